@@ -1,0 +1,3 @@
+from ezgov_infra.cli.main import run
+
+run()

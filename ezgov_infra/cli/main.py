@@ -1,0 +1,61 @@
+"""The `ezgov` command: adds one sub-app per area and is the single error boundary.
+
+Errors ezgov raises on purpose print as `file:line: path.to.field: what is wrong (hint)`; bad input exits 2, a
+failed run exits 1. Tracebacks appear only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ezgov_infra.cli import bandwidth, inventory, ipv6, lab, migrate, playbook, report
+
+app = typer.Typer(
+    name="ezgov",
+    help="E-government extranet toolkit: inventory, IPv6 readiness, bandwidth, cloud migration, reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(inventory.app, name="inventory", help="Extranet inventory: sites, devices, circuits, prefixes.")
+app.add_typer(ipv6.app, name="ipv6", help="IPv6 address plan, device audits and website checks.")
+app.add_typer(bandwidth.app, name="bandwidth", help="Bandwidth targets, SNMP utilisation and active tests.")
+app.add_typer(migrate.app, name="migrate", help="Legacy systems to the government cloud: assess, plan, execute.")
+app.add_typer(playbook.app, name="playbook", help="Ansible playbooks run through ansible-runner.")
+app.add_typer(lab.app, name="lab", help="Virtual router lab: FRR, sshd and snmpd in network namespaces.")
+app.add_typer(report.app, name="report", help="Readiness reports for managers (HTML, PDF, Markdown; zh/en).")
+
+_debug = False
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    global _debug
+    _debug = debug
+
+
+def run() -> None:
+    from ezgov_infra.errors import EzgovError
+
+    try:
+        app()
+    except EzgovError as exc:
+        if _debug:
+            raise
+        from ezgov_infra.errors import InventoryError
+
+        lines = [str(p) for p in exc.problems] if isinstance(exc, InventoryError) else [str(exc)]
+        for line in lines:
+            sys.stderr.write(f"error: {line}\n")
+        if isinstance(exc, InventoryError) and len(lines) > 1:
+            sys.stderr.write(f"{len(lines)} problems found\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

@@ -1,0 +1,119 @@
+"""Turn what a job returns into a table, JSON, YAML or CSV on stdout. The only place that prints results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from enum import Enum
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface, IPv6Network
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.cli.options import Format
+
+Row = Mapping[str, Any]
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready form of anything a job returns (pydantic models, enums, addresses, dates, paths)."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return plain(dump(mode="json"))
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | IPv4Network | IPv6Network
+                  | Path):
+        return str(value)
+    return value
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(plain(value), ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def to_yaml(value: Any) -> str:
+    from ezgov_infra.store.yamlfiles import dump_plain
+
+    return dump_plain(plain(value))
+
+
+def cell(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(cell(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def to_csv(rows: Iterable[Row], columns: Sequence[str] | None = None) -> str:
+    rows = list(rows)
+    columns = list(columns or (rows[0].keys() if rows else []))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+def emit(
+    value: Any,
+    fmt: Format,
+    *,
+    rows: Iterable[Row] | None = None,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> None:
+    """Print `value` as JSON/YAML, or `rows` (default: `value` itself) as a table or CSV."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(value) + "\n")
+        return
+    if fmt is Format.yaml:
+        sys.stdout.write(to_yaml(value))
+        return
+    table_rows = list(rows if rows is not None else value)
+    if fmt is Format.csv:
+        sys.stdout.write(to_csv(table_rows, columns))
+        return
+    print_table(table_rows, columns, title=title)
+
+
+def print_table(rows: Sequence[Row], columns: Sequence[str] | None = None, *, title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    columns = list(columns or (rows[0].keys() if rows else []))
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(cell(row.get(c))) for c in columns))
+    Console().print(table)
+
+
+def escape(text: str) -> str:
+    """Inventory and device strings are data, never rich markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr)

@@ -1,0 +1,105 @@
+"""Every error ezgov raises on purpose, in one tree.
+
+    EzgovError                  exit_code 1 unless a subclass says otherwise
+    ├── InputError              exit 2: the user's files or options are wrong
+    │   ├── InventoryError      inventory, policy or catalogue files; carries every Problem found
+    │   └── PlanError           an address plan or migration plan cannot be made from this input
+    ├── CollectError            one device could not be collected; `category` names why
+    │   ├── UnreachableError    category "unreachable"
+    │   ├── AuthError           category "auth"
+    │   ├── CollectTimeout      category "timeout"
+    │   ├── HostKeyError        category "host-key"
+    │   ├── UnsupportedError    category "unsupported"
+    │   └── ParseError          category "parse"
+    ├── AuditError              an audit run could not be carried out
+    ├── PlaybookError           ansible could not be run (not: a host failed)
+    └── LabError                the virtual lab could not be built, inspected or removed
+
+Third-party exceptions are translated where the library is called (`raise ... from exc`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in an input file, located as precisely as the file allows."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class EzgovError(Exception):
+    """The root of every error ezgov raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(EzgovError):
+    """The user's input (files, options) is wrong; nothing was changed."""
+
+    exit_code = 2
+
+
+class InventoryError(InputError):
+    """One or more problems in input files; `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class PlanError(InputError):
+    """A plan (addresses, migration waves) cannot be made from this input."""
+
+
+class CollectError(EzgovError):
+    """A device could not be collected."""
+
+    category = "unreachable"
+
+
+class UnreachableError(CollectError):
+    category = "unreachable"
+
+
+class AuthError(CollectError):
+    category = "auth"
+
+
+class CollectTimeout(CollectError):
+    category = "timeout"
+
+
+class HostKeyError(CollectError):
+    category = "host-key"
+
+
+class UnsupportedError(CollectError):
+    category = "unsupported"
+
+
+class ParseError(CollectError):
+    category = "parse"
+
+
+class AuditError(EzgovError):
+    """An audit run could not be carried out."""
+
+
+class PlaybookError(EzgovError):
+    """Ansible could not be run at all (a failed host is a result, not this error)."""
+
+
+class LabError(EzgovError):
+    """The virtual lab could not be built, inspected or removed."""

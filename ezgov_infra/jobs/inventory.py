@@ -1,0 +1,425 @@
+"""Inventory use cases: validate, list, show, add, set, remove, stats, import and export.
+
+Every edit is checked against the whole inventory before anything is written, and written atomically.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ezgov_infra.errors import InputError, InventoryError, Problem
+from ezgov_infra.models.checks import check_inventory
+from ezgov_infra.models.inventory import (
+    KIND_FILES,
+    KIND_MODELS,
+    CircuitStatus,
+    Inventory,
+    Record,
+    RegionLevel,
+)
+from ezgov_infra.store.inventory import known_platforms, load_inventory, read_inventory
+from ezgov_infra.store.yamlfiles import edit_records, format_path
+
+LISTABLE = ("regions", "sites", "devices", "interfaces", "circuits", "prefixes", "websites", "networks")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    district: str | None = None
+    region: str | None = None
+    site: str | None = None
+    category: str | None = None
+    setting: str | None = None
+    role: str | None = None
+    platform: str | None = None
+    status: str | None = None
+    lab: bool | None = None
+
+
+@dataclass(slots=True)
+class Validation:
+    folder: str
+    counts: dict[str, int]
+    problems: list[str] = field(default_factory=list)
+
+
+def validate(folder: Path) -> Validation:
+    inventory, problems = read_inventory(folder)
+    if problems:
+        raise InventoryError(problems)
+    counts = {kind: len(getattr(inventory, kind)) for kind in KIND_FILES}
+    return Validation(folder=str(folder), counts=counts)
+
+
+def record_row(inv: Inventory, kind: str, record: Record) -> dict[str, Any]:
+    """A record as a flat JSON-ready dict, with the district it falls in where that means something."""
+    row: dict[str, Any] = record.model_dump(mode="json", exclude_none=True)
+    district = _district_of(inv, kind, record)
+    if district is not None:
+        row["district"] = district
+    if kind == "sites":
+        row["extranet_required"] = inv.sites[record.id].needs_extranet
+    return row
+
+
+def _district_of(inv: Inventory, kind: str, record: Record) -> str | None:
+    if kind == "regions":
+        return inv.district_of(record.id)
+    if kind == "sites":
+        return inv.site_district(record.id)
+    if kind == "devices":
+        return inv.site_district(inv.devices[record.id].site)
+    if kind == "interfaces":
+        device = inv.devices.get(inv.interfaces[record.id].device)
+        return inv.site_district(device.site) if device else None
+    if kind == "circuits":
+        end = inv.interfaces.get(inv.circuits[record.id].a_end)
+        device = inv.devices.get(end.device) if end else None
+        return inv.site_district(device.site) if device else None
+    if kind == "prefixes":
+        prefix = inv.prefixes[record.id]
+        if prefix.site:
+            return inv.site_district(prefix.site)
+        return inv.district_of(prefix.region) if prefix.region else None
+    if kind == "websites":
+        return inv.district_of(inv.websites[record.id].region)
+    return None
+
+
+def _matches(inv: Inventory, kind: str, row: Mapping[str, Any], filters: Filters) -> bool:
+    device = None
+    if kind == "devices":
+        device = inv.devices[row["id"]]
+    elif kind == "interfaces":
+        device = inv.devices.get(row["device"])
+    site_id = row.get("site") or (device.site if device else None)
+    site = inv.sites.get(site_id) if site_id else (inv.sites.get(row["id"]) if kind == "sites" else None)
+    checks: list[tuple[str | bool | None, Any]] = [
+        (filters.district, row.get("district")),
+        (filters.category, site.category.value if site else row.get("category")),
+        (filters.setting, site.setting.value if site else row.get("setting")),
+        (filters.role, row.get("role") if kind in ("devices", "prefixes") else (device.role.value if device
+                                                                                  else None)),
+        (filters.platform, device.platform if device else row.get("platform")),
+        (filters.status, row.get("status")),
+        (filters.site, site.id if site else None),
+        (filters.lab, device.lab if device else None),
+    ]
+    for wanted, actual in checks:
+        if wanted is not None and actual != wanted:
+            return False
+    if filters.region is not None:
+        region_id = site.region if site else row.get("region") or (row["id"] if kind == "regions" else None)
+        if region_id is None or filters.region not in inv.region_path(region_id):
+            return False
+    return True
+
+
+def list_records(folder: Path, kind: str, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    if kind not in LISTABLE:
+        raise InputError(f"unknown kind {kind!r} (one of {', '.join(LISTABLE)})")
+    inv = load_inventory(folder)
+    records: dict[str, Record] = getattr(inv, kind)
+    rows = [record_row(inv, kind, records[rid]) for rid in sorted(records)]
+    return [row for row in rows if _matches(inv, kind, row, filters)]
+
+
+def find(inv: Inventory, ref: str) -> tuple[str, Record]:
+    """A record by `ID` or `KIND/ID`; an id found in several kinds must be qualified."""
+    kind_hint, sep, rid = ref.partition("/")
+    if sep and kind_hint in KIND_FILES:
+        records = getattr(inv, kind_hint)
+        if rid in records:
+            return kind_hint, records[rid]
+        raise InputError(f"no {kind_hint[:-1]} {rid!r}")
+    hits = [(kind, getattr(inv, kind)[ref]) for kind in KIND_FILES if ref in getattr(inv, kind)]
+    if not hits:
+        raise InputError(f"no record with id {ref!r} (try `ezgov inventory list KIND`)")
+    if len(hits) > 1:
+        kinds = ", ".join(f"{k}/{ref}" for k, _ in hits)
+        raise InputError(f"{ref!r} names several records; say which: {kinds}")
+    return hits[0]
+
+
+def show(folder: Path, ref: str) -> dict[str, Any]:
+    inv = load_inventory(folder)
+    kind, record = find(inv, ref)
+    referenced_by = [f"{k}/{rid}" for k, rid, _ in references_to(inv, kind, record.id)]
+    return {"kind": kind, **record_row(inv, kind, record), "referenced_by": referenced_by}
+
+
+def references_to(inv: Inventory, kind: str, rid: str) -> list[tuple[str, str, str]]:
+    """(kind, id, field) of every record pointing at `kind/rid`."""
+    refs: list[tuple[str, str, str]] = []
+    if kind == "regions":
+        refs += [("regions", r.id, "parent") for r in inv.regions.values() if r.parent == rid]
+        refs += [("sites", s.id, "region") for s in inv.sites.values() if s.region == rid]
+        refs += [("prefixes", p.id, "region") for p in inv.prefixes.values() if p.region == rid]
+        refs += [("websites", w.id, "region") for w in inv.websites.values() if w.region == rid]
+    elif kind == "sites":
+        refs += [("devices", d.id, "site") for d in inv.devices.values() if d.site == rid]
+        refs += [("prefixes", p.id, "site") for p in inv.prefixes.values() if p.site == rid]
+        refs += [("networks", n.id, "sites") for n in inv.networks.values() if rid in n.sites]
+    elif kind == "devices":
+        refs += [("interfaces", i.id, "device") for i in inv.interfaces.values() if i.device == rid]
+    elif kind == "interfaces":
+        refs += [("circuits", c.id, end) for c in inv.circuits.values() for end in ("a_end", "z_end")
+                 if getattr(c, end) == rid]
+    elif kind == "credentials":
+        refs += [("devices", d.id, "credential_profile") for d in inv.devices.values()
+                 if d.credential_profile == rid]
+    elif kind == "snmp":
+        refs += [("devices", d.id, "snmp_profile") for d in inv.devices.values() if d.snmp_profile == rid]
+    return sorted(refs)
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value, read as a YAML scalar or flow list (`true`, `100`, `[a, b]`, `2019-12-31`)."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return text if isinstance(value, dict) else value
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"expected FIELD=VALUE, got {pair!r}")
+        fields[name.strip()] = None if value == "" else parse_value(value)
+    return fields
+
+
+def _body(record: Record) -> dict[str, Any]:
+    body = record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    body.pop("id", None)
+    if record.__class__.__name__ == "Interface":
+        body.pop("device", None)
+        body.pop("name", None)
+    return body
+
+
+def _validated(folder: Path, kind: str, rid: str, body: Mapping[str, Any]) -> Record:
+    model = KIND_MODELS[kind]
+    file = str(folder / KIND_FILES[kind])
+    try:
+        return model.model_validate({"id": rid, **body})
+    except ValidationError as exc:
+        raise InventoryError([
+            Problem(file, None, format_path([rid, *[e for e in err["loc"] if e != "id"]]),
+                    str(err["msg"]).removeprefix("Value error, "))
+            for err in exc.errors()
+        ]) from None
+
+
+def _check_edit(folder: Path, before: Inventory, after: Inventory) -> None:
+    """Refuse an edit that adds problems the inventory did not have."""
+    platforms = known_platforms()
+    old = {(i.kind, i.id, i.path, i.message) for i in check_inventory(before, platforms)}
+    new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
+    if new:
+        raise InventoryError([
+            Problem(str(folder / KIND_FILES.get(i.kind, "policy.yaml")), None, format_path([i.id, *i.path]),
+                    i.message, i.hint) for i in new
+        ])
+
+
+def _with(inv: Inventory, kind: str, records: dict[str, Record]) -> Inventory:
+    return inv.model_copy(update={kind: records})
+
+
+def add(folder: Path, kind: str, rid: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    if kind not in KIND_FILES:
+        raise InputError(f"unknown kind {kind!r} (one of {', '.join(KIND_FILES)})")
+    inv = load_inventory(folder)
+    records: dict[str, Record] = dict(getattr(inv, kind))
+    if rid in records:
+        raise InputError(f"{kind}/{rid} exists already (use `ezgov inventory set`)")
+    record = _validated(folder, kind, rid, fields)
+    records[rid] = record
+    _check_edit(folder, inv, _with(inv, kind, records))
+    edit_records(folder / KIND_FILES[kind], upsert={rid: _body(record)})
+    return record_row(_with(inv, kind, records), kind, record)
+
+
+def set_fields(folder: Path, ref: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    inv = load_inventory(folder)
+    kind, record = find(inv, ref)
+    body = _body(record)
+    for name, value in fields.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    updated = _validated(folder, kind, record.id, body)
+    records: dict[str, Record] = {**getattr(inv, kind), record.id: updated}
+    _check_edit(folder, inv, _with(inv, kind, records))
+
+    def apply(document: Any) -> None:
+        entry = document[record.id]
+        for name, value in fields.items():
+            if value is None:
+                entry.pop(name, None)
+            else:
+                entry[name] = _body(updated).get(name, value)
+
+    edit_records(folder / KIND_FILES[kind], mutate=apply)
+    return record_row(_with(inv, kind, records), kind, updated)
+
+
+def remove(folder: Path, ref: str, *, cascade: bool = False) -> list[str]:
+    """Remove a record; with `cascade`, also what points at it (recursively). Returns what was removed."""
+    inv = load_inventory(folder)
+    kind, record = find(inv, ref)
+    removals: dict[str, set[str]] = defaultdict(set)
+    list_drops: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    pending = [(kind, record.id)]
+    while pending:
+        k, rid = pending.pop()
+        if rid in removals[k]:
+            continue
+        removals[k].add(rid)
+        refs = references_to(inv, k, rid)
+        if refs and not cascade:
+            listed = ", ".join(f"{rk}/{ri}.{rf}" for rk, ri, rf in refs[:10])
+            more = f" and {len(refs) - 10} more" if len(refs) > 10 else ""
+            raise InputError(f"{k}/{rid} is referenced by {listed}{more} (use --cascade to remove them too)")
+        for ref_kind, ref_id, ref_field in refs:
+            if ref_kind == "networks" and ref_field == "sites":
+                list_drops[ref_kind][ref_id].add(rid)
+            else:
+                pending.append((ref_kind, ref_id))
+    for k, ids in removals.items():
+        edit_records(folder / KIND_FILES[k], remove=sorted(ids))
+    for k, drops in list_drops.items():
+        def drop(document: Any, drops: dict[str, set[str]] = drops) -> None:
+            for network_id, site_ids in drops.items():
+                if network_id in document:
+                    sites = document[network_id].get("sites", [])
+                    for site_id in site_ids:
+                        while site_id in sites:
+                            sites.remove(site_id)
+
+        edit_records(folder / KIND_FILES[k], mutate=drop)
+    return sorted(f"{k}/{rid}" for k, ids in removals.items() for rid in ids)
+
+
+# ------------------------------------------------------------------------------------------------ stats
+
+
+@dataclass(slots=True)
+class CoverageGap:
+    site: str
+    name: str
+    name_en: str
+    district: str | None
+    category: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Stats:
+    sites: int
+    devices: int
+    circuits: int
+    by_district: list[dict[str, Any]]
+    by_category: dict[str, int]
+    required: int
+    connected: int
+    coverage_pct: float
+    missing: list[CoverageGap]
+
+
+def connected_sites(inv: Inventory) -> set[str]:
+    """Sites joined to an extranet root (the city core) through active circuits."""
+    site_of_interface: dict[str, str] = {}
+    for interface in inv.interfaces.values():
+        device = inv.devices.get(interface.device)
+        if device is not None:
+            site_of_interface[interface.id] = device.site
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for circuit in inv.circuits.values():
+        if circuit.status is not CircuitStatus.active:
+            continue
+        a, z = site_of_interface.get(circuit.a_end), site_of_interface.get(circuit.z_end)
+        if a and z:
+            neighbours[a].add(z)
+            neighbours[z].add(a)
+    roots = [r for r in inv.policy.extranet_roots if r in inv.sites]
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for nxt in neighbours[stack.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _gap_reason(inv: Inventory, site_id: str) -> str:
+    devices = inv.devices_at(site_id)
+    if not devices:
+        return "no device at the site"
+    ports = {i.id for i in inv.interfaces.values() if i.device in {d.id for d in devices}}
+    circuits = [c for c in inv.circuits.values() if c.a_end in ports or c.z_end in ports]
+    if not circuits:
+        return "no circuit"
+    if not any(c.status is CircuitStatus.active for c in circuits):
+        states = ", ".join(f"{c.id} {c.status.value}" for c in sorted(circuits, key=lambda c: c.id))
+        return f"no active circuit ({states})"
+    return "no active path to the extranet core"
+
+
+def stats(folder: Path) -> Stats:
+    inv = load_inventory(folder)
+    return compute_stats(inv)
+
+
+def compute_stats(inv: Inventory) -> Stats:
+    connected = connected_sites(inv)
+    districts = {r.id: r for r in inv.regions.values() if r.level is RegionLevel.district}
+    rows: dict[str, dict[str, Any]] = {}
+    for did in [None, *sorted(districts)]:
+        key = did or "(city)"
+        region = districts.get(did) if did else None
+        rows[key] = {"district": key, "name": region.name if region else "市本级",
+                     "name_en": region.name_en if region else "City level", "sites": 0, "devices": 0,
+                     "required": 0, "connected": 0, "service_centre": 0, "trading_centre": 0,
+                     "community_centre": 0}
+    device_count = Counter(inv.site_district(d.site) or "(city)" for d in inv.devices.values())
+    for site in inv.sites.values():
+        key = inv.site_district(site.id) or "(city)"
+        row = rows[key]
+        row["sites"] += 1
+        if site.category.value in ("service_centre", "trading_centre", "community_centre"):
+            row[site.category.value] += 1
+        if site.needs_extranet:
+            row["required"] += 1
+            row["connected"] += site.id in connected
+    for key, row in rows.items():
+        row["devices"] = device_count.get(key, 0)
+        row["coverage_pct"] = round(100.0 * row["connected"] / row["required"], 1) if row["required"] else 100.0
+    required = [s for s in inv.sites.values() if s.needs_extranet]
+    gaps = [
+        CoverageGap(site=s.id, name=s.name, name_en=s.name_en, district=inv.site_district(s.id),
+                    category=s.category.value, reason=_gap_reason(inv, s.id))
+        for s in sorted(required, key=lambda s: s.id) if s.id not in connected
+    ]
+    n_connected = len(required) - len(gaps)
+    return Stats(
+        sites=len(inv.sites), devices=len(inv.devices), circuits=len(inv.circuits),
+        by_district=list(rows.values()),
+        by_category=dict(sorted(Counter(s.category.value for s in inv.sites.values()).items())),
+        required=len(required), connected=n_connected,
+        coverage_pct=round(100.0 * n_connected / len(required), 1) if required else 100.0,
+        missing=gaps,
+    )

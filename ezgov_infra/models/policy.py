@@ -1,0 +1,83 @@
+"""Targets and thresholds from the city's plan, overridable in `policy.yaml`.
+
+Defaults follow the plan: urban sites gigabit, rural sites 100 Mbps (task 1), every required centre on the
+extranet (task 3), the 2019 milestones (cloud platform by September, extranet upgrade and migration by December,
+collaboration platform by December 2020).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BandwidthPolicy(Strict):
+    """Minimum access bandwidth: per setting, overridden per category, overridden per site."""
+
+    urban_mbps: int = Field(default=1000, gt=0)
+    rural_mbps: int = Field(default=100, gt=0)
+    category_mbps: dict[str, int] = Field(default_factory=dict)
+    site_mbps: dict[str, int] = Field(default_factory=dict)
+    congestion_p95: float = Field(default=0.70, gt=0, le=1)
+    delivery_ratio: float = Field(default=0.90, gt=0, le=1)
+    sample_interval_s: int = Field(default=300, gt=0)
+
+    def target_mbps(self, site_id: str, category: str, setting: str) -> int:
+        if site_id in self.site_mbps:
+            return self.site_mbps[site_id]
+        if category in self.category_mbps:
+            return self.category_mbps[category]
+        return self.urban_mbps if setting == "urban" else self.rural_mbps
+
+
+class AddressingPolicy(Strict):
+    """The IPv6 address plan's shape: a root prefix carved along the region tree, nibble-aligned.
+
+    `headroom` is how many times the current number of children each level must be able to hold
+    (2 means room for twice today's districts, townships, villages or sites).
+    """
+
+    root: str = "2001:db8::/32"
+    site_prefixlen: int = Field(default=56, ge=40, le=64)
+    infrastructure_prefixlen: int = Field(default=48, ge=36, le=60)
+    headroom: dict[str, float] = Field(
+        default_factory=lambda: {"district": 2.0, "township": 2.0, "village": 2.0, "site": 2.0}
+    )
+    segments: dict[str, int] = Field(
+        default_factory=lambda: {"management": 0, "users": 1, "servers": 2}
+    )
+
+
+class Milestone(Strict):
+    id: str
+    name: str
+    name_en: str
+    due: date
+
+
+def _default_milestones() -> list[Milestone]:
+    return [
+        Milestone(id="cloud-platform", name="政务云平台建成运行", name_en="Government cloud platform running",
+                  due=date(2019, 9, 30)),
+        Milestone(id="extranet-migration", name="电子政务外网升级和系统迁移基本完成",
+                  name_en="Extranet upgrade and system migration essentially complete", due=date(2019, 12, 31)),
+        Milestone(id="collaboration", name="协同办公平台建成", name_en="Collaboration platform complete",
+                  due=date(2020, 12, 31)),
+    ]
+
+
+class Policy(Strict):
+    """Everything in `policy.yaml`. Sections other issues own (migration capacity, audit weights) nest here."""
+
+    extranet_roots: list[str] = Field(default_factory=list)
+    bandwidth: BandwidthPolicy = Field(default_factory=BandwidthPolicy)
+    addressing: AddressingPolicy = Field(default_factory=AddressingPolicy)
+    milestones: list[Milestone] = Field(default_factory=_default_milestones)
+    migration: dict[str, Any] = Field(default_factory=dict)
+    audit: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,64 @@
+"""Read an inventory folder into an `Inventory`, reporting every problem in every file at once."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.errors import InventoryError, Problem
+from ezgov_infra.models.checks import check_inventory
+from ezgov_infra.models.inventory import KIND_FILES, KIND_MODELS, POLICY_FILE, Inventory
+from ezgov_infra.models.policy import Policy
+from ezgov_infra.store.yamlfiles import LineFinder, format_path, load_document, load_records
+
+
+def known_platforms() -> list[str]:
+    """Platform profiles shipped in `ezgov_infra/platforms/`."""
+    folder = resources.files("ezgov_infra") / "platforms"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
+    """Load whatever is valid and every problem found, for `validate` and for `load_inventory`."""
+    if not folder.is_dir():
+        raise InventoryError([Problem(str(folder), None, "", "no such inventory folder",
+                                      "give one with --inventory/-i or EZGOV_INVENTORY")])
+    problems: list[Problem] = []
+    finders: dict[str, LineFinder | None] = {}
+    bad_ids: set[str] = set()
+    kinds: dict[str, Any] = {}
+    for kind, filename in KIND_FILES.items():
+        records, found, finder, bad = load_records(folder / filename, KIND_MODELS[kind], label=_label(folder, filename))
+        kinds[kind] = records
+        problems += found
+        finders[kind] = finder
+        bad_ids |= bad
+    policy, found, finders["policy"] = load_document(folder / POLICY_FILE, Policy,
+                                                     label=_label(folder, POLICY_FILE))
+    problems += found
+    inventory = Inventory.model_construct(**kinds, policy=policy or Policy())
+    for issue in check_inventory(inventory, known_platforms()):
+        if any(issue.message.endswith(f"{bad!r}") for bad in bad_ids):
+            continue  # the referenced record is itself invalid and already reported
+        if issue.kind == "policy":
+            file, finder, where = _label(folder, POLICY_FILE), finders["policy"], list(issue.path)
+        else:
+            file, finder, where = _label(folder, KIND_FILES[issue.kind]), finders[issue.kind], [issue.id,
+                                                                                               *issue.path]
+        line = finder.line(where) if finder else None
+        problems.append(Problem(file, line, format_path([issue.id, *issue.path]), issue.message, issue.hint))
+    problems.sort(key=lambda p: (p.file, p.line or 0))
+    return inventory, problems
+
+
+def load_inventory(folder: Path) -> Inventory:
+    """The inventory, or `InventoryError` listing every problem."""
+    inventory, problems = read_inventory(folder)
+    if problems:
+        raise InventoryError(problems)
+    return inventory
+
+
+def _label(folder: Path, filename: str) -> str:
+    return str(folder / filename)

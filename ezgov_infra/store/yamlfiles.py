@@ -1,0 +1,305 @@
+"""Inventory YAML files: load with `file:line` errors (all of them, at once), save atomically under a lock.
+
+Loading takes the fast path (libyaml, no line bookkeeping) and only when something is wrong composes the file a
+second time to find the line of each bad field. Saving goes through ruamel's round-trip mode so that a person's
+comments and key order survive a CLI edit; new records are inserted at their sorted place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ezgov_infra.errors import InventoryError, Problem
+
+M = TypeVar("M", bound=BaseModel)
+PathElem = str | int
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """libyaml's safe loader that notes duplicate keys (PyYAML silently keeps the last) instead of losing them."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[Any, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = key_node.value
+            if key in seen:
+                self.duplicates.append((key, key_node.start_mark.line + 1))
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document; syntax errors and duplicate keys become problems, never exceptions."""
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return None, [Problem(file, line, "", f"YAML syntax: {exc.problem or exc.context}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(file, None, "", f"YAML: {exc}")]
+    finally:
+        loader.dispose()
+    problems = [Problem(file, line, str(key), "duplicate key (each id appears once)")
+                for key, line in loader.duplicates]
+    return data, problems
+
+
+class LineFinder:
+    """Finds the line of a field path in a YAML text; composed lazily, only when an error needs a line."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    def line(self, path: Iterable[PathElem]) -> int | None:
+        if not self._composed:
+            self._composed = True
+            with contextlib.suppress(yaml.YAMLError):
+                self._root = yaml.compose(self._text, Loader=_BaseLoader)
+        node = self._root
+        line = node.start_mark.line + 1 if node is not None else None
+        for elem in path:
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == str(elem):
+                        line = key_node.start_mark.line + 1
+                        node = value_node
+                        break
+                else:
+                    return line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(elem, int) and elem < len(node.value):
+                node = node.value[elem]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+
+def format_path(path: Iterable[PathElem]) -> str:
+    out = ""
+    for elem in path:
+        if isinstance(elem, int):
+            out += f"[{elem}]"
+        else:
+            out += ("." if out else "") + str(elem)
+    return out
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    msg = str(error.get("msg", "invalid"))
+    if error.get("type") == "extra_forbidden":
+        return "unknown field"
+    if error.get("type") == "missing":
+        return "missing field"
+    msg = msg.removeprefix("Value error, ")
+    value = error.get("input")
+    if error.get("type") not in {"missing"} and isinstance(value, str | int | float) and len(str(value)) < 60:
+        msg = f"{msg} (got {value!r})"
+    return msg
+
+
+def load_records(path: Path, model: type[M], *, label: str | None = None) -> tuple[dict[str, M], list[Problem],
+                                                                                    LineFinder | None, set[str]]:
+    """Load one kind's file: `{id: record}`; returns the valid records, every problem, a line finder, bad ids."""
+    file = label or str(path)
+    if not path.exists():
+        return {}, [], None, set()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [Problem(file, None, "", f"cannot read: {exc}")], None, set()
+    data, problems = parse_yaml(text, file)
+    finder = LineFinder(text)
+    if data is None:
+        return {}, problems, finder, set()
+    if not isinstance(data, dict):
+        return {}, [*problems, Problem(file, 1, "", "expected a mapping of id to record")], finder, set()
+    records: dict[str, M] = {}
+    bad: set[str] = set()
+    for key, body in data.items():
+        rid = str(key)
+        if not isinstance(body, dict):
+            problems.append(Problem(file, finder.line([key]), rid, "expected a mapping of fields"))
+            bad.add(rid)
+            continue
+        if "id" in body:
+            problems.append(Problem(file, finder.line([key, "id"]), f"{rid}.id",
+                                    "the id is the key; do not repeat it as a field"))
+            bad.add(rid)
+            continue
+        try:
+            records[rid] = model.model_validate({"id": rid, **body})
+        except ValidationError as exc:
+            bad.add(rid)
+            for error in exc.errors():
+                loc = [e for e in error["loc"] if e != "id"] if error["loc"] != ("id",) else []
+                where = [key, *loc]
+                label_path = format_path([rid, *loc]) if error["loc"] != ("id",) else rid
+                message = _message(error) if error["loc"] != ("id",) else f"bad id: {_message(error)}"
+                problems.append(Problem(file, finder.line(where), label_path, message))
+    return records, problems, finder, bad
+
+
+def load_document(path: Path, model: type[M], *, label: str | None = None) -> tuple[M | None, list[Problem],
+                                                                                     LineFinder | None]:
+    """Load a single-document file (`policy.yaml`) into one model."""
+    file = label or str(path)
+    if not path.exists():
+        return model.model_validate({}), [], None
+    text = path.read_text(encoding="utf-8")
+    data, problems = parse_yaml(text, file)
+    finder = LineFinder(text)
+    if problems:
+        return None, problems, finder
+    try:
+        return model.model_validate(data or {}), [], finder
+    except ValidationError as exc:
+        return None, [Problem(file, finder.line(list(e["loc"])), format_path(e["loc"]), _message(e))
+                      for e in exc.errors()], finder
+
+
+# ---------------------------------------------------------------------------------------------------- saving
+
+
+@contextlib.contextmanager
+def file_lock(directory: Path) -> Iterator[None]:
+    """An exclusive advisory lock on a folder, so two ezgov processes never interleave their writes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".ezgov.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
+
+    A writer killed at any moment leaves either the old file or the new one, never a mix.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _round_trip() -> Any:
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.width = 4096
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.preserve_quotes = True
+    return rt
+
+
+def _sorted_insert(mapping: Any, key: str, value: Any) -> None:
+    keys = [str(k) for k in mapping]
+    position = next((i for i, k in enumerate(keys) if k > key), len(keys))
+    mapping.insert(position, key, value)
+
+
+def _update_in_place(target: Any, new: Mapping[str, Any]) -> None:
+    """Make `target` (a ruamel map) equal `new`, touching only what changed so comments stay where they were."""
+    for key in [k for k in target if k not in new]:
+        del target[key]
+    for key, value in new.items():
+        if key in target and target[key] == value:
+            continue
+        if key in target and isinstance(target[key], dict) and isinstance(value, dict):
+            _update_in_place(target[key], value)
+        else:
+            target[key] = value
+
+
+def edit_records(
+    path: Path,
+    *,
+    upsert: Mapping[str, Mapping[str, Any]] | None = None,
+    remove: Iterable[str] = (),
+    mutate: Callable[[Any], None] | None = None,
+) -> None:
+    """Change records in one kind's file under the folder lock, keeping comments, writing atomically."""
+    rt = _round_trip()
+    with file_lock(path.parent):
+        document = rt.load(path.read_text(encoding="utf-8")) if path.exists() else None
+        if document is None:
+            from ruamel.yaml.comments import CommentedMap
+
+            document = CommentedMap()
+        for rid in remove:
+            if rid in document:
+                del document[rid]
+        for rid, body in (upsert or {}).items():
+            if rid in document and isinstance(document[rid], dict):
+                _update_in_place(document[rid], body)
+            else:
+                _sorted_insert(document, rid, dict(body))
+        if mutate is not None:
+            mutate(document)
+        buffer = io.StringIO()
+        rt.dump(document, buffer)
+        atomic_write(path, buffer.getvalue())
+
+
+def dump_plain(data: Any) -> str:
+    """YAML for new files and for output: block style, keys in the order given, unicode kept."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise InventoryError(problems)
