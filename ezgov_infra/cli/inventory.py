@@ -1,7 +1,234 @@
-"""`ezgov inventory`."""
+"""`ezgov inventory`: validate, list, show, edit, import and export the extranet inventory."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
+from ezgov_infra.cli.options import DEFAULT_INVENTORY, DataFormat, Format, FormatOpt, InventoryOpt
+
+if TYPE_CHECKING:
+    from ezgov_infra.jobs.inventory import Filters
+
 app = typer.Typer(no_args_is_help=True)
+
+
+class Kind(StrEnum):
+    regions = "regions"
+    sites = "sites"
+    devices = "devices"
+    interfaces = "interfaces"
+    circuits = "circuits"
+    prefixes = "prefixes"
+    websites = "websites"
+    networks = "networks"
+
+
+class ExportKind(StrEnum):
+    regions = "regions"
+    sites = "sites"
+    devices = "devices"
+    interfaces = "interfaces"
+    circuits = "circuits"
+    prefixes = "prefixes"
+    websites = "websites"
+    networks = "networks"
+    ansible = "ansible"
+
+
+COLUMNS: dict[str, list[str]] = {
+    "regions": ["id", "name", "name_en", "level", "kind", "parent"],
+    "sites": ["id", "name", "name_en", "district", "category", "setting", "extranet_required"],
+    "devices": ["id", "site", "district", "role", "platform", "mgmt_ipv4", "mgmt_ipv6", "lab", "collection"],
+    "interfaces": ["id", "kind", "ipv4", "ipv6", "description"],
+    "circuits": ["id", "provider", "a_end", "z_end", "access_type", "contracted_mbps", "status"],
+    "prefixes": ["id", "role", "region", "site", "description"],
+    "websites": ["id", "name", "department", "region", "fate", "consolidate_into"],
+    "networks": ["id", "name", "department", "target", "status", "sites"],
+}
+
+
+@app.command("validate")
+def validate_command(inventory: InventoryOpt = DEFAULT_INVENTORY, fmt: FormatOpt = Format.table) -> None:
+    """Check every file of the inventory; print all problems as FILE:LINE: field: message and exit 2."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import inventory as job
+
+    result = job.validate(inventory)
+    if fmt is Format.table:
+        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
+        typer.echo(f"{inventory}: valid ({counts})")
+        return
+    emit({"folder": result.folder, "valid": True, "counts": result.counts}, fmt,
+         rows=[{"kind": k, "count": v} for k, v in result.counts.items()])
+
+
+@app.command("list")
+def list_command(
+    kind: Annotated[Kind, typer.Argument(help="What to list.")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    district: Annotated[str | None, typer.Option(help="Only this district or development zone (region id).")] = None,
+    region: Annotated[str | None, typer.Option(help="Only this region and what lies below it.")] = None,
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    category: Annotated[str | None, typer.Option(help="Site category, e.g. service_centre.")] = None,
+    setting: Annotated[str | None, typer.Option(help="urban or rural.")] = None,
+    role: Annotated[str | None, typer.Option(help="Device role (core, aggregation, access, firewall).")] = None,
+    platform: Annotated[str | None, typer.Option(help="Device platform (frr, huawei_vrp, ...).")] = None,
+    status: Annotated[str | None, typer.Option(help="Circuit or network status.")] = None,
+    lab: Annotated[bool | None, typer.Option("--lab/--no-lab", help="Only lab devices / only others.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List records of one kind, filtered; JSON/YAML/CSV for scripts."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import inventory as job
+
+    filters = _filters(district=district, region=region, site=site, category=category, setting=setting, role=role,
+                       platform=platform, status=status, lab=lab)
+    rows = job.list_records(inventory, kind.value, filters)
+    emit(rows, fmt, columns=COLUMNS[kind.value], title=f"{len(rows)} {kind.value}")
+
+
+def _filters(**values: Any) -> Filters:
+    from ezgov_infra.jobs.inventory import Filters
+
+    return Filters(**values)
+
+
+@app.command("show")
+def show_command(
+    ref: Annotated[str, typer.Argument(metavar="ID", help="A record id, or KIND/ID when the id is ambiguous.")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show one record with what refers to it."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import inventory as job
+
+    record = job.show(inventory, ref)
+    emit(record, fmt, rows=[{"field": k, "value": v} for k, v in record.items()], columns=["field", "value"])
+
+
+@app.command("add")
+def add_command(
+    kind: Annotated[Kind, typer.Argument(help="Kind of record.")],
+    rid: Annotated[str, typer.Argument(metavar="ID", help="The new record's id (DEVICE:NAME for interfaces).")],
+    fields: Annotated[list[str] | None, typer.Argument(metavar="FIELD=VALUE...", help="Fields of the record.")] = None,
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a record, e.g. `ezgov inventory add sites xishan-trade name=... category=trading_centre ...`."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import inventory as job
+
+    body = job.parse_assignments(fields or [])
+    if kind is Kind.interfaces:
+        device, _, name = rid.partition(":")
+        body.setdefault("device", device)
+        body.setdefault("name", name)
+    record = job.add(inventory, kind.value, rid, body)
+    _done(f"added {kind.value}/{rid}", record, fmt, emit)
+
+
+@app.command("set")
+def set_command(
+    ref: Annotated[str, typer.Argument(metavar="ID", help="A record id, or KIND/ID.")],
+    fields: Annotated[list[str], typer.Argument(metavar="FIELD=VALUE...", help="FIELD= (empty) removes a field.")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Change fields of a record; comments in the file are kept."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import inventory as job
+
+    record = job.set_fields(inventory, ref, job.parse_assignments(fields))
+    _done(f"updated {ref}", record, fmt, emit)
+
+
+def _done(message: str, record: dict[str, Any], fmt: Format, emit: Any) -> None:
+    if fmt is Format.table:
+        typer.echo(message)
+    else:
+        emit(record, fmt, rows=[record])
+
+
+@app.command("remove")
+def remove_command(
+    ref: Annotated[str, typer.Argument(metavar="ID", help="A record id, or KIND/ID.")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    cascade: Annotated[bool, typer.Option("--cascade", help="Also remove what refers to it.")] = False,
+) -> None:
+    """Remove a record; refuses to orphan references unless --cascade."""
+    from ezgov_infra.jobs import inventory as job
+
+    for removed in job.remove(inventory, ref, cascade=cascade):
+        typer.echo(f"removed {removed}")
+
+
+@app.command("stats")
+def stats_command(inventory: InventoryOpt = DEFAULT_INVENTORY, fmt: FormatOpt = Format.table) -> None:
+    """Counts per district and category, and extranet coverage of the required centres (target 100%)."""
+    from ezgov_infra.cli.render import emit, plain, print_table
+    from ezgov_infra.jobs import inventory as job
+
+    result = job.stats(inventory)
+    if fmt is not Format.table:
+        emit(result, fmt, rows=result.by_district)
+        return
+    print_table(result.by_district, ["district", "name_en", "sites", "devices", "service_centre", "trading_centre",
+                                     "community_centre", "required", "connected", "coverage_pct"],
+                title=f"{result.sites} sites, {result.devices} devices, {result.circuits} circuits")
+    print_table([{"category": k, "sites": v} for k, v in result.by_category.items()], title="Sites by category")
+    typer.echo(f"Extranet coverage of required centres: {result.connected}/{result.required} "
+               f"= {result.coverage_pct}% (target 100%)")
+    if result.missing:
+        print_table([plain(gap) for gap in result.missing],
+                    ["site", "name", "district", "category", "reason"],
+                    title=f"{len(result.missing)} required centres not on the extranet")
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[Kind, typer.Argument(help="Kind of records in the file.")],
+    file: Annotated[Path, typer.Argument(help="CSV with NetBox-style columns (see `export KIND`).")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add or update records from CSV; nothing is written unless every row is valid."""
+    from ezgov_infra.cli.render import emit, plain
+    from ezgov_infra.jobs import inventory as job
+
+    result = job.import_kind(inventory, kind.value, file)
+    if fmt is Format.table:
+        typer.echo(f"{file}: {len(result.added)} added, {len(result.updated)} updated, "
+                   f"{result.unchanged} unchanged {kind.value}")
+    else:
+        emit(result, fmt, rows=[plain(result)])
+
+
+@app.command("export")
+def export_command(
+    kind: Annotated[ExportKind, typer.Argument(help="A kind, or `ansible` for an Ansible YAML inventory.")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    fmt: Annotated[DataFormat, typer.Option("--format", "-f", help="csv, json or yaml (ansible: yaml).")] = (
+        DataFormat.csv),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    prefer_ipv4: Annotated[bool, typer.Option("--prefer-ipv4", help="ansible_host from IPv4 management.")] = False,
+) -> None:
+    """Export one kind (CSV with NetBox column names) or the Ansible inventory (groups by region tree, site
+    category, role and platform; ansible_host from the IPv6 management address unless --prefer-ipv4)."""
+    from ezgov_infra.jobs import inventory as job
+
+    if kind is ExportKind.ansible:
+        text = job.export_ansible(inventory, prefer_ipv4=prefer_ipv4)
+    else:
+        text = job.export_kind(inventory, kind.value, fmt.value)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        from ezgov_infra.store.yamlfiles import atomic_write
+
+        atomic_write(out, text)
+        typer.echo(f"wrote {out}", err=True)

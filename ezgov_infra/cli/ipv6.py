@@ -26,7 +26,7 @@ def plan_command(
     Allocation is stable: prefixes already in the inventory stay where they are, new regions and sites take the
     first free slot. Exhaustion names the level and how much is missing.
     """
-    from ezgov_infra.cli.render import emit, print_table
+    from ezgov_infra.cli.render import emit, plain, print_table
     from ezgov_infra.jobs import addressing
 
     result = addressing.plan(folder=inventory, prefix=prefix, site_prefixlen=site_prefixlen, check=check,
@@ -40,7 +40,7 @@ def plan_command(
         print_table(summary, title="Block size per level")
         if check:
             if result.deviations:
-                print_table([d.__dict__ for d in result.deviations], ["kind", "id", "field", "message"],
+                print_table([plain(d) for d in result.deviations], ["kind", "id", "field", "message"],
                             title=f"{len(result.deviations)} deviations from the plan")
             else:
                 typer.echo(f"plan check: {result.checked} prefixes and addresses conform, no deviations")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sys
@@ -19,7 +20,9 @@ Row = Mapping[str, Any]
 
 
 def plain(value: Any) -> Any:
-    """JSON-ready form of anything a job returns (pydantic models, enums, addresses, dates, paths)."""
+    """JSON-ready form of anything a job returns (pydantic models, dataclasses, enums, addresses, dates, paths)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
     dump = getattr(value, "model_dump", None)
     if callable(dump):
         return plain(dump(mode="json"))
@@ -103,7 +106,7 @@ def print_table(rows: Sequence[Row], columns: Sequence[str] | None = None, *, ti
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*(escape(cell(row.get(c))) for c in columns))
-    Console().print(table)
+    console().print(table)
 
 
 def escape(text: str) -> str:
@@ -114,6 +117,9 @@ def escape(text: str) -> str:
 
 
 def console(stderr: bool = False) -> Any:
+    """A rich console; when output is not a terminal, wide enough that tables are not folded."""
     from rich.console import Console
 
-    return Console(stderr=stderr)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 200
+    return Console(stderr=stderr, width=width)

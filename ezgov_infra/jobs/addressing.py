@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ class PlanResult:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = self.plan.as_dict()
-        out["deviations"] = [d.__dict__ for d in self.deviations]
+        out["deviations"] = [dataclasses.asdict(d) for d in self.deviations]
         return out
 
 

@@ -423,3 +423,97 @@ def compute_stats(inv: Inventory) -> Stats:
         coverage_pct=round(100.0 * n_connected / len(required), 1) if required else 100.0,
         missing=gaps,
     )
+
+
+# ------------------------------------------------------------------------------------------ import / export
+
+
+def export_kind(folder: Path, kind: str, fmt: str) -> str:
+    """One kind as CSV (NetBox columns), JSON or YAML (the file's own shape: id -> fields)."""
+    import json
+
+    from ezgov_infra.store.csvfiles import COLUMNS, export_csv
+    from ezgov_infra.store.yamlfiles import dump_plain
+
+    if kind not in COLUMNS:
+        raise InputError(f"unknown kind {kind!r} (one of {', '.join(COLUMNS)}, ansible)")
+    inv = load_inventory(folder)
+    records: dict[str, Record] = getattr(inv, kind)
+    if fmt == "csv":
+        return export_csv(kind, [records[rid].model_dump(mode="json") for rid in sorted(records)])
+    bodies = {rid: _body(records[rid]) for rid in sorted(records)}
+    if fmt == "json":
+        return json.dumps(bodies, ensure_ascii=False, indent=2) + "\n"
+    return dump_plain(bodies)
+
+
+@dataclass(slots=True)
+class ImportResult:
+    kind: str
+    file: str
+    added: list[str]
+    updated: list[str]
+    unchanged: int
+
+
+def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
+    """Add or update records of one kind from a CSV file; nothing is written unless every row is valid."""
+    from ezgov_infra.store.csvfiles import COLUMNS, read_csv, row_lines
+
+    if kind not in COLUMNS:
+        raise InputError(f"unknown kind {kind!r} (one of {', '.join(COLUMNS)})")
+    bodies, problems = read_csv(kind, csv_file)
+    inv = load_inventory(folder)
+    model = KIND_MODELS[kind]
+    lines = row_lines(csv_file, kind)
+    records: dict[str, Record] = dict(getattr(inv, kind))
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged = 0
+    for rid, body in bodies.items():
+        try:
+            record = model.model_validate({"id": rid, **body})
+        except ValidationError as exc:
+            for err in exc.errors():
+                field_name = ".".join(str(e) for e in err["loc"] if e != "id") or "id"
+                problems.append(Problem(str(csv_file), lines.get(rid), _column_for(kind, field_name),
+                                        str(err["msg"]).removeprefix("Value error, ")))
+            continue
+        if rid not in records:
+            added.append(rid)
+        elif records[rid] != record:
+            updated.append(rid)
+        else:
+            unchanged += 1
+        records[rid] = record
+    if problems:
+        raise InventoryError(problems)
+    after = _with(inv, kind, records)
+    platforms = known_platforms()
+    old = {(i.kind, i.id, i.path, i.message) for i in check_inventory(inv, platforms)}
+    new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
+    if new:
+        raise InventoryError([
+            Problem(str(csv_file), lines.get(i.id), format_path([i.id, *i.path]), i.message, i.hint) for i in new
+        ])
+    changed = {rid: _body(records[rid]) for rid in [*added, *updated]}
+    if changed:
+        edit_records(folder / KIND_FILES[kind], upsert=changed)
+    return ImportResult(kind=kind, file=str(csv_file), added=sorted(added), updated=sorted(updated),
+                        unchanged=unchanged)
+
+
+def _column_for(kind: str, field_name: str) -> str:
+    from ezgov_infra.store.csvfiles import COLUMNS
+
+    root = field_name.split(".")[0]
+    return next((c.name for c in COLUMNS[kind] if c.field == root), field_name)
+
+
+def export_ansible(folder: Path, *, prefer_ipv4: bool = False) -> str:
+    from ezgov_infra.automation.export import ansible_inventory
+    from ezgov_infra.store.yamlfiles import dump_plain
+
+    inv = load_inventory(folder)
+    header = "# Ansible inventory exported by `ezgov inventory export ansible`; regenerate, do not edit.\n"
+    return header + dump_plain(ansible_inventory(inv, prefer_ipv4=prefer_ipv4))

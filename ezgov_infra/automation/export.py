@@ -1,0 +1,106 @@
+"""The inventory as an Ansible YAML inventory: nested region groups, plus category, role and platform groups.
+
+Group names are valid Ansible identifiers (`region_echeng`, `category_service_centre`, `role_core`,
+`platform_frr`, `lab`). Each host's vars sit in its region leaf group; the other groups list it bare. Secrets are
+never exported: a host carries its credential profile *name* only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ezgov_infra.models.inventory import Device, Inventory
+
+
+def group_name(prefix: str, value: str) -> str:
+    return f"{prefix}_{re.sub(r'[^A-Za-z0-9_]', '_', value)}"
+
+
+def platform_profiles() -> dict[str, dict[str, Any]]:
+    folder = resources.files("ezgov_infra") / "platforms"
+    profiles: dict[str, dict[str, Any]] = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".yaml"):
+            profiles[entry.name.removesuffix(".yaml")] = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+    return profiles
+
+
+def host_vars(device: Device, inv: Inventory, profile: Mapping[str, Any], *, prefer_ipv4: bool) -> dict[str, Any]:
+    addresses = [device.mgmt_ipv4, device.mgmt_ipv6] if prefer_ipv4 else [device.mgmt_ipv6, device.mgmt_ipv4]
+    host = next((str(a.ip) for a in addresses if a is not None), None)
+    out: dict[str, Any] = {}
+    if host:
+        out["ansible_host"] = host
+    for key in ("ansible_network_os", "ansible_connection"):
+        if profile.get(key):
+            out[key] = profile[key]
+    site = inv.sites.get(device.site)
+    out.update({
+        "ezgov_site": device.site,
+        "ezgov_role": device.role.value,
+        "ezgov_platform": device.platform,
+        "ezgov_credential_profile": device.credential_profile,
+        "ezgov_lab": device.lab,
+    })
+    if site is not None:
+        out["ezgov_category"] = site.category.value
+        out["ezgov_setting"] = site.setting.value
+    if device.mgmt_ipv4 is not None:
+        out["ezgov_mgmt_ipv4"] = str(device.mgmt_ipv4.ip)
+    if device.mgmt_ipv6 is not None:
+        out["ezgov_mgmt_ipv6"] = str(device.mgmt_ipv6.ip)
+    return out
+
+
+def ansible_inventory(inv: Inventory, *, prefer_ipv4: bool = False,
+                      devices: list[str] | None = None) -> dict[str, Any]:
+    """The `all:` document of an Ansible YAML inventory for the chosen devices (default all)."""
+    profiles = platform_profiles()
+    chosen = sorted(devices) if devices is not None else sorted(inv.devices)
+    region_hosts: dict[str, dict[str, Any]] = defaultdict(dict)
+    flat: dict[str, dict[str, None]] = defaultdict(dict)
+    for device_id in chosen:
+        device = inv.devices[device_id]
+        site = inv.sites.get(device.site)
+        leaf = site.region if site else None
+        hv = host_vars(device, inv, profiles.get(device.platform, {}), prefer_ipv4=prefer_ipv4)
+        if leaf is not None:
+            region_hosts[leaf][device_id] = hv
+        else:
+            flat["ungrouped_devices"][device_id] = None
+        if site is not None:
+            flat[group_name("category", site.category.value)][device_id] = None
+            flat[group_name("setting", site.setting.value)][device_id] = None
+        flat[group_name("role", device.role.value)][device_id] = None
+        flat[group_name("platform", device.platform)][device_id] = None
+        if device.lab:
+            flat["lab"][device_id] = None
+    # keep only the regions on the way to some host, nested as in the region tree
+    needed: set[str] = set()
+    for leaf in region_hosts:
+        needed.update(inv.region_path(leaf))
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for rid in sorted(needed):
+        children[inv.regions[rid].parent].append(rid)
+
+    def region_group(rid: str) -> dict[str, Any]:
+        group: dict[str, Any] = {}
+        if region_hosts.get(rid):
+            group["hosts"] = region_hosts[rid]
+        kids = {group_name("region", kid): region_group(kid) for kid in children.get(rid, [])}
+        if kids:
+            group["children"] = kids
+        region = inv.regions[rid]
+        group["vars"] = {"ezgov_region_level": region.level.value}
+        return group
+
+    top: dict[str, Any] = {group_name("region", rid): region_group(rid) for rid in children.get(None, [])}
+    for name in sorted(flat):
+        top[name] = {"hosts": dict(sorted(flat[name].items()))}
+    return {"all": {"children": top}}

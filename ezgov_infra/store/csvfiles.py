@@ -1,0 +1,179 @@
+"""CSV import and export of inventory kinds, with NetBox's column names where NetBox has the object.
+
+NetBox keeps its own fields under their names (`slug`, `primary_ip4`, `commit_rate` in Kbps, ...) and ours as
+custom fields (`cf_*`). Kinds NetBox lacks (websites, private networks) use the field names. Lists are written
+space-separated. Export then import gives the same records.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.errors import InventoryError, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    field: str
+    to_csv: Callable[[Any], str] | None = None
+    from_csv: Callable[[str], Any] | None = None
+
+
+def _list_out(value: Any) -> str:
+    return " ".join(str(v) for v in value or [])
+
+
+def _list_in(text: str) -> list[str]:
+    return text.replace(",", " ").split()
+
+
+def _bool_in(text: str) -> bool | str:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    return text
+
+
+def _kbps_out(mbps: Any) -> str:
+    return str(int(mbps) * 1000)
+
+
+def _kbps_in(text: str) -> int | str:
+    try:
+        kbps = int(text)
+    except ValueError:
+        return text
+    return kbps // 1000 if kbps % 1000 == 0 else text
+
+
+def _coord_out(index: int) -> Callable[[Any], str]:
+    return lambda value: "" if value is None else str(value[index])
+
+
+def _bool_out(value: Any) -> str:
+    return "true" if value else "false"
+
+
+LIST = {"to_csv": _list_out, "from_csv": _list_in}
+BOOL = {"to_csv": _bool_out, "from_csv": _bool_in}
+
+COLUMNS: dict[str, list[Column]] = {
+    "regions": [Column("slug", "id"), Column("name", "name"), Column("parent", "parent"),
+                Column("cf_name_en", "name_en"), Column("cf_level", "level"), Column("cf_kind", "kind"),
+                Column("cf_sample", "sample", **BOOL)],
+    "sites": [Column("slug", "id"), Column("name", "name"), Column("region", "region"),
+              Column("physical_address", "address"), Column("latitude", "coordinates", _coord_out(0)),
+              Column("longitude", "coordinates", _coord_out(1)), Column("cf_name_en", "name_en"),
+              Column("cf_category", "category"), Column("cf_setting", "setting"),
+              Column("cf_extranet_required", "extranet_required", **BOOL), Column("cf_sample", "sample", **BOOL)],
+    "devices": [Column("name", "id"), Column("role", "role"), Column("site", "site"), Column("platform", "platform"),
+                Column("device_type", "model"), Column("serial", "serial"), Column("primary_ip4", "mgmt_ipv4"),
+                Column("primary_ip6", "mgmt_ipv6"), Column("cf_credential_profile", "credential_profile"),
+                Column("cf_snmp_profile", "snmp_profile"), Column("cf_lab", "lab", **BOOL),
+                Column("cf_collection", "collection"), Column("cf_snapshot", "snapshot")],
+    "interfaces": [Column("device", "device"), Column("name", "name"), Column("enabled", "enabled", **BOOL),
+                   Column("description", "description"), Column("cf_kind", "kind"),
+                   Column("cf_ipv4", "ipv4", **LIST), Column("cf_ipv6", "ipv6", **LIST)],
+    "circuits": [Column("cid", "id"), Column("provider", "provider"), Column("type", "access_type"),
+                 Column("status", "status"), Column("commit_rate", "contracted_mbps", _kbps_out, _kbps_in),
+                 Column("install_date", "installed"), Column("cf_a_end", "a_end"), Column("cf_z_end", "z_end")],
+    "prefixes": [Column("prefix", "id"), Column("role", "role"), Column("region", "region"), Column("site", "site"),
+                 Column("description", "description")],
+    "websites": [Column("hostname", "id"), Column("name", "name"), Column("name_en", "name_en"),
+                 Column("department", "department"), Column("region", "region"), Column("fate", "fate"),
+                 Column("consolidate_into", "consolidate_into")],
+    "networks": [Column("id", "id"), Column("name", "name"), Column("name_en", "name_en"),
+                 Column("department", "department"), Column("sites", "sites", **LIST), Column("target", "target"),
+                 Column("status", "status"), Column("cutover", "cutover")],
+}
+
+
+def export_csv(kind: str, rows: Iterable[Mapping[str, Any]]) -> str:
+    """Rows (model dumps in JSON mode) as CSV text with the kind's columns."""
+    columns = COLUMNS[kind]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.name for c in columns])
+    for row in rows:
+        out = []
+        for column in columns:
+            value = row.get(column.field)
+            if column.to_csv is not None:
+                out.append(column.to_csv(value))
+            else:
+                out.append("" if value is None else str(value))
+        writer.writerow(out)
+    return buffer.getvalue()
+
+
+def read_csv(kind: str, path: Path) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """CSV rows back into record bodies keyed by id; problems name the row (as line) and the column."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InventoryError([Problem(file, None, "", f"cannot read: {exc}")]) from None
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {c.name: c for c in COLUMNS[kind]}
+    problems: list[Problem] = []
+    header = reader.fieldnames or []
+    for name in header:
+        if name not in columns:
+            problems.append(Problem(file, 1, name, "unknown column", "columns: " + ", ".join(columns)))
+    records: dict[str, dict[str, Any]] = {}
+    lines: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        body: dict[str, Any] = {}
+        lat = lon = None
+        for name, raw in row.items():
+            if name is None or name not in columns or raw is None or raw.strip() == "":
+                continue
+            column = columns[name]
+            value = column.from_csv(raw) if column.from_csv else raw.strip()
+            if column.field == "coordinates":
+                try:
+                    number = float(raw)
+                except ValueError:
+                    problems.append(Problem(file, line, name, f"not a number: {raw!r}"))
+                    continue
+                lat, lon = (number, lon) if name == "latitude" else (lat, number)
+                continue
+            body[column.field] = value
+        if lat is not None or lon is not None:
+            if lat is None or lon is None:
+                problems.append(Problem(file, line, "latitude/longitude", "give both or neither"))
+            else:
+                body["coordinates"] = [lat, lon]
+        if kind == "interfaces":
+            rid = f"{body.get('device', '')}:{body.get('name', '')}"
+        else:
+            rid = str(body.pop("id", ""))
+        if not rid or rid == ":":
+            problems.append(Problem(file, line, next(iter(columns)), "missing id"))
+            continue
+        if rid in records:
+            problems.append(Problem(file, line, next(iter(columns)), f"{rid!r} already on line {lines[rid]}"))
+            continue
+        records[rid] = body
+        lines[rid] = line
+    return records, problems
+
+
+def row_lines(path: Path, kind: str) -> dict[str, int]:
+    """The CSV line each id sits on, for errors found after parsing."""
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+    out: dict[str, int] = {}
+    first = COLUMNS[kind][0].name
+    for row in reader:
+        rid = f"{row.get('device', '')}:{row.get('name', '')}" if kind == "interfaces" else row.get(first, "")
+        out.setdefault(rid or "", reader.line_num)
+    return out
