@@ -1,0 +1,155 @@
+"""Resolve a credential or SNMP profile *name* into secrets, at collection time only.
+
+Sources (the profile's `source`):
+
+- `env`: the profile names environment variables (`username_env`, `password_env`, `community_env`, ...).
+- `vault`: an ansible-vault encrypted YAML file, opened with the password in the file named by
+  `EZGOV_VAULT_PASSWORD_FILE`. The document maps an entry name (the profile's `vault_key`, default its id) to
+  `{username, password, key_file}` or `{community, auth_key, priv_key}`.
+- `lab`: the virtual lab's `<state dir>/lab/secrets.json` (mode 0600), written by `ezgov lab up`.
+
+Secret-carrying types never show their secrets in `repr` or `str`, and nothing here logs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.errors import AuthError, InputError
+from ezgov_infra.models.inventory import CredentialProfile, CredentialSource, SnmpProfile
+
+VAULT_PASSWORD_ENV = "EZGOV_VAULT_PASSWORD_FILE"
+
+
+@dataclass(frozen=True, slots=True)
+class SshCredentials:
+    username: str
+    password: str | None = field(default=None, repr=False)
+    key_file: str | None = None
+    known_hosts: str | None = None
+
+    def __str__(self) -> str:
+        return f"ssh user {self.username}" + (" (key)" if self.key_file else "")
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpCredentials:
+    """v2c (community) or v3 USM (user, protocols and keys)."""
+
+    version: str
+    community: str | None = field(default=None, repr=False)
+    user: str | None = None
+    auth_protocol: str | None = None
+    auth_key: str | None = field(default=None, repr=False)
+    priv_protocol: str | None = None
+    priv_key: str | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        return f"SNMPv{self.version}" + (f" user {self.user}" if self.user else "")
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.community, self.auth_key, self.priv_key) if s]
+
+
+def lab_secrets(state_dir: Path) -> dict[str, Any]:
+    path = state_dir / "lab" / "secrets.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuthError(f"{path}: no lab secrets (is the lab up? run `ezgov lab up`)") from None
+    except (OSError, ValueError) as exc:
+        raise AuthError(f"{path}: cannot read the lab secrets: {exc.__class__.__name__}") from None
+    if not isinstance(document, dict):
+        raise AuthError(f"{path}: the lab secrets are not a JSON object")
+    return document
+
+
+def _env(name: str | None, what: str, profile: str) -> str:
+    if not name:
+        raise InputError(f"credential profile {profile!r}: {what}_env is not set (name the variable)")
+    value = os.environ.get(name)
+    if not value:
+        raise AuthError(f"credential profile {profile!r}: environment variable {name} is empty or unset")
+    return value
+
+
+def _vault_entry(vault_file: str | None, key: str, profile: str, inventory: Path | None) -> dict[str, Any]:
+    if not vault_file:
+        raise InputError(f"credential profile {profile!r}: source vault needs vault_file")
+    path = Path(vault_file)
+    if not path.is_absolute() and inventory is not None:
+        path = inventory / path
+    password_file = os.environ.get(VAULT_PASSWORD_ENV)
+    if not password_file:
+        raise AuthError(f"credential profile {profile!r}: set {VAULT_PASSWORD_ENV} to the vault password file")
+    from ansible.parsing.vault import (  # type: ignore[import-untyped]
+        AnsibleVaultError,
+        VaultLib,
+        VaultSecret,
+    )
+
+    try:
+        secret = VaultSecret(Path(password_file).read_bytes().strip())
+        plaintext = VaultLib([("default", secret)]).decrypt(path.read_bytes())
+    except (OSError, AnsibleVaultError) as exc:
+        raise AuthError(f"credential profile {profile!r}: cannot open vault {path}: "
+                        f"{exc.__class__.__name__}") from None
+    import yaml
+
+    document = yaml.safe_load(plaintext)
+    entry = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(entry, dict):
+        raise AuthError(f"credential profile {profile!r}: vault {path} has no entry {key!r}")
+    return entry
+
+
+def ssh_credentials(profile: CredentialProfile, *, state_dir: Path, inventory: Path | None = None,
+                    known_hosts: str | None = None) -> SshCredentials:
+    """The SSH login for a credential profile; `known_hosts` overrides where host keys are checked."""
+    if profile.source is CredentialSource.env:
+        username = profile.username or _env(profile.username_env, "username", profile.id)
+        return SshCredentials(username, _env(profile.password_env, "password", profile.id), None, known_hosts)
+    if profile.source is CredentialSource.vault:
+        entry = _vault_entry(profile.vault_file, profile.vault_key or profile.id, profile.id, inventory)
+        return SshCredentials(str(entry.get("username") or profile.username or ""),
+                              _opt(entry.get("password")), _opt(entry.get("key_file")), known_hosts)
+    ssh = lab_secrets(state_dir).get("ssh") or {}
+    hosts = known_hosts or _opt(lab_secrets(state_dir).get("known_hosts"))
+    return SshCredentials(str(ssh.get("username") or profile.username or "ezgov"), _opt(ssh.get("password")),
+                          _opt(ssh.get("key_file")), hosts)
+
+
+def snmp_credentials(profile: SnmpProfile, *, state_dir: Path, inventory: Path | None = None) -> SnmpCredentials:
+    """The SNMP community (v2c) or USM user and keys (v3) for an SNMP profile."""
+    if profile.source is CredentialSource.env:
+        if profile.version == "2c":
+            return SnmpCredentials("2c", community=_env(profile.community_env, "community", profile.id))
+        return SnmpCredentials("3", user=profile.user, auth_protocol=profile.auth_protocol,
+                               auth_key=_env(profile.auth_key_env, "auth_key", profile.id),
+                               priv_protocol=profile.priv_protocol,
+                               priv_key=_env(profile.priv_key_env, "priv_key", profile.id)
+                               if profile.priv_protocol else None)
+    if profile.source is CredentialSource.vault:
+        entry = _vault_entry(profile.vault_file, profile.id, profile.id, inventory)
+        if profile.version == "2c":
+            return SnmpCredentials("2c", community=_opt(entry.get("community")))
+        return SnmpCredentials("3", user=profile.user or _opt(entry.get("user")),
+                               auth_protocol=profile.auth_protocol, auth_key=_opt(entry.get("auth_key")),
+                               priv_protocol=profile.priv_protocol, priv_key=_opt(entry.get("priv_key")))
+    snmp = lab_secrets(state_dir).get("snmp") or {}
+    if profile.version == "2c":
+        return SnmpCredentials("2c", community=_opt(snmp.get("community")))
+    v3 = snmp.get("v3") or {}
+    return SnmpCredentials("3", user=_opt(v3.get("user")) or profile.user,
+                           auth_protocol=_opt(v3.get("auth_protocol")) or profile.auth_protocol,
+                           auth_key=_opt(v3.get("auth_key")),
+                           priv_protocol=_opt(v3.get("priv_protocol")) or profile.priv_protocol,
+                           priv_key=_opt(v3.get("priv_key")))
+
+
+def _opt(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None

@@ -1,0 +1,123 @@
+"""Findings, scores and the result of an audit run: what the rules say about the facts.
+
+Severity weights and the readiness categories:
+
+    critical 40   high 20   medium 8   low 3   info 0      score = max(0, 100 - sum of weights)
+    not_ready: any critical finding;  partial: any high or medium finding;  ready: otherwise
+
+Weights can be overridden in `policy.yaml` under `audit.weights`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ezgov_infra.models.facts import DeviceFacts
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
+DEFAULT_WEIGHTS: dict[str, int] = {"critical": 40, "high": 20, "medium": 8, "low": 3, "info": 0}
+
+
+class Category(StrEnum):
+    data_plane = "data plane"
+    control_plane = "control plane"
+    management_plane = "management plane"
+    security = "security"
+    services = "services"
+
+
+class Readiness(StrEnum):
+    ready = "ready"
+    partial = "partial"
+    not_ready = "not ready"
+    unknown = "unknown"
+
+
+class Finding(BaseModel):
+    """One thing a rule found on one device, with the evidence it saw and how to fix it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subject: str
+    rule: str
+    severity: Severity
+    category: Category
+    message: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    remedy: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What makes two runs' findings 'the same finding' for `ipv6 diff`."""
+        return (self.subject, self.rule, self.message)
+
+
+class Score(BaseModel):
+    """A device's, site's, district's or the city's roll-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: str
+    id: str
+    score: float
+    readiness: Readiness
+    devices: int = 1
+    ready: int = 0
+    partial: int = 0
+    not_ready: int = 0
+    unknown: int = 0
+
+
+class DeviceResult(BaseModel):
+    """One device in a run: collected or failed (with a category), and its findings and score."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    device: str
+    site: str
+    platform: str
+    source: str
+    ok: bool
+    category: str | None = None
+    message: str | None = None
+    elapsed: float = 0.0
+    facts: DeviceFacts | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    score: Score | None = None
+
+
+class AuditRun(BaseModel):
+    """A whole audit: what was asked, every device's result, and the roll-ups."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: int | None = None
+    started: datetime
+    elapsed: float
+    scope: str
+    mode: str
+    devices: list[DeviceResult]
+    sites: list[Score] = Field(default_factory=list)
+    districts: list[Score] = Field(default_factory=list)
+    city: Score | None = None
+
+    @property
+    def failed(self) -> list[DeviceResult]:
+        return [d for d in self.devices if not d.ok]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for d in self.devices for f in d.findings]
