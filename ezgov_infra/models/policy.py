@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ezgov_infra.models.plan import MigrationPolicy
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -79,5 +81,5 @@ class Policy(Strict):
     bandwidth: BandwidthPolicy = Field(default_factory=BandwidthPolicy)
     addressing: AddressingPolicy = Field(default_factory=AddressingPolicy)
     milestones: list[Milestone] = Field(default_factory=_default_milestones)
-    migration: dict[str, Any] = Field(default_factory=dict)
+    migration: MigrationPolicy = Field(default_factory=MigrationPolicy)
     audit: dict[str, Any] = Field(default_factory=dict)

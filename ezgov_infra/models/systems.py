@@ -1,0 +1,158 @@
+"""The migration catalogue: legacy government information systems and what they depend on (the plan's task 5).
+
+Pure data. `systems.yaml` is keyed by system id like every inventory file; cross-record rules (hosting site,
+network, website and dependency targets exist, cycles) live in `check_catalogue` below.
+
+A dependency is declared on the system that has it:
+
+- `direction: outbound` (the default): this system calls `target`, so `target` must be in the cloud no later than it;
+- `direction: inbound`: `target` calls this system, so this system must move no later than `target`;
+- `direction: both`: they call each other; the two are one move group.
+
+`latency_sensitive: true` marks a chatty pair that must never be split across the extranet, whatever the direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ezgov_infra.models.checks import Issue
+from ezgov_infra.models.inventory import Id, Inventory, Record
+
+
+class Classification(StrEnum):
+    public = "public"
+    internal = "internal"
+    sensitive = "sensitive"
+    classified = "classified"
+
+
+class Criticality(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class Ipv6Support(StrEnum):
+    full = "full"
+    partial = "partial"
+    none = "none"
+    unknown = "unknown"
+
+
+class Direction(StrEnum):
+    outbound = "outbound"
+    inbound = "inbound"
+    both = "both"
+
+
+class Lifecycle(StrEnum):
+    """The plan speaks of systems `built` and `building`: both move; a system being built deploys in the cloud."""
+
+    built = "built"
+    building = "building"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stack(Strict):
+    """What the system runs on. End-of-life dates drive the replatform/refactor rules."""
+
+    os: str
+    os_version: str = ""
+    os_eol: date | None = None
+    database: str | None = None
+    database_version: str | None = None
+    database_eol: date | None = None
+    middleware: str | None = None
+
+
+class Dependency(Strict):
+    target: Id
+    direction: Direction = Direction.outbound
+    criticality: Criticality = Criticality.medium
+    latency_sensitive: bool = False
+    note: str | None = None
+
+
+class LegacySystem(Record):
+    """One government information system as its department runs it today.
+
+    Sizes: `vcpu`, `ram_gb` and `storage_gb` are what the cloud must provide; `data_gb` is what has to cross the
+    extranet at cutover and `change_gb_per_day` how fast it changes (for the final delta after a pre-sync).
+    Times are hours: `downtime_window_h` is the outage the owner accepts, `rto_h`/`rpo_h` the recovery targets.
+    """
+
+    name: str
+    name_en: str
+    department: str
+    owner: str | None = None
+    classification: Classification
+    criticality: Criticality = Criticality.medium
+    lifecycle: Lifecycle = Lifecycle.built
+    site: Id
+    network: Id = "extranet"
+    stack: Stack
+    vcpu: int = Field(gt=0, le=4096)
+    ram_gb: float = Field(gt=0, le=65536)
+    storage_gb: float = Field(ge=0, le=10_000_000)
+    data_gb: float | None = Field(default=None, ge=0, le=10_000_000)
+    change_gb_per_day: float | None = Field(default=None, ge=0)
+    downtime_window_h: float | None = Field(default=None, gt=0, le=720)
+    rto_h: float | None = Field(default=None, ge=0)
+    rpo_h: float | None = Field(default=None, ge=0)
+    ipv6: Ipv6Support = Ipv6Support.unknown
+    users: int | None = Field(default=None, ge=0)
+    website: str | None = None
+    hardware_bound: bool = False
+    dependencies: list[Dependency] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _own_dependencies(self) -> LegacySystem:
+        seen: set[str] = set()
+        for dep in self.dependencies:
+            if dep.target == self.id:
+                raise ValueError("a system cannot depend on itself")
+            if dep.target in seen:
+                raise ValueError(f"dependency on {dep.target!r} listed twice")
+            seen.add(dep.target)
+        if self.data_gb is not None and self.data_gb > self.storage_gb > 0:
+            raise ValueError(f"data_gb {self.data_gb:g} exceeds storage_gb {self.storage_gb:g}")
+        return self
+
+
+# Optional facts whose absence lowers an assessment's confidence (the data a planner wishes it had).
+COMPLETENESS_FIELDS: tuple[str, ...] = (
+    "owner", "data_gb", "change_gb_per_day", "downtime_window_h", "rto_h", "rpo_h", "users",
+    "stack.os_eol", "stack.database", "ipv6",
+)
+
+BUILTIN_NETWORKS = ("extranet", "intranet")
+
+
+def check_catalogue(systems: Mapping[str, LegacySystem], inventory: Inventory) -> list[Issue]:
+    return sorted(_references(systems, inventory), key=lambda i: (i.id, [str(p) for p in i.path]))
+
+
+def _references(systems: Mapping[str, LegacySystem], inventory: Inventory) -> Iterator[Issue]:
+    for system in systems.values():
+        if system.site not in inventory.sites:
+            yield Issue("systems", system.id, ("site",), f"unknown site {system.site!r}",
+                        "hosting sites are ids in sites.yaml")
+        if system.network not in BUILTIN_NETWORKS and system.network not in inventory.networks:
+            yield Issue("systems", system.id, ("network",), f"unknown network {system.network!r}",
+                        "extranet, intranet or a private network id in networks.yaml")
+        if system.website is not None and system.website not in inventory.websites:
+            yield Issue("systems", system.id, ("website",), f"unknown website {system.website!r}",
+                        "websites are host names in websites.yaml")
+        for index, dep in enumerate(system.dependencies):
+            if dep.target not in systems:
+                yield Issue("systems", system.id, ("dependencies", index, "target"),
+                            f"unknown system {dep.target!r}", "dependency targets are ids in systems.yaml")

@@ -1,0 +1,177 @@
+"""The migration catalogue, its rules and its plans on disk, and bandwidth measurements from the history.
+
+`systems.yaml` loads with the inventory's machinery (every problem at once, each with `file:line`). Plans are
+written atomically to `migration_plans/<name>.yaml` as plain, sorted YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ezgov_infra.errors import InputError, InventoryError, Problem
+from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.plan import MigrationPlan, RuleSet
+from ezgov_infra.models.systems import LegacySystem, check_catalogue
+from ezgov_infra.store.history import open_history
+from ezgov_infra.store.yamlfiles import (
+    atomic_write,
+    dump_plain,
+    edit_records,
+    file_lock,
+    format_path,
+    load_document,
+    load_records,
+    parse_yaml,
+)
+
+SYSTEMS_FILE = "systems.yaml"
+RULES_FILE = "migration_rules.yaml"
+PLAN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def read_catalogue(folder: Path, inventory: Inventory) -> tuple[dict[str, LegacySystem], list[Problem]]:
+    """Whatever is valid in `systems.yaml` and every problem found, located by file and line."""
+    path = folder / SYSTEMS_FILE
+    label = str(path)
+    if not path.exists():
+        raise InventoryError([Problem(label, None, "", "no catalogue of legacy systems",
+                                      "write systems.yaml or use `ezgov migrate import`")])
+    systems, problems, finder, bad = load_records(path, LegacySystem, label=label)
+    for issue in check_catalogue(systems, inventory):
+        if any(issue.message.endswith(f"{b!r}") for b in bad):
+            continue  # the target is itself invalid and already reported
+        line = finder.line([issue.id, *issue.path]) if finder else None
+        problems.append(Problem(label, line, format_path([issue.id, *issue.path]), issue.message, issue.hint))
+    problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
+    return systems, problems
+
+
+def load_catalogue(folder: Path, inventory: Inventory) -> dict[str, LegacySystem]:
+    systems, problems = read_catalogue(folder, inventory)
+    if problems:
+        raise InventoryError(problems)
+    return systems
+
+
+def catalogue_digest(folder: Path, rules_text: str) -> str:
+    """A short digest of what a plan was made from (catalogue, rules, policy), to spot a stale plan."""
+    digest = hashlib.sha256()
+    for name in (SYSTEMS_FILE, "policy.yaml"):
+        path = folder / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    digest.update(rules_text.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def rules_source(folder: Path) -> tuple[str, str]:
+    """`(label, text)` of the rules in force: the inventory's own file, else the packaged defaults."""
+    own = folder / RULES_FILE
+    if own.exists():
+        return str(own), own.read_text(encoding="utf-8")
+    packaged = resources.files("ezgov_infra") / "migrate" / "rules.yaml"
+    return "ezgov_infra/migrate/rules.yaml", packaged.read_text(encoding="utf-8")
+
+
+def load_rules(folder: Path) -> tuple[RuleSet, str]:
+    label, text = rules_source(folder)
+    if label.endswith(RULES_FILE):
+        rules, problems, _ = load_document(Path(label), RuleSet, label=label)
+    else:
+        rules, problems = _rules_from_text(text, label)
+    if problems or rules is None:
+        raise InventoryError(problems)
+    return rules, text
+
+
+def _rules_from_text(text: str, label: str) -> tuple[RuleSet | None, list[Problem]]:
+    data, problems = parse_yaml(text, label)
+    if problems:
+        return None, problems
+    try:
+        return RuleSet.model_validate(data), []
+    except ValidationError as exc:
+        return None, [Problem(label, None, format_path(e["loc"]), str(e["msg"])) for e in exc.errors()]
+
+
+def upsert_systems(folder: Path, systems: dict[str, LegacySystem]) -> None:
+    """Add or update systems in `systems.yaml`, keeping comments, sorted, atomically."""
+    bodies = {sid: system_body(s) for sid, s in sorted(systems.items())}
+    edit_records(folder / SYSTEMS_FILE, upsert=bodies)
+
+
+def system_body(system: LegacySystem) -> dict[str, Any]:
+    body: dict[str, Any] = system.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    body.pop("id", None)
+    for name in ("classification", "site", "stack", "vcpu", "ram_gb", "storage_gb"):
+        value = getattr(system, name)
+        body.setdefault(name, value.model_dump(mode="json", exclude_none=True) if hasattr(value, "model_dump")
+                        else (value.value if hasattr(value, "value") else value))
+    return body
+
+
+# ------------------------------------------------------------------------------------------------ plans
+
+
+def plan_path(plans_dir: Path, name: str) -> Path:
+    if not PLAN_NAME.match(name):
+        raise InputError(f"plan name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+    return plans_dir / f"{name}.yaml"
+
+
+def plan_text(plan: MigrationPlan) -> str:
+    header = (f"# Migration plan {plan.name!r}: written by `ezgov migrate plan`. Wave status and history are\n"
+              "# appended when waves are executed; everything else is regenerated from the catalogue.\n")
+    return header + dump_plain(plan.model_dump(mode="json", exclude_none=True))
+
+
+def save_plan(plans_dir: Path, plan: MigrationPlan) -> Path:
+    path = plan_path(plans_dir, plan.name)
+    with file_lock(plans_dir):
+        atomic_write(path, plan_text(plan))
+    return path
+
+
+def load_plan(plans_dir: Path, ref: str) -> MigrationPlan:
+    """A plan by name (in `plans_dir`) or by path to its file."""
+    candidate = Path(ref)
+    path = candidate if candidate.suffix in (".yaml", ".yml") and candidate.exists() else plan_path(plans_dir, ref)
+    if not path.exists():
+        known = sorted(p.stem for p in plans_dir.glob("*.yaml")) if plans_dir.is_dir() else []
+        hint = f"known plans: {', '.join(known)}" if known else "make one with `ezgov migrate plan --name NAME`"
+        raise InputError(f"{path}: no such plan ({hint})")
+    plan, problems, _ = load_document(path, MigrationPlan, label=str(path))
+    if problems or plan is None:
+        raise InventoryError(problems)
+    return plan
+
+
+# ------------------------------------------------------------------------------------------------ history
+
+
+def measured_headroom(history_db: Path) -> tuple[dict[str, float], int | None]:
+    """Per-site p95 headroom (Mbps) from the latest finished bandwidth audit, and that run's id.
+
+    A result's facts carry `headroom_mbps` for its subject (a site id), or a `site` naming the site it measured.
+    Where several results speak for one site, the smallest headroom counts.
+    """
+    if not history_db.exists():
+        return {}, None
+    with open_history(history_db) as history:
+        run = history.latest_run("bandwidth-audit")
+        if run is None:
+            return {}, None
+        headroom: dict[str, float] = {}
+        for result in history.results(int(run["id"])):
+            facts = result.get("facts") or {}
+            value = facts.get("headroom_mbps")
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            site = str(facts.get("site") or result["subject"])
+            headroom[site] = min(float(value), headroom.get(site, float(value)))
+        return headroom, int(run["id"])
