@@ -40,22 +40,30 @@ def _main(
     _debug = debug
 
 
-def run() -> None:
-    from ezgov_infra.errors import EzgovError
+def main(argv: list[str] | None = None) -> int:
+    """Run `ezgov` with `argv`; returns the exit code instead of exiting (tests call this in-process)."""
+    from ezgov_infra.errors import EzgovError, InventoryError
 
+    global _debug
+    _debug = False
     try:
-        app()
+        app(args=argv, prog_name="ezgov")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except EzgovError as exc:
         if _debug:
             raise
-        from ezgov_infra.errors import InventoryError
-
         lines = [str(p) for p in exc.problems] if isinstance(exc, InventoryError) else [str(exc)]
         for line in lines:
             sys.stderr.write(f"error: {line}\n")
         if isinstance(exc, InventoryError) and len(lines) > 1:
             sys.stderr.write(f"{len(lines)} problems found\n")
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        return 130
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

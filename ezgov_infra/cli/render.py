@@ -97,7 +97,6 @@ def emit(
 
 
 def print_table(rows: Sequence[Row], columns: Sequence[str] | None = None, *, title: str | None = None) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     columns = list(columns or (rows[0].keys() if rows else []))

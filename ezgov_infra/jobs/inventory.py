@@ -463,7 +463,8 @@ def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
     if kind not in COLUMNS:
         raise InputError(f"unknown kind {kind!r} (one of {', '.join(COLUMNS)})")
     bodies, problems = read_csv(kind, csv_file)
-    inv = load_inventory(folder)
+    # an import may be what completes an inventory: only problems the import itself adds are refused
+    inv, _ = read_inventory(folder)
     model = KIND_MODELS[kind]
     lines = row_lines(csv_file, kind)
     records: dict[str, Record] = dict(getattr(inv, kind))

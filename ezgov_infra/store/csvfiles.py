@@ -59,6 +59,8 @@ def _coord_out(index: int) -> Callable[[Any], str]:
 
 
 def _bool_out(value: Any) -> str:
+    if value is None:
+        return ""
     return "true" if value else "false"
 
 
@@ -153,10 +155,7 @@ def read_csv(kind: str, path: Path) -> tuple[dict[str, dict[str, Any]], list[Pro
                 problems.append(Problem(file, line, "latitude/longitude", "give both or neither"))
             else:
                 body["coordinates"] = [lat, lon]
-        if kind == "interfaces":
-            rid = f"{body.get('device', '')}:{body.get('name', '')}"
-        else:
-            rid = str(body.pop("id", ""))
+        rid = f"{body.get('device', '')}:{body.get('name', '')}" if kind == "interfaces" else str(body.pop("id", ""))
         if not rid or rid == ":":
             problems.append(Problem(file, line, next(iter(columns)), "missing id"))
             continue

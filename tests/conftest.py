@@ -1,0 +1,76 @@
+"""Fixtures every test may use: the bundled sample, a writable copy of it, the CLI in-process, golden files."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "inventories" / "ezhou"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture(scope="session")
+def sample_inventory() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture
+def inventory_copy(tmp_path: Path) -> Path:
+    """A writable copy of the sample's YAML files (snapshots left out: they are large and read-only)."""
+    target = tmp_path / "ezhou"
+    target.mkdir()
+    for source in SAMPLE.glob("*.yaml"):
+        shutil.copy2(source, target / source.name)
+    return target
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """Run `ezgov ARGS...` in-process through the real error boundary; returns exit code, stdout, stderr."""
+    from ezgov_infra.cli.main import main
+
+    monkeypatch.setenv("EZGOV_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def check_golden(name: str, actual: str) -> None:
+    """Compare with `tests/golden/<name>`; EZGOV_UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if os.environ.get("EZGOV_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    assert path.exists(), f"golden file {path} is missing (run with EZGOV_UPDATE_GOLDEN=1 to create it)"
+    expected = path.read_text(encoding="utf-8")
+    if expected != actual:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), str(path), "actual"))
+        pytest.fail(f"output differs from golden file {name}:\n{diff[:6000]}")
+
+
+@pytest.fixture
+def golden() -> Callable[[str, str], None]:
+    return check_golden
