@@ -1,0 +1,73 @@
+"""Scores and readiness: per device from its findings, then averaged per site, district and the city.
+
+A device scores 100 minus the weights of its findings (never below 0); readiness is `not ready` with any
+critical finding, `partial` with any high or medium one, `ready` otherwise. A device that could not be audited
+is `unknown` and counts in no average. Weights come from `policy.yaml` `audit.weights` over the defaults.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from ezgov_infra.models.findings import DEFAULT_WEIGHTS, DeviceResult, Finding, Readiness, Score, Severity
+from ezgov_infra.models.inventory import Inventory
+
+
+def weights(policy_audit: Mapping[str, object]) -> dict[str, int]:
+    custom = policy_audit.get("weights") if isinstance(policy_audit, Mapping) else None
+    merged = dict(DEFAULT_WEIGHTS)
+    if isinstance(custom, Mapping):
+        merged.update({str(k): int(str(v)) for k, v in custom.items() if str(k) in merged})
+    return merged
+
+
+def readiness(findings: Iterable[Finding]) -> Readiness:
+    severities = {f.severity for f in findings}
+    if Severity.critical in severities:
+        return Readiness.not_ready
+    if severities & {Severity.high, Severity.medium}:
+        return Readiness.partial
+    return Readiness.ready
+
+
+def device_score(device: str, findings: list[Finding], weight: Mapping[str, int]) -> Score:
+    value = max(0, 100 - sum(weight[f.severity.value] for f in findings))
+    state = readiness(findings)
+    return Score(scope="device", id=device, score=value, readiness=state, **{_count(state): 1})
+
+
+def _count(state: Readiness) -> str:
+    return state.name  # ready, partial, not_ready, unknown
+
+
+def roll_up(scope: str, key: str, scores: list[Score]) -> Score:
+    known = [s for s in scores if s.readiness is not Readiness.unknown]
+    counts = {name: sum(getattr(s, name) for s in scores) for name in ("ready", "partial", "not_ready", "unknown")}
+    value = round(sum(s.score for s in known) / len(known), 1) if known else 0.0
+    if not known:
+        state = Readiness.unknown
+    elif counts["not_ready"]:
+        state = Readiness.not_ready
+    elif counts["partial"] or counts["unknown"]:
+        state = Readiness.partial
+    else:
+        state = Readiness.ready
+    return Score(scope=scope, id=key, score=value, readiness=state, devices=len(scores), **counts)
+
+
+def roll_ups(results: list[DeviceResult], inventory: Inventory) -> tuple[list[Score], list[Score], Score]:
+    """Site, district and city scores from the device results."""
+    by_site: dict[str, list[Score]] = defaultdict(list)
+    by_district: dict[str, list[Score]] = defaultdict(list)
+    every: list[Score] = []
+    for result in results:
+        score = result.score or Score(scope="device", id=result.device, score=0, readiness=Readiness.unknown,
+                                      unknown=1)
+        by_site[result.site].append(score)
+        by_district[inventory.site_district(result.site) or "(city)"].append(score)
+        every.append(score)
+    city = next((r.id for r in inventory.regions.values() if r.parent is None), "city")
+    return ([roll_up("site", k, v) for k, v in sorted(by_site.items())],
+            [roll_up("district", k, v) for k, v in sorted(by_district.items())],
+            roll_up("city", city, every))

@@ -1,0 +1,96 @@
+"""Helpers every platform parser shares: config blocks, address forms, rejected-command detection."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from ipaddress import IPv4Interface, IPv6Interface, IPv6Network, ip_interface
+
+from ezgov_infra.errors import ParseError, UnsupportedError
+from ezgov_infra.models.facts import InterfaceFacts, is_ipv6
+
+# What devices print when they refuse a command; such output is "the device cannot tell", not facts.
+REJECTED = re.compile(r"^\s*(% ?(Invalid|Unknown|Incomplete|Ambiguous) (input|command)|Error: Unrecognized command"
+                      r"|% Unrecognized command|% Command incomplete)", re.IGNORECASE | re.MULTILINE)
+
+
+def known(outputs: Mapping[str, str], key: str, device: str) -> str | None:
+    """The output for `key`, None when it was not collected; `UnsupportedError` when the device refused it."""
+    text = outputs.get(key)
+    if text is None:
+        return None
+    if REJECTED.search(text):
+        raise UnsupportedError(f"{device}: the device rejected the {key} command: "
+                               f"{REJECTED.search(text).group(0).strip()}")  # type: ignore[union-attr]
+    return text
+
+
+def blocks(config: str, *, separator: str | None = None) -> Iterator[tuple[str, list[str]]]:
+    """Top-level config lines with their indented children: `("interface Gi0/0", [" ip address ..."])`."""
+    header: str | None = None
+    children: list[str] = []
+    for raw in config.splitlines():
+        line = raw.rstrip()
+        if not line.strip() or (separator and line.strip() == separator) or line.startswith("!"):
+            if header is not None and ((separator and line.strip() == separator) or line.startswith("!")):
+                yield header, children
+                header, children = None, []
+            continue
+        if line[0] in " \t":
+            if header is not None:
+                children.append(line.strip())
+            continue
+        if header is not None:
+            yield header, children
+        header, children = line.strip(), []
+    if header is not None:
+        yield header, children
+
+
+def v4_mask(address: str, mask: str) -> IPv4Interface:
+    return IPv4Interface(f"{address}/{mask}")
+
+
+def v6(text: str) -> IPv6Interface:
+    """`2001:DB8::1/64` or `2001:DB8::1 64` (VRP, Comware) as an interface address, canonical lower case."""
+    text = text.strip().replace(" ", "/")
+    try:
+        return IPv6Interface(text.lower())
+    except ValueError as exc:
+        raise ParseError(f"not an IPv6 address: {text!r}") from exc
+
+
+def v6_net(address: str, prefixlen: int | str) -> IPv6Network:
+    return IPv6Network(f"{address.lower()}/{prefixlen}", strict=False)
+
+
+def add_address(interface: InterfaceFacts, text: str) -> None:
+    address = ip_interface(text.lower())
+    if isinstance(address, IPv6Interface):
+        if address.ip.is_link_local:
+            return
+        if address not in interface.ipv6:
+            interface.ipv6.append(address)
+    elif address not in interface.ipv4:
+        interface.ipv4.append(address)
+
+
+def servers(lines: list[str], pattern: str) -> list[str]:
+    """Every server address a config pattern captures (group 1), in config order, without repeats."""
+    found: list[str] = []
+    regex = re.compile(pattern, re.IGNORECASE)
+    for line in lines:
+        match = regex.search(line)
+        if match and match.group(1).lower() not in found:
+            found.append(match.group(1).lower())
+    return found
+
+
+def any_ipv6(addresses: list[str]) -> bool:
+    return any(is_ipv6(a) for a in addresses)
+
+
+def interface_named(interfaces: dict[str, InterfaceFacts], name: str) -> InterfaceFacts:
+    if name not in interfaces:
+        interfaces[name] = InterfaceFacts(name=name)
+    return interfaces[name]

@@ -1,0 +1,130 @@
+"""H3C / HPE Comware 7: `display ip interface brief`, `display ipv6 interface brief`,
+`display ipv6 routing-table`, `display ospfv3 peer`, `display current-configuration`, `display version`.
+
+Quirks: the brief tables abbreviate interface names (`GE1/0/1`, `XGE1/0/49`, `Loop0`, `Vlan10`), expanded here
+to the configuration's names; the IPv6 table prints one address per row and `Unassigned` for none. Comware
+forwards IPv6 as soon as addresses are configured (there is no global switch), and its SSH and SNMP agents
+listen on IPv6 unless an ACL keeps them off; `ssh server ipv6 acl ipv6 N` filters the management plane.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from ipaddress import IPv4Interface
+
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source
+from ezgov_infra.platforms.parsers.common import blocks, known, servers, v4_mask, v6, v6_net
+from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
+
+ROW = re.compile(r"^(\S+)\s+(\*?down|up|ADM|Stby)\S*\s+(up|down)\S*\s+(\S+)")
+ROUTE = re.compile(r"Destination\s*:\s*([0-9A-Fa-f:]+)/(\d+)")
+PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:/\S*)?\s+\d\d:\d\d:\d\d\s+\d+\s+(\S+)")
+VERSION = re.compile(r"Comware Software, Version (\S+, Release \S+)")
+ABBREVIATIONS = (("XGE", "Ten-GigabitEthernet"), ("GE", "GigabitEthernet"), ("Loop", "LoopBack"),
+                 ("Vlan", "Vlan-interface"), ("RAGG", "Route-Aggregation"), ("MGE", "M-GigabitEthernet"))
+
+
+def full_name(name: str) -> str:
+    for short, long in ABBREVIATIONS:
+        if name.startswith(short) and name[len(short):][:1].isdigit():
+            return long + name[len(short):]
+    return name
+
+
+def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFacts:
+    facts = DeviceFacts(device=device, platform="hp_comware", source=source, commands=sorted(outputs))
+    if (text := known(outputs, "version", device)) is not None and (match := VERSION.search(text)):
+        facts.software = f"Comware {match.group(1)}"
+    table: dict[str, InterfaceFacts] = {}
+    for key in ("interfaces_v4", "interfaces_v6"):
+        if (text := known(outputs, key, device)) is None:
+            continue
+        for line in text.splitlines():
+            if not (match := ROW.match(line)) or match.group(1) == "Interface":
+                continue
+            name = full_name(match.group(1))
+            interface = table.setdefault(name, InterfaceFacts(name=name))
+            interface.admin_up = not match.group(2).startswith(("*", "ADM"))
+            interface.oper_up = match.group(3) == "up"
+            address = match.group(4)
+            if key == "interfaces_v4" and address[0].isdigit():
+                interface.ipv4 = [IPv4Interface(address)]
+            elif key == "interfaces_v6" and ":" in address:
+                interface.ipv6_enabled = True
+                found = v6(address + "/128")
+                if not found.ip.is_link_local and found not in interface.ipv6:
+                    interface.ipv6.append(found)
+    config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
+    facts.interfaces = merge(table, config)
+    routing = Routing()
+    if (text := known(outputs, "ipv6_routes", device)) is not None:
+        routing.ipv6_routes = [v6_net(a, n) for a, n in ROUTE.findall(text)]
+    if (text := known(outputs, "ospf6_neighbours", device)) is not None:
+        routing.neighbours = [Neighbour(protocol="ospf6", afi="ipv6", address=m.group(1), state=m.group(2),
+                                        interface=full_name(m.group(3)))
+                              for line in text.splitlines() if (m := PEER.match(line.strip()))]
+    if config is not None:
+        facts.hostname = config.hostname
+        routing.ipv6_forwarding = any(i.ipv6 for i in config.interfaces.values())
+        routing.protocols = config.protocols
+        facts.management, facts.services = config.management, config.services
+    facts.routing = routing
+    return facts
+
+
+def parse_config(text: str) -> ConfigFacts:
+    config = ConfigFacts()
+    all_lines: list[str] = []
+    management = config.management
+    management.ssh_enabled = management.ssh_ipv6 = management.telnet_enabled = False
+    management.ipv4_acl = management.ipv6_acl = management.snmp_ipv6 = False
+    snmp_versions: list[str] = []
+    for header, children in blocks(text, separator="#"):
+        all_lines += [header, *children]
+        words = header.split()
+        if words[0] == "sysname":
+            config.hostname = words[1]
+        elif words[0] == "interface":
+            interface = config.interface(words[1])
+            for child in children:
+                parts = child.split()
+                if parts[:2] == ["ip", "address"] and len(parts) >= 4:
+                    interface.ipv4.append(v4_mask(parts[2], parts[3]))
+                elif parts[:2] == ["ipv6", "address"] and parts[2] not in ("auto", "link-local"):
+                    interface.ipv6.append(v6(" ".join(parts[2:4])))
+                elif parts[0] == "description":
+                    interface.description = child.partition(" ")[2]
+                elif parts == ["shutdown"]:
+                    interface.shutdown = True
+        elif words[0] == "ospfv3":
+            config.protocols.append("ospf6")
+        elif words[0] == "isis" and any(c.startswith("address-family ipv6") for c in children):
+            config.protocols.append("isis")
+        elif words[0] == "bgp" and any(c.startswith("address-family ipv6") for c in children):
+            config.protocols.append("bgp")
+        elif header.startswith("line vty"):
+            management.ipv4_acl = management.ipv4_acl or any(re.match(r"acl \d+ inbound", c) for c in children)
+            management.ipv6_acl = management.ipv6_acl or any(re.match(r"acl ipv6 \S+ inbound", c)
+                                                             for c in children)
+            management.telnet_enabled = any(c in ("protocol inbound telnet", "protocol inbound all")
+                                            for c in children)
+        elif header == "ssh server enable":
+            management.ssh_enabled = management.ssh_ipv6 = True
+        elif header.startswith("ssh server acl "):
+            management.ipv4_acl = True
+        elif header.startswith("ssh server ipv6 acl "):
+            management.ipv6_acl = True
+        elif header == "telnet server enable":
+            management.telnet_enabled = True
+        elif header.startswith("snmp-agent sys-info version"):
+            snmp_versions = [v.removeprefix("v") for v in words[3:] if v in ("v1", "v2c", "v3")]
+        elif header == "snmp-agent":
+            management.snmp_ipv6 = True
+    management.snmp_versions = sorted(set(snmp_versions), key=("1", "2c", "3").index)  # type: ignore[arg-type]
+    address = r"((?:\d+\.\d+\.\d+\.\d+)|(?:[0-9A-Fa-f]*:[0-9A-Fa-f:]+))"
+    config.services.ntp = servers(all_lines, rf"^ntp-service unicast-server (?:ipv6 )?{address}")
+    config.services.syslog = servers(all_lines, rf"^info-center loghost (?:ipv6 )?{address}")
+    config.services.aaa = servers(all_lines, rf"^primary authentication (?:ipv6 )?{address}")
+    config.protocols = sorted(set(config.protocols))
+    return config
