@@ -1,0 +1,203 @@
+"""Host guard routes, the management bridge, router namespaces, circuit veths and their `tc` shaping.
+
+Every function checks what exists before creating it, so running `up` again repairs rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.errors import LabError
+from ezgov_infra.lab.ns import alive, netns_exists, proc_start, run, spawn
+from ezgov_infra.lab.state import Proc
+from ezgov_infra.lab.topology import (
+    GUARD_METRIC,
+    GUARD_PREFIXES,
+    HOST_MGMT_IPV4,
+    HOST_MGMT_IPV6,
+    Link,
+    Node,
+)
+
+
+def guard_routes() -> list[str]:
+    """`unreachable` routes for every lab prefix, with a high metric: lab traffic never leaves the machine."""
+    installed = []
+    for prefix in GUARD_PREFIXES:
+        family = "-6" if ":" in prefix else "-4"
+        run(["ip", family, "route", "replace", "unreachable", prefix, "metric", str(GUARD_METRIC)])
+        installed.append(prefix)
+    return installed
+
+
+def link_exists(name: str, netns: str | None = None) -> bool:
+    argv = ["ip", *(["-n", netns] if netns else []), "link", "show", "dev", name]
+    return run(argv, check=False).returncode == 0
+
+
+def ensure_bridge(name: str, v4: str | None = str(HOST_MGMT_IPV4), v6: str | None = str(HOST_MGMT_IPV6)) -> None:
+    if not link_exists(name):
+        run(["ip", "link", "add", name, "type", "bridge"])
+    _sysctl_host(f"net.ipv6.conf.{name}.accept_ra", "0")
+    _sysctl_host(f"net.ipv6.conf.{name}.accept_dad", "0")
+    have = _addresses(name)
+    if v4 and v4 not in have:
+        run(["ip", "addr", "add", v4, "dev", name])
+    if v6 and v6 not in have:
+        run(["ip", "addr", "add", v6, "dev", name, "nodad"])
+    run(["ip", "link", "set", name, "up"])
+
+
+def _sysctl_host(key: str, value: str) -> None:
+    path = Path("/proc/sys") / key.replace(".", "/")
+    if path.exists():
+        path.write_text(value)
+
+
+def _addresses(dev: str, netns: str | None = None) -> set[str]:
+    argv = ["ip", *(["-n", netns] if netns else []), "-j", "addr", "show", "dev", dev]
+    done = run(argv, check=False)
+    if done.returncode != 0:
+        return set()
+    found: set[str] = set()
+    for item in json.loads(done.stdout or "[]"):
+        for info in item.get("addr_info", []):
+            if info.get("scope") != "link":
+                found.add(f"{info['local']}/{info['prefixlen']}")
+    return found
+
+
+def ensure_netns(node: Node) -> None:
+    """The router's network namespace with forwarding on; IPv6 off entirely where the inventory has none."""
+    if not netns_exists(node.namespace):
+        run(["ip", "netns", "add", node.namespace])
+    keys = {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1",
+            "net.ipv6.conf.default.accept_dad": "0", "net.ipv6.conf.all.accept_dad": "0",
+            "net.ipv6.conf.default.accept_ra": "0", "net.ipv4.ping_group_range": "0 2147483647"}
+    if not node.ipv6:
+        keys |= {"net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1"}
+    run(["ip", "netns", "exec", node.namespace, "sysctl", "-q", "-w", *(f"{k}={v}" for k, v in keys.items())])
+
+
+def ensure_holder(node: Node, node_dir: Path, current: Proc | None) -> Proc:
+    """The `sleep` process owning the router's mount and UTS namespaces (see `ns`)."""
+    if current and alive(current.pid, current.start):
+        return current
+    binds = [(node_dir / "run", "/run"), (node_dir / "etc-frr", "/etc/frr"), (node_dir / "snmp", "/var/lib/snmp")]
+    binds += [(node_dir.parent.parent / "accounts" / name, f"/etc/{name}") for name in ("passwd", "group", "shadow")]
+    script = ["set -e", 'hostname "$1"', "umount -l /sys 2>/dev/null || true", "mount -t sysfs sysfs /sys"]
+    script += [f"mount --bind '{src}' '{dst}'" for src, dst in binds]
+    script.append("exec sleep infinity")
+    pid = spawn(["unshare", "--mount", "--uts", "--propagation", "private", "--", "/bin/sh", "-c",
+                 "\n".join(script), "holder", node.id],
+                netns=node.namespace, holder=None, hostname=None, log=node_dir / "holder.log")
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "sleep":
+                return Proc(pid, proc_start(pid))
+        except FileNotFoundError:
+            break
+        time.sleep(0.01)
+    log = (node_dir / "holder.log").read_text(errors="replace").strip()
+    raise LabError(f"{node.id}: the namespace holder did not start: {log or 'no output'}")
+
+
+def ensure_ports(node: Node, bridge: str) -> None:
+    """Management leg on the bridge, loopback and LAN addresses (circuits are done per link)."""
+    ns = node.namespace
+    if not link_exists("eth0", ns):
+        if link_exists(node.host_leg):
+            run(["ip", "link", "del", node.host_leg])
+        run(["ip", "link", "add", node.host_leg, "type", "veth", "peer", "name", "eth0", "netns", ns])
+    run(["ip", "link", "set", node.host_leg, "master", bridge, "up"])
+    for port in node.ports:
+        if port.kind == "lan" and not link_exists(port.name, ns):
+            run(["ip", "-n", ns, "link", "add", port.name, "type", "bridge"])  # no dummy module here
+        if port.kind in ("management", "loopback", "lan"):
+            _address_port(node, port.name, mgmt=port.kind == "management")
+    if not node.ipv6:
+        _disable_ipv6(ns)
+
+
+def _address_port(node: Node, name: str, *, mgmt: bool = False) -> None:
+    ns = node.namespace
+    port = node.port(name) if not mgmt or any(p.name == name for p in node.ports) else None
+    v4 = [a.with_prefixlen for a in (port.ipv4 if port else ())] or (
+        [node.mgmt_ipv4.with_prefixlen] if mgmt and node.mgmt_ipv4 else [])
+    v6 = [a.with_prefixlen for a in (port.ipv6 if port else ())] or (
+        [node.mgmt_ipv6.with_prefixlen] if mgmt and node.mgmt_ipv6 else [])
+    have = _addresses(name, ns)
+    for address in v4:
+        if address not in have:
+            run(["ip", "-n", ns, "addr", "add", address, "dev", name])
+    for address in v6 if node.ipv6 else []:
+        if address not in have:
+            run(["ip", "-n", ns, "addr", "add", address, "dev", name, "nodad"])
+    run(["ip", "-n", ns, "link", "set", name, "up"])
+
+
+def _disable_ipv6(ns: str) -> None:
+    done = run(["ip", "-n", ns, "-j", "link", "show"])
+    names = [item["ifname"] for item in json.loads(done.stdout or "[]")]
+    run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w",
+         *(f"net.ipv6.conf.{name}.disable_ipv6=1" for name in names)])
+
+
+def ensure_link(link: Link, a: Node, z: Node) -> None:
+    """The circuit's veth pair, addressed from the inventory and shaped to the contracted rate on both ends."""
+    if not (link_exists(link.a_port, a.namespace) and link_exists(link.z_port, z.namespace)):
+        for node, port in ((a, link.a_port), (z, link.z_port)):
+            if link_exists(port, node.namespace):
+                run(["ip", "-n", node.namespace, "link", "del", port])
+        run(["ip", "-n", a.namespace, "link", "add", link.a_port, "type", "veth", "peer", "name", link.z_port,
+             "netns", z.namespace])
+    for node, port in ((a, link.a_port), (z, link.z_port)):
+        if not node.ipv6:
+            _disable_ipv6(node.namespace)
+        _address_port(node, port)
+        shape(node.namespace, port, link.mbps)
+
+
+def tbf_params(mbps: int) -> tuple[str, str]:
+    """Rate and burst for tbf: a burst of 4 ms at line rate (at least 64 KiB) keeps TCP near the contract."""
+    burst = max(mbps * 1_000_000 // 8 // 250, 65_536)
+    return f"{mbps}mbit", str(burst)
+
+
+def shape(ns: str, dev: str, mbps: int) -> None:
+    rate, burst = tbf_params(mbps)
+    current = current_rate_mbps(ns, dev)
+    if current == mbps:
+        return
+    run(["ip", "netns", "exec", ns, "tc", "qdisc", "replace", "dev", dev, "root", "tbf", "rate", rate,
+         "burst", burst, "latency", "50ms"])
+
+
+def current_rate_mbps(ns: str, dev: str) -> int | None:
+    done = run(["ip", "netns", "exec", ns, "tc", "-j", "qdisc", "show", "dev", dev], check=False)
+    if done.returncode != 0:
+        return None
+    for qdisc in json.loads(done.stdout or "[]"):
+        options: dict[str, Any] = qdisc.get("options") or {}
+        if qdisc.get("kind") == "tbf" and qdisc.get("root") and "rate" in options:
+            return int(options["rate"]) * 8 // 1_000_000
+    return None
+
+
+def if_indexes(ns: str) -> dict[str, int]:
+    done = run(["ip", "-n", ns, "-j", "link", "show"])
+    return {item["ifname"]: int(item["ifindex"]) for item in json.loads(done.stdout or "[]")}
+
+
+def delete_netns(name: str) -> None:
+    if netns_exists(name):
+        run(["ip", "netns", "del", name], check=False)
+
+
+def delete_link(name: str) -> None:
+    if link_exists(name):
+        run(["ip", "link", "del", name], check=False)
