@@ -48,3 +48,61 @@ def plan_command(
             typer.echo(f"wrote {result.written} prefixes to {inventory / 'prefixes.yaml'}")
     if check and result.deviations:
         raise typer.Exit(1)
+
+
+@app.command("web")
+def web_command(
+    hosts: Annotated[list[str] | None, typer.Argument(help="Host names to check (default: every website in the "
+                                                      "inventory).", show_default=False)] = None,
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: Annotated[str, typer.Option("--state-dir", envvar="EZGOV_STATE_DIR",
+                                           help="Run state: history database, lab.")] = ".ezgov",
+    resolver: Annotated[str | None, typer.Option(help="Address of the DNS resolver to ask (default: the "
+                                                 "system's resolvers).")] = None,
+    ca_file: Annotated[str | None, typer.Option("--ca-file", help="CA bundle for TLS verification (default: the "
+                                                "system's trust store).")] = None,
+    lab: Annotated[bool, typer.Option("--lab", help="Use the website lab's resolver and CA, read from the state "
+                                      "dir.")] = False,
+    depth: Annotated[int, typer.Option(help="Crawl depth: 2 checks the homepage's links, 3 also theirs.")] = 3,
+    max_links: Annotated[int, typer.Option(help="At most this many links checked per level.")] = 20,
+    probes: Annotated[int, typer.Option(help="Homepage requests over IPv6 for the success rate.")] = 5,
+    timeout: Annotated[float, typer.Option(help="Seconds allowed per HTTP request.")] = 10.0,
+    dns_timeout: Annotated[float, typer.Option(help="Seconds allowed per DNS question.")] = 5.0,
+    workers: Annotated[int, typer.Option(help="Sites checked at the same time.")] = 8,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Check government websites for IPv6: name servers, AAAA, reachability, same content, deep links.
+
+    Name servers: at least two with AAAA, each answering over IPv6, the delegation from the parent over IPv6.
+    Web: a usable AAAA (IPv4-mapped does not count), every IPv6 address answering on 80 and 443, the homepage's
+    success rate over --probes requests, the same ports, status, headers and content (within 10% after removing
+    nonces) over IPv4 and IPv6, and the share of second- and third-level links working over IPv6 (same-site links,
+    robots.txt honoured). Each request is bound to one address family. Every check gives its reason and evidence
+    (--format json); the run is stored in the history database. Exit 0 when the run completed, whatever it found.
+    """
+    from pathlib import Path
+
+    from ezgov_infra.cli.render import console, emit, escape, print_table
+    from ezgov_infra.jobs import web_check
+
+    err = console(stderr=True)
+
+    def progress(done: int, total: int, site: web_check.SiteResult) -> None:
+        row = site.row()
+        err.print(f"[{done}/{total}] {escape(site.host)}  {row['score']:g}  {escape(row['readiness'])}  "
+                  f"({site.elapsed:.1f} s)", highlight=False)
+
+    result = web_check.check_websites(
+        folder=inventory, state_dir=Path(state_dir), hosts=hosts or None, resolver=resolver,
+        ca_file=Path(ca_file) if ca_file else None, lab=lab, depth=depth, max_links=max_links, probes=probes,
+        timeout=timeout, dns_timeout=dns_timeout, workers=workers, progress=progress)
+    if fmt is not Format.table:
+        emit(result.as_dict(), fmt, rows=result.rows(), columns=["site", "name", "score", "readiness", "failed",
+                                                                  "why"])
+        return
+    print_table(result.rows(), ["site", "score", "readiness", "failed", "why"],
+                title=f"IPv6 readiness of {len(result.sites)} websites (resolver {result.resolver})")
+    summary = result.summary()
+    typer.echo(f"{summary['ready']} ready, {summary['partial']} partial, {summary['not_ready']} not ready, "
+               f"{summary['failed']} failed; mean score {summary['mean_score']}; run {result.run_id} stored "
+               f"({result.elapsed:.1f} s)")
