@@ -1,7 +1,212 @@
-"""`ezgov migrate`: commands are added by the issue that builds this area."""
+"""`ezgov migrate`: legacy systems to the government cloud (the plan's tasks 4 and 5).
+
+import -> assess -> plan -> show / diff. Plans live in `migration_plans/<name>.yaml`.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from ezgov_infra.cli.options import (
+    DEFAULT_INVENTORY,
+    DEFAULT_STATE_DIR,
+    Format,
+    FormatOpt,
+    InventoryOpt,
+    StateDirOpt,
+)
+
 app = typer.Typer(no_args_is_help=True)
+
+PLANS_DIR = Path("migration_plans")
+PlansOpt = Annotated[Path, typer.Option("--plans-dir", envvar="EZGOV_PLANS_DIR", help="Folder of migration plans.")]
+
+
+class ImportFormat(StrEnum):
+    csv = "csv"
+    konveyor = "konveyor"
+    azure = "azure"
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV file to import.")],
+    source: Annotated[ImportFormat, typer.Option("--format", "-f", help="konveyor: Konveyor application import "
+                                                 "CSV; azure: Azure Migrate server import CSV; csv: ezgov's own "
+                                                 "(as written by `migrate export`).")] = ImportFormat.csv,
+    default: Annotated[list[str] | None, typer.Option("--default", "-d", help="FIELD=VALUE for fields the file "
+                                                      "lacks, e.g. site=ez-gsc (repeatable).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show, write nothing.")] = False,
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    fmt: Annotated[Format, typer.Option("--output", "-o", help="Output format.")] = Format.table,
+) -> None:
+    """Add or update legacy systems in the inventory's systems.yaml from a CSV file.
+
+    Every problem names the file, the row's line and the column. Nothing is written unless the whole file and
+    the resulting catalogue are valid.
+    """
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import migration
+    from ezgov_infra.jobs.inventory import parse_assignments
+
+    defaults = {k: str(v) for k, v in parse_assignments(default or []).items() if v is not None}
+    result = migration.import_file(folder=inventory, file=file, fmt=source.value, defaults=defaults,
+                                   dry_run=dry_run)
+    rows = [{"system": s.id, "name": s.name, "department": s.department, "site": s.site, "vcpu": s.vcpu,
+             "ram_gb": s.ram_gb, "dependencies": ", ".join(d.target for d in s.dependencies)}
+            for s in result.systems]
+    emit(result.systems if fmt is not Format.table else rows, fmt, rows=rows)
+    if fmt is Format.table:
+        where = f"wrote {result.written}" if result.written else "dry run: nothing written"
+        typer.echo(f"{len(result.systems)} systems from {result.file} ({result.format}); {where}", err=True)
+
+
+@app.command("export")
+def export_command(inventory: InventoryOpt = DEFAULT_INVENTORY) -> None:
+    """Write the catalogue as ezgov CSV on stdout (re-importing it with `--format csv` gives the same catalogue)."""
+    from ezgov_infra.jobs import migration
+
+    typer.echo(migration.export_csv(folder=inventory), nl=False)
+
+
+@app.command("assess")
+def assess_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge end-of-life dates on this day (default: "
+                                              "the policy's migration start, else today).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Readiness, 6R strategy (with the rule that chose it) and confidence for every system in systems.yaml.
+
+    Rules come from the inventory's migration_rules.yaml, else the defaults shipped with ezgov. Dependency cycles
+    are reported: they are allowed and become move groups.
+    """
+    from ezgov_infra.cli.render import emit, print_table
+    from ezgov_infra.jobs import migration
+
+    result = migration.assess(folder=inventory, as_of=_day(as_of, "--as-of"))
+    if fmt is not Format.table:
+        emit(result, fmt, rows=result.rows())
+        return
+    print_table(result.rows(), ["system", "readiness", "strategy", "rule", "confidence", "reasons"],
+                title=f"Assessment of {len(result.systems)} systems as of {result.as_of}")
+    for name, counts in result.counts.items():
+        typer.echo(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for cycle in result.cycles:
+        typer.echo(f"dependency cycle (one move group): {' <-> '.join(cycle)}")
+
+
+@app.command("plan")
+def plan_command(
+    name: Annotated[str, typer.Option("--name", "-n", help="Plan name: migration_plans/NAME.yaml.")],
+    start: Annotated[str | None, typer.Option(help="First possible cutover day (default: policy, else today).")]
+    = None,
+    deadline: Annotated[str | None, typer.Option(help="Deadline (default: the policy's migration milestone).")]
+    = None,
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    plans_dir: PlansOpt = PLANS_DIR,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan, write nothing.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Group systems (dependency cycles and latency-sensitive pairs move together), pack the groups into waves
+    within the policy's capacity, place the waves on weekend cutover windows outside holidays, and check the
+    deadline.
+
+    Transfer time uses the measured p95 headroom of the hosting site's uplink from the last bandwidth audit in
+    the history database when there is one, else the circuit's contracted rate; a transfer longer than the
+    system's downtime window gets a pre-sync step. A move group larger than one wave's capacity is an error.
+    """
+    from ezgov_infra.config import settings_from_env
+    from ezgov_infra.jobs import migration
+
+    settings = settings_from_env(inventory, state_dir)
+    plan, path = migration.make_plan(folder=inventory, name=name, start=_day(start, "--start"),
+                                     deadline=_day(deadline, "--deadline"), plans_dir=plans_dir,
+                                     history_db=settings.history_db, write=not dry_run)
+    _render_plan(plan, fmt)
+    if path is not None and fmt is Format.table:
+        typer.echo(f"wrote {path}")
+
+
+@app.command("show")
+def show_command(
+    name: Annotated[str, typer.Argument(help="Plan name (or path to a plan file).")],
+    plans_dir: PlansOpt = PLANS_DIR,
+    wave: Annotated[str | None, typer.Option(help="Show one wave's steps (e.g. W03).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The waves of a saved plan, or one wave's runbook with --wave."""
+    from ezgov_infra.cli.render import emit, print_table
+    from ezgov_infra.jobs import migration
+
+    plan = migration.show(name=name, plans_dir=plans_dir)
+    if wave is None:
+        _render_plan(plan, fmt)
+        return
+    found = next((w for w in plan.waves if w.id == wave), None)
+    if found is None:
+        raise typer.BadParameter(f"no wave {wave!r} in plan {name} ({', '.join(w.id for w in plan.waves)})",
+                                 param_hint="--wave")
+    rows = [{"step": s.kind.value, "starts": s.starts.strftime("%Y-%m-%d %H:%M") if s.starts else "",
+             "hours": s.hours, "title": s.title, "systems": ", ".join(s.systems), "notes": "\n".join(s.notes)}
+            for s in found.steps]
+    if fmt is not Format.table:
+        emit(found, fmt, rows=rows)
+        return
+    print_table(rows, title=f"Plan {plan.name}, wave {found.id} ({found.status.value})")
+
+
+@app.command("diff")
+def diff_command(
+    a: Annotated[str, typer.Argument(help="Plan before.")],
+    b: Annotated[str, typer.Argument(help="Plan after.")],
+    plans_dir: PlansOpt = PLANS_DIR,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """What changed from plan A to plan B: systems that changed wave, waves that changed date, deadline misses."""
+    from ezgov_infra.cli.render import emit, print_table
+    from ezgov_infra.jobs import migration
+
+    changes = migration.diff(a=a, b=b, plans_dir=plans_dir)
+    if fmt is not Format.table:
+        emit(changes, fmt, rows=changes["changes"])
+        return
+    print_table(changes["changes"], ["kind", "id", "before", "after"], title=f"{a} -> {b}")
+    for key, values in changes["summary"].items():
+        typer.echo(f"{key}: {values['before']} -> {values['after']}")
+    if changes["new_misses"]:
+        typer.echo("newly missing the deadline: " + ", ".join(changes["new_misses"]))
+    if changes["resolved_misses"]:
+        typer.echo("no longer missing the deadline: " + ", ".join(changes["resolved_misses"]))
+
+
+def _render_plan(plan: object, fmt: Format) -> None:
+    from ezgov_infra.cli.render import emit, print_table
+    from ezgov_infra.jobs.migration import wave_rows
+    from ezgov_infra.models.plan import MigrationPlan
+
+    assert isinstance(plan, MigrationPlan)
+    rows = wave_rows(plan)
+    if fmt is not Format.table:
+        emit(plan, fmt, rows=rows)
+        return
+    print_table(rows, ["wave", "window", "systems", "vcpu", "ram_gb", "data_gb", "presync", "late"],
+                title=f"Migration plan {plan.name}: {plan.start} to deadline {plan.deadline} ({plan.deadline_source})")
+    typer.echo(", ".join(f"{k} {v}" for k, v in plan.summary.items()))
+    for miss in plan.misses:
+        typer.echo(f"misses the deadline: {miss.system}: {miss.reason}")

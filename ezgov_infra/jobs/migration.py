@@ -1,0 +1,170 @@
+"""Migration use cases: import a catalogue, assess it, plan waves, show and compare plans.
+
+Nothing here prints; each function returns a result the CLI renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.errors import InputError, PlanError
+from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
+from ezgov_infra.models.systems import LegacySystem
+from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.systems import (
+    catalogue_digest,
+    load_catalogue,
+    load_plan,
+    load_rules,
+    measured_headroom,
+    save_plan,
+    upsert_systems,
+)
+
+DEFAULT_PLANS_DIR = Path("migration_plans")
+
+
+@dataclass(slots=True)
+class Assessment:
+    inventory: str
+    as_of: date
+    systems: list[SystemAssessment]
+    cycles: list[list[str]]
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"system": a.system, "department": a.department, "classification": a.classification,
+                 "readiness": a.readiness.value, "strategy": a.strategy.value, "rule": a.strategy_rule,
+                 "confidence": a.confidence.value,
+                 "reasons": "; ".join(f"[{r.rule}] {r.message}" for r in a.reasons)} for a in self.systems]
+
+
+def _as_of(inventory: Inventory, as_of: date | None) -> date:
+    return as_of or inventory.policy.migration.start or date.today()
+
+
+def assess(*, folder: Path, as_of: date | None = None) -> Assessment:
+    from collections import Counter
+
+    from ezgov_infra.migrate.assess import assess as run_rules
+    from ezgov_infra.migrate.catalogue import find_cycles
+
+    inventory = load_inventory(folder)
+    systems = load_catalogue(folder, inventory)
+    rules, _ = load_rules(folder)
+    day = _as_of(inventory, as_of)
+    verdicts = run_rules(systems, inventory, rules, day)
+    counts = {
+        "readiness": dict(sorted(Counter(a.readiness.value for a in verdicts).items())),
+        "strategy": dict(sorted(Counter(a.strategy.value for a in verdicts).items())),
+        "confidence": dict(sorted(Counter(a.confidence.value for a in verdicts).items())),
+    }
+    return Assessment(inventory=str(folder), as_of=day, systems=verdicts, cycles=find_cycles(systems), counts=counts)
+
+
+def _deadline(inventory: Inventory, deadline: date | None) -> tuple[date, str]:
+    policy = inventory.policy.migration
+    if deadline is not None:
+        return deadline, "--deadline"
+    if policy.deadline is not None:
+        return policy.deadline, "policy.yaml migration.deadline"
+    for milestone in inventory.policy.milestones:
+        if milestone.id == policy.deadline_milestone:
+            return milestone.due, f"milestone {milestone.id}: {milestone.name_en}"
+    raise PlanError(f"no deadline: milestone {policy.deadline_milestone!r} is not in policy.yaml milestones "
+                    "(give --deadline or set migration.deadline)")
+
+
+def make_plan(*, folder: Path, name: str, start: date | None = None, deadline: date | None = None,
+              plans_dir: Path = DEFAULT_PLANS_DIR, history_db: Path | None = None,
+              write: bool = True) -> tuple[MigrationPlan, Path | None]:
+    """Assess the catalogue and lay out the waves; writes `plans_dir/<name>.yaml` unless `write` is false."""
+    from ezgov_infra.migrate.assess import assess as run_rules
+    from ezgov_infra.migrate.planner import PlanInput
+    from ezgov_infra.migrate.planner import make_plan as lay_out
+    from ezgov_infra.migrate.schedule import site_uplinks
+    from ezgov_infra.store.systems import plan_path
+
+    plan_path(plans_dir, name)  # refuse a bad name before any work
+    inventory = load_inventory(folder)
+    systems = load_catalogue(folder, inventory)
+    rules, rules_text = load_rules(folder)
+    policy = inventory.policy.migration
+    first = start or policy.start or date.today()
+    until, source = _deadline(inventory, deadline)
+    if until < first:
+        raise InputError(f"deadline {until} is before the start {first}")
+    verdicts = run_rules(systems, inventory, rules, first)
+    headroom, run_id = measured_headroom(history_db) if history_db is not None else ({}, None)
+    uplinks = site_uplinks(inventory, policy, headroom, run_id)
+    spec = PlanInput(name=name, inventory_label=str(folder), digest=catalogue_digest(folder, rules_text),
+                     start=first, deadline=until, deadline_source=source)
+    plan = lay_out(spec, systems, verdicts, inventory, policy, uplinks)
+    return plan, (save_plan(plans_dir, plan) if write else None)
+
+
+def show(*, name: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> MigrationPlan:
+    return load_plan(plans_dir, name)
+
+
+def wave_rows(plan: MigrationPlan) -> list[dict[str, Any]]:
+    return [{"wave": w.id, "window": w.window_start.strftime("%Y-%m-%d %a %H:%M"), "status": w.status.value,
+             "groups": len(w.groups), "systems": ", ".join(w.systems), "vcpu": w.totals.vcpu,
+             "ram_gb": w.totals.ram_gb, "storage_gb": w.totals.storage_gb, "data_gb": w.totals.data_gb,
+             "presync": ", ".join(t.system for t in w.transfers if t.presync),
+             "late": w.after_deadline} for w in plan.waves]
+
+
+def diff(*, a: str, b: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> dict[str, Any]:
+    from ezgov_infra.migrate.diff import diff_plans
+
+    changes: dict[str, Any] = diff_plans(load_plan(plans_dir, a), load_plan(plans_dir, b))
+    return changes
+
+
+@dataclass(slots=True)
+class ImportResult:
+    file: str
+    format: str
+    systems: list[LegacySystem]
+    written: str | None
+
+
+def import_file(*, folder: Path, file: Path, fmt: str, defaults: dict[str, str] | None = None,
+                dry_run: bool = False) -> ImportResult:
+    """Read a catalogue file; unless `dry_run`, add or update its systems in `systems.yaml`."""
+    from ezgov_infra.migrate.importers import read_catalogue_file
+    from ezgov_infra.models.systems import check_catalogue
+
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    systems = read_catalogue_file(file, fmt, defaults or {})
+    if dry_run:
+        return ImportResult(file=str(file), format=fmt, systems=list(systems.values()), written=None)
+    inventory = load_inventory(folder)
+    existing: dict[str, LegacySystem] = {}
+    if (folder / "systems.yaml").exists():
+        existing = load_catalogue(folder, inventory)
+    merged = {**existing, **systems}
+    issues = check_catalogue(merged, inventory)
+    if issues:
+        from ezgov_infra.errors import InventoryError, Problem
+        from ezgov_infra.store.yamlfiles import format_path
+
+        raise InventoryError([Problem(str(file), None, format_path([i.id, *i.path]), i.message, i.hint)
+                              for i in issues])
+    upsert_systems(folder, systems)
+    return ImportResult(file=str(file), format=fmt, systems=list(systems.values()),
+                        written=str(folder / "systems.yaml"))
+
+
+def export_csv(*, folder: Path) -> str:
+    from ezgov_infra.migrate.importers import to_ezgov_csv
+
+    inventory = load_inventory(folder)
+    text: str = to_ezgov_csv(load_catalogue(folder, inventory))
+    return text

@@ -1,0 +1,132 @@
+"""From assessments to a migration plan: who moves, in which groups and waves, on which weekend, with which steps.
+
+Pure. Systems that retire or stay never enter a wave. A system that is not ready holds its whole move group, and
+every group that needs a held group waits with it (nothing moves before what it depends on). A group on a private
+network whose cutover has no date is held too; one with a date moves only after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ezgov_infra.migrate.catalogue import find_cycles
+from ezgov_infra.migrate.schedule import Uplink, transfer, windows
+from ezgov_infra.migrate.steps import wave_steps
+from ezgov_infra.migrate.waves import Group, move_groups, pack
+from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.plan import (
+    MigrationPlan,
+    MigrationPolicy,
+    MoveGroup,
+    Readiness,
+    Strategy,
+    SystemAssessment,
+    Unplanned,
+    Wave,
+)
+from ezgov_infra.models.systems import LegacySystem
+
+CRITICALITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInput:
+    name: str
+    inventory_label: str
+    digest: str
+    start: date
+    deadline: date
+    deadline_source: str
+
+
+def _hold_reasons(groups: Mapping[str, Group], systems: Mapping[str, LegacySystem],
+                  assessments: Mapping[str, SystemAssessment], inventory: Inventory) -> dict[str, str]:
+    held: dict[str, str] = {}
+    for gid in sorted(groups):
+        group = groups[gid]
+        for sid in group.systems:
+            verdict = assessments[sid]
+            if verdict.readiness is Readiness.not_ready:
+                why = "; ".join(r.message for r in verdict.reasons if r.readiness is Readiness.not_ready)
+                held[gid] = f"{sid} is not ready: {why}"
+                break
+            network = inventory.networks.get(systems[sid].network)
+            if network is not None and network.status != "merged":
+                if network.cutover is None:
+                    held[gid] = f"{sid} is on private network {network.id}, whose cutover has no date"
+                    break
+                day_after = network.cutover + timedelta(days=1)
+                group.earliest = max(group.earliest or day_after, day_after)
+    # Whatever needs a held group waits for it.
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(groups)
+    graph.add_edges_from((need, gid) for gid, g in groups.items() for need in g.needs)
+    for gid in sorted(list(held)):
+        for later in sorted(nx.descendants(graph, gid)):
+            held.setdefault(later, f"waits for group {gid}, which is held ({held[gid]})")
+    return held
+
+
+def _rank(groups: Mapping[str, Group], systems: Mapping[str, LegacySystem]) -> dict[str, tuple[object, ...]]:
+    """Among groups free to move, the least critical go first (a pilot's lessons protect the critical ones)."""
+    return {gid: (max(CRITICALITY_RANK[systems[s].criticality.value] for s in g.systems), gid)
+            for gid, g in groups.items()}
+
+
+def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments: list[SystemAssessment],
+              inventory: Inventory, policy: MigrationPolicy, uplinks: Mapping[str, Uplink]) -> MigrationPlan:
+    by_id = {a.system: a for a in assessments}
+    retire = [Unplanned(system=a.system, reason="; ".join(r.message for r in a.reasons if r.rule == a.strategy_rule))
+              for a in assessments if a.strategy is Strategy.retire]
+    retain = [Unplanned(system=a.system, reason="; ".join(r.message for r in a.reasons) or a.strategy_rule)
+              for a in assessments
+              if a.strategy is not Strategy.retire and (a.strategy is Strategy.retain
+                                                        or a.readiness is Readiness.excluded)]
+    candidates = {a.system for a in assessments if a.moves}
+    groups = move_groups(systems, candidates)
+    held_groups = _hold_reasons(groups, systems, by_id, inventory)
+    held = [Unplanned(system=sid, reason=held_groups[gid]) for gid in sorted(held_groups)
+            for sid in groups[gid].systems]
+    moving = {gid: g for gid, g in groups.items() if gid not in held_groups}
+    rank = _rank(moving, systems)
+    packed = pack(moving, policy.capacity, windows(policy, spec.start), rank=lambda gid: rank[gid])
+    waves: list[Wave] = []
+    misses: list[Unplanned] = [Unplanned(system=h.system, reason=f"held: {h.reason}") for h in held]
+    for number, packed_wave in enumerate(packed, 1):
+        wave_id = f"W{number:02d}"
+        move = [MoveGroup(id=gid, systems=moving[gid].systems, why=moving[gid].why,
+                          after=sorted(moving[gid].needs), resources=moving[gid].resources)
+                for gid in packed_wave.groups]
+        members = [systems[s] for g in move for s in g.systems]
+        transfers = [transfer(s, uplinks.get(s.site), policy, packed_wave.opens)
+                     for s in sorted(members, key=lambda s: s.id)]
+        late = packed_wave.opens.date() > spec.deadline
+        wave = Wave(id=wave_id, window_start=packed_wave.opens, window_end=packed_wave.closes, groups=move,
+                    totals=packed_wave.totals, transfers=transfers, after_deadline=late,
+                    steps=wave_steps(members, move, transfers, by_id, inventory, packed_wave.opens,
+                                     packed_wave.closes))
+        waves.append(wave)
+        if late:
+            misses += [Unplanned(system=s, reason=f"wave {wave_id} on {packed_wave.opens.date()} is after the "
+                                 f"deadline {spec.deadline} ({spec.deadline_source})") for s in sorted(wave.systems)]
+    summary = {
+        "systems": len(assessments),
+        "moving": sum(len(w.systems) for w in waves),
+        "waves": len(waves),
+        "groups": sum(len(w.groups) for w in waves),
+        "presync": sum(t.presync for w in waves for t in w.transfers),
+        "retire": len(retire),
+        "retain": len(retain),
+        "held": len(held),
+        "miss_deadline": len(misses),
+    }
+    return MigrationPlan(
+        name=spec.name, inventory=spec.inventory_label, catalogue_digest=spec.digest, start=spec.start,
+        deadline=spec.deadline, deadline_source=spec.deadline_source, capacity=policy.capacity, summary=summary,
+        waves=waves, retire=sorted(retire, key=lambda u: u.system), retain=sorted(retain, key=lambda u: u.system),
+        held=held, misses=sorted(misses, key=lambda u: u.system), cycles=find_cycles(systems),
+    )

@@ -1,0 +1,169 @@
+"""Move groups and waves: dependency order and capacity.
+
+Pure. Move groups are the strongly connected components of the dependency graph once every latency-sensitive
+pair is joined both ways, so cycles and chatty pairs always land in one cutover. Groups are packed into waves in
+topological order of the condensed graph: a group joins a wave only when every group it needs is already placed
+(in an earlier wave, or earlier in the same wave's cutover sequence), and only when it fits what is left of the
+wave's capacity.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ezgov_infra.errors import PlanError
+from ezgov_infra.migrate.catalogue import dependency_edges, latency_pairs
+from ezgov_infra.models.plan import Resources, WaveCapacity
+from ezgov_infra.models.systems import LegacySystem
+
+# How many groups that do not fit a wave are tried before the wave is closed (keeps packing linear at scale).
+MAX_MISFITS = 64
+# A plan that cannot place anything for this many windows in a row (about ten years of weekends) is stuck.
+MAX_IDLE_WINDOWS = 520
+
+
+@dataclass(slots=True)
+class Group:
+    id: str
+    systems: list[str]
+    why: list[str] = field(default_factory=list)
+    needs: set[str] = field(default_factory=set)
+    resources: Resources = field(default_factory=Resources)
+    earliest: date | None = None
+
+
+def resources_of(systems: list[LegacySystem]) -> Resources:
+    return Resources(
+        systems=len(systems), vcpu=sum(s.vcpu for s in systems),
+        ram_gb=round(sum(s.ram_gb for s in systems), 2), storage_gb=round(sum(s.storage_gb for s in systems), 2),
+        data_gb=round(sum(s.data_gb or 0 for s in systems), 2),
+    )
+
+
+def move_groups(systems: Mapping[str, LegacySystem], members: set[str]) -> dict[str, Group]:
+    """Groups over `members`, keyed by their smallest system id, each with the groups it needs first."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(members))
+    graph.add_edges_from((a, b) for a, b in dependency_edges(systems) if a in members and b in members)
+    chatty = sorted({tuple(sorted(p)) for p in latency_pairs(systems) if p[0] in members and p[1] in members})
+    for a, b in chatty:
+        graph.add_edge(a, b)
+        graph.add_edge(b, a)
+    group_of: dict[str, str] = {}
+    groups: dict[str, Group] = {}
+    for component in nx.strongly_connected_components(graph):
+        ids = sorted(component)
+        group = Group(id=ids[0], systems=ids)
+        groups[group.id] = group
+        for sid in ids:
+            group_of[sid] = group.id
+    for a, b in chatty:
+        groups[group_of[a]].why.append(f"latency-sensitive: {a} ~ {b}")
+    for a, b in dependency_edges(systems):
+        if a in members and b in members:
+            ga, gb = group_of[a], group_of[b]
+            if ga != gb:
+                groups[gb].needs.add(ga)
+            elif (b, a) not in chatty and (a, b) not in chatty:
+                groups[ga].why.append(f"dependency cycle: {b} needs {a}")
+    for group in groups.values():
+        group.why = sorted(set(group.why))
+        group.resources = resources_of([systems[s] for s in group.systems])
+    return groups
+
+
+def over_capacity(resources: Resources, capacity: WaveCapacity) -> list[str]:
+    """What in `resources` exceeds one wave's capacity, in words."""
+    over: list[str] = []
+    for name, limit in (("systems", capacity.systems), ("vcpu", capacity.vcpu), ("ram_gb", capacity.ram_gb),
+                        ("storage_gb", capacity.storage_gb)):
+        value = getattr(resources, name)
+        if value > limit:
+            over.append(f"{name} {value:g} > {limit:g}")
+    return over
+
+
+def check_fits(groups: Mapping[str, Group], capacity: WaveCapacity) -> None:
+    too_big = [(g.id, over_capacity(g.resources, capacity)) for g in groups.values()]
+    too_big = sorted((gid, over) for gid, over in too_big if over)
+    if too_big:
+        lines = "; ".join(f"group {gid} ({', '.join(groups[gid].systems[:6])}"
+                          f"{'...' if len(groups[gid].systems) > 6 else ''}): {', '.join(over)}"
+                          for gid, over in too_big[:5])
+        more = f" and {len(too_big) - 5} more" if len(too_big) > 5 else ""
+        raise PlanError(f"move groups larger than one wave's capacity: {lines}{more} (raise policy.yaml "
+                        "migration.capacity or break the dependency cycle / latency-sensitive pair)")
+
+
+def _add(total: Resources, extra: Resources) -> Resources:
+    return Resources(systems=total.systems + extra.systems, vcpu=total.vcpu + extra.vcpu,
+                     ram_gb=round(total.ram_gb + extra.ram_gb, 2),
+                     storage_gb=round(total.storage_gb + extra.storage_gb, 2),
+                     data_gb=round(total.data_gb + extra.data_gb, 2))
+
+
+@dataclass(slots=True)
+class PackedWave:
+    opens: datetime
+    closes: datetime
+    groups: list[str]
+    totals: Resources
+
+
+def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[tuple[datetime, datetime]],
+         rank: Callable[[str], tuple[object, ...]] | None = None) -> list[PackedWave]:
+    """Place every group in a wave, in dependency order, never over capacity; `groups` must be acyclic."""
+    check_fits(groups, capacity)
+    key = rank or (lambda gid: (gid,))
+    waiting = {gid: len(g.needs) for gid, g in groups.items()}
+    needed_by: dict[str, list[str]] = {gid: [] for gid in groups}
+    for gid, group in groups.items():
+        for need in group.needs:
+            needed_by[need].append(gid)
+    heap = [(key(gid), gid) for gid, n in waiting.items() if n == 0]
+    heapq.heapify(heap)
+    waves: list[PackedWave] = []
+    placed = 0
+    idle = 0
+    while heap:
+        opens, closes = next(windows)
+        total = Resources()
+        chosen: list[str] = []
+        deferred: list[tuple[tuple[object, ...], str]] = []
+        misfits = 0
+        while heap and total.systems < capacity.systems and misfits < MAX_MISFITS:
+            item = heapq.heappop(heap)
+            group = groups[item[1]]
+            if group.earliest is not None and opens.date() < group.earliest:
+                deferred.append(item)
+                continue
+            candidate = _add(total, group.resources)
+            if over_capacity(candidate, capacity):
+                deferred.append(item)
+                misfits += 1
+                continue
+            total = candidate
+            chosen.append(group.id)
+            for nxt in needed_by[group.id]:
+                waiting[nxt] -= 1
+                if waiting[nxt] == 0:
+                    heapq.heappush(heap, (key(nxt), nxt))
+        for item in deferred:
+            heapq.heappush(heap, item)
+        if chosen:
+            waves.append(PackedWave(opens, closes, chosen, total))
+            placed += len(chosen)
+            idle = 0
+        else:
+            idle += 1
+            if idle > MAX_IDLE_WINDOWS:
+                stuck = ", ".join(sorted(gid for _, gid in heap)[:5])
+                raise PlanError(f"no cutover window in {MAX_IDLE_WINDOWS} weeks can take group(s) {stuck}")
+    if placed != len(groups):
+        raise PlanError("move groups depend on each other in a cycle; this is a bug in grouping")
+    return waves
