@@ -20,6 +20,7 @@ from typing import Any
 from ezgov_infra.models.findings import Category, Finding, Readiness, Severity
 
 PASS, FAIL, BLOCKED, NA = "pass", "fail", "blocked", "n/a"
+HOST_FAILURES = ("bad-hostname", "internal")  # categories a site gets before any DNS question
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,7 @@ def check_ns_aaaa(facts: Mapping[str, Any], policy: WebPolicy) -> Check:
         return Check("dns.ns-aaaa", PASS, f"{len(with_aaaa)} of {len(servers)} name servers of {zone['zone']} "
                      "have AAAA", evidence)
     return Check("dns.ns-aaaa", FAIL, f"only {len(with_aaaa)} of {len(servers)} name servers of {zone['zone']} "
-                 f"have AAAA (need {policy.min_ns_aaaa}); without AAAA: {', '.join(without)}", evidence)
+                 f"{'has' if len(with_aaaa) == 1 else 'have'} AAAA (need {policy.min_ns_aaaa}); without AAAA: {', '.join(without)}", evidence)
 
 
 def _is_global(address: str) -> bool:
@@ -208,7 +209,7 @@ def check_ns_ipv6(facts: Mapping[str, Any]) -> Check:
            or not answers[addr]["authoritative"]}
     if bad:
         return Check("dns.ns-ipv6", FAIL, "; ".join(f"{addr}: {text}" for addr, text in bad.items()), evidence)
-    return Check("dns.ns-ipv6", PASS, f"all {len(answers)} IPv6 name server addresses answer authoritatively for "
+    return Check("dns.ns-ipv6", PASS, f"every IPv6 name server address ({len(answers)}) answers authoritatively for "
                  f"{zone['zone']}", evidence)
 
 
@@ -391,7 +392,8 @@ def judge_site(facts: Mapping[str, Any], policy: WebPolicy | None = None) -> Sit
     status, category, message = "ok", None, None
     for key in ("a_error", "aaaa_error"):
         error = facts["dns"].get(key)
-        if error and error["category"] in ("nxdomain", "timeout", "servfail", "error"):
-            status, category, message = "failed", f"dns-{error['category']}", error["message"]
+        if error:
+            status, message = "failed", error["message"]
+            category = error["category"] if error["category"] in HOST_FAILURES else f"dns-{error['category']}"
             break
     return SiteVerdict(facts["host"], status, category, message, checks, score, readiness, findings)

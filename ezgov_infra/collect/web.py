@@ -213,7 +213,7 @@ class Http:
         return self.names.lookup(host, "AAAA" if family == 6 else "A")
 
     def get(self, url: str, family: int, *, address: str | None = None, follow: bool = True,
-            keep_body: bool = False) -> Fetch:
+            keep_body: bool = False, headers_only: bool = False) -> Fetch:
         """GET `url` over IPv`family`, at `address` when given (redirects to other hosts resolve again)."""
         result = Fetch(url=url, family=family)
         started = time.monotonic()
@@ -231,7 +231,7 @@ class Http:
                     break
                 pinned = usable[0]
             result.address = pinned
-            self._one(current, pinned, result, keep_body)
+            self._one(current, pinned, result, keep_body, headers_only)
             if result.error or not follow or result.status not in (301, 302, 303, 307, 308):
                 break
             target = urljoin(current, result.headers.get("location", ""))
@@ -251,7 +251,7 @@ class Http:
         result.elapsed = round(time.monotonic() - started, 4)
         return result
 
-    def _one(self, url: str, address: str, result: Fetch, keep_body: bool) -> None:
+    def _one(self, url: str, address: str, result: Fetch, keep_body: bool, headers_only: bool) -> None:
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -260,12 +260,15 @@ class Http:
         headers = {"Host": parts.netloc, "User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"}
         extensions: dict[str, Any] = {"sni_hostname": host} if parts.scheme == "https" else {}
         deadline = time.monotonic() + self.timeout
+        result.status, result.headers, result.body, result.size = None, {}, None, 0
         try:
             request = self._client.build_request("GET", target, headers=headers, extensions=extensions)
             response = self._client.send(request, stream=True)
             try:
                 result.status = response.status_code
                 result.headers = {k.lower(): v for k, v in response.headers.items()}
+                if headers_only:
+                    return
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():
@@ -367,7 +370,7 @@ def gather_site(host: str, names: Dns, http: Http, *, depth: int = 3, max_links:
     for family, addresses in ((4, v4), (6, v6)):
         for address in addresses:
             for scheme, port in (("http", 80), ("https", 443)):
-                fetch = http.get(f"{scheme}://{host}/", family, address=address, follow=False)
+                fetch = http.get(f"{scheme}://{host}/", family, address=address, follow=False, headers_only=True)
                 facts["ports"].append({"family": family, "address": address, "port": port, "status": fetch.status,
                                        "category": fetch.category, "error": fetch.error, "elapsed": fetch.elapsed})
     start = f"http://{host}/"
