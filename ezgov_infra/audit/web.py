@@ -188,8 +188,9 @@ def check_ns_aaaa(facts: Mapping[str, Any], policy: WebPolicy) -> Check:
     if len(with_aaaa) >= policy.min_ns_aaaa:
         return Check("dns.ns-aaaa", PASS, f"{len(with_aaaa)} of {len(servers)} name servers of {zone['zone']} "
                      "have AAAA", evidence)
+    verb = "has" if len(with_aaaa) == 1 else "have"
     return Check("dns.ns-aaaa", FAIL, f"only {len(with_aaaa)} of {len(servers)} name servers of {zone['zone']} "
-                 f"{'has' if len(with_aaaa) == 1 else 'have'} AAAA (need {policy.min_ns_aaaa}); without AAAA: {', '.join(without)}", evidence)
+                 f"{verb} AAAA (need {policy.min_ns_aaaa}); without AAAA: {', '.join(without)}", evidence)
 
 
 def _is_global(address: str) -> bool:

@@ -60,7 +60,7 @@ class TestJudgeSite:
     def test_an_ipv4_mapped_aaaa_is_named_as_such(self) -> None:
         check = judge_site(facts("health.ezhou.test")).check("web.aaaa")
         assert "IPv4-mapped" in check.reason
-        assert check.evidence["rejected"] == {"::ffff:203.0.113.208": check.evidence["rejected"]["::ffff:203.0.113.208"]}
+        assert list(check.evidence["rejected"]) == ["::ffff:203.0.113.208"]
 
     def test_a_missing_name_fails_the_site_with_the_dns_category(self) -> None:
         verdict = judge_site(facts("gulou.ezhou.test"))
