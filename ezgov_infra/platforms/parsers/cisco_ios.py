@@ -28,7 +28,7 @@ def textfsm(command: str, text: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = parse_output(platform="cisco_ios", command=command, data=text)
     except Exception as exc:  # ntc-templates raises plain Exception subclasses of textfsm
         raise ParseError(f"`{command}`: {exc}") from exc
-    return rows
+    return [{str(k).lower(): v for k, v in row.items()} for row in rows]
 
 
 def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFacts:
@@ -36,22 +36,22 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
     if (text := known(outputs, "version", device)) is not None:
         rows = textfsm("show version", text)
         if rows:
-            facts.software = f"IOS {rows[0].get('SOFTWARE_IMAGE', '')} {rows[0].get('VERSION', '')}".strip()
-            facts.hostname = rows[0].get("HOSTNAME") or None
+            facts.software = f"IOS {rows[0].get('software_image', '')} {rows[0].get('version', '')}".strip()
+            facts.hostname = rows[0].get("hostname") or None
     table: dict[str, InterfaceFacts] = {}
     if (text := known(outputs, "interfaces_v4", device)) is not None:
         for row in textfsm("show ip interface brief", text):
-            interface = table.setdefault(row["INTERFACE"], InterfaceFacts(name=row["INTERFACE"]))
-            interface.admin_up = row["STATUS"] != "administratively down"
-            interface.oper_up = row["PROTO"] == "up"
-            if row["IP_ADDRESS"][:1].isdigit():
-                interface.ipv4 = [v4_mask(row["IP_ADDRESS"], "32")]
+            interface = table.setdefault(row["interface"], InterfaceFacts(name=row["interface"]))
+            interface.admin_up = row["status"] != "administratively down"
+            interface.oper_up = row["proto"] == "up"
+            if row["ip_address"][:1].isdigit():
+                interface.ipv4 = [v4_mask(row["ip_address"], "32")]
     if (text := known(outputs, "interfaces_v6", device)) is not None:
         for row in textfsm("show ipv6 interface brief", text):
-            interface = table.setdefault(row["INTERFACE"], InterfaceFacts(name=row["INTERFACE"]))
-            interface.admin_up = row["ADMIN"] != "administratively down"
-            interface.oper_up = row["PROTOCOL"] == "up"
-            addresses = [v6(a + "/128") for a in row["IPV6_ADDRESS"] if ":" in a]
+            interface = table.setdefault(row["interface"], InterfaceFacts(name=row["interface"]))
+            interface.admin_up = row["admin"] != "administratively down"
+            interface.oper_up = row["protocol"] == "up"
+            addresses = [v6(a + "/128") for a in row["ipv6_address"] if ":" in a]
             interface.ipv6_enabled = bool(addresses)
             interface.ipv6 = [a for a in addresses if not a.ip.is_link_local]
     config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
@@ -93,7 +93,7 @@ def parse_config(text: str) -> ConfigFacts:
             interface = config.interface(words[1])
             for child in children:
                 parts = child.split()
-                if parts[:2] == ["ip", "address"] and len(parts) >= 4:
+                if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
                     interface.ipv4.append(v4_mask(parts[2], parts[3]))
                 elif parts[:2] == ["ipv6", "address"] and "link-local" not in parts and "/" in parts[2]:
                     interface.ipv6.append(v6(parts[2]))

@@ -26,23 +26,34 @@ def known(outputs: Mapping[str, str], key: str, device: str) -> str | None:
 
 
 def blocks(config: str, *, separator: str | None = None) -> Iterator[tuple[str, list[str]]]:
-    """Top-level config lines with their indented children: `("interface Gi0/0", [" ip address ..."])`."""
+    """Config sections with their children: `("interface Gi0/0", ["ip address ..."])`, all stripped.
+
+    A line indented deeper than the current section's header is its child; anything else starts a section.
+    VRP and Comware indent global commands by one space (` sysname X`) and their sections' children by one more,
+    so indentation is compared, not tested for zero. `!` (IOS, FRR) or `separator` (`#`) closes a section.
+    """
     header: str | None = None
+    header_indent = 0
     children: list[str] = []
     for raw in config.splitlines():
         line = raw.rstrip()
-        if not line.strip() or (separator and line.strip() == separator) or line.startswith("!"):
-            if header is not None and ((separator and line.strip() == separator) or line.startswith("!")):
-                yield header, children
-                header, children = None, []
+        stripped = line.strip()
+        if not stripped:
             continue
-        if line[0] in " \t":
+        indent = len(line) - len(line.lstrip())
+        if stripped == separator or (indent == 0 and (stripped[0] == "!" or stripped in ("exit", "end", "return"))):
             if header is not None:
-                children.append(line.strip())
+                yield header, children
+            header, children = None, []
+            continue
+        if stripped[0] == "!":
+            continue
+        if header is not None and indent > header_indent:
+            children.append(stripped)
             continue
         if header is not None:
             yield header, children
-        header, children = line.strip(), []
+        header, header_indent, children = stripped, indent, []
     if header is not None:
         yield header, children
 

@@ -66,7 +66,7 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
                               for line in text.splitlines() if (m := PEER.match(line.strip()))]
     if config is not None:
         facts.hostname = config.hostname
-        routing.ipv6_forwarding = any(i.ipv6 for i in config.interfaces.values())
+        routing.ipv6_forwarding = True  # no global switch on Comware 7
         routing.protocols = config.protocols
         facts.management, facts.services = config.management, config.services
     facts.routing = routing
@@ -89,7 +89,7 @@ def parse_config(text: str) -> ConfigFacts:
             interface = config.interface(words[1])
             for child in children:
                 parts = child.split()
-                if parts[:2] == ["ip", "address"] and len(parts) >= 4:
+                if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
                     interface.ipv4.append(v4_mask(parts[2], parts[3]))
                 elif parts[:2] == ["ipv6", "address"] and parts[2] not in ("auto", "link-local"):
                     interface.ipv6.append(v6(" ".join(parts[2:4])))
@@ -125,6 +125,6 @@ def parse_config(text: str) -> ConfigFacts:
     address = r"((?:\d+\.\d+\.\d+\.\d+)|(?:[0-9A-Fa-f]*:[0-9A-Fa-f:]+))"
     config.services.ntp = servers(all_lines, rf"^ntp-service unicast-server (?:ipv6 )?{address}")
     config.services.syslog = servers(all_lines, rf"^info-center loghost (?:ipv6 )?{address}")
-    config.services.aaa = servers(all_lines, rf"^primary authentication (?:ipv6 )?{address}")
+    config.services.aaa = servers(all_lines, rf"^(?:primary|secondary) authentication (?:ipv6 )?{address}")
     config.protocols = sorted(set(config.protocols))
     return config

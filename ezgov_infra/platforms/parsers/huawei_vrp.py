@@ -87,7 +87,7 @@ def parse_config(text: str) -> ConfigFacts:
             interface = config.interface(words[1])
             for child in children:
                 parts = child.split()
-                if parts[:2] == ["ip", "address"] and len(parts) >= 4:
+                if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
                     interface.ipv4.append(v4_mask(parts[2], parts[3]))
                 elif parts[:2] == ["ipv6", "address"] and parts[2] != "auto":
                     interface.ipv6.append(v6(" ".join(parts[2:4])))
