@@ -108,7 +108,7 @@ class _Collector:
         self.systems: dict[str, LegacySystem] = {}
 
     def problem(self, line: int, column: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.file, line, f"column {column!r}", message, hint))
+        self.problems.append(Problem(self.file, line, f"row {line - 1}, column {column!r}", message, hint))
 
     def build(self, line: int, fields: dict[str, Any], columns: Mapping[str, str]) -> None:
         sid = str(fields.get("id") or "")
@@ -124,6 +124,9 @@ class _Collector:
                 name = loc[1] if loc and loc[0] == "stack" and len(loc) > 1 else (loc[0] if loc else "id")
                 column = columns.get(name, name)
                 message = str(error["msg"]).removeprefix("Value error, ")
+                given = error.get("input")
+                if isinstance(given, str | int | float) and error["type"] != "missing" and len(str(given)) < 60:
+                    message = f"{message} (got {given!r})"
                 if error["type"] == "missing":
                     message = f"missing {name}"
                     hint = f"add the column, or give --default {name}=VALUE"
