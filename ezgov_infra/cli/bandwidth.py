@@ -1,7 +1,186 @@
-"""`ezgov bandwidth`: commands are added by the issue that builds this area."""
+"""`ezgov bandwidth`: SNMP utilisation polling, live tests in the lab, and the audit against the plan's targets."""
 
 from __future__ import annotations
 
+import re
+from typing import Annotated, Any
+
 import typer
 
+from ezgov_infra.cli.options import (
+    DEFAULT_INVENTORY,
+    DEFAULT_STATE_DIR,
+    Format,
+    FormatOpt,
+    InventoryOpt,
+    StateDirOpt,
+)
+
 app = typer.Typer(no_args_is_help=True)
+
+P95_HELP = ("The 95th percentile is the k-th smallest interval rate, k = round(0.95 n) with halves rounded up "
+            "(LibreNMS's index rule: sorted[round(0.95 n) - 1]).")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str, option: str) -> float:
+    """`10s`, `5m`, `1h`, `2d` or plain seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
+    if not match or float(match.group(1)) <= 0:
+        from ezgov_infra.errors import InputError
+
+        raise InputError(f"{option} {text!r}: give a positive duration such as 10s, 5m, 1h or 1d")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _mbps(value: Any) -> str:
+    return "" if value is None else f"{value:,.1f}"
+
+
+@app.command("poll")
+def poll_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    interval: Annotated[str, typer.Option(help="Time between rounds (10s, 1m).")] = "10s",
+    duration_opt: Annotated[str, typer.Option("--duration", help="How long to poll (30s, 5m, 1h).")] = "5m",
+    count: Annotated[int | None, typer.Option("--count", "-n", min=2,
+                                              help="Number of rounds instead of --duration.")] = None,
+    limit: Annotated[list[str] | None, typer.Option(
+        "--limit", "-l", help="Only these devices, sites or districts (ids, wildcards; repeat or comma-separate).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each SNMP answer.")] = 2.0,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Poll every live device's uplink counters over SNMP and append the samples to the history database.
+
+    Reads ifHCInOctets/ifHCOutOctets (ifInOctets/ifOutOctets only where 64-bit counters are absent), ifHighSpeed
+    (ifSpeed where ifHighSpeed is 0), and sysUpTime, all devices concurrently, one round per interval. An interval
+    across an agent restart, a counter going backwards, or a rate above the interface speed is dropped and
+    counted, never shown as a spike; 32-bit wraps are handled. Ctrl-C stops the poll and keeps every sample.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ezgov_infra.cli.render import console, emit, plain, print_table
+    from ezgov_infra.jobs import bandwidth
+
+    every = duration(interval, "--interval")
+    rounds = count if count is not None else int(duration(duration_opt, "--duration") // every) + 1
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("polling", total=rounds)
+
+        def step(done: bandwidth.PollRound) -> None:
+            failed = f", {len(done.failed)} failed" if done.failed else ""
+            bar.update(task, completed=done.number,
+                       description=f"round {done.number}/{done.rounds}: {done.samples} samples{failed}")
+
+        result = bandwidth.poll(folder=inventory, state_dir=state_dir, interval=every, rounds=rounds, limit=limit,
+                                timeout=timeout, progress=step)
+    rows = [{"device": u.device, "interface": u.interface, "speed_mbps": u.speed_mbps, "samples": u.samples,
+             "mean_in": _mbps(u.mean_in_mbps), "mean_out": _mbps(u.mean_out_mbps),
+             "p95_in": _mbps(u.p95_in_mbps), "p95_out": _mbps(u.p95_out_mbps),
+             "max_in": _mbps(u.max_in_mbps), "max_out": _mbps(u.max_out_mbps), "dropped": u.dropped or ""}
+            for u in result.interfaces]
+    if fmt is not Format.table:
+        emit(plain(result), fmt, rows=rows)
+        return
+    print_table(rows, title="Uplink utilisation in Mbps (this poll)")
+    for device, counts in sorted(result.failures.items()):
+        typer.echo(f"{device}: failed rounds {counts}", err=True)
+    for device, why in sorted(result.skipped.items()):
+        typer.echo(f"skipped {device}: {why}", err=True)
+    state = "interrupted; kept" if result.interrupted else "stored"
+    typer.echo(f"{state} {result.samples} samples from {len(result.devices)} devices in {result.rounds} rounds "
+               f"(run {result.run_id}, {result.samples_per_second} samples/s). {P95_HELP}")
+
+
+@app.command("test")
+def test_command(
+    sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: every lab site with an uplink).")]
+    = None,
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    server: Annotated[str | None, typer.Option(help="Test point device (default: the lab core at the root site).")]
+    = None,
+    seconds: Annotated[int, typer.Option(min=1, max=60, help="iperf3 seconds per direction.")] = 5,
+    pings: Annotated[int, typer.Option(min=1, max=100, help="Echo requests per address family.")] = 10,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Measure throughput (iperf3, both ways) and latency/loss (ping, ping6) from sites to the city core.
+
+    Runs only inside the virtual lab: the iperf3 server starts in the core router's namespace for the run and the
+    clients in each site router's namespace; targets outside the lab ranges are refused. Every test is bounded
+    (--seconds per direction). The slower direction is the site's measured throughput.
+    """
+    from ezgov_infra.cli.render import console, emit, plain, print_table
+    from ezgov_infra.jobs import bandwidth
+
+    err = console(stderr=True)
+
+    def step(number: int, total: int, site: Any) -> None:
+        status = f"{site.measured_mbps} Mbps" if site.ok else f"failed ({site.category})"
+        err.print(f"[{number}/{total}] {site.site}: {status}", markup=False, highlight=False)
+
+    result = bandwidth.test(folder=inventory, state_dir=state_dir, sites=sites, server=server, seconds=seconds,
+                            ping_count=pings, progress=step)
+    rows = []
+    for site in result.sites:
+        by_dir = {t.direction: t.received_mbps for t in site.throughput}
+        by_family = {p.family: p for p in site.ping}
+        row: dict[str, Any] = {"site": site.site, "device": site.device, "up_mbps": _mbps(by_dir.get("up")),
+                               "down_mbps": _mbps(by_dir.get("down")), "measured_mbps": _mbps(site.measured_mbps)}
+        for family in (4, 6):
+            ping = by_family.get(family)
+            rtt = "-" if ping is None or ping.rtt_avg_ms is None else f"{ping.rtt_avg_ms:g}"
+            row[f"ping{family}"] = "" if ping is None else ping.error or f"{ping.loss_pct:g}% loss, {rtt} ms"
+        row["status"] = "ok" if site.ok else f"{site.category}: {site.message}"
+        rows.append(row)
+    if fmt is not Format.table:
+        emit(plain(result), fmt, rows=rows)
+        return
+    print_table(rows, title=f"Active tests against {result.server} (run {result.run_id})")
+    if any(not s.ok for s in result.sites):
+        raise typer.Exit(1)
+
+
+@app.command("audit")
+def audit_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    window: Annotated[str, typer.Option(help="Use samples from this far back (1h, 1d, 7d).")] = "1d",
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Keep the run in the history.")] = True,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Judge every extranet site against its bandwidth target; a table per district, worst first.
+
+    Joins the inventory (contracted Mbps per circuit, targets from policy.yaml: urban 1000, rural 100 unless
+    overridden), SNMP samples in the window (interface speed, utilisation, 95th percentile) and each site's latest
+    active test. Findings: bw.below-target (by contract or by measurement), bw.under-delivery (measured below
+    delivery_ratio of the contract), bw.speed-mismatch (port speed != contract), bw.congested (p95 of the busier
+    direction above congestion_p95 of capacity), bw.not-connected (a required centre without a circuit).
+    Capacity is the contract, or the port speed where that is lower; headroom is capacity minus the busier p95.
+    """
+    from ezgov_infra.cli.render import emit, plain, print_table
+    from ezgov_infra.jobs import bandwidth
+
+    result = bandwidth.audit(folder=inventory, state_dir=state_dir, window_s=duration(window, "--window"),
+                             store=store)
+    rows = [{"district": v.district, "site": v.site, "setting": v.setting,
+             "target": v.target_mbps, "contracted": v.contracted_mbps, "capacity": _mbps(v.capacity_mbps),
+             "measured": _mbps(v.measured_mbps), "p95_in": _mbps(v.p95_in_mbps), "p95_out": _mbps(v.p95_out_mbps),
+             "headroom": _mbps(v.headroom_mbps), "meets_target": v.meets_target, "worst": v.worst,
+             "findings": sorted({f.rule for f in v.findings})} for v in result.sites]
+    if fmt is not Format.table:
+        emit(plain(result), fmt, rows=rows)
+        return
+    names = result.summary["districts"]
+    columns = [c for c in rows[0] if c != "district"] if rows else []
+    for district, name in names.items():
+        print_table([r for r in rows if r["district"] == district], columns,
+                    title=f"{name} ({district}): bandwidth in Mbps, worst first")
+    s = result.summary
+    typer.echo(f"{s['sites']} sites: {s['meet_target']} meet their target, {s['below_target_by_contract']} below "
+               f"by contract, {s['below_target_by_measurement']} below by measurement; {s['tested']} tested live, "
+               f"{s['with_samples']} with SNMP samples. Findings: {s['findings'] or 'none'}."
+               + (f" Stored as run {result.run_id}." if result.run_id else ""))
+    typer.echo(P95_HELP)

@@ -1,0 +1,356 @@
+"""The bandwidth use cases: poll uplink counters, test sites live, audit sites against the policy.
+
+- `poll`: every live device's uplink counters over SNMP, all devices concurrently, one round per interval;
+  each round's samples are appended to the history at once (a Ctrl-C keeps everything collected so far).
+- `test`: iperf3 both ways and ping/ping6 from a site's lab router to the city core test point (an iperf3
+  server started for the run inside the core's namespace and stopped after it). Stored as `bandwidth-test`.
+- `audit`: inventory (contracted rates) + samples in the window (speed, utilisation, p95) + each site's latest
+  active test, judged by `audit.bandwidth`; stored as `bandwidth-audit` with one result per site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.audit.bandwidth import audit_sites, severity_rank, utilisations
+from ezgov_infra.errors import CollectError, EzgovError, InputError, LabError
+from ezgov_infra.models.bandwidth import P95_RULE, Sample, SiteBandwidth, SiteTest, Utilisation
+from ezgov_infra.models.inventory import CircuitStatus, Collection, InterfaceKind, Inventory
+from ezgov_infra.store.history import now, open_history
+
+POLL_KIND, TEST_KIND, AUDIT_KIND = "bandwidth-poll", "bandwidth-test", "bandwidth-audit"
+
+
+@dataclass(slots=True)
+class PollRound:
+    number: int
+    rounds: int
+    samples: int
+    failed: dict[str, str]
+
+
+@dataclass(slots=True)
+class PollResult:
+    run_id: int
+    started: str
+    elapsed: float
+    rounds: int
+    samples: int
+    interrupted: bool
+    devices: list[str]
+    skipped: dict[str, str]
+    failures: dict[str, dict[str, int]]
+    interfaces: list[Utilisation] = field(default_factory=list)
+
+    @property
+    def samples_per_second(self) -> float:
+        return round(self.samples / self.elapsed, 1) if self.elapsed > 0 else 0.0
+
+
+@dataclass(slots=True)
+class TestResult:
+    run_id: int
+    started: str
+    elapsed: float
+    server: str
+    sites: list[SiteTest]
+
+
+@dataclass(slots=True)
+class AuditResult:
+    run_id: int | None
+    started: str
+    window_s: float
+    p95_rule: str
+    summary: dict[str, Any]
+    sites: list[SiteBandwidth]
+    interfaces: list[Utilisation]
+
+
+def _inventory(folder: Path) -> Inventory:
+    from ezgov_infra.store.inventory import load_inventory
+
+    return load_inventory(folder)
+
+
+def uplinks(inventory: Inventory) -> dict[str, list[str]]:
+    """Each site's uplink interfaces: the `a_end` of its active circuits, keyed by device."""
+    found: dict[str, list[str]] = {}
+    for circuit in sorted(inventory.circuits.values(), key=lambda c: c.id):
+        device, _, name = circuit.a_end.partition(":")
+        if circuit.status is CircuitStatus.active and device in inventory.devices:
+            found.setdefault(device, []).append(name)
+    return found
+
+
+def select(inventory: Inventory, devices: list[str], limit: list[str] | None) -> list[str]:
+    """Devices matching any `--limit` pattern (device, site or district id; shell wildcards)."""
+    if not limit:
+        return devices
+    patterns = [p.strip() for item in limit for p in item.split(",") if p.strip()]
+    chosen = []
+    for device_id in devices:
+        site = inventory.devices[device_id].site
+        names = (device_id, site, inventory.site_district(site) or "")
+        if any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names):
+            chosen.append(device_id)
+    if not chosen:
+        raise InputError(f"--limit {','.join(patterns)}: matches no device with an uplink "
+                         "(give device, site or district ids; wildcards allowed)")
+    return chosen
+
+
+def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int = 31, limit: list[str] | None = None,
+         timeout: float = 2.0, retries: int = 1, concurrency: int = 64,
+         progress: Callable[[PollRound], None] | None = None) -> PollResult:
+    """Poll every live device's uplink counters `rounds` times, `interval` seconds apart, into the history."""
+    if rounds < 2:
+        raise InputError("--count: at least 2 rounds are needed to make a rate")
+    if interval < 1:
+        raise InputError("--interval: at least 1 s")
+    from ezgov_infra.collect.counters import CounterPoller, CounterTarget
+    from ezgov_infra.collect.credentials import snmp_credentials
+    from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
+
+    inventory = _inventory(folder)
+    wanted = uplinks(inventory)
+    targets: list[CounterTarget] = []
+    skipped: dict[str, str] = {}
+    for device_id in select(inventory, sorted(wanted), limit):
+        device = inventory.devices[device_id]
+        address = device.mgmt_ipv6 or device.mgmt_ipv4
+        profile = inventory.snmp.get(device.snmp_profile or "")
+        if device.collection is Collection.offline:
+            skipped[device_id] = "offline (collected from snapshots): no live counters"
+        elif profile is None or address is None:
+            skipped[device_id] = "no SNMP profile or management address"
+        else:
+            try:
+                credentials = snmp_credentials(profile, state_dir=state_dir, inventory=folder)
+            except EzgovError as exc:
+                skipped[device_id] = str(exc)
+                continue
+            targets.append(CounterTarget(device_id, SnmpTarget(str(address.ip), credentials, timeout=timeout,
+                                                               retries=retries), tuple(wanted[device_id])))
+    if not targets:
+        raise InputError("nothing to poll: " + ("; ".join(f"{d}: {why}" for d, why in sorted(skipped.items()))
+                                                 if skipped else "no device has an active uplink circuit"))
+    failures: dict[str, dict[str, int]] = {}
+    collected: list[Sample] = []
+    done = 0
+    clock = time.monotonic()
+    started = now()
+    with open_history(state_dir / "history.sqlite") as history:
+        run_id = history.start_run(POLL_KIND, scope=",".join(limit or []))
+
+        async def loop() -> None:
+            nonlocal done
+            async with SnmpSession() as session:
+                poller = CounterPoller(session, concurrency=concurrency)
+                begin = time.monotonic()
+                for number in range(rounds):
+                    await asyncio.sleep(max(0.0, begin + number * interval - time.monotonic()))
+                    answers = await poller.poll(targets)
+                    samples = [s for a in answers for s in a.samples]
+                    history.add_samples([_row(s) for s in samples], run_id)
+                    collected.extend(samples)
+                    failed = {a.device: f"{a.category}: {a.message}" for a in answers if not a.ok}
+                    for device_id, why in failed.items():
+                        counts = failures.setdefault(device_id, {})
+                        category = why.partition(":")[0]
+                        counts[category] = counts.get(category, 0) + 1
+                    done = number + 1
+                    if progress:
+                        progress(PollRound(done, rounds, len(samples), failed))
+
+        interrupted = False
+        try:
+            asyncio.run(loop())
+        except KeyboardInterrupt:
+            interrupted = True
+        elapsed = time.monotonic() - clock
+        usage = list(utilisations(collected).values())
+        result = PollResult(run_id, started, round(elapsed, 3), done, len(collected), interrupted,
+                            [t.device for t in targets], skipped, failures, usage)
+        history.finish_run(run_id, "interrupted" if interrupted else "ok",
+                           {"rounds": done, "samples": len(collected), "devices": len(targets),
+                            "failures": failures, "skipped": len(skipped), "interval_s": interval,
+                            "samples_per_second": result.samples_per_second,
+                            "dropped": _dropped(usage)})
+    return result
+
+
+def _row(sample: Sample) -> dict[str, Any]:
+    return {"device": sample.device, "interface": sample.interface, "ts": sample.ts, "uptime": sample.uptime,
+            "in_octets": sample.in_octets, "out_octets": sample.out_octets, "speed_mbps": sample.speed_mbps,
+            "hc": sample.hc}
+
+
+def _dropped(usage: list[Utilisation]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for use in usage:
+        for reason, count in use.dropped.items():
+            total[reason] = total.get(reason, 0) + count
+    return dict(sorted(total.items()))
+
+
+def test_point(inventory: Inventory, server: str | None) -> str:
+    """The city core test point: `server`, or the lab core router at an extranet root site."""
+    if server:
+        if server not in inventory.devices or not inventory.devices[server].lab:
+            raise InputError(f"--server {server}: not a lab device in the inventory")
+        return server
+    roots = set(inventory.policy.extranet_roots)
+    cores = sorted(d.id for d in inventory.devices.values() if d.lab and d.role.value == "core" and d.site in roots)
+    if not cores:
+        raise InputError("no lab core router at an extranet root site to test against (name one with --server)")
+    return cores[0]
+
+
+def loopback(inventory: Inventory, device: str, version: int) -> str | None:
+    for interface in sorted(inventory.interfaces.values(), key=lambda i: i.id):
+        if interface.device == device and interface.kind is InterfaceKind.loopback:
+            addresses = interface.ipv4 if version == 4 else interface.ipv6
+            if addresses:
+                return str(addresses[0].ip)
+    return None
+
+
+def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, server: str | None = None,
+         seconds: int = 5, ping_count: int = 10,
+         progress: Callable[[int, int, SiteTest], None] | None = None) -> TestResult:
+    """Measure each site's uplink live in the lab: iperf3 up and down, ping and ping6, against the core."""
+    from ezgov_infra.collect import probe
+    from ezgov_infra.lab.lab import Lab
+    from ezgov_infra.lab.ns import proc_start, terminate
+    from ezgov_infra.lab.topology import from_inventory
+
+    inventory = _inventory(folder)
+    server_id = test_point(inventory, server)
+    target4, target6 = loopback(inventory, server_id, 4), loopback(inventory, server_id, 6)
+    if target4 is None:
+        raise InputError(f"test point {server_id} has no IPv4 loopback address in the inventory")
+    routers: dict[str, str] = {}
+    for device_id in sorted(uplinks(inventory)):
+        device = inventory.devices[device_id]
+        if device.lab and device_id != server_id:
+            routers.setdefault(device.site, device_id)
+    unknown = [s for s in sites or [] if s not in inventory.sites]
+    if unknown:
+        raise InputError(f"unknown site {', '.join(unknown)} (see `ezgov inventory list sites`)")
+    chosen = list(dict.fromkeys(sites)) if sites else sorted(routers)
+    lab = Lab(from_inventory(inventory), state_dir, folder)
+    if not lab.is_up():
+        raise LabError(f"the lab under {state_dir} is not up (run `ezgov lab up`): sites can only be tested live "
+                       "inside the lab")
+    started, clock = now(), time.monotonic()
+    port = random.randint(5201, 5999)
+    log = lab.node_dir(server_id) / "iperf3.log"
+    pid = lab.spawn_in(server_id, ["iperf3", "-s", "-p", str(port)], log=log)
+    server_proc = (pid, proc_start(pid))
+    results: list[SiteTest] = []
+    try:
+        for number, site in enumerate(chosen, 1):
+            result = _test_site(lab, probe, site, routers.get(site), server_id, target4, target6, port=port,
+                                seconds=seconds, ping_count=ping_count)
+            results.append(result)
+            if progress:
+                progress(number, len(chosen), result)
+    finally:
+        terminate([server_proc])
+    with open_history(state_dir / "history.sqlite") as history:
+        run_id = history.record_run(
+            TEST_KIND, scope=",".join(sites or []), status="ok" if all(r.ok for r in results) else "partial",
+            started=started,
+            summary={"sites": len(results), "failed": sum(1 for r in results if not r.ok), "server": server_id,
+                     "seconds": seconds},
+            results=[{"subject": r.site, "status": "ok" if r.ok else "failed", "category": r.category,
+                      "message": r.message, "elapsed": r.elapsed, "facts": r.model_dump(mode="json")}
+                     for r in results])
+    return TestResult(run_id, started, round(time.monotonic() - clock, 3), server_id, results)
+
+
+def _test_site(lab: Any, probe: Any, site: str, device: str | None, server: str, target4: str,
+               target6: str | None, *, port: int, seconds: int, ping_count: int) -> SiteTest:
+    if device is None:
+        return SiteTest(site=site, device="", server=server, ok=False, category="unsupported",
+                        message="no lab router with an uplink at this site: only lab sites can be tested live")
+    clock = time.monotonic()
+
+    def executor(argv: list[str], timeout: float) -> Any:
+        return lab.exec(device, argv, timeout=timeout)
+
+    result = SiteTest(site=site, device=device, server=server, ok=True)
+    try:
+        for reverse in (False, True):
+            result.throughput.append(probe.iperf3(executor, target4, port=port, seconds=seconds, reverse=reverse))
+        result.ping.append(probe.ping(executor, target4, family=4, count=ping_count))
+        if target6:
+            result.ping.append(probe.ping(executor, target6, family=6, count=ping_count))
+    except CollectError as exc:
+        result.ok, result.category, result.message = False, exc.category, str(exc)
+    except LabError as exc:
+        result.ok, result.category, result.message = False, "lab", str(exc)
+    result.elapsed = round(time.monotonic() - clock, 3)
+    return result
+
+
+def latest_tests(history: Any, runs: int = 200) -> dict[str, SiteTest]:
+    """Each site's newest successful active test among the last `runs` test runs."""
+    found: dict[str, SiteTest] = {}
+    for run in history.runs(TEST_KIND, limit=runs):
+        for row in history.results(run["id"]):
+            if row["status"] == "ok" and row["subject"] not in found:
+                found[row["subject"]] = SiteTest.model_validate(row["facts"])
+    return found
+
+
+def audit(*, folder: Path, state_dir: Path, window_s: float = 86_400.0, store: bool = True,
+          at: float | None = None) -> AuditResult:
+    """Judge every site with a circuit (or required on the extranet); store the run unless `store` is False."""
+    if window_s <= 0:
+        raise InputError("--window must be positive")
+    inventory = _inventory(folder)
+    started = now()
+    with open_history(state_dir / "history.sqlite") as history:
+        rows = history.samples(since=(at if at is not None else time.time()) - window_s)
+        samples = [Sample(r["device"], r["interface"], r["ts"], r["uptime"], r["in_octets"], r["out_octets"],
+                          r["speed_mbps"], bool(r["hc"])) for r in rows if at is None or r["ts"] <= at]
+        usage = utilisations(samples)
+        verdicts = audit_sites(inventory, usage, latest_tests(history))
+        verdicts.sort(key=lambda v: (v.district, severity_rank(v)))
+        summary = _summary(inventory, verdicts, usage)
+        run_id = None
+        if store:
+            run_id = history.record_run(
+                AUDIT_KIND, status="ok", started=started, summary=summary,
+                results=[{"subject": v.site, "status": "ok", "facts": v.facts()} for v in verdicts],
+                findings=[f.model_dump(mode="json") for v in verdicts for f in v.findings])
+    return AuditResult(run_id, started, window_s, P95_RULE, summary, verdicts, list(usage.values()))
+
+
+def _summary(inventory: Inventory, verdicts: list[SiteBandwidth], usage: dict[str, Utilisation]) -> dict[str, Any]:
+    rules: dict[str, int] = {}
+    for verdict in verdicts:
+        for finding in verdict.findings:
+            rules[finding.rule] = rules.get(finding.rule, 0) + 1
+    districts = sorted({v.district for v in verdicts})
+    return {
+        "sites": len(verdicts),
+        "meet_target": sum(1 for v in verdicts if v.meets_target),
+        "below_target_by_contract": sum(1 for v in verdicts if "contract" in v.below_target_by),
+        "below_target_by_measurement": sum(1 for v in verdicts if "measurement" in v.below_target_by),
+        "tested": sum(1 for v in verdicts if v.measured_mbps is not None),
+        "with_samples": sum(1 for v in verdicts if v.p95_in_mbps is not None),
+        "interfaces_polled": len(usage),
+        "findings": dict(sorted(rules.items())),
+        "districts": {d: inventory.regions[d].name_en if d in inventory.regions else "City-level sites"
+                      for d in districts},
+    }
