@@ -72,6 +72,7 @@ def text(value: Value) -> str:
 
 
 def _python(value: Any) -> Value:
+    from pyasn1.type import univ  # type: ignore[import-untyped]
     from pysnmp.proto import rfc1902, rfc1905
 
     if isinstance(value, rfc1905.NoSuchObject | rfc1905.NoSuchInstance | rfc1905.EndOfMibView):
@@ -80,7 +81,7 @@ def _python(value: Any) -> Value:
         return str(ipaddress.IPv4Address(bytes(value.asOctets())))
     if isinstance(value, rfc1902.OctetString):
         return bytes(value.asOctets())
-    if isinstance(value, rfc1902.ObjectIdentifier):
+    if isinstance(value, rfc1902.ObjectIdentifier | univ.ObjectIdentifier):
         return tuple(value)
     if isinstance(value, rfc1902.Integer | rfc1902.Integer32 | rfc1902.Counter32 | rfc1902.Counter64
                   | rfc1902.Gauge32 | rfc1902.Unsigned32 | rfc1902.TimeTicks):
@@ -207,3 +208,92 @@ def _translate(target: SnmpTarget, error: str) -> CollectError:
 def run(coroutine: Any) -> Any:
     """Run a coroutine from synchronous code (a job, a thread of the runner)."""
     return asyncio.run(coroutine)
+
+
+# ---- Device facts over SNMP (IF-MIB, IP-MIB, IPV6-MIB fallback), used by the IPv6 audit
+
+async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str, platform: str,
+                       probe_ipv6: SnmpTarget | None = None) -> Any:
+    """`DeviceFacts` from one agent: interfaces by ifIndex with their addresses, IPv6 forwarding, sysDescr.
+
+    Rows are joined on ifIndex, never on walk order. IPv6 addresses come from IP-MIB's ipAddressTable, or from
+    the obsolete IPV6-MIB when an agent has no IPv6 rows there. `probe_ipv6` (the same agent over its IPv6
+    management address) sets whether SNMP answers over IPv6.
+    """
+    from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Source
+
+    scalars = await session.get(target, SYS_DESCR, SYS_UPTIME, SYS_NAME, IPV6_IP_FORWARDING)
+    table = await session.walk(target, IF_NAME, IF_DESCR, IF_ADMIN_STATUS, IF_OPER_STATUS, IF_HIGH_SPEED, IF_ALIAS,
+                               IP_ADDRESS_IF_INDEX, IP_ADDRESS_PREFIX, IP_ADDRESS_TYPE)
+    interfaces: dict[int, InterfaceFacts] = {}
+    for (if_index, *_), name in table[IF_DESCR].items():
+        row = (if_index,)
+        label = text(table[IF_NAME].get(row)) or text(name)
+        interfaces[if_index] = InterfaceFacts(
+            name=label, if_index=if_index, admin_up=table[IF_ADMIN_STATUS].get(row) == 1,
+            oper_up=table[IF_OPER_STATUS].get(row) == 1, description=text(table[IF_ALIAS].get(row)) or None,
+            speed_mbps=_int(table[IF_HIGH_SPEED].get(row)) or None)
+    found_v6 = False
+    for index, owner in table[IP_ADDRESS_IF_INDEX].items():
+        address = _inet_address(index)
+        interface = interfaces.get(_int(owner) or -1)
+        if address is None or interface is None or table[IP_ADDRESS_TYPE].get(index, 1) != 1:
+            continue  # broadcast and anycast rows are not interface addresses
+        pointer = table[IP_ADDRESS_PREFIX].get(index)
+        length: int = pointer[-1] if isinstance(pointer, tuple) and len(pointer) > 2 else address.max_prefixlen
+        _add(interface, f"{address}/{length}")
+        found_v6 = found_v6 or address.version == 6
+    if not found_v6:
+        legacy = await session.walk(target, IPV6_ADDR_PFX_LENGTH)
+        for index, value in legacy[IPV6_ADDR_PFX_LENGTH].items():
+            if len(index) == 17 and (interface := interfaces.get(index[0])) is not None:
+                _add(interface, f"{ipaddress.IPv6Address(bytes(index[1:]))}/{_int(value) or 128}")
+    forwarding = scalars.get(IPV6_IP_FORWARDING)
+    if forwarding is None:
+        forwarding = (await session.get(target, IPV6_MIB_FORWARDING)).get(IPV6_MIB_FORWARDING)
+    facts = DeviceFacts(device=device, platform=platform, source=Source.snmp, software=text(scalars.get(SYS_DESCR)),
+                        hostname=text(scalars.get(SYS_NAME)) or None, interfaces=sorted(
+                            interfaces.values(), key=lambda i: i.name))
+    uptime = scalars.get(SYS_UPTIME)
+    facts.uptime_s = uptime // 100 if isinstance(uptime, int) else None
+    facts.routing.ipv6_forwarding = None if forwarding is None else forwarding == 1
+    for interface in facts.interfaces:
+        interface.ipv6_enabled = bool(interface.ipv6)
+    if probe_ipv6 is not None:
+        try:
+            await session.get(probe_ipv6, SYS_UPTIME)
+            facts.reachability.snmp_ipv6 = True
+        except CollectError:
+            facts.reachability.snmp_ipv6 = False
+    return facts
+
+
+def _int(value: Value) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _inet_address(index: Oid) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An ipAddressTable index (InetAddressType, length, octets...) as an address; zoned and odd forms skipped."""
+    if len(index) == 6 and index[:2] == (1, 4):
+        return ipaddress.IPv4Address(bytes(index[2:]))
+    if len(index) == 18 and index[:2] == (2, 16):
+        return ipaddress.IPv6Address(bytes(index[2:]))
+    return None
+
+
+def _add(interface: Any, address: str) -> None:
+    parsed = ipaddress.ip_interface(address)
+    if isinstance(parsed, ipaddress.IPv6Interface):
+        if not parsed.ip.is_link_local and not parsed.ip.is_loopback and parsed not in interface.ipv6:
+            interface.ipv6.append(parsed)
+    elif not parsed.ip.is_loopback and parsed not in interface.ipv4:
+        interface.ipv4.append(parsed)
+
+
+def collect(target: SnmpTarget, *, device: str, platform: str, probe_ipv6: SnmpTarget | None = None) -> Any:
+    """Synchronous `device_facts` with its own engine (one per thread of the batch runner)."""
+    async def main() -> Any:
+        async with SnmpSession() as session:
+            return await device_facts(session, target, device=device, platform=platform, probe_ipv6=probe_ipv6)
+
+    return asyncio.run(main())

@@ -1,0 +1,161 @@
+"""The SSH adapter (netmiko): the only module that imports netmiko or paramiko.
+
+`collect(target)` logs in, runs the platform profile's commands and returns `DeviceFacts` through the platform's
+parser. Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are
+translated into the ezgov categories:
+
+    connection refused, no route, DNS            UnreachableError  (unreachable)
+    wrong password or key                        AuthError         (auth)
+    no TCP answer / no SSH banner / a slow read  CollectTimeout    (timeout)
+    host key unknown or changed                  HostKeyError      (host-key)
+
+Secrets stay in `SshCredentials`; nothing here logs, and netmiko's session log is never enabled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ezgov_infra.collect.credentials import SshCredentials
+from ezgov_infra.errors import (
+    AuthError,
+    CollectError,
+    CollectTimeout,
+    HostKeyError,
+    UnreachableError,
+)
+from ezgov_infra.models.facts import DeviceFacts, Source
+from ezgov_infra.platforms import PlatformProfile
+from ezgov_infra.platforms.parsers import parse
+
+
+@dataclass(frozen=True)
+class SshTarget:
+    device: str
+    host: str
+    profile: PlatformProfile
+    credentials: SshCredentials = field(repr=False)
+    port: int = 22
+    connect_timeout: float = 10.0
+    command_timeout: float = 30.0
+    check_host_key: bool = True
+    probe_ipv6: str | None = None  # the management IPv6 address to probe for SSH over IPv6, if not `host`
+
+
+def _connection_args(target: SshTarget) -> dict[str, Any]:
+    credentials = target.credentials
+    args: dict[str, Any] = {
+        "device_type": target.profile.netmiko_device_type, "host": target.host, "port": target.port,
+        "username": credentials.username, "password": credentials.password or "",
+        "conn_timeout": target.connect_timeout, "auth_timeout": target.connect_timeout,
+        "banner_timeout": target.connect_timeout, "timeout": target.command_timeout,
+        "session_timeout": target.command_timeout, "allow_agent": False, "fast_cli": target.profile.fast_cli,
+        "use_keys": bool(credentials.key_file), "key_file": credentials.key_file,
+        "ssh_strict": target.check_host_key, "system_host_keys": False,
+        "alt_host_keys": target.check_host_key and bool(credentials.known_hosts),
+        "alt_key_file": credentials.known_hosts or "",
+    }
+    if target.profile.fast_cli:
+        args["global_delay_factor"] = 0.1
+    return args
+
+
+def _translate(target: SshTarget, exc: BaseException) -> CollectError:
+    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
+    from paramiko.ssh_exception import (  # type: ignore[import-untyped]
+        BadHostKeyException,
+        NoValidConnectionsError,
+        SSHException,
+    )
+
+    where = f"{target.device} ({target.host})"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    if isinstance(exc, BadHostKeyException) or "known_hosts" in text or "host key" in text.lower():
+        return HostKeyError(f"{where}: host key not trusted: {text}")
+    if isinstance(exc, NetmikoAuthenticationException):
+        return AuthError(f"{where}: authentication failed for user {target.credentials.username}")
+    if isinstance(exc, ConnectionRefusedError | NoValidConnectionsError) or "refused" in text.lower():
+        return UnreachableError(f"{where}: SSH connection refused")
+    if isinstance(exc, ReadTimeout | TimeoutError):
+        return CollectTimeout(f"{where}: no answer within {target.command_timeout:g} s")
+    if isinstance(exc, NetmikoTimeoutException):
+        lowered = text.lower()
+        if "tcp connection to device failed" in lowered and "refused" in lowered:
+            return UnreachableError(f"{where}: SSH connection refused")
+        return CollectTimeout(f"{where}: SSH did not answer within {target.connect_timeout:g} s")
+    if isinstance(exc, OSError):
+        return UnreachableError(f"{where}: {exc.strerror or text}")
+    if isinstance(exc, SSHException):
+        lowered = text.lower()
+        if "banner" in lowered or "timed out" in lowered:
+            return CollectTimeout(f"{where}: no SSH banner within {target.connect_timeout:g} s")
+        if "authentication" in lowered:
+            return AuthError(f"{where}: authentication failed for user {target.credentials.username}")
+        return UnreachableError(f"{where}: SSH failed: {text}")
+    return UnreachableError(f"{where}: {exc.__class__.__name__}: {text}")
+
+
+def _tcp_precheck(target: SshTarget) -> None:
+    """Fail fast and precisely before netmiko: refused is unreachable, silence is a timeout."""
+    try:
+        with socket.create_connection((target.host, target.port), timeout=target.connect_timeout):
+            pass
+    except ConnectionRefusedError as exc:
+        raise UnreachableError(f"{target.device} ({target.host}): SSH connection refused") from exc
+    except TimeoutError as exc:
+        raise CollectTimeout(f"{target.device} ({target.host}): no TCP answer within "
+                             f"{target.connect_timeout:g} s") from exc
+    except OSError as exc:
+        raise UnreachableError(f"{target.device} ({target.host}): {exc.strerror or exc}") from exc
+
+
+def run_commands(target: SshTarget, commands: dict[str, str]) -> dict[str, str]:
+    """`{key: output}` for each command, over one SSH session."""
+    from netmiko import ConnectHandler
+
+    _tcp_precheck(target)
+    try:
+        connection = ConnectHandler(**_connection_args(target))
+    except Exception as exc:  # netmiko and paramiko raise many unrelated types; all are translated
+        raise _translate(target, exc) from None
+    outputs: dict[str, str] = {}
+    try:
+        for key, command in commands.items():
+            if target.profile.fast_cli:
+                text = connection.send_command(command, read_timeout=target.command_timeout,
+                                               auto_find_prompt=False, cmd_verify=False)
+            else:
+                text = connection.send_command(command, read_timeout=target.command_timeout)
+            outputs[key] = str(text)
+    except Exception as exc:
+        raise _translate(target, exc) from None
+    finally:
+        with contextlib.suppress(Exception):  # a session the device already tore down
+            connection.disconnect()
+    return outputs
+
+
+def probe_ssh(host: str, port: int = 22, timeout: float = 3.0) -> bool:
+    """True when an SSH server answers with its banner on `host` (used for the IPv6 management check)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            return sock.recv(64).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+def collect(target: SshTarget) -> DeviceFacts:
+    """Facts of one device over SSH."""
+    started = time.monotonic()
+    outputs = run_commands(target, dict(target.profile.commands))
+    facts = parse(target.device, target.profile.name, outputs, Source.ssh)
+    if target.probe_ipv6:
+        remaining = max(1.0, target.connect_timeout - (time.monotonic() - started))
+        facts.reachability.ssh_ipv6 = (target.host == target.probe_ipv6
+                                       or probe_ssh(target.probe_ipv6, target.port, min(3.0, remaining)))
+    return facts
