@@ -1,0 +1,146 @@
+"""Counter polling: speed and counter choice, and real polls of a private snmpd on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ezgov_infra.collect.counters import (
+    IF_HC_IN_OCTETS,
+    IF_HC_OUT_OCTETS,
+    IF_HIGH_SPEED,
+    IF_IN_OCTETS,
+    IF_OUT_OCTETS,
+    IF_SPEED,
+    CounterPoller,
+    CounterTarget,
+    DeviceRound,
+    make_sample,
+    speed_mbps,
+)
+from ezgov_infra.collect.credentials import SnmpCredentials
+from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
+
+
+class TestSpeed:
+    def test_if_high_speed_wins(self) -> None:
+        assert speed_mbps(10_000, 4_294_967_295) == 10_000
+
+    def test_if_speed_is_used_where_if_high_speed_is_zero(self) -> None:
+        assert speed_mbps(0, 100_000_000) == 100
+
+    def test_saturated_if_speed_is_not_a_speed(self) -> None:
+        assert speed_mbps(0, 4_294_967_295) is None
+
+    def test_nothing_answered_is_unknown(self) -> None:
+        assert speed_mbps(None, None) is None
+
+
+class TestMakeSample:
+    def test_prefers_64_bit_counters(self) -> None:
+        values = {IF_HC_IN_OCTETS: 2**40, IF_HC_OUT_OCTETS: 7, IF_IN_OCTETS: 1, IF_OUT_OCTETS: 2,
+                  IF_HIGH_SPEED: 1000, IF_SPEED: 1_000_000_000}
+        got = make_sample("r1", "eth1", 5.0, 123, values)
+        assert (got.in_octets, got.out_octets, got.hc, got.speed_mbps, got.uptime) == (2**40, 7, True, 1000, 123)
+
+    def test_falls_back_to_32_bit_counters_where_hc_are_absent(self) -> None:
+        values = {IF_HC_IN_OCTETS: None, IF_HC_OUT_OCTETS: None, IF_IN_OCTETS: 11, IF_OUT_OCTETS: 22,
+                  IF_HIGH_SPEED: None, IF_SPEED: 100_000_000}
+        got = make_sample("r1", "eth1", 5.0, None, values)
+        assert (got.in_octets, got.out_octets, got.hc, got.speed_mbps) == (11, 22, False, 100)
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnmpTarget]:
+    """A private snmpd answering v2c on 127.0.0.1 with a random community; stopped by PID afterwards."""
+    if shutil.which("snmpd") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("snmpd is not installed")
+        pytest.skip("snmpd is not installed")
+    folder = tmp_path_factory.mktemp("snmpd")
+    port, community = _free_udp_port(), secrets.token_hex(8)
+    conf = folder / "snmpd.conf"
+    conf.write_text(f"agentAddress udp:127.0.0.1:{port}\nrocommunity {community} 127.0.0.1\n")
+    (folder / "persist").mkdir()
+    proc = subprocess.Popen(["snmpd", "-f", "-C", "-c", str(conf), "-p", str(folder / "pid"), "-Lf",
+                             str(folder / "log"), f"--persistentDir={folder / 'persist'}", "-I",
+                             "-smux,mteTrigger,mteTriggerConf"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    target = SnmpTarget("127.0.0.1", SnmpCredentials("2c", community=community), port=port, timeout=0.5,
+                        retries=0)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            if _poll(target, ("lo",))[0].ok:
+                break
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail(f"snmpd did not answer: {Path(folder / 'log').read_text(errors='replace')[-500:]}")
+            time.sleep(0.1)
+        yield target
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def _poll(target: SnmpTarget, interfaces: tuple[str, ...], rounds: int = 1) -> list[DeviceRound]:
+    async def run() -> list[DeviceRound]:
+        found: list[DeviceRound] = []
+        async with SnmpSession() as session:
+            poller = CounterPoller(session)
+            for number in range(rounds):
+                if number:
+                    await asyncio.sleep(1.2)
+                found += await poller.poll([CounterTarget("host", target, interfaces)])
+        return found
+
+    return asyncio.run(run())
+
+
+class TestCounterPoller:
+    def test_reads_64_bit_counters_and_uptime_that_move_forward(self, agent: SnmpTarget) -> None:
+        subprocess.run(["ping", "-c", "3", "-i", "0.2", "-q", "127.0.0.1"], capture_output=True, check=False)
+        first, second = _poll(agent, ("lo",), rounds=2)
+        assert first.ok and second.ok
+        a, b = first.samples[0], second.samples[0]
+        assert (a.device, a.interface, a.hc) == ("host", "lo", True)
+        assert a.in_octets is not None and b.in_octets is not None and b.in_octets >= a.in_octets
+        assert a.uptime is not None and b.uptime is not None and b.uptime > a.uptime
+        assert b.ts > a.ts
+
+    def test_an_unknown_interface_is_reported_and_the_known_ones_polled(self, agent: SnmpTarget) -> None:
+        (answer,) = _poll(agent, ("lo", "no-such-port"))
+        assert answer.ok and [s.interface for s in answer.samples] == ["lo"]
+        assert answer.message == "not found on the agent: no-such-port"
+
+    def test_a_device_without_any_wanted_interface_fails_as_unsupported(self, agent: SnmpTarget) -> None:
+        (answer,) = _poll(agent, ("no-such-port",))
+        assert not answer.ok and answer.category == "unsupported"
+
+    def test_an_agent_that_does_not_answer_fails_as_timeout_without_stopping_the_others(
+            self, agent: SnmpTarget) -> None:
+        silent = SnmpTarget("127.0.0.1", agent.credentials, port=_free_udp_port(), timeout=0.3, retries=0)
+
+        async def run() -> list[DeviceRound]:
+            async with SnmpSession() as session:
+                return await CounterPoller(session).poll([CounterTarget("dead", silent, ("lo",)),
+                                                          CounterTarget("alive", agent, ("lo",))])
+
+        dead, alive = asyncio.run(run())
+        assert (dead.device, dead.ok, dead.category) == ("dead", False, "timeout")
+        assert alive.ok and alive.samples
