@@ -1,7 +1,110 @@
-"""`ezgov lab`: commands are added by the issue that builds this area."""
+"""`ezgov lab`: the virtual router lab (FRR, sshd and snmpd per router, in network namespaces; needs root)."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from ezgov_infra.cli.options import DEFAULT_INVENTORY, DEFAULT_STATE_DIR, Format, FormatOpt, InventoryOpt, StateDirOpt
+
 app = typer.Typer(no_args_is_help=True)
+
+STATUS_COLUMNS = ["node", "namespace", "running", "daemons", "addresses", "links", "credential_profile",
+                  "snmp_profile"]
+
+
+def _progress(message: str) -> None:
+    sys.stderr.write(f"  {message}\n")
+    sys.stderr.flush()
+
+
+@app.command("up")
+def up_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+               fmt: FormatOpt = Format.table,
+               quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+               wait: Annotated[bool, typer.Option("--wait/--no-wait",
+                                                  help="Wait for SSH, SNMP and OSPF convergence.")] = True) -> None:
+    """Build (or repair) a router for every `lab: true` device and a shaped link for every circuit between two.
+
+    Idempotent: running it again while the lab is up changes nothing; after a crash it repairs. Waits for the
+    machine-wide lab lock (/run/lock/ezgov-lab.lock) if another lab is running. Leaves the lab running.
+    """
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import lab as job
+
+    result = job.up(inventory=inventory, state_dir=state_dir, progress=(lambda _: None) if quiet else _progress,
+                    wait=wait)
+    emit(result, fmt, rows=[{"nodes": result.nodes, "links": result.links, "build_s": result.seconds,
+                             "answering_s": result.answering_seconds, "converged_s": result.converged_seconds,
+                             "state": result.state_dir}])
+
+
+@app.command("down")
+def down_command(state_dir: StateDirOpt = DEFAULT_STATE_DIR, fmt: FormatOpt = Format.table) -> None:
+    """Remove every namespace, link, bridge and process the lab made (from its state file, even after a failed
+    `up`). The host's guard routes for the lab prefixes stay, so lab traffic can never leave the machine."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import lab as job
+
+    result = job.down(state_dir=state_dir, progress=_progress)
+    emit(result, fmt, rows=[{"removed": ", ".join(result.nodes) or "nothing", "seconds": result.seconds}])
+
+
+@app.command("status")
+def status_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+                   fmt: FormatOpt = Format.table) -> None:
+    """Each router's namespace, daemons (pid, alive), addresses, links and credential profile names.
+
+    Exit 0 when every router runs, 1 otherwise. Never shows a secret.
+    """
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import lab as job
+
+    result = job.status(inventory=inventory, state_dir=state_dir)
+    rows = [{**{k: getattr(n, k) for k in STATUS_COLUMNS if k != "daemons"},
+             "daemons": [f"{name}:{d['pid']}{'' if d['alive'] else ' DEAD'}" for name, d in n.daemons.items()]}
+            for n in result.nodes]
+    emit(result, fmt, rows=rows, columns=STATUS_COLUMNS,
+         title=f"lab {result.topology}: {'up' if result.up else 'down'} ({result.state_dir})")
+    if not (result.up and all(n.running for n in result.nodes)):
+        raise typer.Exit(1)
+
+
+@app.command("validate")
+def validate_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    fmt: FormatOpt = Format.table,
+    checks: Annotated[Path | None, typer.Option("--checks", help="Checks YAML (default: the built-in set).")] = None,
+) -> None:
+    """Run the lab's checks (adjacencies, pings from the core, SSH prompt, SNMP, shaped speeds). Exit 0 pass, 1 fail."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import lab as job
+
+    result = job.validate(inventory=inventory, state_dir=state_dir, checks=checks)
+    emit({"passed": result.passed, "outcomes": result.outcomes}, fmt,
+         rows=[{"check": o.check, "target": o.target, "result": "pass" if o.ok else "FAIL", "detail": o.detail}
+               for o in result.outcomes], columns=["check", "target", "result", "detail"],
+         title=f"lab validate: {'PASS' if result.passed else 'FAIL'} ({len(result.failed)} failed)")
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+@app.command("exec", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def exec_command(
+    node: Annotated[str, typer.Argument(help="Lab node (device id).")],
+    command: Annotated[list[str] | None, typer.Argument(help="Command after `--`.")] = None,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    vtysh: Annotated[bool | None, typer.Option("--vtysh/--shell", help="Force vtysh or a shell command.")] = None,
+) -> None:
+    """Run a command on a router: `ezgov lab exec ez-core-1 -- show ip ospf neighbor` (vtysh, since `show` is
+    no program) or `ezgov lab exec ez-core-1 -- ip -6 route` (a program: run in the router's namespaces)."""
+    from ezgov_infra.jobs import lab as job
+
+    done = job.exec_command(state_dir=state_dir, node=node, command=list(command or []), vtysh=vtysh)
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    raise typer.Exit(done.returncode)

@@ -150,6 +150,11 @@ def start_all(node: Node, node_dir: Path, state: NodeState, changed: set[str] = 
             stop(state, daemon)
     frr = render.daemons(node)
     started = [d for d in frr if not (state.daemons.get(d) and alive(state.daemons[d].pid, state.daemons[d].start))]
+    if "zebra" in started:
+        # sockets left by an earlier run would look ready while nobody listens on them
+        for leftover in (node_dir / "run" / "frr").glob("*"):
+            if leftover.suffix in (".vty", ".api", ".pid"):
+                leftover.unlink(missing_ok=True)
     for daemon in frr:
         start(node, node_dir, state, daemon)
         if daemon == "zebra":

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import LabError
-from ezgov_infra.lab import daemons, network, secrets
+from ezgov_infra.lab import daemons, network, render, secrets
 from ezgov_infra.lab.ns import alive, netns_inode, pids_in_netns, proc_start, run_in, spawn, terminate
 from ezgov_infra.lab.state import (
     LabState,
@@ -23,7 +23,7 @@ from ezgov_infra.lab.state import (
     save_state,
     state_dir_lock,
 )
-from ezgov_infra.lab.topology import MGMT_BRIDGE, Node, Topology
+from ezgov_infra.lab.topology import MGMT_BRIDGE, Topology
 
 Progress = Callable[[str], None]
 
@@ -150,7 +150,7 @@ class Lab:
                     password_hash = line.split(":")[1]
         if not password_hash or _crypt_check(sec["ssh"]["password"], password_hash) is False:
             password_hash = secrets.password_hash(sec["ssh"]["password"])
-        files = daemons.render.account_files(
+        files = render.account_files(
             Path("/etc/passwd").read_text(), Path("/etc/group").read_text(), Path("/etc/shadow").read_text(),
             password_hash=password_hash, home=daemons.HOME_IN_NS)
         for name, text in files.items():
@@ -170,10 +170,12 @@ class Lab:
                 procs += [(p.pid, p.start) for p in ns_state.daemons.values()]
                 if ns_state.holder:
                     procs.append((ns_state.holder.pid, ns_state.holder.start))
-                inode = netns_inode(ns_state.namespace)
-                if inode is not None:  # anything else left running inside a namespace we made
-                    procs += [(pid, proc_start(pid)) for pid in pids_in_netns(inode)]
             procs += [(p.pid, p.start) for p in state.farm.values()]
+            namespaces = [ns.namespace for ns in state.nodes.values()] + list(state.farm)
+            inodes = {i for i in (netns_inode(n) for n in namespaces) if i is not None}
+            # anything else left running inside a namespace we made (iperf3 servers, vtysh sessions)
+            known = {pid for pid, _ in procs}
+            procs += [(pid, proc_start(pid)) for pid in pids_in_netns(inodes) if pid not in known]
             progress(f"stopping {len(procs)} processes")
             terminate(procs)
             for name, ns_state in state.nodes.items():
@@ -181,6 +183,8 @@ class Lab:
                 network.delete_netns(ns_state.namespace)
                 if ns_state.host_leg:
                     network.delete_link(ns_state.host_leg)
+            for namespace in state.farm:
+                network.delete_netns(namespace)
             for bridge in (state.bridge, state.farm_bridge):
                 if bridge:
                     network.delete_link(bridge)
@@ -190,18 +194,22 @@ class Lab:
             return state
 
     # -- run things inside --------------------------------------------------------------------------------------
-    def _holder(self, node_id: str) -> tuple[Node, int]:
-        node = self.topology.node(node_id)
-        ns_state = self.state().nodes.get(node_id)
-        if ns_state is None or ns_state.holder is None or not alive(ns_state.holder.pid, ns_state.holder.start):
-            raise LabError(f"lab node {node_id} is not running (run `ezgov lab up`)")
-        return node, ns_state.holder.pid
+    def _holder(self, node_id: str) -> tuple[str, int]:
+        """The router's namespace and holder PID, from the state file (the inventory is not needed)."""
+        state = self.state()
+        ns_state = state.nodes.get(node_id)
+        if ns_state is None:
+            known = ", ".join(sorted(state.nodes)) or "none: the lab is down"
+            raise LabError(f"no running lab node {node_id!r} (nodes: {known})")
+        if ns_state.holder is None or not alive(ns_state.holder.pid, ns_state.holder.start):
+            raise LabError(f"lab node {node_id} is not running (run `ezgov lab up` to repair)")
+        return ns_state.namespace, ns_state.holder.pid
 
     def exec(self, node_id: str, argv: list[str], *, timeout: float = 60.0,
              input_text: str | None = None) -> subprocess.CompletedProcess[str]:
         """Run a command inside the router (its network, mount and UTS namespaces)."""
-        node, holder = self._holder(node_id)
-        return run_in(argv, netns=node.namespace, holder=holder, hostname=node.id, timeout=timeout,
+        namespace, holder = self._holder(node_id)
+        return run_in(argv, netns=namespace, holder=holder, hostname=node_id, timeout=timeout,
                       input_text=input_text)
 
     def vtysh(self, node_id: str, *commands: str, timeout: float = 30.0) -> str:
@@ -241,7 +249,7 @@ class Lab:
 
     def wait_answering(self, timeout: float = 30.0) -> float:
         """Seconds until every router's sshd and snmpd accept connections (TCP 22 and an SNMP get)."""
-        from ezgov_infra.lab.probe import ssh_banner, snmp_get
+        from ezgov_infra.lab.probe import snmp_get, ssh_banner
 
         started = time.monotonic()
         pending = set(self.topology.nodes)
@@ -260,8 +268,8 @@ class Lab:
 
     def spawn_in(self, node_id: str, argv: list[str], log: Path | None = None) -> int:
         """Start a background process inside a router (iperf3 servers in tests); `down` stops it."""
-        node, holder = self._holder(node_id)
-        return spawn(argv, netns=node.namespace, holder=holder, hostname=node.id, log=log)
+        namespace, holder = self._holder(node_id)
+        return spawn(argv, netns=namespace, holder=holder, hostname=node_id, log=log)
 
 
 def _crypt_check(password: str, hashed: str) -> bool | None:

@@ -43,7 +43,7 @@ def ensure_bridge(name: str, v4: str | None = str(HOST_MGMT_IPV4), v6: str | Non
         run(["ip", "link", "add", name, "type", "bridge"])
     _sysctl_host(f"net.ipv6.conf.{name}.accept_ra", "0")
     _sysctl_host(f"net.ipv6.conf.{name}.accept_dad", "0")
-    have = _addresses(name)
+    have = addresses(name)
     if v4 and v4 not in have:
         run(["ip", "addr", "add", v4, "dev", name])
     if v6 and v6 not in have:
@@ -57,7 +57,7 @@ def _sysctl_host(key: str, value: str) -> None:
         path.write_text(value)
 
 
-def _addresses(dev: str, netns: str | None = None) -> set[str]:
+def addresses(dev: str, netns: str | None = None) -> set[str]:
     argv = ["ip", *(["-n", netns] if netns else []), "-j", "addr", "show", "dev", dev]
     done = run(argv, check=False)
     if done.returncode != 0:
@@ -130,7 +130,7 @@ def _address_port(node: Node, name: str, *, mgmt: bool = False) -> None:
         [node.mgmt_ipv4.with_prefixlen] if mgmt and node.mgmt_ipv4 else [])
     v6 = [a.with_prefixlen for a in (port.ipv6 if port else ())] or (
         [node.mgmt_ipv6.with_prefixlen] if mgmt and node.mgmt_ipv6 else [])
-    have = _addresses(name, ns)
+    have = addresses(name, ns)
     for address in v4:
         if address not in have:
             run(["ip", "-n", ns, "addr", "add", address, "dev", name])

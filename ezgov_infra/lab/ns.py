@@ -159,13 +159,15 @@ def _base_env() -> dict[str, str]:
             "HOME": "/root", "MIBS": ""}
 
 
-def pids_in_netns(inode: int) -> list[int]:
-    """Every process whose network namespace is `inode` (only ever asked for namespaces the lab made)."""
-    found = []
+def pids_in_netns(inodes: set[int]) -> list[int]:
+    """Every process inside one of these network namespaces (only ever asked for namespaces the lab made)."""
+    found: list[int] = []
+    if not inodes:
+        return found
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             with contextlib.suppress(OSError):
-                if os.stat(f"/proc/{entry}/ns/net").st_ino == inode:
+                if os.stat(f"/proc/{entry}/ns/net").st_ino in inodes:
                     found.append(int(entry))
     return found
 

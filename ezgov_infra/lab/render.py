@@ -50,11 +50,11 @@ def frr_conf(node: Node) -> str:
         lines.append("exit")
         lines.append("!")
     passive = [p.name for p in node.ports if p.kind in ("loopback", "lan") and p.ipv4]
-    lines += ["router ospf", f" ospf router-id {node.router_id}"]
+    lines += ["router ospf", f" ospf router-id {node.router_id}", " log-adjacency-changes detail"]
     lines += [f" passive-interface {name}" for name in passive]
     lines += ["exit", "!"]
     if node.ipv6:
-        lines += ["router ospf6", f" ospf6 router-id {node.router_id}", "exit", "!"]
+        lines += ["router ospf6", f" ospf6 router-id {node.router_id}", " log-adjacency-changes detail", "exit", "!"]
     lines += ["line vty", "exit", "!", ""]
     return "\n".join(lines)
 
@@ -139,7 +139,7 @@ def account_files(host_passwd: str, host_group: str, host_shadow: str, *, passwo
     for line in host_group.splitlines():
         if not line or line.startswith("ezgov:"):
             continue
-        name, pw, gid, members = (line.split(":") + ["", "", "", ""])[:4]
+        name, pw, gid, members = ([*line.split(":"), "", "", "", ""])[:4]
         if name == "frrvty":
             members = ",".join([m for m in members.split(",") if m] + ["ezgov"])
         group.append(f"{name}:{pw}:{gid}:{members}")

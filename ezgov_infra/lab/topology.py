@@ -46,6 +46,7 @@ class Node:
     mgmt_ipv6: IPv6Interface | None
     ports: tuple[Port, ...]
     ipv6: bool = True
+    role: str = "core"
 
     @property
     def namespace(self) -> str:
@@ -132,12 +133,15 @@ def from_inventory(inventory: Inventory, name: str = "inventory") -> Topology:
             kind = _port_kind(interface.kind, interface.name, circuit_id)
             if kind == "circuit" and circuit_id is None:
                 continue  # an uplink whose other end is not in the lab: nothing to plug it into
-            ports.append(Port(interface.name, kind, tuple(interface.ipv4), tuple(interface.ipv6),  # type: ignore[arg-type]
+            ports.append(Port(interface.name, kind, tuple(interface.ipv4), tuple(interface.ipv6),
                               circuit_id, peer, mbps, interface.id in ospf6_ends))
         if not any(p.kind == "management" for p in ports):
-            ports.insert(0, Port("eth0", "management", _tuple(device.mgmt_ipv4), _tuple(device.mgmt_ipv6)))
+            v4 = (device.mgmt_ipv4,) if device.mgmt_ipv4 else ()
+            v6 = (device.mgmt_ipv6,) if device.mgmt_ipv6 else ()
+            ports.insert(0, Port("eth0", "management", v4, v6))
         has_v6 = device.mgmt_ipv6 is not None or any(p.ipv6 for p in ports)
-        nodes[device_id] = Node(device_id, device.mgmt_ipv4, device.mgmt_ipv6, tuple(ports), has_v6)
+        nodes[device_id] = Node(device_id, device.mgmt_ipv4, device.mgmt_ipv6, tuple(ports), has_v6,
+                                device.role.value)
     topology = Topology(name, nodes, tuple(links))
     for node in nodes.values():
         _ = node.router_id  # every router needs one; fail now with the device named
@@ -163,7 +167,8 @@ def chain(count: int, mbps: int = 1000) -> Topology:
         if index < count:
             ports.append(_chain_port(index, "eth2", upper=False, peer=f"r{index + 1:02d}:eth1", mbps=mbps))
             links.append(Link(f"CHAIN-{index:02d}", node_id, "eth2", f"r{index + 1:02d}", "eth1", mbps, True))
-        nodes[node_id] = Node(node_id, ports[0].ipv4[0], ports[0].ipv6[0], tuple(ports))  # type: ignore[arg-type]
+        nodes[node_id] = Node(node_id, ports[0].ipv4[0], ports[0].ipv6[0], tuple(ports),
+                              role="core" if index == 1 else "access")
     return Topology(f"chain-{count}", nodes, tuple(links))
 
 
@@ -183,6 +188,3 @@ def _port_kind(kind: InterfaceKind, name: str, circuit_id: str | None) -> str:
         return "lan"
     return "circuit"
 
-
-def _tuple(value: IPv4Interface | IPv6Interface | None) -> tuple[IPv4Interface, ...] | tuple[IPv6Interface, ...]:
-    return () if value is None else (value,)  # type: ignore[return-value]

@@ -1,0 +1,154 @@
+"""Lab use cases: up, down, status, validate, exec. Nothing here prints; progress goes through a callback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ezgov_infra.errors import LabError
+from ezgov_infra.lab.lab import Lab
+from ezgov_infra.lab.topology import Topology, from_inventory
+from ezgov_infra.lab.validate import Validation
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def prerequisites() -> list[str]:
+    """What keeps the lab from running here, as sentences (empty: all there)."""
+    from ezgov_infra.lab.daemons import installed
+
+    problems = []
+    if os.geteuid() != 0:
+        problems.append("the lab needs root (network namespaces, bridges, tc)")
+    missing = installed()
+    if missing:
+        problems.append("missing Debian packages: " + " ".join(missing))
+    return problems
+
+
+def open_lab(inventory: Path, state_dir: Path) -> Lab:
+    from ezgov_infra.store.inventory import load_inventory
+
+    return Lab(from_inventory(load_inventory(inventory), name=inventory.resolve().name), state_dir, inventory)
+
+
+def _require() -> None:
+    problems = prerequisites()
+    if problems:
+        raise LabError("; ".join(problems))
+
+
+@dataclass(slots=True)
+class UpResult:
+    nodes: int
+    links: int
+    seconds: float
+    answering_seconds: float
+    converged_seconds: float
+    state_dir: str
+
+
+def up(*, inventory: Path, state_dir: Path, progress: Progress = _quiet, wait: bool = True) -> UpResult:
+    _require()
+    lab = open_lab(inventory, state_dir)
+    started = time.monotonic()
+    lab.up(progress=progress)
+    built = time.monotonic() - started
+    answering = converged = 0.0
+    if wait:
+        from ezgov_infra.lab.validate import wait_converged
+
+        progress("waiting for SSH and SNMP to answer and OSPF to converge")
+        answering = lab.wait_answering()
+        converged = wait_converged(lab)
+    return UpResult(len(lab.topology.nodes), len(lab.topology.links), round(built, 2), round(answering, 2),
+                    round(converged, 2), str(lab.lab_dir))
+
+
+@dataclass(slots=True)
+class DownResult:
+    nodes: list[str]
+    seconds: float
+
+
+def down(*, state_dir: Path, progress: Progress = _quiet) -> DownResult:
+    """Works from the state file alone: the inventory may have changed or be broken."""
+    _require()
+    lab = Lab(Topology("any"), state_dir)
+    started = time.monotonic()
+    state = lab.down(progress=progress)
+    return DownResult(sorted(state.nodes), round(time.monotonic() - started, 2))
+
+
+@dataclass(slots=True)
+class NodeStatus:
+    node: str
+    namespace: str
+    running: bool
+    daemons: dict[str, dict[str, int | bool]] = field(default_factory=dict)
+    addresses: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    credential_profile: str | None = None
+    snmp_profile: str | None = None
+
+
+@dataclass(slots=True)
+class Status:
+    up: bool
+    state_dir: str
+    topology: str
+    nodes: list[NodeStatus] = field(default_factory=list)
+
+
+def status(*, inventory: Path, state_dir: Path) -> Status:
+    """Each node's namespace, daemons (pid, alive), addresses and links. Never takes a lock; shows no secret."""
+    from ezgov_infra.lab.ns import alive, netns_exists
+    from ezgov_infra.store.inventory import load_inventory
+
+    inv = load_inventory(inventory)
+    lab = Lab(from_inventory(inv, name=inventory.resolve().name), state_dir, inventory)
+    state = lab.state()
+    result = Status(lab.is_up(), str(lab.lab_dir), state.topology or "-")
+    for node in lab.topology.nodes.values():
+        ns_state = state.nodes.get(node.id)
+        daemons = {name: {"pid": p.pid, "alive": alive(p.pid, p.start)}
+                   for name, p in (ns_state.daemons.items() if ns_state else [])}
+        links = [f"{p.name} {p.circuit} -> {p.peer} {p.mbps} Mbps" for p in node.ports if p.circuit]
+        running = bool(ns_state and netns_exists(node.namespace) and daemons and all(
+            bool(d["alive"]) for d in daemons.values()))
+        device = inv.devices[node.id]
+        result.nodes.append(NodeStatus(node.id, node.namespace, running, daemons, node.addresses, links,
+                                       device.credential_profile, device.snmp_profile))
+    return result
+
+
+def validate(*, inventory: Path, state_dir: Path, checks: Path | None = None) -> Validation:
+    from ezgov_infra.lab.validate import load_checks
+    from ezgov_infra.lab.validate import validate as run_checks
+
+    _require()
+    lab = open_lab(inventory, state_dir)
+    if not lab.is_up():
+        raise LabError(f"the lab in {lab.lab_dir} is not up (run `ezgov lab up`)")
+    return run_checks(lab, load_checks(checks))
+
+
+def exec_command(*, state_dir: Path, node: str, command: list[str], vtysh: bool | None = None,
+                 timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    """A shell command when its first word is a program, else (or with `vtysh=True`) one vtysh command."""
+    _require()
+    if not command:
+        raise LabError("give a command after `--`, for example: ezgov lab exec ez-core-1 -- show ip route")
+    lab = Lab(Topology("any"), state_dir)
+    as_vtysh = vtysh if vtysh is not None else shutil.which(command[0]) is None
+    argv = ["vtysh", "-c", " ".join(command)] if as_vtysh else command
+    return lab.exec(node, argv, timeout=timeout)
