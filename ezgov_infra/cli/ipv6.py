@@ -106,3 +106,168 @@ def web_command(
     typer.echo(f"{summary['ready']} ready, {summary['partial']} partial, {summary['not_ready']} not ready, "
                f"{summary['failed']} failed; mean score {summary['mean_score']}; run {result.run_id} stored "
                f"({result.elapsed:.1f} s)")
+
+
+# ---- device audits: `ipv6 audit`, `runs`, `findings`, `diff`, `rules`
+
+from enum import StrEnum  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from ezgov_infra.cli.options import DEFAULT_STATE_DIR, StateDirOpt  # noqa: E402
+
+
+class _AuditProgress:
+    """A bar on stderr plus one line per device as it finishes (stdout stays clean for --format json)."""
+
+    def __init__(self) -> None:
+        from ezgov_infra.cli.render import console
+
+        self.console = console(stderr=True)
+        self.bar: object | None = None
+        self.task: object | None = None
+
+    def started(self, total: int, title: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=self.console, transient=True)
+        progress.start()
+        self.bar, self.task = progress, progress.add_task(title, total=total)
+
+    def advance(self, device: str, ok: bool, detail: str) -> None:
+        from ezgov_infra.cli.render import escape
+
+        if self.bar is not None:
+            self.bar.console.print(f"  {'ok  ' if ok else 'FAIL'} {escape(device)}"  # type: ignore[attr-defined]
+                                   + ("" if ok else f" ({escape(detail)})"))
+            self.bar.advance(self.task)  # type: ignore[attr-defined]
+
+    def finished(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()  # type: ignore[attr-defined]
+
+
+class _Severity(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+@app.command("audit")
+def audit_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    live: Annotated[bool, typer.Option("--live", help="Contact live devices (SSH/SNMP); devices marked "
+                                       "`collection: offline` are still read from their snapshots.")] = False,
+    offline: Annotated[Path | None, typer.Option("--offline", metavar="DIR", help=(
+        "Read every device from DIR/<device>/ (saved outputs) instead of its snapshot field."))] = None,
+    via: Annotated[str, typer.Option(help="Live collectors, comma-separated: ssh, snmp or ssh,snmp.")] = "ssh",
+    limit: Annotated[list[str] | None, typer.Option(help="Only devices matching KEY:GLOB (device, site, "
+                                                    "district, role, platform) or a bare glob; commas give "
+                                                    "alternatives, repeated options must all match.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=512, help="Devices collected in parallel.")] = 32,
+    connect_timeout: Annotated[float, typer.Option(min=0.5, help="Seconds to connect and log in.")] = 10.0,
+    command_timeout: Annotated[float, typer.Option(min=0.5, help="Seconds per command.")] = 30.0,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds per device, all included.")] = 90.0,
+    no_host_key_check: Annotated[bool, typer.Option("--no-host-key-check", help="Accept unknown SSH host keys "
+                                                    "(only for a first contact you verify otherwise).")] = False,
+    known_hosts: Annotated[Path | None, typer.Option(help="known_hosts file for host-key checking (default: "
+                                                     "the credential profile's, the lab's for the lab).")] = None,
+    snmp_profile: Annotated[str | None, typer.Option(help="Use this SNMP profile for every live device.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Audit network devices for IPv6 readiness (RIPE-554/RIPE-772, RFC 8504): collect, judge, score, store.
+
+    Without --live or --offline, devices are read from the inventory's saved outputs. Every run is stored in the
+    history database. Exit 0 when every device was audited, 1 when any could not be (unreachable, auth, timeout,
+    host-key, unsupported, parse), 2 for bad input.
+    """
+    from ezgov_infra.cli.render import emit, print_table
+    from ezgov_infra.jobs import ipv6_audit
+
+    if live and offline is not None:
+        raise typer.BadParameter("give --live or --offline DIR, not both")
+    options = ipv6_audit.AuditOptions(
+        live=live, offline_dir=offline, via=tuple(v.strip() for v in via.split(",") if v.strip()),
+        limit=tuple(limit or ()), workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout,
+        device_timeout=timeout, check_host_key=not no_host_key_check, known_hosts=known_hosts,
+        snmp_profile=snmp_profile)
+    progress = _AuditProgress() if fmt is Format.table else None
+    run = ipv6_audit.audit(inventory=inventory, state_dir=state_dir, options=options, progress=progress)
+    rows = [{"device": d.device, "site": d.site, "platform": d.platform, "source": d.source,
+             "status": d.score.readiness.value if d.score else f"failed: {d.category}",
+             "score": d.score.score if d.score else None, "findings": len(d.findings),
+             "worst": d.findings[0].message if d.findings else (d.message or "")} for d in run.devices]
+    if fmt is not Format.table:
+        emit(run, fmt, rows=rows)
+    else:
+        print_table(rows, title=f"IPv6 readiness, run {run.run_id} ({run.mode}, {run.elapsed:.1f} s)")
+        summary = ipv6_audit.summary(run)
+        print_table([{"status": k, "devices": v} for k, v in summary["by_status"].items()],
+                    title="Devices by status")
+        print_table(ipv6_audit.top_findings(run), ["rule", "severity", "category", "devices", "example"],
+                    title="Top findings")
+        city = run.city
+        typer.echo(f"city score {city.score if city else '-'} ({city.readiness.value if city else '-'}); "
+                   f"{len(run.devices)} audited, {len(run.failed)} failed, {len(run.skipped)} skipped; run "
+                   f"{run.run_id} stored in {state_dir / 'history.sqlite'}")
+    if run.failed:
+        raise typer.Exit(1)
+
+
+@app.command("runs")
+def runs_command(state_dir: StateDirOpt = DEFAULT_STATE_DIR, last: Annotated[int, typer.Option(
+        min=1, help="How many runs, newest first.")] = 50, fmt: FormatOpt = Format.table) -> None:
+    """List stored IPv6 device-audit runs with their scores and finding counts."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import ipv6_audit
+
+    rows = ipv6_audit.runs(state_dir=state_dir, limit=last)
+    emit(rows, fmt, columns=["run", "started", "mode", "scope", "status", "devices", "failed", "city_score",
+                             "critical", "high", "medium", "low", "info"], title="IPv6 audit runs")
+
+
+@app.command("findings")
+def findings_command(
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
+    severity: Annotated[list[_Severity] | None, typer.Option(help="Only these severities (repeatable).")] = None,
+    device: Annotated[str | None, typer.Option(help="Only devices matching this glob.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show the findings of an audit run, most severe first, with evidence and remedy in JSON/YAML."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import ipv6_audit
+
+    run_id, rows = ipv6_audit.findings(state_dir=state_dir, run_id=run, device=device,
+                                       severity=tuple(s.value for s in severity or ()))
+    emit(rows, fmt, columns=["device", "rule", "severity", "category", "message"],
+         title=f"Findings of run {run_id} ({len(rows)})")
+
+
+@app.command("diff")
+def diff_command(
+    run_a: Annotated[int, typer.Argument(help="The earlier run.")],
+    run_b: Annotated[int, typer.Argument(help="The later run.")],
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Findings fixed and new between two audit runs."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import ipv6_audit
+
+    changes = ipv6_audit.diff(state_dir=state_dir, run_a=run_a, run_b=run_b)
+    emit(changes, fmt, rows=changes["fixed"] + changes["new"],
+         columns=["change", "device", "rule", "severity", "message"],
+         title=f"Run {run_a} -> {run_b}: {len(changes['fixed'])} fixed, {len(changes['new'])} new")
+
+
+@app.command("rules")
+def rules_command(fmt: FormatOpt = Format.table) -> None:
+    """The IPv6 device-readiness rules: id, severity, category and what each rests on."""
+    from ezgov_infra.audit.ipv6 import rule_catalogue
+    from ezgov_infra.cli.render import emit
+
+    emit(rule_catalogue(), fmt, columns=["id", "severity", "category", "title"], title="IPv6 readiness rules")

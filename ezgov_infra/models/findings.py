@@ -113,6 +113,7 @@ class AuditRun(BaseModel):
     sites: list[Score] = Field(default_factory=list)
     districts: list[Score] = Field(default_factory=list)
     city: Score | None = None
+    skipped: dict[str, str] = Field(default_factory=dict)
 
     @property
     def failed(self) -> list[DeviceResult]:

@@ -1,0 +1,287 @@
+"""The IPv6 device-readiness audit: select devices, collect facts (SSH, SNMP or saved outputs), apply the
+rules, score, store the run in the history database. Also the history views: runs, findings, diff.
+
+Modes: `live` contacts devices whose `collection` is live (the lab routers in the sample) and reads the others
+from their snapshot folders; `offline` reads every device from saved outputs (the inventory's `snapshot`
+folders, or `<dir>/<device>/` with an explicit folder), skipping devices that have none.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.collect.runner import Progress, Result, run_batch
+from ezgov_infra.errors import AuditError, InputError, PlanError
+from ezgov_infra.models.facts import DeviceFacts
+from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult, Severity
+from ezgov_infra.models.inventory import Collection, Device, Inventory
+
+KIND = "ipv6-audit"
+LIMIT_KEYS = ("device", "site", "district", "role", "platform")
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    live: bool = False
+    offline_dir: Path | None = None
+    via: tuple[str, ...] = ("ssh",)
+    limit: tuple[str, ...] = ()
+    workers: int = 32
+    connect_timeout: float = 10.0
+    command_timeout: float = 30.0
+    device_timeout: float = 90.0
+    check_host_key: bool = True
+    known_hosts: Path | None = None
+    snmp_profile: str | None = None
+    credential_profile: str | None = None
+
+
+@dataclass
+class Selection:
+    devices: list[Device]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def matches(device: Device, inventory: Inventory, term: str) -> bool:
+    """One `--limit` term: `key:glob` (device, site, district, role, platform) or a bare glob against all."""
+    key, sep, pattern = term.partition(":")
+    values = {"device": device.id, "site": device.site, "district": inventory.site_district(device.site) or "",
+              "role": device.role.value, "platform": device.platform}
+    if sep:
+        if key not in values:
+            raise InputError(f"--limit {term}: unknown key {key!r} (use {', '.join(LIMIT_KEYS)})")
+        return fnmatch.fnmatchcase(values[key], pattern)
+    return any(fnmatch.fnmatchcase(v, term) for v in values.values())
+
+
+def select(inventory: Inventory, limit: tuple[str, ...]) -> list[Device]:
+    """Devices matching every `--limit` option; within one option, comma-separated terms are alternatives."""
+    chosen = []
+    for device in sorted(inventory.devices.values(), key=lambda d: d.id):
+        if all(any(matches(device, inventory, t.strip()) for t in option.split(",") if t.strip())
+               for option in limit):
+            chosen.append(device)
+    if not chosen:
+        raise InputError(f"--limit {' '.join(limit)}: no device matches")
+    return chosen
+
+
+def _offline(device: Device, options: AuditOptions) -> bool:
+    return not options.live or device.collection is Collection.offline
+
+
+def plan_selection(inventory: Inventory, inventory_dir: Path, options: AuditOptions) -> Selection:
+    from ezgov_infra.collect.snapshot import snapshot_folder
+
+    selection = Selection(devices=[])
+    for device in select(inventory, options.limit):
+        if _offline(device, options) and not snapshot_folder(device, inventory_dir, options.offline_dir).is_dir():
+            selection.skipped[device.id] = "no saved outputs" + ("" if options.live else " (use --live)")
+            continue
+        selection.devices.append(device)
+    return selection
+
+
+def collector(inventory: Inventory, inventory_dir: Path, state_dir: Path,
+              options: AuditOptions) -> Callable[[str], DeviceFacts]:
+    """The task the batch runner calls per device id."""
+    def task(device_id: str) -> DeviceFacts:
+        device = inventory.devices[device_id]
+        if _offline(device, options):
+            from ezgov_infra.collect import snapshot
+
+            return snapshot.collect(device, inventory=inventory_dir, root=options.offline_dir)
+        facts: DeviceFacts | None = None
+        if "ssh" in options.via:
+            facts = _ssh(device, inventory, inventory_dir, state_dir, options)
+        if "snmp" in options.via:
+            polled = _snmp(device, inventory, inventory_dir, state_dir, options)
+            if facts is None:
+                facts = polled
+            else:
+                facts.reachability.snmp_ipv6 = polled.reachability.snmp_ipv6
+        if facts is None:
+            raise InputError(f"--via {','.join(options.via)}: name ssh and/or snmp")
+        return facts
+    return task
+
+
+def _address(device: Device) -> tuple[str, str | None]:
+    """Where to connect (IPv4 management first) and the IPv6 management address to probe, if different."""
+    v4 = str(device.mgmt_ipv4.ip) if device.mgmt_ipv4 else None
+    v6 = str(device.mgmt_ipv6.ip) if device.mgmt_ipv6 else None
+    if v4 is None and v6 is None:
+        from ezgov_infra.errors import UnreachableError
+
+        raise UnreachableError(f"{device.id}: no management address in the inventory")
+    return (v4 or v6 or ""), v6
+
+
+def _ssh(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: Path,
+         options: AuditOptions) -> DeviceFacts:
+    from ezgov_infra.collect import ssh
+    from ezgov_infra.collect.credentials import ssh_credentials
+    from ezgov_infra.platforms import load_profile
+
+    name = options.credential_profile or device.credential_profile
+    profile = inventory.credentials.get(name)
+    if profile is None:
+        raise InputError(f"{device.id}: unknown credential profile {name!r}")
+    known = str(options.known_hosts) if options.known_hosts else None
+    credentials = ssh_credentials(profile, state_dir=state_dir, inventory=inventory_dir, known_hosts=known)
+    host, v6 = _address(device)
+    target = ssh.SshTarget(device=device.id, host=host, profile=load_profile(device.platform),
+                           credentials=credentials, connect_timeout=options.connect_timeout,
+                           command_timeout=options.command_timeout, check_host_key=options.check_host_key,
+                           probe_ipv6=v6)
+    return ssh.collect(target)
+
+
+def _snmp(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: Path,
+          options: AuditOptions) -> DeviceFacts:
+    from ezgov_infra.collect import snmp
+    from ezgov_infra.collect.credentials import snmp_credentials
+
+    name = options.snmp_profile or device.snmp_profile
+    profile = inventory.snmp.get(name or "")
+    if profile is None:
+        raise InputError(f"{device.id}: no SNMP profile (or unknown profile {name!r})")
+    credentials = snmp_credentials(profile, state_dir=state_dir, inventory=inventory_dir)
+    host, v6 = _address(device)
+    timeout = min(options.connect_timeout, 5.0)
+    target = snmp.SnmpTarget(host, credentials, timeout=timeout / 2, retries=1)
+    probe = snmp.SnmpTarget(v6, credentials, timeout=timeout / 2, retries=1) if v6 and v6 != host else None
+    facts: DeviceFacts = snmp.collect(target, device=device.id, platform=device.platform, probe_ipv6=probe)
+    if v6 and v6 == host:
+        facts.reachability.snmp_ipv6 = True
+    return facts
+
+
+def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: Progress | None = None) -> AuditRun:
+    """Collect, judge, score and store one audit run."""
+    from ezgov_infra.audit.ipv6 import audit_device
+    from ezgov_infra.audit.scores import device_score, roll_ups, weights
+    from ezgov_infra.plan.addressing import make_plan
+    from ezgov_infra.store.history import open_history
+    from ezgov_infra.store.inventory import load_inventory
+
+    inv = load_inventory(inventory)
+    try:
+        plan = make_plan(inv)
+    except PlanError:
+        plan = None  # plan conformance is then not judged; `ezgov ipv6 plan` says why
+    selection = plan_selection(inv, inventory, options)
+    started, clock = datetime.now(UTC), time.monotonic()
+    results: list[Result[DeviceFacts]] = run_batch(
+        [d.id for d in selection.devices], collector(inv, inventory, state_dir, options), workers=options.workers,
+        timeout=options.device_timeout, progress=progress, title="IPv6 audit")
+    peers = {r.device: r.value for r in results if r.value is not None}
+    weight = weights(inv.policy.audit)
+    devices: list[DeviceResult] = []
+    for result in results:
+        device = inv.devices[result.device]
+        entry = DeviceResult(device=device.id, site=device.site, platform=device.platform,
+                             source=result.value.source.value if result.value else _source(device, options),
+                             ok=not result.failed, category=result.category, message=result.message,
+                             elapsed=round(result.elapsed, 3), facts=result.value)
+        if result.value is not None:
+            entry.findings = audit_device(device.id, result.value, inv, plan, peers)
+            entry.score = device_score(device.id, entry.findings, weight)
+        devices.append(entry)
+    sites, districts, city = roll_ups(devices, inv)
+    mode = "live" if options.live else "offline"
+    scope = " ".join(options.limit) or "all"
+    run = AuditRun(started=started, elapsed=round(time.monotonic() - clock, 3), scope=scope, mode=mode,
+                   devices=devices, sites=sites, districts=districts, city=city, skipped=selection.skipped)
+    with open_history(state_dir / "history.sqlite") as history:
+        run.run_id = history.record_run(
+            KIND, scope=scope, status="failed" if run.failed else "ok", started=started.isoformat(timespec="seconds"),
+            summary=summary(run),
+            results=[{"subject": d.device, "status": "ok" if d.ok else "failed", "category": d.category,
+                      "message": d.message, "elapsed": d.elapsed,
+                      "facts": d.facts.model_dump(mode="json") if d.facts else {}} for d in devices],
+            findings=[f.model_dump(mode="json") for f in run.findings])
+    return run
+
+
+def _source(device: Device, options: AuditOptions) -> str:
+    return "offline" if _offline(device, options) else "+".join(options.via)
+
+
+def summary(run: AuditRun) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    for device in run.devices:
+        state = device.score.readiness.value if device.score else f"failed: {device.category}"
+        by_status[state] = by_status.get(state, 0) + 1
+    by_severity = {s.value: sum(1 for f in run.findings if f.severity is s) for s in Severity}
+    return {"mode": run.mode, "devices": len(run.devices), "failed": len(run.failed), "skipped": len(run.skipped),
+            "by_status": dict(sorted(by_status.items())), "findings": by_severity,
+            "city_score": run.city.score if run.city else None, "elapsed": run.elapsed}
+
+
+def top_findings(run: AuditRun, count: int = 10) -> list[dict[str, Any]]:
+    """The rules that fire most, most severe first."""
+    tally: dict[tuple[str, str], dict[str, Any]] = {}
+    for finding in run.findings:
+        row = tally.setdefault((finding.rule, finding.severity.value),
+                               {"rule": finding.rule, "severity": finding.severity.value,
+                                "category": finding.category.value, "devices": set(), "example": finding.message})
+        row["devices"].add(finding.subject)
+    rows = [{**r, "devices": len(r["devices"])} for r in tally.values()]
+    rows.sort(key=lambda r: (SEVERITY_ORDER[Severity(r["severity"])], -r["devices"], r["rule"]))
+    return rows[:count]
+
+
+# ---- history views
+
+def runs(*, state_dir: Path, limit: int = 50) -> list[dict[str, Any]]:
+    from ezgov_infra.store.history import open_history
+
+    with open_history(state_dir / "history.sqlite") as history:
+        rows = history.runs(KIND, limit=limit)
+    return [{"run": r["id"], "started": r["started"], "scope": r["scope"], "status": r["status"],
+             "mode": r["summary"].get("mode"), "devices": r["summary"].get("devices"),
+             "failed": r["summary"].get("failed"), "city_score": r["summary"].get("city_score"),
+             **{k: v for k, v in r["summary"].get("findings", {}).items()}} for r in rows]
+
+
+def _run_id(history: Any, run_id: int | None) -> int:
+    if run_id is None:
+        latest = history.latest_run(KIND)
+        if latest is None:
+            raise AuditError("no IPv6 audit in the history yet (run `ezgov ipv6 audit`)")
+        return int(latest["id"])
+    found = history.run(run_id)
+    if found is None or found["kind"] != KIND:
+        raise InputError(f"run {run_id}: no such IPv6 audit run (see `ezgov ipv6 runs`)")
+    return run_id
+
+
+def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str, ...] = (),
+             device: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+    from ezgov_infra.store.history import open_history
+
+    with open_history(state_dir / "history.sqlite") as history:
+        chosen = _run_id(history, run_id)
+        rows = history.findings(chosen, severity=severity or None)
+    rows = [r for r in rows if device is None or fnmatch.fnmatchcase(r["subject"], device)]
+    rows.sort(key=lambda r: (SEVERITY_ORDER.get(Severity(r["severity"]), 9), r["subject"], r["rule"]))
+    return chosen, [{"device": r["subject"], "rule": r["rule"], "severity": r["severity"],
+                     "category": r["category"], "message": r["message"], "evidence": r["evidence"],
+                     "remedy": r["remedy"]} for r in rows]
+
+
+def diff(*, state_dir: Path, run_a: int, run_b: int) -> dict[str, list[dict[str, Any]]]:
+    """Findings fixed (in A, not in B) and new (in B, not in A); the same rule, device and message match."""
+    _, before = findings(state_dir=state_dir, run_id=run_a)
+    _, after = findings(state_dir=state_dir, run_id=run_b)
+    key: Callable[[dict[str, Any]], tuple[str, str, str]] = lambda r: (r["device"], r["rule"], r["message"])  # noqa: E731
+    old, new = {key(r): r for r in before}, {key(r): r for r in after}
+    return {"fixed": [{**old[k], "change": "fixed"} for k in old if k not in new],
+            "new": [{**new[k], "change": "new"} for k in new if k not in old]}
