@@ -1,7 +1,95 @@
-"""`ezgov report`: commands are added by the issue that builds this area."""
+"""`ezgov report`: readiness reports for managers (HTML, PDF, Markdown; Chinese and English)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from ezgov_infra.cli.options import DEFAULT_INVENTORY, DEFAULT_STATE_DIR, Format, FormatOpt, InventoryOpt, StateDirOpt
+
 app = typer.Typer(no_args_is_help=True)
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+    md = "md"
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", "-l", help="Language of the report: zh (Chinese) or en.")]
+RunOpt = Annotated[str, typer.Option("--run", help="'latest', or a history run id: the report as it stood then "
+                                     "(for each audit, its newest run up to that id).")]
+PlansOpt = Annotated[Path, typer.Option("--plans-dir", help="Folder of migration plans.")]
+PlanOpt = Annotated[str | None, typer.Option("--plan", help="Migration plan name (default: the newest in "
+                                             "--plans-dir).")]
+AsOfOpt = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
+                                                  help="Date the milestones are judged against (default today).")]
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+@app.command("readiness")
+def readiness_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    lang: LangOpt = Lang.zh,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (prints cleanly on A4), pdf, or md "
+                                              "(Markdown for wikis and mail).")] = ReportFormat.html,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File or folder to write (default "
+                                             "<state dir>/reports/readiness-<lang>.<ext>).")] = None,
+    run: RunOpt = "latest",
+    plans_dir: PlansOpt = Path("migration_plans"),
+    plan: PlanOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Write the readiness report for the leading group: the plan's targets against where the city stands.
+
+    Executive page (extranet coverage of required centres, sites meeting their bandwidth target, IPv6-ready
+    devices, websites reachable over IPv6, systems moved to the cloud, classified systems retained; each with a
+    status and the trend since the previous run), figures per district with the worst sites, blockers grouped by
+    owner with the remedy, the migration schedule against the milestones, and the evidence appendix.
+
+    Figures come from the inventory, the newest audit runs in the history database and the newest migration plan;
+    a figure without a run says "not yet measured". The PDF needs a Chinese font (Debian fonts-noto-cjk) for zh.
+    """
+    from ezgov_infra.jobs import report
+
+    result = report.readiness(folder=inventory, state_dir=state_dir, lang=lang.value, fmt=fmt.value, out=out,
+                              run=run, plans_dir=plans_dir, plan=plan, as_of=_day(as_of))
+    typer.echo(f"wrote {result.path} ({result.format}, {result.lang}, {result.size} bytes)")
+
+
+@app.command("figures")
+def figures_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    lang: LangOpt = Lang.en,
+    run: RunOpt = "latest",
+    plans_dir: PlansOpt = Path("migration_plans"),
+    plan: PlanOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The executive page's figures without writing a report: each target, where the city stands, the status
+    (on target, close: within 10 points, off target, not yet measured) and the trend."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import report
+    from ezgov_infra.report.build import figures
+
+    built = report.build(folder=inventory, history_db=state_dir / "history.sqlite", lang=lang.value, run=run,
+                         plans_dir=plans_dir, plan=plan, as_of=_day(as_of))
+    rows = report.executive_rows(built)
+    value = {"figures": rows, "data": figures(built)}
+    emit(value, fmt, rows=rows, columns=["title", "now", "status_text", "trend", "source"],
+         title=built.title)

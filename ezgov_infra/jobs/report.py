@@ -1,0 +1,173 @@
+"""The readiness report use case: load the inventory, the history and the migration plan, build, render, write.
+
+`--run latest` reads the newest finished run of each audit; `--run ID` reads, for each audit, the newest run up to
+and including run ID (the report as it stood then). A source without a run gives "not yet measured", never an
+error. Each report written from the latest runs is itself recorded in the history (kind `readiness-report`, its
+figures in the summary) so the next report shows the trend of figures that come from the inventory and the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.errors import InputError
+from ezgov_infra.report.build import Report
+from ezgov_infra.report.sources import AUDIT_KINDS, REPORT, Coverage, Migration, RunView, Sources
+from ezgov_infra.store.history import History, open_history
+
+DEFAULT_PLANS_DIR = Path("migration_plans")
+FORMATS = ("html", "pdf", "md")
+SUFFIX = {"html": ".html", "pdf": ".pdf", "md": ".md"}
+
+
+@dataclass(slots=True)
+class ReportResult:
+    path: str
+    format: str
+    lang: str
+    size: int
+    recorded_run: int | None
+    figures: list[dict[str, Any]]
+
+
+def _cutoff(history: History, run: str) -> int | None:
+    if run == "latest":
+        return None
+    if not run.isdigit():
+        raise InputError(f"--run: expected 'latest' or a run id, got {run!r}")
+    if history.run(int(run)) is None:
+        raise InputError(f"--run {run}: no such run in the history (`ezgov ipv6 runs` lists them)")
+    return int(run)
+
+
+def _view(history: History, row: dict[str, Any]) -> RunView:
+    run_id = int(row["id"])
+    return RunView(id=run_id, kind=str(row["kind"]), started=str(row["started"]), status=str(row["status"]),
+                   summary=dict(row.get("summary") or {}), results=history.results(run_id),
+                   findings=history.findings(run_id))
+
+
+def _finished(history: History, kind: str, cutoff: int | None) -> list[dict[str, Any]]:
+    rows = [r for r in history.runs(kind, limit=1000) if r.get("finished")]
+    return [r for r in rows if cutoff is None or int(r["id"]) <= cutoff]
+
+
+def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, RunView], dict[str, float]]:
+    """The run each figure reads, the run before it (for the trend), and the last report's figures."""
+    runs: dict[str, RunView] = {}
+    previous: dict[str, RunView] = {}
+    earlier: dict[str, float] = {}
+    if not path.exists():
+        if run != "latest":
+            raise InputError(f"--run {run}: there is no history yet ({path})")
+        return runs, previous, earlier
+    with open_history(path) as history:
+        cutoff = _cutoff(history, run)
+        for kind in AUDIT_KINDS:
+            rows = _finished(history, kind, cutoff)
+            if rows:
+                runs[kind] = _view(history, rows[0])
+            if len(rows) > 1:
+                previous[kind] = _view(history, rows[1])
+        reports = _finished(history, REPORT, cutoff)
+        if reports:
+            stored = reports[0]["summary"].get("figures") or {}
+            earlier = {k: float(v) for k, v in stored.items() if isinstance(v, int | float)}
+    return runs, previous, earlier
+
+
+def read_migration(folder: Path, plans_dir: Path, plan_name: str | None, as_of: date) -> Migration:
+    from ezgov_infra.migrate.assess import assess
+    from ezgov_infra.store.inventory import load_inventory
+    from ezgov_infra.store.systems import SYSTEMS_FILE, load_catalogue, load_plan, load_rules
+
+    if not (folder / SYSTEMS_FILE).exists():
+        return Migration()
+    inventory = load_inventory(folder)
+    systems = load_catalogue(folder, inventory)
+    rules, _ = load_rules(folder)
+    plan = None
+    if plan_name is not None:
+        plan = load_plan(plans_dir, plan_name)
+    elif plans_dir.is_dir():
+        candidates = sorted(plans_dir.glob("*.yaml"), key=lambda p: (p.stat().st_mtime, p.name))
+        if candidates:
+            plan = load_plan(plans_dir, candidates[-1].stem)
+    day = (plan.start if plan else None) or inventory.policy.migration.start or as_of
+    return Migration(systems=systems, assessments=assess(systems, inventory, rules, day), plan=plan)
+
+
+def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR,
+                 plan: str | None = None, as_of: date | None = None) -> Sources:
+    from ezgov_infra.jobs.inventory import compute_stats
+    from ezgov_infra.jobs.inventory import connected_sites as connected
+    from ezgov_infra.store.inventory import load_inventory
+
+    inventory = load_inventory(folder)
+    day = as_of or date.today()
+    stats = compute_stats(inventory)
+    coverage = Coverage(required=stats.required, connected=stats.connected, by_district=stats.by_district,
+                        gaps=[(g.site, g.reason) for g in stats.missing], connected_sites=connected(inventory))
+    runs, previous, earlier = read_history(history_db, run)
+    return Sources(inventory=inventory, as_of=day, coverage=coverage, runs=runs, previous=previous,
+                   earlier=earlier, migration=read_migration(folder, plans_dir, plan, day))
+
+
+def build(*, folder: Path, history_db: Path, lang: str, run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR,
+          plan: str | None = None, as_of: date | None = None, generated: datetime | None = None) -> Report:
+    from ezgov_infra.report.build import build_report
+
+    sources = load_sources(folder=folder, history_db=history_db, run=run, plans_dir=plans_dir, plan=plan,
+                           as_of=as_of)
+    return build_report(sources, lang, generated=generated)
+
+
+def default_out(state_dir: Path, lang: str, fmt: str) -> Path:
+    return state_dir / "reports" / f"readiness-{lang}{SUFFIX[fmt]}"
+
+
+def executive_rows(report: Report) -> list[dict[str, Any]]:
+    return [{"figure": k.id, "title": k.title, "now": k.value_text, "pct": k.pct, "status": k.status,
+             "status_text": k.status_text,
+             "trend": k.trend_text, "source": k.source} for k in report.kpis]
+
+
+def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "html", out: Path | None = None,
+              run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR, plan: str | None = None,
+              as_of: date | None = None, generated: datetime | None = None) -> ReportResult:
+    """Build the report and write it to `out` (default `<state dir>/reports/readiness-<lang>.<ext>`)."""
+    from ezgov_infra.report.render import render_html, render_markdown
+    from ezgov_infra.store.yamlfiles import atomic_write
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    history_db = state_dir / "history.sqlite"
+    report = build(folder=folder, history_db=history_db, lang=lang, run=run, plans_dir=plans_dir, plan=plan,
+                   as_of=as_of, generated=generated)
+    target = out or default_out(state_dir, lang, fmt)
+    if target.is_dir():
+        target = target / default_out(state_dir, lang, fmt).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "md":
+        atomic_write(target, render_markdown(report))
+    else:
+        html = render_html(report)
+        if fmt == "html":
+            atomic_write(target, html)
+        else:
+            from ezgov_infra.report.pdf import html_to_pdf
+
+            atomic_write(target, html_to_pdf(html, base=target.parent.resolve(), lang=lang))
+    recorded = _record(history_db, report, target, fmt) if run == "latest" else None
+    return ReportResult(path=str(target), format=fmt, lang=lang, size=target.stat().st_size,
+                        recorded_run=recorded, figures=executive_rows(report))
+
+
+def _record(history_db: Path, report: Report, target: Path, fmt: str) -> int:
+    figures = {k.id: k.pct for k in report.kpis if k.pct is not None}
+    with open_history(history_db) as history:
+        return history.record_run(REPORT, scope=f"{report.lang}/{fmt}", status="ok",
+                                  summary={"figures": figures, "path": str(target)})

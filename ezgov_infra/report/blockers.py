@@ -1,0 +1,336 @@
+"""What stands between the city and its targets: the worst sites, the blockers grouped by owner, the evidence.
+
+Pure. Owners are districts (for sites, devices and circuits) or departments (for websites and systems). Messages and
+remedies of audit findings are shown as the audit wrote them; what the report itself says comes from `report/i18n`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.report.sources import (
+    BANDWIDTH_AUDIT,
+    BLOCKING_SEVERITIES,
+    IPV6_AUDIT,
+    WEB_CHECK,
+    RunView,
+    Sources,
+    device_readiness,
+    site_bandwidth,
+)
+from ezgov_infra.report.text import Text
+
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+WORST_PER_DISTRICT = 3
+EVIDENCE_CHARS = 400
+
+
+@dataclass(slots=True)
+class Gap:
+    """A required centre off the extranet (from `jobs.inventory.compute_stats`)."""
+
+    site: str
+    reason: str
+
+
+def gap_kind(reason: str) -> tuple[str, str]:
+    """The kind of coverage gap behind a reason sentence, and its detail (the circuits' states)."""
+    if reason.startswith("no device"):
+        return "no_device", ""
+    if reason.startswith("no circuit"):
+        return "no_circuit", ""
+    if reason.startswith("no active circuit"):
+        return "inactive", reason.partition("(")[2].rstrip(")")
+    return "no_path", ""
+
+
+def gap_text(text: Text, reason: str) -> str:
+    kind, detail = gap_kind(reason)
+    return text(f"gap.{kind}", detail=detail)
+
+
+def district_key(inv: Inventory, site_id: str) -> str:
+    return inv.site_district(site_id) or "(city)"
+
+
+def district_name(inv: Inventory, text: Text, key: str) -> str:
+    region = inv.regions.get(key)
+    return text.name(region) if region else text("district.city_level")
+
+
+# ------------------------------------------------------------------------------------------------ worst sites
+
+
+@dataclass(slots=True)
+class WorstSite:
+    site: str
+    name: str
+    weight: int
+    problems: list[str]
+
+
+def worst_sites(sources: Sources, text: Text, gaps: list[Gap]) -> dict[str, list[WorstSite]]:
+    """Per district, the sites furthest from the plan: off the extranet, then short of bandwidth, then devices."""
+    inv = sources.inventory
+    weight: dict[str, int] = defaultdict(int)
+    problems: dict[str, list[str]] = defaultdict(list)
+    for gap in gaps:
+        weight[gap.site] += 100
+        problems[gap.site].append(text("worst.not_connected", reason=gap_text(text, gap.reason)))
+    bandwidth_run = sources.runs.get(BANDWIDTH_AUDIT)
+    if bandwidth_run is not None:
+        for site, entry in sorted(site_bandwidth(bandwidth_run, inv).items()):
+            if entry.meets_target is False:
+                rate = entry.measured_mbps if entry.measured_mbps is not None else entry.contracted_mbps
+                weight[site] += 50
+                problems[site].append(text("worst.bandwidth", rate=_mbps(rate), target=_mbps(entry.target_mbps)))
+    ipv6_run = sources.runs.get(IPV6_AUDIT)
+    if ipv6_run is not None:
+        points = {"not ready": 30, "partial": 10, "unknown": 5}
+        for device, verdict in sorted(device_readiness(ipv6_run, inv).items()):
+            if verdict in points:
+                site = inv.devices[device].site
+                weight[site] += points[verdict]
+                problems[site].append(text(f"worst.device.{verdict.replace(' ', '_')}", device=device))
+    by_district: dict[str, list[WorstSite]] = defaultdict(list)
+    for site in sorted(weight, key=lambda s: (-weight[s], s)):
+        key = district_key(inv, site)
+        if len(by_district[key]) < WORST_PER_DISTRICT:
+            by_district[key].append(WorstSite(site, text.name(inv.sites.get(site), site), weight[site],
+                                              problems[site]))
+    return dict(by_district)
+
+
+def _mbps(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+# ------------------------------------------------------------------------------------------------ blockers
+
+
+@dataclass(slots=True)
+class Blocker:
+    severity: str
+    severity_text: str
+    problem: str
+    subjects: list[str]
+    remedy: str
+    source: str
+
+
+@dataclass(slots=True)
+class Owner:
+    kind: str
+    id: str
+    name: str
+    blockers: list[Blocker] = field(default_factory=list)
+
+    @property
+    def critical(self) -> int:
+        return sum(b.severity == "critical" for b in self.blockers)
+
+
+class Collector:
+    """Blockers gathered per owner; findings of one rule for one owner merge into one blocker."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        self.owners: dict[tuple[str, str], Owner] = {}
+        self.merged: dict[tuple[str, str, str], Blocker] = {}
+
+    def owner(self, kind: str, owner_id: str, name: str) -> Owner:
+        return self.owners.setdefault((kind, owner_id), Owner(kind, owner_id, name))
+
+    def add(self, owner: Owner, severity: str, problem: str, subject: str, remedy: str, source: str,
+            merge_key: str | None = None) -> None:
+        key = (owner.kind, owner.id, merge_key) if merge_key else None
+        if key is not None and key in self.merged:
+            if subject not in self.merged[key].subjects:
+                self.merged[key].subjects.append(subject)
+            return
+        blocker = Blocker(severity, self.text(f"severity.{severity}"), problem, [subject], remedy, source)
+        owner.blockers.append(blocker)
+        if key is not None:
+            self.merged[key] = blocker
+
+    def result(self) -> list[Owner]:
+        for owner in self.owners.values():
+            owner.blockers.sort(key=lambda b: (SEVERITY_RANK.get(b.severity, 9), -len(b.subjects), b.problem))
+        return sorted(self.owners.values(), key=lambda o: (-o.critical, -len(o.blockers), o.kind, o.id))
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def blockers(sources: Sources, text: Text, gaps: list[Gap]) -> list[Owner]:
+    inv = sources.inventory
+    found = Collector(text)
+
+    def district(site: str) -> Owner:
+        key = district_key(inv, site)
+        return found.owner("district", key, district_name(inv, text, key))
+
+    for gap in gaps:
+        kind, _ = gap_kind(gap.reason)
+        found.add(district(gap.site), "critical", text("blocker.not_connected", reason=gap_text(text, gap.reason)),
+                  gap.site, text(f"remedy.{kind}"), text("source.inventory"), merge_key=f"gap.{kind}")
+    run = sources.runs.get(IPV6_AUDIT)
+    if run is not None:
+        source = text("section.ipv6")
+        for result in run.results:
+            device = inv.devices.get(str(result["subject"]))
+            if device is not None and result["status"] != "ok":
+                category = str(result.get("category") or "failed")
+                found.add(district(device.site), "high", text("blocker.not_audited", category=category),
+                          device.id, text("remedy.not_audited"), source, merge_key=f"failed.{category}")
+        _findings(found, run, source, lambda s: district(inv.devices[s].site) if s in inv.devices else None)
+    run = sources.runs.get(BANDWIDTH_AUDIT)
+    if run is not None:
+        _findings(found, run, text("section.bandwidth"),
+                  lambda s: district(s) if s in inv.sites else None)
+    run = sources.runs.get(WEB_CHECK)
+    if run is not None:
+        def department(host: str) -> Owner | None:
+            site = inv.websites.get(host)
+            return found.owner("department", site.department, site.department) if site else None
+        _findings(found, run, text("section.websites"), department)
+    _migration(found, sources, text)
+    return found.result()
+
+
+def _findings(found: Collector, run: RunView, source: str, owner_of: Any) -> None:
+    for finding in run.findings:
+        if finding["severity"] not in BLOCKING_SEVERITIES:
+            continue
+        owner = owner_of(str(finding["subject"]))
+        if owner is None:
+            continue
+        found.add(owner, str(finding["severity"]), str(finding["message"]), str(finding["subject"]),
+                  first_line(str(finding.get("remedy") or "")), source, merge_key=f"rule.{finding['rule']}")
+
+
+def _migration(found: Collector, sources: Sources, text: Text) -> None:
+    migration = sources.migration
+    systems = migration.systems
+    source = text("section.migration")
+
+    def department(system_id: str) -> Owner:
+        system = systems.get(system_id)
+        name = system.department if system else text("owner.unknown")
+        return found.owner("department", name, name)
+
+    for verdict in migration.assessments:
+        if verdict.readiness.value == "not_ready":
+            reasons = "; ".join(r.message for r in verdict.reasons if r.readiness.value == "not_ready")
+            found.add(department(verdict.system), "high", text("blocker.system_not_ready", reasons=reasons),
+                      verdict.system, text("remedy.system_not_ready"), source)
+    plan = migration.plan
+    if plan is None:
+        return
+    for item in plan.misses:
+        found.add(department(item.system), "high", text("blocker.misses_deadline", reason=item.reason),
+                  item.system, text("remedy.misses_deadline"), source)
+    late = [s for w in plan.waves if w.after_deadline for s in w.systems]
+    for system in late:
+        found.add(department(system), "high", text("blocker.late_wave"), system, text("remedy.misses_deadline"),
+                  source, merge_key="late-wave")
+
+
+# ------------------------------------------------------------------------------------------------ evidence
+
+
+@dataclass(slots=True)
+class EvidenceFinding:
+    severity: str
+    severity_text: str
+    rule: str
+    message: str
+    evidence: str
+    remedy: str
+    interfaces: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EvidenceEntry:
+    subject: str
+    name: str
+    status: str
+    lines: list[str]
+    findings: list[EvidenceFinding]
+
+
+@dataclass(slots=True)
+class EvidenceSection:
+    id: str
+    title: str
+    run: str
+    entries: list[EvidenceEntry]
+
+
+def evidence_text(evidence: Any) -> str:
+    if not isinstance(evidence, dict) or not evidence:
+        return ""
+    parts = [f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)}"
+             for k, v in sorted(evidence.items())]
+    joined = "; ".join(parts)
+    return joined if len(joined) <= EVIDENCE_CHARS else joined[:EVIDENCE_CHARS - 1] + "…"
+
+
+def _interfaces(inv: Inventory, device: str, evidence: Any) -> list[str]:
+    """Inventory descriptions of the interfaces a finding names, so a reader knows which circuit it is."""
+    if not isinstance(evidence, dict):
+        return []
+    named: list[str] = []
+    for key in ("interface", "interfaces"):
+        value = evidence.get(key)
+        named += [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+    lines = []
+    for name in named:
+        interface = inv.interfaces.get(f"{device}:{name}")
+        if interface is not None and interface.description:
+            lines.append(f"{name}: {interface.description}")
+    return lines
+
+
+def evidence(sources: Sources, text: Text) -> list[EvidenceSection]:
+    inv = sources.inventory
+    sections: list[EvidenceSection] = []
+    for kind, section_id in ((IPV6_AUDIT, "ipv6"), (BANDWIDTH_AUDIT, "bandwidth"), (WEB_CHECK, "websites")):
+        run = sources.runs.get(kind)
+        if run is None:
+            continue
+        by_subject = run.findings_of()
+        entries: list[EvidenceEntry] = []
+        for result in run.results:
+            subject = str(result["subject"])
+            found = by_subject.get(subject, [])
+            if result["status"] == "ok" and not found:
+                continue
+            facts = result.get("facts") or {}
+            lines = []
+            if facts.get("hostname"):
+                lines.append(text("evidence.hostname", hostname=facts["hostname"]))
+            if result["status"] != "ok":
+                lines.append(text("evidence.failed", category=result.get("category") or "",
+                                  message=result.get("message") or ""))
+            name = subject
+            if section_id == "ipv6" and subject in inv.devices:
+                name = text.name(inv.sites.get(inv.devices[subject].site), subject)
+            elif section_id == "bandwidth":
+                name = text.name(inv.sites.get(subject), subject)
+            elif section_id == "websites":
+                name = text.name(inv.websites.get(subject), subject)
+            rows = [EvidenceFinding(str(f["severity"]), text(f"severity.{f['severity']}"), str(f["rule"]),
+                                    str(f["message"]), evidence_text(f.get("evidence")), str(f.get("remedy") or ""),
+                                    _interfaces(inv, subject, f.get("evidence")))
+                    for f in sorted(found, key=lambda f: (SEVERITY_RANK.get(str(f["severity"]), 9), f["rule"]))]
+            status = text("evidence.ok") if result["status"] == "ok" else text("evidence.not_collected")
+            entries.append(EvidenceEntry(subject, name, status, lines, rows))
+        sections.append(EvidenceSection(section_id, text(f"section.{section_id}"),
+                                        text("source.run", id=run.id, day=run.started[:10]), entries))
+    return sections

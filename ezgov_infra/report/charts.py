@@ -1,0 +1,137 @@
+"""Static SVG charts for the report: the executive figures against their targets, and the migration Gantt chart.
+
+No JavaScript, no fonts of their own: the SVG sits inline in the HTML and prints as it shows. Every chart reads in
+black and white too: status is carried by a fill pattern (solid, hatched, cross-hatched, empty) and by the words
+next to each bar, never by colour alone. Every string placed in a chart is XML-escaped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from html import escape
+
+from ezgov_infra.report.figures import Kpi
+from ezgov_infra.report.timeline import Schedule
+
+COLOURS = {"met": "#2e7d32", "close": "#b26a00", "off": "#c62828", "unknown": "#757575",
+           "done": "#2e7d32", "on_track": "#2e7d32", "at_risk": "#b26a00", "missed": "#c62828",
+           "untracked": "#757575", "executed": "#2e7d32", "planned": "#1565c0", "failed": "#c62828",
+           "rolled_back": "#b26a00"}
+FILLS = {"met": "solid", "close": "hatch", "off": "cross", "unknown": "none", "executed": "solid",
+         "planned": "hatch", "failed": "cross", "rolled_back": "cross"}
+
+
+def _defs() -> str:
+    """Hatch patterns, one per status colour: status stays readable in black and white."""
+    out = ["<defs>"]
+    for name, colour in COLOURS.items():
+        out.append(f'<pattern id="hatch-{name}" width="6" height="6" patternUnits="userSpaceOnUse" '
+                   f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+                   f'<line x1="0" y1="0" x2="0" y2="6" stroke="{colour}" stroke-width="3"/></pattern>')
+        out.append(f'<pattern id="cross-{name}" width="6" height="6" patternUnits="userSpaceOnUse">'
+                   f'<rect width="6" height="6" fill="#fff"/>'
+                   f'<path d="M0 0L6 6M6 0L0 6" stroke="{colour}" stroke-width="1.4"/></pattern>')
+    out.append("</defs>")
+    return "".join(out)
+
+
+def fill(status: str) -> str:
+    colour = COLOURS.get(status, "#757575")
+    kind = FILLS.get(status, "solid")
+    if kind == "hatch":
+        return f"url(#hatch-{status})"
+    if kind == "cross":
+        return f"url(#cross-{status})"
+    return "#fff" if kind == "none" else colour
+
+
+def kpi_bars(kpis: Sequence[Kpi], *, title: str, target_label: str) -> str:
+    """One horizontal bar per figure, 0-100%, with the target marked and the value written beside it."""
+    label_w, bar_w, row_h, top = 230, 300, 30, 28
+    width, height = label_w + bar_w + 190, top + row_h * len(kpis) + 24
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f"<title>{escape(title)}</title>", _defs()]
+    target_x = label_w + bar_w
+    for index, kpi in enumerate(kpis):
+        y = top + index * row_h
+        out.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{escape(kpi.title)}</text>')
+        out.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="16" fill="#fff" stroke="#9e9e9e"/>')
+        if kpi.pct is not None:
+            length = max(1.0, bar_w * min(kpi.pct, 100.0) / 100.0)
+            out.append(f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="16" '
+                       f'fill="{fill(kpi.status)}" stroke="{COLOURS[kpi.status]}"/>')
+        out.append(f'<text x="{target_x + 10}" y="{y + 15}">{escape(kpi.value_text)} · '
+                   f'{escape(kpi.status_text)}</text>')
+    out.append(f'<line x1="{target_x}" y1="{top - 6}" x2="{target_x}" y2="{height - 14}" stroke="#000" '
+               f'stroke-dasharray="4 3"/>')
+    out.append(f'<text x="{target_x}" y="{top - 10}" text-anchor="middle">{escape(target_label)}</text>')
+    out.append(f'<text x="{label_w}" y="{height - 2}" fill="#424242">0%</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: str) -> str:
+    """Waves as bars on a calendar, the plan's milestones and today as vertical lines."""
+    waves = schedule.waves
+    days = [_day(w.start) for w in waves] + [_day(w.end) for w in waves] + [m.due for m in schedule.milestones]
+    days += [d for d in (schedule.start, schedule.deadline, schedule.as_of) if d is not None]
+    first, last = min(days) - timedelta(days=7), max(days) + timedelta(days=7)
+    span = max(1, (last - first).days)
+    label_w, chart_w, row_h, top = 150, 520, 18, 46
+    rows = max(1, len(waves))
+    height = top + rows * row_h + 28 + 16 * len(schedule.milestones)
+    width = label_w + chart_w + 20
+
+    def x(day: date | datetime) -> float:
+        return label_w + chart_w * (_day(day) - first).days / span
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+           f"<title>{escape(title)}</title>", _defs()]
+    month = date(first.year, first.month, 1)
+    while month <= last:
+        if month >= first:
+            out.append(f'<line x1="{x(month):.1f}" y1="{top - 14}" x2="{x(month):.1f}" y2="{top + rows * row_h}" '
+                       f'stroke="#e0e0e0"/><text x="{x(month) + 2:.1f}" y="{top - 18}" fill="#424242">'
+                       f"{month.strftime('%Y-%m')}</text>")
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    for index, wave in enumerate(waves):
+        y = top + index * row_h
+        start, end = x(wave.start), x(wave.end)
+        status = wave.status if wave.status in FILLS else "planned"
+        out.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{escape(wave.id)} '
+                   f"({len(wave.systems)})</text>")
+        late = ' stroke-width="2.5" stroke-dasharray="3 2"' if wave.late else ""
+        out.append(f'<rect x="{start:.1f}" y="{y + 3}" width="{max(5.0, end - start):.1f}" height="11" '
+                   f'fill="{fill(status)}" stroke="{COLOURS[status]}"{late}/>')
+        out.append(f'<text x="{max(5.0, end - start) + start + 4:.1f}" y="{y + 12}" fill="#424242">'
+                   f"{escape(wave.start.strftime('%m-%d'))} {escape(wave.status_text)}</text>")
+    base = top + rows * row_h
+    if schedule.deadline is not None:
+        out.append(f'<line x1="{x(schedule.deadline):.1f}" y1="{top - 14}" x2="{x(schedule.deadline):.1f}" '
+                   f'y2="{base}" stroke="#000" stroke-width="2"/>')
+    today = schedule.as_of
+    if first <= today <= last:
+        out.append(f'<line x1="{x(today):.1f}" y1="{top - 14}" x2="{x(today):.1f}" y2="{base}" stroke="#000" '
+                   f'stroke-dasharray="2 2"/><text x="{x(today) + 2:.1f}" y="{top - 4}">{escape(today_label)}'
+                   "</text>")
+    for index, milestone in enumerate(schedule.milestones):
+        mx, my = x(milestone.due), base + 22 + 16 * index
+        out.append(f'<line x1="{mx:.1f}" y1="{top - 14}" x2="{mx:.1f}" y2="{my - 8}" stroke="#616161" '
+                   f'stroke-dasharray="1 3"/>')
+        out.append(f'<path d="M{mx:.1f} {my - 9}l5 5l-5 5l-5-5z" fill="{fill(milestone.status)}" '
+                   f'stroke="{COLOURS.get(milestone.status, "#757575")}"/>')
+        anchor = "end" if mx > label_w + chart_w * 0.6 else "start"
+        dx = -8 if anchor == "end" else 8
+        label = f"{milestone.due.isoformat()} {milestone.name} · {milestone.status_text}"
+        out.append(f'<text x="{mx + dx:.1f}" y="{my}" text-anchor="{anchor}">{escape(label)}</text>')
+    if schedule.deadline is not None:
+        out.append(f'<text x="{x(schedule.deadline) + 3:.1f}" y="{top - 4}">{escape(deadline_label)}</text>')
+    out.append("</svg>")
+    return "".join(out)

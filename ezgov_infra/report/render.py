@@ -1,0 +1,68 @@
+"""Lay a `Report` out as HTML or Markdown. Everything printed is escaped: names, hostnames, descriptions and
+finding texts come from devices and files and are data, never markup.
+
+HTML: Jinja2 with autoescape on; the only unescaped inserts are the stylesheet and the SVG charts, which
+`report.charts` builds and escapes itself. Markdown: every `{{ ... }}` passes through `markdown_escape` (the
+environment's `finalize`), so a wiki that renders HTML inside Markdown still shows `<script>` as text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ezgov_infra.report.build import Report
+from ezgov_infra.report.charts import gantt, kpi_bars
+from ezgov_infra.report.text import Text
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+
+
+def markdown_escape(value: Any) -> str:
+    """Text safe inside a Markdown table cell or line: HTML entities for `& < >`, backslashes for the rest."""
+    if value is None:
+        return ""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.splitlines())
+
+
+@cache
+def _html_env() -> Environment:
+    return Environment(loader=PackageLoader("ezgov_infra.report", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@cache
+def _md_env() -> Environment:
+    return Environment(loader=PackageLoader("ezgov_infra.report", "templates"), autoescape=False,
+                       undefined=StrictUndefined, finalize=markdown_escape, trim_blocks=True, lstrip_blocks=True)
+
+
+def stylesheet() -> str:
+    return (resources.files("ezgov_infra") / "report" / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+def charts(report: Report, text: Text) -> dict[str, str]:
+    return {
+        "kpi_chart": kpi_bars(report.kpis, title=text("ui.chart_kpis"), target_label=text("ui.chart_target")),
+        "gantt": gantt(report.schedule, title=text("ui.schedule"), deadline_label=text("ui.chart_deadline"),
+                       today_label=text("ui.chart_today")),
+    }
+
+
+def render_html(report: Report) -> str:
+    text = Text(report.lang)
+    template = _html_env().get_template("report.html.j2")
+    return template.render(r=report, t=text, css=stylesheet(), **charts(report, text))
+
+
+def render_markdown(report: Report) -> str:
+    text = Text(report.lang)
+    template = _md_env().get_template("report.md.j2")
+    body = template.render(r=report, t=text)
+    return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"

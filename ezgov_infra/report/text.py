@@ -1,0 +1,72 @@
+"""The report's words in Chinese and English (`report/i18n/{zh,en}.yaml`), and names in the chosen language.
+
+Every label, heading and sentence a manager reads comes from these files; both hold the same keys (a test checks).
+Sentences take named fields (`{done} of {total}`); a missing key or field is a programming error and raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+
+import yaml
+
+LANGUAGES = ("zh", "en")
+
+
+class Named(Protocol):
+    name: str
+    name_en: str
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, path + "."))
+        else:
+            flat[path] = str(value)
+    return flat
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """All strings of one language as `dotted.key -> text`."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown report language {lang!r} (one of {', '.join(LANGUAGES)})")
+    source = resources.files("ezgov_infra") / "report" / "i18n" / f"{lang}.yaml"
+    tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    return _flatten(tree)
+
+
+class Text:
+    """`text("kpi.coverage.title")`, `text("trend.up", delta=2.5)`; `text.name(site)` picks name or name_en."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.table = strings(lang)
+
+    def __call__(self, key: str, **fields: Any) -> str:
+        return self.table[key].format(**fields) if fields else self.table[key]
+
+    def has(self, key: str) -> bool:
+        return key in self.table
+
+    def name(self, record: Named | None, fallback: str = "") -> str:
+        if record is None:
+            return fallback
+        return record.name if self.lang == "zh" else (record.name_en or record.name)
+
+    def pick(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else (en or zh)
+
+    def pct(self, value: float | None) -> str:
+        if value is None:
+            return self("status.unknown")
+        return f"{value:.1f}%".replace(".0%", "%")
+
+    def mapping(self) -> dict[str, str]:
+        return dict(self.table)

@@ -1,0 +1,120 @@
+"""The migration schedule as the Gantt chart draws it, and the plan's milestones with what misses them.
+
+Pure. A milestone is `done` when nothing tracked misses it and its date has passed, `on track` when nothing misses
+it yet, `at risk` when something does and the date is still ahead, `missed` when the date has passed with work
+still open. Work the tool tracks per milestone:
+
+- the migration deadline milestone (`policy.migration.deadline_milestone`, the extranet upgrade and migration):
+  required centres off the extranet, sites below their bandwidth target, waves after the deadline, systems the
+  plan could not place before it;
+- the cloud platform: the cloud site (`policy.migration.cloud_site`) joined to the extranet;
+- any other milestone: nothing this tool measures ("not tracked").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ezgov_infra.models.plan import MigrationPlan
+from ezgov_infra.report.sources import BANDWIDTH_AUDIT, Sources, site_bandwidth
+from ezgov_infra.report.text import Text
+
+CLOUD_MILESTONE = "cloud-platform"
+
+
+@dataclass(slots=True)
+class WaveBar:
+    id: str
+    start: datetime
+    end: datetime
+    status: str
+    status_text: str
+    systems: list[str]
+    late: bool
+
+
+@dataclass(slots=True)
+class MilestoneRow:
+    id: str
+    name: str
+    due: date
+    days_left: int
+    status: str
+    status_text: str
+    misses: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Schedule:
+    plan: str | None
+    start: date | None
+    deadline: date | None
+    waves: list[WaveBar]
+    milestones: list[MilestoneRow]
+    held: list[str]
+    as_of: date
+
+
+def wave_bars(plan: MigrationPlan | None, text: Text) -> list[WaveBar]:
+    if plan is None:
+        return []
+    return [WaveBar(w.id, w.window_start, w.window_end, w.status.value, text(f"wave.{w.status.value}"),
+                    list(w.systems), w.after_deadline) for w in plan.waves]
+
+
+def _migration_misses(sources: Sources, text: Text, gaps: int, due: date) -> list[str]:
+    misses: list[str] = []
+    if gaps:
+        misses.append(text("milestone.miss.coverage", count=gaps))
+    run = sources.runs.get(BANDWIDTH_AUDIT)
+    if run is not None:
+        short = sorted(s for s, b in site_bandwidth(run, sources.inventory).items() if b.meets_target is False)
+        if short:
+            misses.append(text("milestone.miss.bandwidth", count=len(short), sites=", ".join(short)))
+    plan = sources.migration.plan
+    if plan is not None:
+        for wave in plan.waves:
+            if wave.status.value != "executed" and (wave.after_deadline or wave.window_end.date() > due):
+                misses.append(text("milestone.miss.wave", wave=wave.id, day=wave.window_end.date().isoformat(),
+                                   systems=", ".join(wave.systems)))
+        for item in plan.misses:
+            misses.append(text("milestone.miss.system", system=item.system, reason=item.reason))
+        for item in plan.held:
+            misses.append(text("milestone.miss.held", system=item.system, reason=item.reason))
+    elif sources.migration.systems:
+        misses.append(text("milestone.miss.no_plan"))
+    return misses
+
+
+def milestones(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -> list[MilestoneRow]:
+    inv = sources.inventory
+    deadline_id = inv.policy.migration.deadline_milestone
+    rows: list[MilestoneRow] = []
+    for milestone in sorted(inv.policy.milestones, key=lambda m: (m.due, m.id)):
+        tracked = True
+        if milestone.id == deadline_id:
+            misses = _migration_misses(sources, text, gaps, milestone.due)
+        elif milestone.id == CLOUD_MILESTONE:
+            cloud = inv.policy.migration.cloud_site
+            misses = [] if cloud_connected else [text("milestone.miss.cloud", site=cloud)]
+        else:
+            misses, tracked = [], False
+        passed = sources.as_of > milestone.due
+        if not tracked:
+            status = "untracked"
+        elif misses:
+            status = "missed" if passed else "at_risk"
+        else:
+            status = "done" if passed else "on_track"
+        rows.append(MilestoneRow(milestone.id, text.pick(milestone.name, milestone.name_en), milestone.due,
+                                 (milestone.due - sources.as_of).days, status, text(f"milestone.{status}"), misses))
+    return rows
+
+
+def schedule(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -> Schedule:
+    plan = sources.migration.plan
+    held = [f"{u.system}: {u.reason}" for u in plan.held] if plan else []
+    return Schedule(plan=plan.name if plan else None, start=plan.start if plan else None,
+                    deadline=plan.deadline if plan else None, waves=wave_bars(plan, text),
+                    milestones=milestones(sources, text, gaps, cloud_connected), held=held, as_of=sources.as_of)
