@@ -50,11 +50,14 @@ def frr_conf(node: Node) -> str:
         lines.append("exit")
         lines.append("!")
     passive = [p.name for p in node.ports if p.kind in ("loopback", "lan") and p.ipv4]
-    lines += ["router ospf", f" ospf router-id {node.router_id}", " log-adjacency-changes detail"]
+    # lab timers: originate and accept LSAs at once and run SPF quickly, so the lab converges in seconds
+    lines += ["router ospf", f" ospf router-id {node.router_id}", " log-adjacency-changes detail",
+              " timers throttle lsa all 0", " timers lsa min-arrival 0", " timers throttle spf 0 50 1000"]
     lines += [f" passive-interface {name}" for name in passive]
     lines += ["exit", "!"]
     if node.ipv6:
-        lines += ["router ospf6", f" ospf6 router-id {node.router_id}", " log-adjacency-changes detail", "exit", "!"]
+        lines += ["router ospf6", f" ospf6 router-id {node.router_id}", " log-adjacency-changes detail",
+                  " timers lsa min-arrival 0", " timers throttle spf 0 50 1000", "exit", "!"]
     lines += ["line vty", "exit", "!", ""]
     return "\n".join(lines)
 

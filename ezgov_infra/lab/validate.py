@@ -206,14 +206,57 @@ def validate(lab: Lab, checks: list[Check]) -> Validation:
     return result
 
 
+def expected_routes(topology: Topology, node_id: str) -> set[str]:
+    """Loopback prefixes `node_id` must have a route to: every IPv4 loopback, and the IPv6 loopbacks of routers
+    reachable over IPv6-carrying circuits."""
+    node = topology.node(node_id)
+    wanted = {a.with_prefixlen for n in topology.nodes.values() if n.id != node_id for a in n.port("lo").ipv4}
+    if node.ipv6:
+        seen, frontier = {node_id}, [node_id]
+        while frontier:
+            here = frontier.pop()
+            for link in topology.links:
+                if link.ipv6 and here in (link.a_node, link.z_node):
+                    other = link.z_node if here == link.a_node else link.a_node
+                    if other not in seen:
+                        seen.add(other)
+                        frontier.append(other)
+        wanted |= {a.with_prefixlen for n in seen - {node_id} for a in topology.node(n).port("lo").ipv6}
+    return wanted
+
+
+def judge_routes(route_json: list[str], wanted: set[str]) -> set[str]:
+    """Prefixes of `wanted` missing from `ip -j route` outputs (host routes print without /32 or /128)."""
+    have = set()
+    for text in route_json:
+        for route in json.loads(text or "[]"):
+            dst = str(route.get("dst", ""))
+            have.add(dst if "/" in dst else f"{dst}/{128 if ':' in dst else 32}")
+    return wanted - have
+
+
+def _missing_routes(lab: Lab) -> dict[str, set[str]]:
+    missing = {}
+    for node in lab.topology.nodes.values():
+        outputs = [lab.exec(node.id, ["ip", "-4", "-j", "route", "show"]).stdout]
+        if node.ipv6:
+            outputs.append(lab.exec(node.id, ["ip", "-6", "-j", "route", "show"]).stdout)
+        gap = judge_routes(outputs, expected_routes(lab.topology, node.id))
+        if gap:
+            missing[node.id] = gap
+    return missing
+
+
 def wait_converged(lab: Lab, timeout: float = 30.0) -> float:
-    """Seconds until every OSPFv2 and OSPFv3 adjacency the topology implies is Full."""
+    """Seconds until every adjacency the topology implies is Full and every router has its loopback routes."""
     import time
 
     started = time.monotonic()
     checks = [Check("ospf", "adjacency", {"protocol": "ospf"}), Check("ospf6", "adjacency", {"protocol": "ospf6"})]
     while True:
         outcomes = [o for c in checks for o in _adjacency(lab, c)]
+        missing = _missing_routes(lab) if all(o.ok for o in outcomes) else {}
+        outcomes += [Outcome("routes", n, False, "missing " + ", ".join(sorted(p))) for n, p in missing.items()]
         if all(o.ok for o in outcomes):
             return time.monotonic() - started
         if time.monotonic() - started > timeout:
