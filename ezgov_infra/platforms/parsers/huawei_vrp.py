@@ -89,7 +89,7 @@ def parse_config(text: str) -> ConfigFacts:
                 parts = child.split()
                 if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
                     interface.ipv4.append(v4_mask(parts[2], parts[3]))
-                elif parts[:2] == ["ipv6", "address"] and parts[2] != "auto":
+                elif parts[:2] == ["ipv6", "address"] and parts[2] != "auto" and "link-local" not in parts:
                     interface.ipv6.append(v6(" ".join(parts[2:4])))
                 elif parts[:2] == ["ipv6", "enable"]:
                     interface.ipv6_enabled = True
