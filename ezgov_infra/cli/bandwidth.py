@@ -57,6 +57,8 @@ def poll_command(
     (ifSpeed where ifHighSpeed is 0), and sysUpTime, all devices concurrently, one round per interval. An interval
     across an agent restart, a counter going backwards, or a rate above the interface speed is dropped and
     counted, never shown as a spike; 32-bit wraps are handled. Ctrl-C stops the poll and keeps every sample.
+    The 95th percentile is the k-th smallest interval rate, k = round(0.95 n) with halves rounded up (LibreNMS's
+    index rule: sorted[round(0.95 n) - 1]).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -159,6 +161,8 @@ def audit_command(
     delivery_ratio of the contract), bw.speed-mismatch (port speed != contract), bw.congested (p95 of the busier
     direction above congestion_p95 of capacity), bw.not-connected (a required centre without a circuit).
     Capacity is the contract, or the port speed where that is lower; headroom is capacity minus the busier p95.
+    The 95th percentile is the k-th smallest interval rate, k = round(0.95 n) with halves rounded up (LibreNMS's
+    index rule: sorted[round(0.95 n) - 1]).
     """
     from ezgov_infra.cli.render import emit, plain, print_table
     from ezgov_infra.jobs import bandwidth
