@@ -1,0 +1,48 @@
+"""Scores: a device from its findings, then sites, districts and the city as averages of what was audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ezgov_infra.audit.scores import device_score, readiness, roll_ups, weights
+from ezgov_infra.models.findings import DEFAULT_WEIGHTS, Category, DeviceResult, Finding, Readiness, Severity
+from ezgov_infra.store.inventory import load_inventory
+
+SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"
+
+
+def finding(severity: Severity, device: str = "r1") -> Finding:
+    return Finding(subject=device, rule="X", severity=severity, category=Category.security, message=severity.value)
+
+
+class TestDeviceScore:
+    def test_weights_subtract_and_never_go_below_zero(self) -> None:
+        assert device_score("r1", [finding(Severity.high), finding(Severity.low)], DEFAULT_WEIGHTS).score == 77
+        assert device_score("r1", [finding(Severity.critical)] * 3, DEFAULT_WEIGHTS).score == 0
+
+    def test_readiness_categories(self) -> None:
+        assert readiness([finding(Severity.critical), finding(Severity.low)]) is Readiness.not_ready
+        assert readiness([finding(Severity.medium)]) is Readiness.partial
+        assert readiness([finding(Severity.low), finding(Severity.info)]) is Readiness.ready
+        assert readiness([]) is Readiness.ready
+
+    def test_policy_overrides_weights(self) -> None:
+        assert weights({"weights": {"low": 10}})["low"] == 10
+        assert weights({})["critical"] == DEFAULT_WEIGHTS["critical"]
+
+
+class TestRollUps:
+    def test_sites_districts_and_city_average_audited_devices_only(self) -> None:
+        inv = load_inventory(SAMPLE)
+        ready = DeviceResult(device="ez-core-2", site="ez-dc", platform="huawei_vrp", source="offline", ok=True,
+                             score=device_score("ez-core-2", [], DEFAULT_WEIGHTS))
+        partial = DeviceResult(device="changgang-ar-1", site="changgang-gsc", platform="huawei_vrp",
+                               source="offline", ok=True,
+                               score=device_score("changgang-ar-1", [finding(Severity.high)], DEFAULT_WEIGHTS))
+        failed = DeviceResult(device="ez-core-1", site="ez-dc", platform="frr", source="ssh", ok=False,
+                              category="timeout")
+        sites, districts, city = roll_ups([ready, partial, failed], inv)
+        ez_dc = next(s for s in sites if s.id == "ez-dc")
+        assert (ez_dc.score, ez_dc.readiness, ez_dc.unknown, ez_dc.devices) == (100, Readiness.partial, 1, 2)
+        assert city.score == 90 and city.devices == 3 and city.partial == 1 and city.ready == 1
+        assert {d.id for d in districts} >= {inv.site_district("changgang-gsc")}
