@@ -1,7 +1,108 @@
-"""`ezgov playbook`: commands are added by the issue that builds this area."""
+"""`ezgov playbook`: list the project's Ansible playbooks and run one against the inventory's devices."""
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Annotated, Any
+
 import typer
 
+from ezgov_infra.cli.options import DEFAULT_INVENTORY, DEFAULT_STATE_DIR, Format, FormatOpt, InventoryOpt, StateDirOpt
+
 app = typer.Typer(no_args_is_help=True)
+
+
+class LiveProgress:
+    """Draws a playbook's progress on stderr: the task running and ok/changed/failed/unreachable per host."""
+
+    def __init__(self, title: str) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from ezgov_infra.cli.render import console
+
+        self.console = console(stderr=True)
+        self.counts: Counter[str] = Counter()
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                            console=self.console, transient=True)
+        self.current = self.bar.add_task(title, total=None)
+        self.title = title
+        self.task_name = ""
+
+    def __enter__(self) -> LiveProgress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def _draw(self) -> None:
+        from rich.markup import escape
+
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        self.bar.update(self.current, description=f"{escape(self.title)}: {escape(self.task_name)} [{counts}]")
+
+    def task(self, name: str, hosts: int) -> None:
+        self.task_name = name
+        self._draw()
+
+    def host_done(self, host: str, task: str, outcome: str) -> None:
+        from rich.markup import escape
+
+        self.counts[outcome] += 1
+        if outcome in ("failed", "unreachable"):
+            self.bar.console.print(f"[red]{outcome}[/red] {escape(host)}: {escape(task)}")
+        self._draw()
+
+
+def summary_table(summary: Any, fmt: Format) -> None:
+    from ezgov_infra.cli.render import emit
+
+    columns = ["host", "status", "ok", "changed", "failed", "unreachable", "skipped", "rescued", "message"]
+    emit(summary, fmt, rows=summary.rows(), columns=columns,
+         title=f"{summary.playbook}{' (check mode)' if summary.check else ''}: {summary.elapsed:.1f} s, "
+               f"artifacts {summary.artifacts_dir}")
+
+
+def exit_for(summary: Any) -> None:
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_command(fmt: FormatOpt = Format.table) -> None:
+    """The playbooks ezgov runs: name, purpose and the platforms each speaks to."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import playbooks
+
+    found = playbooks.catalog()
+    rows = [{"name": p.name, "purpose": p.purpose, "platforms": p.platforms} for p in found]
+    emit(found, fmt, rows=rows, columns=["name", "purpose", "platforms"])
+
+
+@app.command("run")
+def run_command(
+    name: Annotated[str, typer.Argument(help="Playbook name (see `ezgov playbook list`).")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    limit: Annotated[str | None, typer.Option("--limit", "-l", help="Ansible host pattern: devices or groups "
+                                              "(region_*, role_*, platform_*, category_*, lab).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Predict changes, change nothing.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show the configuration differences.")] = False,
+    extra: Annotated[list[str] | None, typer.Option("--extra-vars", "-e", help="KEY=VALUE, repeatable. Never a "
+                                                    "secret: extra vars are recorded in the artifacts.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Run a playbook on the inventory's live devices through ansible-runner.
+
+    Credentials come from each device's credential profile (environment, vault or the lab); passwords reach
+    ansible only through its prompts, never a file or the command line. Artifacts go under
+    STATE_DIR/artifacts/. Exits 1 when any host failed or was unreachable.
+    """
+    from ezgov_infra.jobs import playbooks
+
+    with LiveProgress(name) as progress:
+        summary = playbooks.run(name=name, folder=inventory, state_dir=state_dir, limit=limit, check=check,
+                                diff=diff, extra=playbooks.parse_extra(extra or []), progress=progress)
+    summary_table(summary, fmt)
+    exit_for(summary)
+

@@ -1,0 +1,107 @@
+"""Host vars the playbooks need, computed in Python from the inventory, the address plan and the platform profiles.
+
+Nothing here is a secret: a host gets its username, the path of its key file and of the libssh configuration that
+points host-key checking at the right `known_hosts`. Passwords go to the runner separately (`PlaybookSecrets`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from ipaddress import IPv6Network, ip_network
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.collect.credentials import SshCredentials
+from ezgov_infra.models.inventory import Device, InterfaceKind, Inventory
+from ezgov_infra.plan.addressing import AddressPlan
+from ezgov_infra.store.yamlfiles import atomic_write
+
+# The lab builds its OSPF adjacencies with fast timers; real circuits keep FRR's and IOS's defaults.
+LAB_TIMERS = (1, 3)
+DEFAULT_TIMERS = (10, 40)
+MGMT_ACL = "EZGOV-MGMT-V6"
+
+
+def link_address(plan: AddressPlan, inv: Inventory, circuit_id: str, end: str) -> str:
+    """The /127 address of one end of a circuit: the a end takes the first address, the z end the second."""
+    circuit = inv.circuits[circuit_id]
+    existing = inv.interfaces.get(end)
+    for address in existing.ipv6 if existing else []:
+        if address.network.prefixlen == 127:
+            return address.with_prefixlen
+    network = IPv6Network(plan.links[circuit_id])
+    offset = 0 if end == circuit.a_end else 1
+    return f"{network.network_address + offset}/127"
+
+
+def ipv6_plan_vars(inv: Inventory, plan: AddressPlan, device_id: str) -> dict[str, Any]:
+    """`ezgov_ipv6` for one device: loopback, /127 on every active circuit, router id, timers, management ACL."""
+    device = inv.devices[device_id]
+    loopback = None
+    router_id = ""
+    for interface in sorted(inv.interfaces.values(), key=lambda i: i.name):
+        if interface.device == device_id and interface.kind is InterfaceKind.loopback:
+            v6 = interface.ipv6[0].with_prefixlen if interface.ipv6 else plan.loopbacks.get(device_id)
+            loopback = {"interface": interface.name, "address": v6} if v6 else None
+            router_id = str(interface.ipv4[0].ip) if interface.ipv4 else router_id
+            break
+    links = []
+    for circuit in sorted(inv.circuits.values(), key=lambda c: c.id):
+        if circuit.status.value != "active" or circuit.id not in plan.links:
+            continue
+        for end in (circuit.a_end, circuit.z_end):
+            owner, _, name = end.partition(":")
+            if owner == device_id:
+                links.append({"interface": name, "address": link_address(plan, inv, circuit.id, end),
+                              "circuit": circuit.id})
+    if not router_id:
+        router_id = _router_id_from(loopback["address"] if loopback else plan.loopbacks.get(device_id, ""))
+    hello, dead = LAB_TIMERS if device.lab else DEFAULT_TIMERS
+    mgmt = plan.management_block if plan.management_block else None
+    return {"loopback": loopback, "links": links, "router_id": router_id, "hello": hello, "dead": dead,
+            "mgmt_acl": MGMT_ACL, "mgmt_prefix": str(ip_network(mgmt)) if mgmt else None}
+
+
+def _router_id_from(address: str) -> str:
+    """A stable 32-bit router id for a device with no IPv4 loopback, from its IPv6 loopback."""
+    digest = hashlib.sha256(address.encode()).digest()
+    return ".".join(str(b) for b in (digest[0] | 1, digest[1], digest[2], digest[3] | 1))
+
+
+def snapshot_commands(profile: Mapping[str, Any]) -> dict[str, str]:
+    """The platform's commands by key: the offline audit reads `<key>.txt`."""
+    return {str(k): str(v) for k, v in (profile.get("commands") or {}).items()}
+
+
+def connection_vars(device: Device, credentials: SshCredentials, libssh_config: Path | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"ansible_user": credentials.username, "ansible_network_cli_ssh_type": "libssh",
+                           "ansible_libssh_look_for_keys": False}
+    if credentials.key_file:
+        out["ansible_ssh_private_key_file"] = credentials.key_file
+    if libssh_config is not None:
+        out["ansible_libssh_config_file"] = str(libssh_config)
+        out["ansible_host_key_checking"] = True
+    return out
+
+
+def libssh_config(state_dir: Path, known_hosts: str) -> Path:
+    """A libssh client configuration that checks host keys against `known_hosts` and nothing else."""
+    text = f"UserKnownHostsFile {known_hosts}\nGlobalKnownHostsFile /dev/null\nStrictHostKeyChecking yes\n"
+    path = state_dir / "automation" / f"libssh-{hashlib.sha256(known_hosts.encode()).hexdigest()[:12]}.conf"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text)
+    return path
+
+
+def host_entries(document: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every host that carries vars in an exported inventory (the region leaf groups), with its vars dict."""
+    stack: list[Mapping[str, Any]] = [document.get("all", {})]
+    while stack:
+        group = stack.pop()
+        for host, values in (group.get("hosts") or {}).items():
+            if isinstance(values, dict):
+                yield host, values
+        stack.extend((group.get("children") or {}).values())
+

@@ -1,0 +1,163 @@
+"""Run the project's playbooks against inventory devices: list them, build their inventory, resolve credentials.
+
+Each playbook's `# purpose:` and `# platforms:` header lines say what it is for and which platforms it speaks to.
+Devices whose `collection` is `offline` are never targeted (nothing answers for them). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.automation.runner import PlaybookProgress, PlaybookSecrets, RunSummary
+from ezgov_infra.errors import InputError
+from ezgov_infra.models.inventory import Collection, Inventory
+
+PLAYBOOKS_ENV = "EZGOV_PLAYBOOKS"
+
+
+def playbooks_dir() -> Path:
+    """`playbooks/` next to the package (a source checkout), or `EZGOV_PLAYBOOKS`."""
+    configured = os.environ.get(PLAYBOOKS_ENV)
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent.parent / "playbooks"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookInfo:
+    name: str
+    purpose: str
+    platforms: list[str]
+    path: str
+
+
+def catalog(folder: Path | None = None) -> list[PlaybookInfo]:
+    folder = folder or playbooks_dir()
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no playbooks folder (set {PLAYBOOKS_ENV})")
+    found = []
+    for path in sorted(folder.glob("*.yml")):
+        header: dict[str, str] = {}
+        for line in path.read_text(encoding="utf-8").splitlines()[:6]:
+            key, sep, value = line.removeprefix("#").strip().partition(":")
+            if line.startswith("#") and sep and key in ("purpose", "platforms"):
+                header[key] = value.strip()
+        if "purpose" in header:
+            platforms = [p.strip() for p in header.get("platforms", "").split(",") if p.strip()]
+            found.append(PlaybookInfo(path.stem, header["purpose"], platforms, str(path)))
+    return found
+
+
+def find(name: str, folder: Path | None = None) -> PlaybookInfo:
+    known = catalog(folder)
+    for info in known:
+        if info.name in (name, name.removesuffix(".yml")):
+            return info
+    raise InputError(f"no playbook {name!r} (one of {', '.join(i.name for i in known)}; see `ezgov playbook list`)")
+
+
+def parse_extra(pairs: list[str]) -> dict[str, str]:
+    """`-e KEY=VALUE` options; a secret never belongs here (extra vars are recorded in the artifacts)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise InputError(f"-e {pair!r}: expected KEY=VALUE with KEY a variable name")
+        out[key.strip()] = value
+    return out
+
+
+def device_inventory(inv: Inventory, *, folder: Path, state_dir: Path, devices: list[str],
+                     extra_hostvars: dict[str, dict[str, Any]] | None = None
+                     ) -> tuple[dict[str, Any], PlaybookSecrets]:
+    """The Ansible inventory for `devices` with connection vars, and the one SSH password they share (if any)."""
+    from ezgov_infra.automation.export import ansible_inventory, platform_profiles
+    from ezgov_infra.automation.hostvars import connection_vars, host_entries, libssh_config, snapshot_commands
+    from ezgov_infra.collect.credentials import ssh_credentials
+
+    document = ansible_inventory(inv, devices=devices)
+    profiles = platform_profiles()
+    passwords: dict[str, str] = {}
+    for host, values in host_entries(document):
+        device = inv.devices[host]
+        profile = inv.credentials.get(device.credential_profile)
+        if profile is None:
+            raise InputError(f"device {host}: credential profile {device.credential_profile!r} is not defined")
+        credentials = ssh_credentials(profile, state_dir=state_dir, inventory=folder)
+        if credentials.password:
+            passwords[profile.id] = credentials.password
+        config = libssh_config(state_dir, credentials.known_hosts) if credentials.known_hosts else None
+        values.update(connection_vars(device, credentials, config))
+        values["ezgov_snapshot_commands"] = snapshot_commands(profiles.get(device.platform, {}))
+        values.update((extra_hostvars or {}).get(host, {}))
+    if len(set(passwords.values())) > 1:
+        raise InputError(f"the chosen devices use {len(passwords)} credential profiles with passwords "
+                         f"({', '.join(sorted(passwords))}); run them separately with --limit")
+    return document, PlaybookSecrets(ssh_password=next(iter(passwords.values()), None))
+
+
+def target_devices(inv: Inventory, platforms: list[str], only: list[str] | None = None) -> list[str]:
+    chosen = [d.id for d in inv.devices.values()
+              if d.collection is not Collection.offline and (not platforms or d.platform in platforms)]
+    if only is not None:
+        unknown = sorted(set(only) - set(inv.devices))
+        if unknown:
+            raise InputError(f"unknown devices: {', '.join(unknown)}")
+        chosen = [d for d in chosen if d in only]
+    return sorted(chosen)
+
+
+def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, check: bool = False,
+        diff: bool = False, extra: dict[str, str] | None = None, devices: list[str] | None = None,
+        progress: PlaybookProgress | None = None) -> RunSummary:
+    """Run a device playbook (`ipv6_enable`, `snmpv3`, `backup_configs`) on the inventory's live devices."""
+    from ezgov_infra.automation.hostvars import ipv6_plan_vars
+    from ezgov_infra.automation.runner import run_playbook
+    from ezgov_infra.plan.addressing import make_plan
+    from ezgov_infra.store.inventory import load_inventory
+
+    info = find(name)
+    if info.name == "migration_cutover":
+        raise InputError("migration_cutover runs one wave of a plan: use `ezgov migrate execute NAME --wave K`")
+    inv = load_inventory(folder)
+    chosen = target_devices(inv, info.platforms, devices)
+    if not chosen:
+        raise InputError(f"no live device of the platforms {', '.join(info.platforms)} to run {info.name} on")
+    extravars: dict[str, Any] = dict(extra or {})
+    hostvars: dict[str, dict[str, Any]] = {}
+    secrets_prompts: dict[str, str] = {}
+    if info.name == "ipv6_enable":
+        plan = make_plan(inv)
+        hostvars = {d: {"ezgov_ipv6": ipv6_plan_vars(inv, plan, d)} for d in chosen}
+    elif info.name == "backup_configs":
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        extravars.setdefault("ezgov_backup_dir", str((state_dir / "backups" / stamp).resolve()))
+    elif info.name == "snmpv3":
+        secrets_prompts = snmpv3_prompts(inv, folder=folder, state_dir=state_dir, chosen=chosen,
+                                         profile_id=extravars.pop("snmpv3_profile", None))
+    document, secrets = device_inventory(inv, folder=folder, state_dir=state_dir, devices=chosen,
+                                         extra_hostvars=hostvars)
+    secrets = PlaybookSecrets(ssh_password=secrets.ssh_password, prompts=secrets_prompts)
+    return run_playbook(Path(info.path), inventory=document, state_dir=state_dir, limit=limit, check=check,
+                        diff=diff, extravars=extravars, secrets=secrets, progress=progress)
+
+
+def snmpv3_prompts(inv: Inventory, *, folder: Path, state_dir: Path, chosen: list[str],
+                   profile_id: str | None) -> dict[str, str]:
+    """Answers to snmpv3.yml's key prompts, from an SNMPv3 profile (named, or the devices' one)."""
+    from ezgov_infra.collect.credentials import snmp_credentials
+
+    if profile_id is None:
+        used = {inv.devices[d].snmp_profile for d in chosen} - {None}
+        v3 = sorted(p for p in used if p in inv.snmp and inv.snmp[p].version == "3")
+        if len(v3) != 1:
+            raise InputError("name the SNMPv3 profile whose keys to configure: -e snmpv3_profile=ID")
+        profile_id = v3[0]
+    profile = inv.snmp.get(profile_id)
+    if profile is None or profile.version != "3":
+        raise InputError(f"snmpv3_profile {profile_id!r} is not an SNMPv3 profile of the inventory")
+    credentials = snmp_credentials(profile, state_dir=state_dir, inventory=folder)
+    return {"SNMPv3 authentication key": credentials.auth_key or "",
+            "SNMPv3 privacy key": credentials.priv_key or ""}
