@@ -89,8 +89,12 @@ def poll_command(
     print_table(rows, title="Uplink utilisation in Mbps (this poll)")
     for device, counts in sorted(result.failures.items()):
         typer.echo(f"{device}: failed rounds {counts}", err=True)
+    reasons: dict[str, list[str]] = {}
     for device, why in sorted(result.skipped.items()):
-        typer.echo(f"skipped {device}: {why}", err=True)
+        reasons.setdefault(why, []).append(device)
+    for why, devices in reasons.items():
+        names = ", ".join(devices) if len(devices) <= 5 else f"{', '.join(devices[:3])} and {len(devices) - 3} more"
+        typer.echo(f"skipped {len(devices)} devices ({names}): {why}", err=True)
     state = "interrupted; kept" if result.interrupted else "stored"
     typer.echo(f"{state} {result.samples} samples from {len(result.devices)} devices in {result.rounds} rounds "
                f"(run {result.run_id}, {result.samples_per_second} samples/s). {P95_HELP}")

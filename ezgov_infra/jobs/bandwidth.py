@@ -252,8 +252,7 @@ def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, serve
                        "inside the lab")
     started, clock = now(), time.monotonic()
     port = random.randint(5201, 5999)
-    log = lab.node_dir(server_id) / "iperf3.log"
-    pid = lab.spawn_in(server_id, ["iperf3", "-s", "-p", str(port)], log=log)
+    pid = lab.spawn_in(server_id, ["iperf3", "-s", "-p", str(port)])
     server_proc = (pid, proc_start(pid))
     results: list[SiteTest] = []
     try:
