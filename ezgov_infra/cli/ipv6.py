@@ -271,3 +271,37 @@ def rules_command(fmt: FormatOpt = Format.table) -> None:
     from ezgov_infra.cli.render import emit
 
     emit(rule_catalogue(), fmt, columns=["id", "severity", "category", "title"], title="IPv6 readiness rules")
+
+
+@app.command("remediate")
+def remediate_command(
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    limit: Annotated[list[str] | None, typer.Option("--limit", help="Narrow the devices, as for `ipv6 audit` "
+                                                    "(device:, site:, district:, role:, platform: or a glob).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Predict the changes; change nothing, no re-audit.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Run ipv6_enable.yml on the devices the last audit found not ready, re-audit them, show before and after.
+
+    Addresses come from the address plan; the far end of each circuit without IPv6 is configured too. Exits 1
+    when the playbook failed on any host.
+    """
+    from ezgov_infra.cli.playbook import LiveProgress, summary_table
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import remediation
+
+    with LiveProgress("ipv6_enable") as progress:
+        result = remediation.remediate(folder=inventory, state_dir=state_dir, limit=tuple(limit or ()), check=check,
+                                       progress=progress)
+    if fmt is Format.table and result.playbook is not None:
+        summary_table(result.playbook, fmt)
+    title = (f"IPv6 readiness: audit run {result.before_run} -> "
+             f"{result.after_run if result.after_run is not None else '(no re-audit in check mode)'}")
+    if fmt is Format.table and not result.targets:
+        typer.echo(f"audit run {result.before_run}: no live device to remediate")
+    emit(result, fmt, rows=result.rows(), title=title,
+         columns=["device", "remediated", "before", "score_before", "after", "score_after", "findings_before",
+                  "findings_after"])
+    if not result.ok:
+        raise typer.Exit(1)
