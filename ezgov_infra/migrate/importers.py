@@ -46,7 +46,7 @@ def slug(name: str) -> str:
 
 def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     """`(line, row)` for each data row, the line being where the row ends in the file (headers trimmed of `*`)."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     for row in reader:
         yield reader.line_num, {(k or "").strip().rstrip("*").strip(): (v or "").strip()
                                 for k, v in row.items() if k is not None}

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ezgov_infra.models.checks import Issue
 from ezgov_infra.models.inventory import Id, Inventory, Record
@@ -81,6 +81,11 @@ class Dependency(Strict):
     latency_sensitive: bool = False
     note: str | None = None
 
+    @field_validator("note")
+    @classmethod
+    def _blank_note_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
 
 class LegacySystem(Record):
     """One government information system as its department runs it today.
@@ -113,6 +118,13 @@ class LegacySystem(Record):
     website: str | None = None
     hardware_bound: bool = False
     dependencies: list[Dependency] = Field(default_factory=list)
+
+    @field_validator("name", "name_en", "department", "owner")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("control characters (line breaks, tabs) are not allowed here")
+        return value
 
     @model_validator(mode="after")
     def _own_dependencies(self) -> LegacySystem:

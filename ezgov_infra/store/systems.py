@@ -99,10 +99,34 @@ def _rules_from_text(text: str, label: str) -> tuple[RuleSet | None, list[Proble
         return None, [Problem(label, None, format_path(e["loc"]), str(e["msg"])) for e in exc.errors()]
 
 
-def upsert_systems(folder: Path, systems: dict[str, LegacySystem]) -> None:
-    """Add or update systems in `systems.yaml`, keeping comments, sorted, atomically."""
-    bodies = {sid: system_body(s) for sid, s in sorted(systems.items())}
-    edit_records(folder / SYSTEMS_FILE, upsert=bodies)
+def upsert_systems(folder: Path, systems: dict[str, LegacySystem]) -> int:
+    """Add or update systems in `systems.yaml`, keeping comments, sorted, atomically; returns how many changed.
+
+    A system equal to its record on file is left alone; a changed one keeps the fields its record spells out
+    even where they hold the default, so a re-import never churns a hand-written file.
+    """
+    path = folder / SYSTEMS_FILE
+    on_file: dict[str, Any] = {}
+    if path.exists():
+        data, _ = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        on_file = data if isinstance(data, dict) else {}
+    bodies: dict[str, dict[str, Any]] = {}
+    for sid, system in sorted(systems.items()):
+        old = on_file.get(sid)
+        if isinstance(old, dict):
+            try:
+                if LegacySystem.model_validate({"id": sid, **old}) == system:
+                    continue
+            except ValidationError:
+                pass
+        body = system_body(system)
+        if isinstance(old, dict):
+            full = system.model_dump(mode="json", exclude_none=True)
+            body.update({key: full[key] for key in old if key in full and key not in body})
+        bodies[sid] = body
+    if bodies:
+        edit_records(path, upsert=bodies)
+    return len(bodies)
 
 
 def system_body(system: LegacySystem) -> dict[str, Any]:

@@ -82,7 +82,7 @@ class TestLoading:
             load_catalogue(inventory_copy, sample_inventory)
         lines = [str(p).split(": ", 1)[1] for p in caught.value.problems]
         file = str(inventory_copy / "systems.yaml")
-        assert [str(p) for p in caught.value.problems][0].startswith(f"{file}:12: good.dependencies[0].target")
+        assert str(caught.value.problems[0]).startswith(f"{file}:12: good.dependencies[0].target")
         assert "good.dependencies[0].target: unknown system 'ghost' (dependency targets are ids in systems.yaml)" \
             in lines
         assert any(line.startswith("lost.classification: Input should be") for line in lines)
