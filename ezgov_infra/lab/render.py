@@ -144,7 +144,7 @@ def account_files(host_passwd: str, host_group: str, host_shadow: str, *, passwo
             continue
         name, pw, gid, members = ([*line.split(":"), "", "", "", ""])[:4]
         if name == "frrvty":
-            members = ",".join([m for m in members.split(",") if m] + ["ezgov"])
+            members = ",".join([m for m in members.split(",") if m and m != "ezgov"] + ["ezgov"])
         group.append(f"{name}:{pw}:{gid}:{members}")
     group.append(f"ezgov:x:{uid}:")
     return {"passwd": "\n".join(passwd) + "\n", "group": "\n".join(group) + "\n",
