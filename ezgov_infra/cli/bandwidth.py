@@ -41,7 +41,8 @@ def _mbps(value: Any) -> str:
 def poll_command(
     inventory: InventoryOpt = DEFAULT_INVENTORY,
     state_dir: StateDirOpt = DEFAULT_STATE_DIR,
-    interval: Annotated[str, typer.Option(help="Time between rounds (10s, 1m).")] = "10s",
+    interval: Annotated[str, typer.Option(help="Time between rounds (10s, 1m; at least 5s: agents cache "
+                                          "counters for a few seconds).")] = "10s",
     duration_opt: Annotated[str, typer.Option("--duration", help="How long to poll (30s, 5m, 1h).")] = "5m",
     count: Annotated[int | None, typer.Option("--count", "-n", min=2,
                                               help="Number of rounds instead of --duration.")] = None,

@@ -26,6 +26,7 @@ from ezgov_infra.models.inventory import CircuitStatus, Collection, InterfaceKin
 from ezgov_infra.store.history import now, open_history
 
 POLL_KIND, TEST_KIND, AUDIT_KIND = "bandwidth-poll", "bandwidth-test", "bandwidth-audit"
+MIN_INTERVAL_S = 5.0
 
 
 @dataclass(slots=True)
@@ -113,8 +114,9 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     """Poll every live device's uplink counters `rounds` times, `interval` seconds apart, into the history."""
     if rounds < 2:
         raise InputError("--count: at least 2 rounds are needed to make a rate")
-    if interval < 1:
-        raise InputError("--interval: at least 1 s")
+    if interval < MIN_INTERVAL_S:
+        raise InputError(f"--interval: at least {MIN_INTERVAL_S:g} s (agents cache counters for a few seconds, "
+                         "net-snmp for 3 s: shorter intervals read stale counters and make false spikes)")
     from ezgov_infra.collect.counters import CounterPoller, CounterTarget
     from ezgov_infra.collect.credentials import snmp_credentials
     from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
