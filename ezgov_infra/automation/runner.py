@@ -76,6 +76,7 @@ class RunSummary:
     started: str = ""
     elapsed: float = 0.0
     masked: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed_hosts(self) -> list[str]:
@@ -203,7 +204,7 @@ def run_playbook(
     masked = mask_secrets(private, secrets.values())
     return RunSummary(playbook=playbook.stem, status=status, rc=rc, per_host=per_host, artifacts_dir=str(private),
                       check=check, started=started.isoformat(timespec="seconds"), elapsed=round(elapsed, 3),
-                      masked=masked)
+                      masked=masked, stats=stream.custom)
 
 
 def _stdout_tail(runner: Any, lines: int = 6) -> str:
@@ -223,12 +224,16 @@ class _EventStream:
         self.messages: dict[str, str] = {}
         self.failed_tasks: dict[str, list[str]] = {}
         self.seen: dict[str, str] = {}
+        self.custom: dict[str, Any] = {}
 
     def __call__(self, event: Mapping[str, Any]) -> bool:
         name = event.get("event", "")
         data = event.get("event_data") or {}
         if name == "playbook_on_task_start":
             self.progress.task(str(data.get("task") or data.get("name") or "task"), 0)
+        elif name == "playbook_on_stats":
+            custom = data.get("artifact_data")
+            self.custom = dict(custom) if isinstance(custom, Mapping) else {}
         elif name.startswith("runner_on_") or name.startswith("runner_item_on_"):
             host = str(data.get("host") or "")
             outcome = _outcome(name, data)

@@ -210,3 +210,57 @@ def _render_plan(plan: object, fmt: Format) -> None:
     typer.echo(", ".join(f"{k} {v}" for k, v in plan.summary.items()))
     for miss in plan.misses:
         typer.echo(f"misses the deadline: {miss.system}: {miss.reason}")
+
+
+RunbookOpt = Annotated[Path | None, typer.Option("--runbook", help="Cutover runbook (default: "
+                                                 "PLANS_DIR/NAME.cutover.yaml): hosts, data folders, services, "
+                                                 "service addresses and URLs per system.")]
+
+
+def _cutover(name: str, wave: str, action: str, *, state_dir: Path, plans_dir: Path, runbook: Path | None,
+             check: bool, fmt: Format) -> None:
+    from ezgov_infra.cli.playbook import LiveProgress, summary_table
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import cutover
+
+    with LiveProgress(f"{name} wave {wave} {action}") as progress:
+        result = cutover.run_wave(name=name, wave=wave, action=action, state_dir=state_dir, plans_dir=plans_dir,
+                                  runbook=runbook, check=check, progress=progress)
+    if fmt is Format.table:
+        summary_table(result.playbook, fmt)
+    emit(result, fmt, rows=result.rows(), columns=["system", "outcome"],
+         title=f"Plan {result.plan} wave {result.wave}: {action} -> {result.status}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("execute")
+def execute_command(
+    name: Annotated[str, typer.Argument(help="Plan name (migration_plans/NAME.yaml).")],
+    wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    plans_dir: PlansOpt = PLANS_DIR,
+    runbook: RunbookOpt = None,
+    check: Annotated[bool, typer.Option("--check", help="Dry run: predict, change nothing, record nothing.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Cut one wave over with migration_cutover.yml: pre-checks, data sync, service address switch, verification.
+
+    A failed verification rolls the system back (address and service on the source again, old service checked).
+    The outcome is recorded in the plan's wave status and history; exits 1 unless every system moved.
+    """
+    _cutover(name, wave, "execute", state_dir=state_dir, plans_dir=plans_dir, runbook=runbook, check=check, fmt=fmt)
+
+
+@app.command("rollback")
+def rollback_command(
+    name: Annotated[str, typer.Argument(help="Plan name (migration_plans/NAME.yaml).")],
+    wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    plans_dir: PlansOpt = PLANS_DIR,
+    runbook: RunbookOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Move one wave back to its source hosts and check the old services answer; recorded in the plan."""
+    _cutover(name, wave, "rollback", state_dir=state_dir, plans_dir=plans_dir, runbook=runbook, check=False,
+             fmt=fmt)

@@ -37,6 +37,10 @@ PLAYBOOK = """\
     - name: Show a secret carelessly
       ansible.builtin.debug:
         msg: "key is {{ auth_key }}"
+    - name: Report a figure to the caller
+      ansible.builtin.set_stats:
+        data:
+          markers: "{{ {inventory_hostname: 'written'} }}"
     - name: Fail where told to
       ansible.builtin.fail:
         msg: planted failure
@@ -109,6 +113,10 @@ class TestRunPlaybook:
         assert recorder.tasks[:2] == ["Write the marker file", "Show a secret carelessly"]
         assert ("down", "Write the marker file", "unreachable") in recorder.results
         assert ("alpha", "Write the marker file", "changed") in recorder.results
+
+    def test_set_stats_data_reaches_the_summary(self, finished: tuple[RunSummary, Recorder, Path]) -> None:
+        summary, _, _ = finished
+        assert summary.stats["markers"] == {"alpha": "written", "bravo": "written", "charlie": "written"}
 
     def test_artifacts_live_under_the_state_dir(self, finished: tuple[RunSummary, Recorder, Path]) -> None:
         summary, _, markers = finished

@@ -1,0 +1,109 @@
+"""Execute or roll back one wave of a migration plan with `migration_cutover.yml`, and record the outcome.
+
+The outcome lands in the plan file: the wave's `status` and one more `history` event (written atomically under
+the plans folder's lock, like every plan write). A wave whose verification failed and was rolled back is
+`rolled_back`; a run that could not finish (a host unreachable, a rollback that failed) is `failed`.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.automation.runner import PlaybookProgress, RunSummary
+from ezgov_infra.errors import InputError
+from ezgov_infra.models.plan import MigrationPlan, Wave, WaveEvent, WaveStatus
+
+PLAYBOOK = "migration_cutover"
+DEFAULT_PLANS_DIR = Path("migration_plans")
+
+
+@dataclass(slots=True)
+class CutoverResult:
+    plan: str
+    wave: str
+    action: str
+    status: str
+    check: bool
+    systems: dict[str, str]
+    playbook: RunSummary
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (WaveStatus.executed.value, "checked") or (
+            self.action == "rollback" and self.status == WaveStatus.rolled_back.value)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"system": s, "outcome": o} for s, o in sorted(self.systems.items())]
+
+
+def find_wave(plan: MigrationPlan, wave_id: str) -> Wave:
+    for index, wave in enumerate(plan.waves, start=1):
+        if wave.id == wave_id or wave_id == str(index):
+            return wave
+    known = ", ".join(w.id for w in plan.waves)
+    raise InputError(f"plan {plan.name!r} has no wave {wave_id!r} (waves: {known}; or give its number)")
+
+
+def record_outcome(plans_dir: Path, name: str, wave_id: str, status: WaveStatus, note: str) -> MigrationPlan:
+    """Set the wave's status and append one history event, rewriting the plan file atomically."""
+    from ezgov_infra.store.systems import load_plan, save_plan
+
+    plan = load_plan(plans_dir, name)
+    wave = find_wave(plan, wave_id)
+    wave.status = status
+    wave.history.append(WaveEvent(at=datetime.now(UTC).replace(microsecond=0), status=status,
+                                  by=_operator(), note=note))
+    save_plan(plans_dir, plan)
+    return plan
+
+
+def _operator() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR,
+             runbook: Path | None = None, check: bool = False, extra: dict[str, str] | None = None,
+             progress: PlaybookProgress | None = None) -> CutoverResult:
+    """Run the cutover (`action` execute) or its rollback for one wave; records the outcome unless `check`."""
+    from ezgov_infra.automation.cutover import load_runbook, runbook_path, wave_inventory
+    from ezgov_infra.automation.runner import run_playbook
+    from ezgov_infra.jobs.playbooks import find
+    from ezgov_infra.store.systems import load_plan
+
+    if action not in ("execute", "rollback"):
+        raise InputError(f"cutover action {action!r}: execute or rollback")
+    plan = load_plan(plans_dir, name)
+    chosen = find_wave(plan, wave)
+    book_file = runbook or runbook_path(plans_dir, plan.name)
+    book = load_runbook(book_file)
+    stage = (state_dir / "cutover" / plan.name / chosen.id).resolve()
+    stage.mkdir(parents=True, exist_ok=True)
+    document = wave_inventory(book, chosen, stage, book_file)
+    summary = run_playbook(Path(find(PLAYBOOK).path), inventory=document, state_dir=state_dir, check=check,
+                           extravars={**(extra or {}), "cutover_action": action}, progress=progress)
+    systems = {s: summary.stats.get("cutover", {}).get(s, "not done") for s in chosen.systems}
+    if check:
+        status = "checked" if summary.ok else WaveStatus.failed.value
+    elif action == "rollback":
+        done = summary.ok and all(v == "rolled_back" for v in systems.values())
+        status = WaveStatus.rolled_back.value if done else WaveStatus.failed.value
+    elif summary.ok and all(v == "executed" for v in systems.values()):
+        status = WaveStatus.executed.value
+    elif summary.ok and all(v in ("executed", "rolled_back") for v in systems.values()):
+        status = WaveStatus.rolled_back.value
+    else:
+        status = WaveStatus.failed.value
+    if not check:
+        failed = ", ".join(summary.failed_hosts)
+        note = (f"{action}: " + ", ".join(f"{s} {o}" for s, o in sorted(systems.items()))
+                + (f"; failed hosts: {failed}" if failed else "") + f"; artifacts {summary.artifacts_dir}")
+        record_outcome(plans_dir, plan.name, chosen.id, WaveStatus(status), note)
+    return CutoverResult(plan=plan.name, wave=chosen.id, action=action, status=status, check=check,
+                         systems=systems, playbook=summary)
