@@ -98,6 +98,10 @@ class CounterPoller:
         self.clock = clock
         self._indexes: dict[str, dict[str, int]] = {}
 
+    def indexes(self, device: str) -> dict[str, int]:
+        """The ifIndex of each wanted interface of `device`, as last resolved (empty before its first poll)."""
+        return dict(self._indexes.get(device, {}))
+
     async def _resolve(self, target: CounterTarget) -> dict[str, int]:
         columns = await self.session.walk(target.snmp, IF_NAME, IF_DESCR)
         by_name: dict[str, int] = {}
