@@ -177,6 +177,9 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
             asyncio.run(loop())
         except KeyboardInterrupt:
             interrupted = True
+        except BaseException:
+            history.finish_run(run_id, "failed", {"rounds": done, "samples": len(collected)})
+            raise
         elapsed = time.monotonic() - clock
         usage = list(utilisations(collected).values())
         result = PollResult(run_id, started, round(elapsed, 3), done, len(collected), interrupted,

@@ -102,3 +102,31 @@ class TestAuditCommand:
                                                    window: str) -> None:
         done = cli("bandwidth", "audit", "-i", sample_inventory, "--window", window)
         assert done.code == 2 and done.err.count("\n") == 1 and "--window" in done.err
+
+
+class TestPollAndTestInput:
+    def test_an_interval_shorter_than_agent_caches_is_refused(self, cli: Callable[..., CliResult],
+                                                              sample_inventory: Path) -> None:
+        done = cli("bandwidth", "poll", "-i", sample_inventory, "--interval", "2s", "--count", "3")
+        assert done.code == 2 and "stale counters" in done.err
+
+    def test_a_limit_that_matches_nothing_is_an_input_error(self, cli: Callable[..., CliResult],
+                                                            sample_inventory: Path) -> None:
+        done = cli("bandwidth", "poll", "-i", sample_inventory, "--count", "2", "--limit", "nowhere-*")
+        assert done.code == 2 and "matches no device" in done.err
+
+    def test_a_limit_by_district_selects_its_devices(self, sample_inventory: Path) -> None:
+        from ezgov_infra.store.inventory import load_inventory
+
+        inventory = load_inventory(sample_inventory)
+        chosen = bandwidth.select(inventory, sorted(bandwidth.uplinks(inventory)), ["liangzihu"])
+        assert {"taihe-ar-1", "tujianao-ar-1", "liangzihu-agg-1"} <= set(chosen)
+        assert all(inventory.site_district(inventory.devices[d].site) == "liangzihu" for d in chosen)
+
+    def test_active_tests_need_the_lab_up(self, cli: Callable[..., CliResult], sample_inventory: Path) -> None:
+        done = cli("bandwidth", "test", "taihe-gsc", "-i", sample_inventory)
+        assert done.code == 1 and "lab" in done.err and "not up" in done.err
+
+    def test_an_unknown_site_is_an_input_error(self, cli: Callable[..., CliResult], sample_inventory: Path) -> None:
+        done = cli("bandwidth", "test", "atlantis-gsc", "-i", sample_inventory)
+        assert done.code == 2 and "unknown site atlantis-gsc" in done.err
