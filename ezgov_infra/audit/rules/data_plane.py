@@ -38,13 +38,29 @@ def wan_addresses(r: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         planned = [str(a) for a in expected.ipv6] or _planned_link(ctx, expected.id)
         severity = Severity.critical if expected.kind is InterfaceKind.uplink else Severity.high
+        message = f"{expected.kind.value} {expected.name} has no global IPv6 address"
+        downstream = _ipv4_only_peer(ctx, expected.id) if expected.kind is InterfaceKind.downlink else None
+        if downstream is not None:
+            # One IPv4-only link is one fault: it is counted at the downstream device's uplink.
+            severity = Severity.low
+            message += f" (the link to {downstream} is IPv4-only at both ends; counted at {downstream})"
         evidence = {"interface": expected.name, "kind": expected.kind.value,
                     "found": [] if seen is None else [str(a) for a in seen.ipv6],
                     "present": seen is not None}
         address = planned[0] if planned else "<address>/127"
-        yield r.finding(ctx, f"{expected.kind.value} {expected.name} has no global IPv6 address", evidence,
+        yield r.finding(ctx, message, evidence,
                         ctx.remedy("interface_address", f"Configure {address} on {expected.name}:",
                                    interface=expected.name, address=address), severity=severity)
+
+
+def _ipv4_only_peer(ctx: Context, interface_id: str) -> str | None:
+    """The downstream device of a downlink whose far end has no IPv6 in the inventory either."""
+    for circuit in ctx.inventory.circuits.values():
+        if circuit.z_end == interface_id:
+            far = ctx.inventory.interfaces.get(circuit.a_end)
+            if far is not None and not far.ipv6:
+                return far.device
+    return None
 
 
 def _planned_link(ctx: Context, interface_id: str) -> list[str]:

@@ -1,0 +1,73 @@
+"""`ezgov ipv6 audit` offline on the sample, and the history views (runs, findings, diff), through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"
+SUBSET = ["--limit", "device:changgang-*,device:dushan-ar-1,device:bishidu-ar-1,device:ez-core-2,device:yanji-ar-1"]
+
+
+def stable(document: dict[str, Any]) -> str:
+    """The audit's JSON without what changes from run to run (times, run id)."""
+    for key in ("started", "elapsed", "run_id"):
+        document.pop(key, None)
+    for device in document["devices"]:
+        device.pop("elapsed", None)
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+class TestOfflineAudit:
+    def test_json_output_matches_the_golden_file(self, cli: Callable[..., Any],
+                                                 golden: Callable[[str, str], None]) -> None:
+        result = cli("ipv6", "audit", "-i", SAMPLE, *SUBSET, "--format", "json")
+        assert result.code == 0, result.err
+        golden("audit/offline-subset.json", stable(json.loads(result.out)))
+
+    def test_the_summary_lists_statuses_and_top_findings(self, cli: Callable[..., Any]) -> None:
+        result = cli("ipv6", "audit", "-i", SAMPLE)
+        assert result.code == 0, result.err
+        assert "Devices by status" in result.out and "Top findings" in result.out
+        assert "82 audited, 0 failed, 8 skipped" in result.out.replace("\n", " ")
+
+    def test_a_device_without_outputs_fails_the_run_with_exit_1(self, cli: Callable[..., Any], tmp_path: Path) -> None:
+        folder = tmp_path / "saved"
+        shutil.copytree(SAMPLE / "snapshots" / "ez-core-2", folder / "ez-core-2")
+        (folder / "changgang-ar-1").mkdir(parents=True)
+        result = cli("ipv6", "audit", "-i", SAMPLE, "--offline", folder, "--limit", "device:ez-core-2,changgang-ar-1",
+                     "--format", "json")
+        assert result.code == 1
+        outcome = {d["device"]: (d["ok"], d["category"]) for d in json.loads(result.out)["devices"]}
+        assert outcome == {"changgang-ar-1": (False, "unreachable"), "ez-core-2": (True, None)}
+
+    def test_an_unknown_limit_key_is_bad_input(self, cli: Callable[..., Any]) -> None:
+        result = cli("ipv6", "audit", "-i", SAMPLE, "--limit", "vendor:huawei")
+        assert result.code == 2 and "unknown key 'vendor'" in result.err
+
+
+class TestHistory:
+    def test_runs_findings_and_diff(self, cli: Callable[..., Any], tmp_path: Path) -> None:
+        assert cli("ipv6", "audit", "-i", SAMPLE, *SUBSET, "--format", "json").code == 0
+        fixed = tmp_path / "fixed"
+        shutil.copytree(SAMPLE / "snapshots", fixed)
+        config = fixed / "dushan-ar-1" / "config.txt"
+        config.write_text(config.read_text().replace("ip ssh version 2\n", "ipv6 unicast-routing\nip ssh version 2\n"))
+        assert cli("ipv6", "audit", "-i", SAMPLE, "--offline", fixed, *SUBSET, "--format", "json").code == 0
+        runs = json.loads(cli("ipv6", "runs", "--format", "json").out)
+        assert [r["run"] for r in runs] == [2, 1] and runs[0]["mode"] == "offline"
+        critical = json.loads(cli("ipv6", "findings", "--run", "1", "--severity", "critical", "--format",
+                                  "json").out)
+        assert {f["severity"] for f in critical} == {"critical"}
+        assert any(f["device"] == "dushan-ar-1" and f["rule"] == "V6-FWD-001" for f in critical)
+        changes = json.loads(cli("ipv6", "diff", "1", "2", "--format", "json").out)
+        assert {"device": "dushan-ar-1", "rule": "V6-FWD-001"}.items() <= changes["fixed"][0].items() or any(
+            f["rule"] == "V6-FWD-001" and f["device"] == "dushan-ar-1" for f in changes["fixed"])
+        assert changes["new"] == []
+
+    def test_findings_before_any_run_is_a_clear_error(self, cli: Callable[..., Any]) -> None:
+        result = cli("ipv6", "findings")
+        assert result.code == 1 and "no IPv6 audit in the history yet" in result.err

@@ -1,0 +1,76 @@
+"""Credential profiles resolve to secrets from env, an ansible-vault file or the lab, and never show them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ezgov_infra.collect.credentials import snmp_credentials, ssh_credentials
+from ezgov_infra.errors import AuthError
+from ezgov_infra.models.inventory import CredentialProfile, SnmpProfile
+
+
+class TestEnvironment:
+    def test_variables_named_by_the_profile(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        monkeypatch.setenv("U1", "netops")
+        monkeypatch.setenv("P1", "s3cret-env")
+        profile = CredentialProfile(id="x", source="env", username_env="U1", password_env="P1")
+        credentials = ssh_credentials(profile, state_dir=tmp_path)
+        assert (credentials.username, credentials.password) == ("netops", "s3cret-env")
+        assert "s3cret-env" not in repr(credentials) and "s3cret-env" not in str(credentials)
+
+    def test_an_unset_variable_is_an_auth_failure_naming_it(self, tmp_path: Path) -> None:
+        profile = CredentialProfile(id="x", source="env", username="u", password_env="EZGOV_UNSET_VARIABLE")
+        with pytest.raises(AuthError, match="EZGOV_UNSET_VARIABLE"):
+            ssh_credentials(profile, state_dir=tmp_path)
+
+
+class TestVault:
+    def test_an_ansible_vault_file_is_decrypted_with_the_password_file(
+            self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        from ansible.parsing.vault import VaultLib, VaultSecret
+
+        (tmp_path / "vault-pass").write_text("correct horse\n")
+        document = "extranet:\n  username: netops\n  password: vault-s3cret\nsnmp-v3:\n  auth_key: ak-123456789\n" \
+                   "  priv_key: pk-123456789\n"
+        encrypted = VaultLib([("default", VaultSecret(b"correct horse"))]).encrypt(document)
+        (tmp_path / "secrets.vault").write_bytes(encrypted)
+        monkeypatch.setenv("EZGOV_VAULT_PASSWORD_FILE", str(tmp_path / "vault-pass"))
+        ssh = ssh_credentials(CredentialProfile(id="extranet", source="vault", vault_file="secrets.vault"),
+                              state_dir=tmp_path, inventory=tmp_path)
+        assert (ssh.username, ssh.password) == ("netops", "vault-s3cret")
+        snmp = snmp_credentials(SnmpProfile(id="snmp-v3", version="3", source="vault", user="ro", auth_protocol="SHA",
+                                            priv_protocol="AES", vault_file="secrets.vault"),
+                                state_dir=tmp_path, inventory=tmp_path)
+        assert (snmp.auth_key, snmp.priv_key) == ("ak-123456789", "pk-123456789")
+
+    def test_a_wrong_vault_password_is_an_auth_failure(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        from ansible.parsing.vault import VaultLib, VaultSecret
+
+        (tmp_path / "v").write_bytes(VaultLib([("default", VaultSecret(b"right"))]).encrypt("x: {password: y}\n"))
+        (tmp_path / "pass").write_text("wrong")
+        monkeypatch.setenv("EZGOV_VAULT_PASSWORD_FILE", str(tmp_path / "pass"))
+        with pytest.raises(AuthError, match="cannot open vault"):
+            ssh_credentials(CredentialProfile(id="x", source="vault", vault_file=str(tmp_path / "v")),
+                            state_dir=tmp_path)
+
+
+class TestLab:
+    def test_the_lab_secrets_file_gives_ssh_and_both_snmp_versions(self, tmp_path: Path) -> None:
+        (tmp_path / "lab").mkdir()
+        (tmp_path / "lab" / "secrets.json").write_text(json.dumps({
+            "ssh": {"username": "ezgov", "password": "lab-pw", "key_file": "/k"}, "known_hosts": "/kh",
+            "snmp": {"community": "lab-comm", "v3": {"user": "ezgov", "auth_protocol": "SHA", "auth_key": "lab-ak",
+                                                     "priv_protocol": "AES", "priv_key": "lab-pk"}}}))
+        ssh = ssh_credentials(CredentialProfile(id="lab", source="lab"), state_dir=tmp_path)
+        assert (ssh.username, ssh.password, ssh.key_file, ssh.known_hosts) == ("ezgov", "lab-pw", "/k", "/kh")
+        v2c = snmp_credentials(SnmpProfile(id="l2", version="2c", source="lab"), state_dir=tmp_path)
+        v3 = snmp_credentials(SnmpProfile(id="l3", version="3", source="lab"), state_dir=tmp_path)
+        assert v2c.community == "lab-comm" and (v3.user, v3.auth_key, v3.priv_key) == ("ezgov", "lab-ak", "lab-pk")
+        assert all(secret not in repr(v3) + repr(v2c) for secret in ("lab-comm", "lab-ak", "lab-pk"))
+
+    def test_no_lab_is_an_auth_failure_with_a_hint(self, tmp_path: Path) -> None:
+        with pytest.raises(AuthError, match="ezgov lab up"):
+            ssh_credentials(CredentialProfile(id="lab", source="lab"), state_dir=tmp_path)

@@ -1,0 +1,76 @@
+"""The SSH adapter's failure categories on the loopback: refused is unreachable, silence is a timeout."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from ezgov_infra.collect.credentials import SshCredentials
+from ezgov_infra.collect.ssh import SshTarget, collect, probe_ssh
+from ezgov_infra.errors import CollectTimeout, UnreachableError
+from ezgov_infra.platforms import load_profile
+
+
+def target(port: int, timeout: float = 1.0) -> SshTarget:
+    return SshTarget(device="r1", host="127.0.0.1", port=port, profile=load_profile("frr"),
+                     credentials=SshCredentials("ezgov", password="unit-pw"), connect_timeout=timeout,
+                     command_timeout=timeout)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def silent_listener() -> Iterator[int]:
+    """Accepts TCP connections and never says a word (like a SIGSTOPped sshd)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(server.getsockname()[1])
+    stop.set()
+    thread.join(2)
+    for connection in accepted:
+        connection.close()
+    server.close()
+
+
+class TestFailureCategories:
+    def test_a_refused_connection_is_unreachable(self, closed_port: int) -> None:
+        with pytest.raises(UnreachableError, match="refused"):
+            collect(target(closed_port))
+
+    def test_a_listener_that_never_speaks_is_a_timeout_within_the_limit(self, silent_listener: int) -> None:
+        started = time.monotonic()
+        with pytest.raises(CollectTimeout):
+            collect(target(silent_listener, timeout=1.0))
+        assert time.monotonic() - started < 6
+
+    def test_the_password_never_appears_in_the_target(self) -> None:
+        assert "unit-pw" not in repr(target(22))
+
+
+class TestProbe:
+    def test_no_banner_means_no_ssh(self, silent_listener: int, closed_port: int) -> None:
+        assert probe_ssh("127.0.0.1", silent_listener, timeout=0.3) is False
+        assert probe_ssh("127.0.0.1", closed_port, timeout=0.3) is False
