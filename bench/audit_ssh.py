@@ -1,0 +1,126 @@
+"""SSH collection on the lab's FRR routers: Ansible vs netmiko vs OpenSSH (the lower bound) vs ezgov's audit.
+
+Each method runs 5 show commands on every lab router in parallel (whole processes, medians of `--repeat`):
+  ansible   ansible-playbook, network_cli over libssh, cisco.ios.ios_command, forks = routers
+  netmiko   ConnectHandler + send_command with default settings, one thread per router
+  openssh   `ssh` per router in parallel, the commands piped into vtysh (nothing can be faster)
+  ezgov     `ezgov ipv6 audit --live --limit platform:frr` (8 commands, parsing, rules, storing the run)
+Targets from issue 4: ezgov <= 0.25x Ansible's wall time and <= 2x OpenSSH's.
+
+    .venv/bin/python bench/audit_ssh.py [--state-dir DIR_OF_A_RUNNING_LAB] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from audit_lab import REPO, SAMPLE, Figure, check, measure, report, router_lab
+
+COMMANDS = ["show version", "show interface", "show ipv6 route", "show ipv6 ospf6 neighbor", "show running-config"]
+BIN = Path(sys.executable).parent
+
+
+def routers(lab: object) -> dict[str, str]:
+    nodes = lab.nodes  # type: ignore[attr-defined]
+    return {name: info.mgmt_ipv4 for name, info in sorted(nodes.items())}
+
+
+def openssh(hosts: dict[str, str], key: str, known_hosts: str) -> None:
+    script = "".join(f"{c}\n" for c in COMMANDS)
+    processes = [subprocess.Popen(["ssh", "-i", key, "-o", f"UserKnownHostsFile={known_hosts}", "-o",
+                                   "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+                                   f"ezgov@{address}"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, text=True) for address in hosts.values()]
+    for process in processes:
+        process.communicate(script, timeout=60)
+        if process.returncode != 0:
+            raise SystemExit(f"ssh failed with {process.returncode}")
+
+
+def netmiko_worker(hosts: dict[str, str], key: str, known_hosts: str) -> None:
+    from netmiko import ConnectHandler
+
+    def one(address: str) -> None:
+        connection = ConnectHandler(device_type="cisco_ios", host=address, username="ezgov", use_keys=True,
+                                    key_file=key, ssh_strict=True, system_host_keys=False, alt_host_keys=True,
+                                    alt_key_file=known_hosts, allow_agent=False)
+        for command in COMMANDS:
+            connection.send_command(command)
+        connection.disconnect()
+
+    with ThreadPoolExecutor(len(hosts)) as pool:
+        list(pool.map(one, hosts.values()))
+
+
+def ansible_project(folder: Path, hosts: dict[str, str], key: str) -> Path:
+    inventory = {"all": {"hosts": {name: {"ansible_host": address} for name, address in hosts.items()},
+                         "vars": {"ansible_connection": "ansible.netcommon.network_cli",
+                                  "ansible_network_os": "cisco.ios.ios", "ansible_user": "ezgov",
+                                  "ansible_ssh_private_key_file": key,
+                                  "ansible_network_cli_ssh_type": "libssh"}}}
+    (folder / "hosts.json").write_text(json.dumps(inventory))
+    commands = "\n".join(f"          - {c}" for c in COMMANDS)
+    (folder / "show.yml").write_text(f"""---
+- name: Show commands on every router
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Run the show commands
+      cisco.ios.ios_command:
+        commands:
+{commands}
+""")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--state-dir", type=Path, help="state dir of a running lab (default: build one)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["netmiko"], help=argparse.SUPPRESS)
+    parser.add_argument("--hosts", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.only == "netmiko":
+        hosts, key, known_hosts = json.loads(args.hosts)
+        netmiko_worker(hosts, key, known_hosts)
+        return
+    with router_lab(args.state_dir) as lab, tempfile.TemporaryDirectory(prefix="ezgov-bench-") as folder:
+        secrets = lab.secrets  # type: ignore[attr-defined]
+        state_dir = str(lab.state_dir)  # type: ignore[attr-defined]
+        hosts = routers(lab)
+        key, known_hosts = secrets["ssh"]["key_file"], secrets["known_hosts"]
+        project = ansible_project(Path(folder), hosts, key)
+        env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_FORKS": str(len(hosts)),
+               "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.null", "ANSIBLE_LOCAL_TEMP": str(Path(folder) / "tmp"),
+               "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(Path(folder) / "pc")}
+        figures: list[Figure] = [
+            measure(f"ansible-playbook (libssh, forks={len(hosts)})", lambda: check(
+                [str(BIN / "ansible-playbook"), "-i", str(project / "hosts.json"), str(project / "show.yml")],
+                env=env, cwd=folder), args.repeat),
+            measure(f"netmiko ({len(hosts)} threads)", lambda: check(
+                [sys.executable, __file__, "--only", "netmiko", "--hosts", json.dumps([hosts, key, known_hosts])]),
+                args.repeat),
+            measure("openssh + vtysh (parallel)", lambda: openssh(hosts, key, known_hosts), args.repeat),
+            measure("ezgov ipv6 audit --live (8 commands)", lambda: check(
+                [str(BIN / "ezgov"), "ipv6", "audit", "--live", "-i", str(SAMPLE), "--limit", "platform:frr",
+                 "--state-dir", state_dir, "--format", "json"], cwd=REPO), args.repeat),
+        ]
+    report(f"SSH collection from {len(hosts)} FRR routers, {len(COMMANDS)} show commands, medians of {args.repeat}",
+           figures, "openssh + vtysh (parallel)")
+    ansible = figures[0].wall
+    ezgov, lower = figures[3].wall, figures[2].wall
+    sys.stdout.write(f"\nezgov / ansible = {ezgov / ansible:.2f} (target <= 0.25); "
+                     f"ezgov / openssh = {ezgov / lower:.2f} (target <= 2)\n")
+
+
+if __name__ == "__main__":
+    main()
