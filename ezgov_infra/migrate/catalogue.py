@@ -10,12 +10,8 @@ order: nothing moves before what it depends on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
 
 from ezgov_infra.models.systems import Direction, LegacySystem
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 
 def dependency_edges(systems: Mapping[str, LegacySystem]) -> Iterator[tuple[str, str]]:
@@ -38,20 +34,16 @@ def latency_pairs(systems: Mapping[str, LegacySystem]) -> Iterator[tuple[str, st
                 yield system.id, dep.target
 
 
-def dependency_graph(systems: Mapping[str, LegacySystem], nodes: Iterable[str] | None = None) -> nx.DiGraph:
-    """The `needed -> needer` graph over `nodes` (default: every system)."""
-    import networkx as nx
-
-    keep = set(systems if nodes is None else nodes)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(keep))
-    graph.add_edges_from((a, b) for a, b in dependency_edges(systems) if a in keep and b in keep)
-    return graph
+def successors(edges: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for a, b in edges:
+        out.setdefault(a, []).append(b)
+    return out
 
 
 def find_cycles(systems: Mapping[str, LegacySystem]) -> list[list[str]]:
     """Each dependency cycle as the sorted ids of its strongly connected component, sorted."""
-    import networkx as nx
+    from ezgov_infra.migrate.graph import strongly_connected
 
-    graph = dependency_graph(systems)
-    return sorted(sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1)
+    components = strongly_connected(sorted(systems), successors(dependency_edges(systems)))
+    return sorted(c for c in components if len(c) > 1)

@@ -76,7 +76,7 @@ def to_ezgov_csv(systems: Mapping[str, LegacySystem]) -> str:
             elif column == "dependencies":
                 row.append("; ".join(
                     f"{d.target}:{d.direction.value}:{d.criticality.value}:{'latency' if d.latency_sensitive else ''}"
-                    + (f":{quote(d.note, safe=' ')}" if d.note else "") for d in system.dependencies))
+                    + (f":{quote(d.note, safe='')}" if d.note else "") for d in system.dependencies))
             else:
                 row.append(_fmt(getattr(system, column)))
         writer.writerow(row)

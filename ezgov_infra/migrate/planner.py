@@ -59,15 +59,19 @@ def _hold_reasons(groups: Mapping[str, Group], systems: Mapping[str, LegacySyste
                     break
                 day_after = network.cutover + timedelta(days=1)
                 group.earliest = max(group.earliest or day_after, day_after)
-    # Whatever needs a held group waits for it.
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(groups)
-    graph.add_edges_from((need, gid) for gid, g in groups.items() for need in g.needs)
-    for gid in sorted(list(held)):
-        for later in sorted(nx.descendants(graph, gid)):
-            held.setdefault(later, f"waits for group {gid}, which is held ({held[gid]})")
+    # Whatever needs a held group waits for it (breadth-first from each held group, smallest id first).
+    needed_by: dict[str, list[str]] = {}
+    for gid, group in groups.items():
+        for need in group.needs:
+            needed_by.setdefault(need, []).append(gid)
+    for gid in sorted(held):
+        queue = sorted(needed_by.get(gid, []))
+        while queue:
+            later = queue.pop(0)
+            if later in held:
+                continue
+            held[later] = f"waits for group {gid}, which is held ({held[gid]})"
+            queue.extend(sorted(needed_by.get(later, [])))
     return held
 
 
@@ -98,7 +102,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
     misses: list[Unplanned] = [Unplanned(system=h.system, reason=f"held: {h.reason}") for h in held]
     for number, packed_wave in enumerate(packed, 1):
         wave_id = f"W{number:02d}"
-        move = [MoveGroup(id=gid, systems=moving[gid].systems, why=moving[gid].why,
+        move = [MoveGroup.model_construct(id=gid, systems=moving[gid].systems, why=moving[gid].why,
                           after=sorted(moving[gid].needs), resources=moving[gid].resources)
                 for gid in packed_wave.groups]
         members = [systems[s] for g in move for s in g.systems]

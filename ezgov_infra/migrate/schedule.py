@@ -95,7 +95,7 @@ def transfer(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolic
         presync_start = opens.date() - timedelta(days=lead)
         daily = system.change_gb_per_day if system.change_gb_per_day is not None else data * DEFAULT_DAILY_CHANGE
         final_delta = round(hours_to_send(daily, usable), 2)
-    return Transfer(
+    return Transfer.model_construct(
         system=system.id, site=system.site, data_gb=data, mbps=round(usable, 1),
         bandwidth_source=f"{link.source}: {link.mbps:g} Mbps x {assumptions.efficiency:g}",
         hours=round(hours, 2), downtime_window_h=system.downtime_window_h, presync=presync,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ezgov_infra.errors import PlanError
-from ezgov_infra.migrate.catalogue import dependency_edges, latency_pairs
+from ezgov_infra.migrate.catalogue import dependency_edges, latency_pairs, successors
+from ezgov_infra.migrate.graph import strongly_connected
 from ezgov_infra.models.plan import Resources, WaveCapacity
 from ezgov_infra.models.systems import LegacySystem
 
@@ -31,12 +32,13 @@ class Group:
     systems: list[str]
     why: list[str] = field(default_factory=list)
     needs: set[str] = field(default_factory=set)
-    resources: Resources = field(default_factory=Resources)
+    resources: Resources = field(default_factory=lambda: Resources.model_construct())
     earliest: date | None = None
 
 
 def resources_of(systems: list[LegacySystem]) -> Resources:
-    return Resources(
+    # Sums of validated systems: constructed without re-validation, thousands at a time.
+    return Resources.model_construct(
         systems=len(systems), vcpu=sum(s.vcpu for s in systems),
         ram_gb=round(sum(s.ram_gb for s in systems), 2), storage_gb=round(sum(s.storage_gb for s in systems), 2),
         data_gb=round(sum(s.data_gb or 0 for s in systems), 2),
@@ -45,40 +47,39 @@ def resources_of(systems: list[LegacySystem]) -> Resources:
 
 def move_groups(systems: Mapping[str, LegacySystem], members: set[str]) -> dict[str, Group]:
     """Groups over `members`, keyed by their smallest system id, each with the groups it needs first."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(members))
-    graph.add_edges_from((a, b) for a, b in dependency_edges(systems) if a in members and b in members)
-    chatty = sorted({tuple(sorted(p)) for p in latency_pairs(systems) if p[0] in members and p[1] in members})
-    for a, b in chatty:
-        graph.add_edge(a, b)
-        graph.add_edge(b, a)
+    edges = [(a, b) for a, b in dependency_edges(systems) if a in members and b in members]
+    chatty = sorted({(min(a, b), max(a, b)) for a, b in latency_pairs(systems) if a in members and b in members})
+    graph = successors([*edges, *chatty, *((b, a) for a, b in chatty)])
     group_of: dict[str, str] = {}
     groups: dict[str, Group] = {}
-    for component in nx.strongly_connected_components(graph):
-        ids = sorted(component)
+    for ids in strongly_connected(sorted(members), graph):
         group = Group(id=ids[0], systems=ids)
         groups[group.id] = group
         for sid in ids:
             group_of[sid] = group.id
     for a, b in chatty:
         groups[group_of[a]].why.append(f"latency-sensitive: {a} ~ {b}")
-    for a, b in dependency_edges(systems):
-        if a in members and b in members:
-            ga, gb = group_of[a], group_of[b]
-            if ga != gb:
-                groups[gb].needs.add(ga)
-            elif (b, a) not in chatty and (a, b) not in chatty:
-                groups[ga].why.append(f"dependency cycle: {b} needs {a}")
+    for a, b in edges:
+        ga, gb = group_of[a], group_of[b]
+        if ga != gb:
+            groups[gb].needs.add(ga)
+        elif (b, a) not in chatty and (a, b) not in chatty:
+            groups[ga].why.append(f"dependency cycle: {b} needs {a}")
     for group in groups.values():
         group.why = sorted(set(group.why))
         group.resources = resources_of([systems[s] for s in group.systems])
     return groups
 
 
+def fits(resources: Resources, capacity: WaveCapacity) -> bool:
+    return (resources.systems <= capacity.systems and resources.vcpu <= capacity.vcpu
+            and resources.ram_gb <= capacity.ram_gb and resources.storage_gb <= capacity.storage_gb)
+
+
 def over_capacity(resources: Resources, capacity: WaveCapacity) -> list[str]:
     """What in `resources` exceeds one wave's capacity, in words."""
+    if fits(resources, capacity):
+        return []
     over: list[str] = []
     for name, limit in (("systems", capacity.systems), ("vcpu", capacity.vcpu), ("ram_gb", capacity.ram_gb),
                         ("storage_gb", capacity.storage_gb)):
@@ -101,7 +102,7 @@ def check_fits(groups: Mapping[str, Group], capacity: WaveCapacity) -> None:
 
 
 def _add(total: Resources, extra: Resources) -> Resources:
-    return Resources(systems=total.systems + extra.systems, vcpu=total.vcpu + extra.vcpu,
+    return Resources.model_construct(systems=total.systems + extra.systems, vcpu=total.vcpu + extra.vcpu,
                      ram_gb=round(total.ram_gb + extra.ram_gb, 2),
                      storage_gb=round(total.storage_gb + extra.storage_gb, 2),
                      data_gb=round(total.data_gb + extra.data_gb, 2))
@@ -132,7 +133,7 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
     idle = 0
     while heap:
         opens, closes = next(windows)
-        total = Resources()
+        total = Resources.model_construct()
         chosen: list[str] = []
         deferred: list[tuple[tuple[object, ...], str]] = []
         misfits = 0
@@ -143,7 +144,7 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
                 deferred.append(item)
                 continue
             candidate = _add(total, group.resources)
-            if over_capacity(candidate, capacity):
+            if not fits(candidate, capacity):
                 deferred.append(item)
                 misfits += 1
                 continue
