@@ -23,7 +23,6 @@ from ezgov_infra.store.yamlfiles import (
     atomic_write,
     dump_plain,
     edit_records,
-    file_lock,
     format_path,
     load_document,
     load_records,
@@ -155,9 +154,9 @@ def plan_text(plan: MigrationPlan) -> str:
 
 
 def save_plan(plans_dir: Path, plan: MigrationPlan) -> Path:
+    """Write the whole plan atomically (a reader sees the old file or the new one, never a mix)."""
     path = plan_path(plans_dir, plan.name)
-    with file_lock(plans_dir):
-        atomic_write(path, plan_text(plan))
+    atomic_write(path, plan_text(plan))
     return path
 
 
