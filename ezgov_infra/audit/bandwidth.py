@@ -7,7 +7,8 @@ Counter rules (an interval is two consecutive samples of one interface):
   counter to wrap more than once at the interface speed cannot be read and is dropped (`wrap-ambiguous`).
 - sysUpTime that went back, or advanced less than the wall clock did (beyond a tolerance), means the agent
   restarted in between: the counters restarted too, so the interval is dropped (`restart`), never read as a spike.
-- A rate above the interface speed is not believable: dropped (`above-speed`).
+- A rate more than 10% above the interface speed is not believable: dropped (`above-speed`). Up to 10% above
+  is timing jitter of the two reads on a saturated link and counts as the speed itself.
 - A missed poll leaves a longer interval whose average is still right; it is kept and counted as a gap.
 Dropped intervals are counted per reason and reported, never replaced by zero.
 """
@@ -28,6 +29,9 @@ WRAP32 = 2**32
 RESTART_SLACK_S = 2.0
 RESTART_SLACK_RATIO = 0.10
 GAP_FACTOR = 2.5
+# Counter reads are timestamped by the poller, not the agent: a saturated link can read a few percent above its
+# speed. Up to this fraction above, the rate is the speed; beyond it, the reading is impossible and dropped.
+SPEED_JITTER = 0.10
 
 
 def percentile_index(n: int, fraction: float = 0.95) -> int:
@@ -73,8 +77,12 @@ def interval_rate(first: Sample, second: Sample) -> Rate | DropReason:
     if not second.hc and speed is not None and speed * 1e6 / 8 * elapsed >= WRAP32:
         return DropReason.wrap_ambiguous
     in_bps, out_bps = deltas[0] * 8 / elapsed, deltas[1] * 8 / elapsed
-    if speed is not None and max(in_bps, out_bps) > speed * 1e6:
-        return DropReason.above_speed
+    if speed is not None:
+        line = speed * 1e6
+        if max(in_bps, out_bps) > line * (1 + SPEED_JITTER):
+            return DropReason.above_speed
+        # a saturated link reads a little above line rate when the two reads are not exactly `elapsed` apart
+        in_bps, out_bps = min(in_bps, line), min(out_bps, line)
     return Rate(first.ts, second.ts, in_bps, out_bps, speed)
 
 

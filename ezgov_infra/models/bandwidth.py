@@ -17,7 +17,7 @@ from ezgov_infra.models.findings import Finding
 
 P95_RULE = ("p95 = the k-th smallest of the n interval rates, k = round(0.95 n) with halves rounded up "
             "(LibreNMS's rule: sorted[round(0.95 n) - 1]); intervals dropped for restarts, backwards counters "
-            "or rates above the interface speed are not counted")
+            "or rates more than 10% above the interface speed are not counted")
 
 
 @dataclass(frozen=True, slots=True)

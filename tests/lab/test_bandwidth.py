@@ -111,6 +111,6 @@ class TestAgentRestart:
         finally:
             thread.join(timeout=30)
         use = uplink(result)
-        assert use.dropped.get("restart") == 1
+        assert use.dropped.get("restart") == 1, f"samples {use.samples}, failed rounds {result.failures}"
         assert use.max_in_mbps is not None and use.max_out_mbps is not None
         assert use.max_in_mbps < 1 and use.max_out_mbps < 1  # an idle link stays idle across the restart

@@ -51,6 +51,13 @@ class TestIntervalRate:
         # 200 Mbit/s worth of octets on a 100 Mbit/s port
         assert interval_rate(sample(0, 0, speed=100), sample(10, 250_000_000, speed=100)) is DropReason.above_speed
 
+    def test_rate_a_little_above_speed_is_jitter_on_a_saturated_link_and_counts_as_the_speed(self) -> None:
+        rate = interval_rate(sample(0, 0, speed=100), sample(10, 131_250_000, speed=100))  # 105 Mbit/s
+        assert isinstance(rate, Rate) and rate.in_bps == 100 * MB
+
+    def test_rate_more_than_ten_percent_above_speed_is_dropped(self) -> None:
+        assert interval_rate(sample(0, 0, speed=100), sample(10, 138_750_000, speed=100)) is DropReason.above_speed
+
     def test_rate_exactly_at_interface_speed_is_kept(self) -> None:
         rate = interval_rate(sample(0, 0, speed=100), sample(10, 125_000_000, speed=100))
         assert isinstance(rate, Rate) and rate.in_bps == 100 * MB
