@@ -132,11 +132,44 @@ def tokens(text: str) -> list[str]:
 
 
 def content_difference(first: str, second: str) -> float:
-    """Share of the two pages that differs after removing nonces: 0.0 same, 1.0 nothing in common."""
+    """Share of the two pages that differs after removing nonces: 0.0 same, 1.0 nothing in common.
+
+    Dice-style: 1 - 2 * matched tokens / all tokens. Pages are aligned element by element first (a tag and the
+    text after it), then tokens are matched inside the elements that changed, so a large page with a small edit
+    costs about as much as reading it.
+    """
     a, b = tokens(strip_nonces(first)), tokens(strip_nonces(second))
-    if not a and not b:
+    if a == b:
         return 0.0
-    return 1.0 - difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if not a or not b:
+        return 1.0
+    elements_a, elements_b = _elements(a), _elements(b)
+    matched = 0
+    outer = difflib.SequenceMatcher(None, elements_a, elements_b)  # autojunk: repeated closing tags
+    for tag, i1, i2, j1, j2 in outer.get_opcodes():
+        if tag == "equal":
+            matched += sum(len(e) for e in elements_a[i1:i2])
+        elif tag == "replace":
+            old = [t for e in elements_a[i1:i2] for t in e]
+            new = [t for e in elements_b[j1:j2] for t in e]
+            if len(old) * len(new) <= 4_000_000:
+                inner = difflib.SequenceMatcher(None, old, new, autojunk=False)
+                matched += sum(block.size for block in inner.get_matching_blocks())
+            else:  # a large rewritten region: match element by element in order (errs towards "different")
+                for element_a, element_b in zip(elements_a[i1:i2], elements_b[j1:j2], strict=False):
+                    inner = difflib.SequenceMatcher(None, element_a, element_b, autojunk=False)
+                    matched += sum(block.size for block in inner.get_matching_blocks())
+    return 1.0 - 2.0 * matched / (len(a) + len(b))
+
+
+def _elements(page: list[str]) -> list[tuple[str, ...]]:
+    """Tokens grouped by element: each tag starts a group that holds the text after it."""
+    groups: list[list[str]] = [[]]
+    for token in page:
+        if token.startswith("<") and groups[-1]:
+            groups.append([])
+        groups[-1].append(token)
+    return [tuple(g) for g in groups if g]
 
 
 def content_diff(first: str, second: str, limit: int = 12) -> list[str]:

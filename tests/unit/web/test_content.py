@@ -70,6 +70,11 @@ class TestContentDifference:
     def test_unrelated_pages_differ_completely(self) -> None:
         assert content_difference("<p>alpha beta</p>", "<div>gamma delta</div>") == 1.0
 
+    def test_one_changed_paragraph_in_a_long_page_is_a_small_difference(self) -> None:
+        paragraphs = [f"<p>notice {i} " + " ".join(WORDS[:20]) + "</p>" for i in range(200)]
+        edited = [*paragraphs[:100], "<p>withdrawn</p>", *paragraphs[101:]]
+        assert 0.0 < content_difference("".join(paragraphs), "".join(edited)) < 0.01
+
     def test_two_empty_pages_are_the_same(self) -> None:
         assert content_difference("", "") == 0.0
 
