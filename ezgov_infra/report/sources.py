@@ -150,7 +150,9 @@ def site_bandwidth(run: RunView, inventory: Inventory) -> dict[str, SiteBandwidt
         if not isinstance(meets, bool):
             rate = measured if measured is not None else contracted
             meets = None if rate is None or target is None or result["status"] != "ok" else rate >= target
-        entry = SiteBandwidth(site, target, contracted, measured, _number(facts.get("p95_mbps", facts.get("p95"))),
+        p95 = [v for v in (_number(facts.get(k)) for k in ("p95_mbps", "p95_in_mbps", "p95_out_mbps"))
+               if v is not None]
+        entry = SiteBandwidth(site, target, contracted, measured, max(p95) if p95 else None,
                               _number(facts.get("headroom_mbps")), meets)
         known = sites.get(site)
         # Several results for one site (several uplinks): the site meets its target only if every one does.
