@@ -513,8 +513,8 @@ def _column_for(kind: str, field_name: str) -> str:
 
 def export_ansible(folder: Path, *, prefer_ipv4: bool = False) -> str:
     from ezgov_infra.automation.export import ansible_inventory
-    from ezgov_infra.store.yamlfiles import dump_plain
+    from ezgov_infra.store.yamlfiles import dump_block
 
     inv = load_inventory(folder)
     header = "# Ansible inventory exported by `ezgov inventory export ansible`; regenerate, do not edit.\n"
-    return header + dump_plain(ansible_inventory(inv, prefer_ipv4=prefer_ipv4))
+    return header + dump_block(ansible_inventory(inv, prefer_ipv4=prefer_ipv4))

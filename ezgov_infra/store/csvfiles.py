@@ -64,26 +64,24 @@ def _bool_out(value: Any) -> str:
     return "true" if value else "false"
 
 
-LIST = {"to_csv": _list_out, "from_csv": _list_in}
-BOOL = {"to_csv": _bool_out, "from_csv": _bool_in}
 
 COLUMNS: dict[str, list[Column]] = {
     "regions": [Column("slug", "id"), Column("name", "name"), Column("parent", "parent"),
                 Column("cf_name_en", "name_en"), Column("cf_level", "level"), Column("cf_kind", "kind"),
-                Column("cf_sample", "sample", **BOOL)],
+                Column("cf_sample", "sample", _bool_out, _bool_in)],
     "sites": [Column("slug", "id"), Column("name", "name"), Column("region", "region"),
               Column("physical_address", "address"), Column("latitude", "coordinates", _coord_out(0)),
               Column("longitude", "coordinates", _coord_out(1)), Column("cf_name_en", "name_en"),
               Column("cf_category", "category"), Column("cf_setting", "setting"),
-              Column("cf_extranet_required", "extranet_required", **BOOL), Column("cf_sample", "sample", **BOOL)],
+              Column("cf_extranet_required", "extranet_required", _bool_out, _bool_in), Column("cf_sample", "sample", _bool_out, _bool_in)],
     "devices": [Column("name", "id"), Column("role", "role"), Column("site", "site"), Column("platform", "platform"),
                 Column("device_type", "model"), Column("serial", "serial"), Column("primary_ip4", "mgmt_ipv4"),
                 Column("primary_ip6", "mgmt_ipv6"), Column("cf_credential_profile", "credential_profile"),
-                Column("cf_snmp_profile", "snmp_profile"), Column("cf_lab", "lab", **BOOL),
+                Column("cf_snmp_profile", "snmp_profile"), Column("cf_lab", "lab", _bool_out, _bool_in),
                 Column("cf_collection", "collection"), Column("cf_snapshot", "snapshot")],
-    "interfaces": [Column("device", "device"), Column("name", "name"), Column("enabled", "enabled", **BOOL),
+    "interfaces": [Column("device", "device"), Column("name", "name"), Column("enabled", "enabled", _bool_out, _bool_in),
                    Column("description", "description"), Column("cf_kind", "kind"),
-                   Column("cf_ipv4", "ipv4", **LIST), Column("cf_ipv6", "ipv6", **LIST)],
+                   Column("cf_ipv4", "ipv4", _list_out, _list_in), Column("cf_ipv6", "ipv6", _list_out, _list_in)],
     "circuits": [Column("cid", "id"), Column("provider", "provider"), Column("type", "access_type"),
                  Column("status", "status"), Column("commit_rate", "contracted_mbps", _kbps_out, _kbps_in),
                  Column("install_date", "installed"), Column("cf_a_end", "a_end"), Column("cf_z_end", "z_end")],
@@ -93,7 +91,7 @@ COLUMNS: dict[str, list[Column]] = {
                  Column("department", "department"), Column("region", "region"), Column("fate", "fate"),
                  Column("consolidate_into", "consolidate_into")],
     "networks": [Column("id", "id"), Column("name", "name"), Column("name_en", "name_en"),
-                 Column("department", "department"), Column("sites", "sites", **LIST), Column("target", "target"),
+                 Column("department", "department"), Column("sites", "sites", _list_out, _list_in), Column("target", "target"),
                  Column("status", "status"), Column("cutover", "cutover")],
 }
 

@@ -167,3 +167,25 @@ class TestLoaderFuzz:
         with pytest.raises(InventoryError) as info:
             read_inventory(tmp_path / "nope")
         assert "no such inventory folder" in str(info.value)
+
+
+scalars = st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | st.text(max_size=12)
+documents = st.recursive(scalars, lambda children: st.dictionaries(st.text(min_size=1, max_size=10), children,
+                                                                      max_size=4), max_leaves=15)
+
+
+class TestDumpBlock:
+    @settings(max_examples=200, deadline=None)
+    @given(document=st.dictionaries(st.text(min_size=1, max_size=10), documents, max_size=5))
+    def test_what_it_writes_reads_back_identically(self, document: dict[str, object]) -> None:
+        from ezgov_infra.store.yamlfiles import dump_block
+
+        text = dump_block(document)
+        loaded = yaml.safe_load(text) or {}
+
+        def normal(value: object) -> object:
+            if isinstance(value, dict):
+                return {k: normal(v) for k, v in value.items()} if value else {}
+            return value
+
+        assert loaded == normal(document)
