@@ -74,25 +74,28 @@ def snapshot_commands(profile: Mapping[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in (profile.get("commands") or {}).items()}
 
 
-def connection_vars(device: Device, credentials: SshCredentials, libssh_config: Path | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"ansible_user": credentials.username, "ansible_network_cli_ssh_type": "libssh",
-                           "ansible_libssh_look_for_keys": False}
+def connection_vars(device: Device, credentials: SshCredentials) -> dict[str, Any]:
+    """Login and transport. libssh checks host keys against the user's own `~/.ssh/known_hosts` only; a profile
+    that names another known_hosts file (the lab's) uses the paramiko transport, which reads it through the run's
+    private HOME (see `private_home`)."""
+    out: dict[str, Any] = {"ansible_user": credentials.username, "ansible_host_key_checking": True,
+                           "ansible_network_cli_ssh_type": "paramiko" if credentials.known_hosts else "libssh"}
     if credentials.key_file:
         out["ansible_ssh_private_key_file"] = credentials.key_file
-    if libssh_config is not None:
-        out["ansible_libssh_config_file"] = str(libssh_config)
-        out["ansible_host_key_checking"] = True
+        out["ansible_libssh_look_for_keys"] = False
+        out["ansible_paramiko_look_for_keys"] = False
     return out
 
 
-def libssh_config(state_dir: Path, known_hosts: str) -> Path:
-    """A libssh client configuration that checks host keys against `known_hosts` and nothing else."""
-    text = f"UserKnownHostsFile {known_hosts}\nGlobalKnownHostsFile /dev/null\nStrictHostKeyChecking yes\n"
-    path = state_dir / "automation" / f"libssh-{hashlib.sha256(known_hosts.encode()).hexdigest()[:12]}.conf"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, text)
-    return path
+def private_home(state_dir: Path, known_hosts: list[str]) -> Path:
+    """A HOME for ansible whose `.ssh/known_hosts` holds exactly the given files' entries."""
+    home = (state_dir / "automation" / "home").resolve()
+    text = "".join(Path(p).read_text(encoding="utf-8") for p in sorted(set(known_hosts)))
+    target = home / ".ssh" / "known_hosts"
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        atomic_write(target, text)
+    return home
 
 
 def host_entries(document: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

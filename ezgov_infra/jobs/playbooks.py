@@ -71,15 +71,17 @@ def parse_extra(pairs: list[str]) -> dict[str, str]:
 
 def device_inventory(inv: Inventory, *, folder: Path, state_dir: Path, devices: list[str],
                      extra_hostvars: dict[str, dict[str, Any]] | None = None
-                     ) -> tuple[dict[str, Any], PlaybookSecrets]:
-    """The Ansible inventory for `devices` with connection vars, and the one SSH password they share (if any)."""
+                     ) -> tuple[dict[str, Any], PlaybookSecrets, dict[str, str]]:
+    """The Ansible inventory for `devices` with connection vars, the one SSH password they share (if any), and
+    the environment ansible needs (a private HOME when host keys live in a known_hosts file of their own)."""
     from ezgov_infra.automation.export import ansible_inventory, platform_profiles
-    from ezgov_infra.automation.hostvars import connection_vars, host_entries, libssh_config, snapshot_commands
+    from ezgov_infra.automation.hostvars import connection_vars, host_entries, private_home, snapshot_commands
     from ezgov_infra.collect.credentials import ssh_credentials
 
     document = ansible_inventory(inv, devices=devices)
     profiles = platform_profiles()
     passwords: dict[str, str] = {}
+    known_hosts: list[str] = []
     for host, values in host_entries(document):
         device = inv.devices[host]
         profile = inv.credentials.get(device.credential_profile)
@@ -88,14 +90,16 @@ def device_inventory(inv: Inventory, *, folder: Path, state_dir: Path, devices: 
         credentials = ssh_credentials(profile, state_dir=state_dir, inventory=folder)
         if credentials.password:
             passwords[profile.id] = credentials.password
-        config = libssh_config(state_dir, credentials.known_hosts) if credentials.known_hosts else None
-        values.update(connection_vars(device, credentials, config))
+        if credentials.known_hosts:
+            known_hosts.append(credentials.known_hosts)
+        values.update(connection_vars(device, credentials))
         values["ezgov_snapshot_commands"] = snapshot_commands(profiles.get(device.platform, {}))
         values.update((extra_hostvars or {}).get(host, {}))
     if len(set(passwords.values())) > 1:
         raise InputError(f"the chosen devices use {len(passwords)} credential profiles with passwords "
                          f"({', '.join(sorted(passwords))}); run them separately with --limit")
-    return document, PlaybookSecrets(ssh_password=next(iter(passwords.values()), None))
+    env = {"HOME": str(private_home(state_dir, known_hosts))} if known_hosts else {}
+    return document, PlaybookSecrets(ssh_password=next(iter(passwords.values()), None)), env
 
 
 def target_devices(inv: Inventory, platforms: list[str], only: list[str] | None = None) -> list[str]:
@@ -137,11 +141,11 @@ def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, c
     elif info.name == "snmpv3":
         secrets_prompts = snmpv3_prompts(inv, folder=folder, state_dir=state_dir, chosen=chosen,
                                          profile_id=extravars.pop("snmpv3_profile", None))
-    document, secrets = device_inventory(inv, folder=folder, state_dir=state_dir, devices=chosen,
+    document, secrets, env = device_inventory(inv, folder=folder, state_dir=state_dir, devices=chosen,
                                          extra_hostvars=hostvars)
     secrets = PlaybookSecrets(ssh_password=secrets.ssh_password, prompts=secrets_prompts)
     return run_playbook(Path(info.path), inventory=document, state_dir=state_dir, limit=limit, check=check,
-                        diff=diff, extravars=extravars, secrets=secrets, progress=progress)
+                        diff=diff, extravars=extravars, secrets=secrets, env=env, progress=progress)
 
 
 def snmpv3_prompts(inv: Inventory, *, folder: Path, state_dir: Path, chosen: list[str],
