@@ -1,0 +1,63 @@
+"""The report's words: both languages say everything, with the same fields."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from ezgov_infra.report.text import LANGUAGES, Text, strings
+
+PACKAGE = Path(__file__).resolve().parents[3] / "ezgov_infra" / "report"
+# Keys written literally in the code and the templates: text("a.b"), t("a.b"), text(f"kpi.{...}") prefixes.
+LITERAL = re.compile(r"""\b(?:text|t)\(\s*"([a-z_][\w.-]*)"\s*[,)]""")
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class TestCatalogues:
+    def test_both_languages_have_the_same_keys(self) -> None:
+        zh, en = strings("zh"), strings("en")
+        assert sorted(set(zh) ^ set(en)) == []
+
+    @pytest.mark.parametrize("key", sorted(strings("en")))
+    def test_each_sentence_takes_the_same_fields_in_both_languages(self, key: str) -> None:
+        assert fields(strings("zh")[key]) == fields(strings("en")[key]), key
+
+    def test_every_key_the_code_names_exists(self) -> None:
+        sources = [*PACKAGE.glob("*.py"), *PACKAGE.glob("templates/*.j2")]
+        named = {key for path in sources for key in LITERAL.findall(path.read_text(encoding="utf-8"))}
+        assert named, "no literal keys found: the pattern no longer matches the code"
+        for lang in LANGUAGES:
+            missing = sorted(k for k in named if k not in strings(lang))
+            assert missing == [], f"{lang}: {missing}"
+
+    def test_chinese_strings_are_chinese(self) -> None:
+        assert re.search(r"[\u4e00-\u9fff]", strings("zh")["title"])
+        assert not re.search(r"[\u4e00-\u9fff]", strings("en")["title"])
+
+    def test_an_unknown_language_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="unknown report language"):
+            strings("fr")
+
+
+class TestText:
+    def test_fills_fields(self) -> None:
+        assert Text("en")("figure.ratio", done=3, total=4, pct="75%") == "3 of 4 (75%)"
+
+    def test_names_follow_the_language(self) -> None:
+        class Site:
+            name = "华容区人民政府网"
+            name_en = "Huarong District Government"
+
+        assert Text("zh").name(Site()) == "华容区人民政府网"
+        assert Text("en").name(Site()) == "Huarong District Government"
+
+    def test_percent_drops_a_trailing_zero(self) -> None:
+        assert Text("en").pct(100.0) == "100%"
+        assert Text("en").pct(94.1) == "94.1%"
+        assert Text("en").pct(None) == "Not yet measured"
