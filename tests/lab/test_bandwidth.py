@@ -29,7 +29,7 @@ def uplink(result: bandwidth.PollResult) -> Utilisation:
 
 @pytest.fixture
 def upload(lab: Lab) -> Iterator[threading.Thread]:
-    """A 25 s iperf3 upload from taihe-ar-1 to the core's loopback through the shaped uplink."""
+    """A 70 s iperf3 upload from taihe-ar-1 to the core's loopback through the shaped uplink."""
     port = 5301
     pid = lab.spawn_in(CORE, ["iperf3", "-s", "-p", str(port)])
     server = (pid, proc_start(pid))
@@ -37,7 +37,7 @@ def upload(lab: Lab) -> Iterator[threading.Thread]:
 
     def client() -> None:
         for _ in range(20):  # the server may still be starting
-            done = lab.exec(ROUTER, ["iperf3", "-c", CORE_LOOPBACK, "-p", str(port), "-t", "25"], timeout=60)
+            done = lab.exec(ROUTER, ["iperf3", "-c", CORE_LOOPBACK, "-p", str(port), "-t", "70"], timeout=120)
             outcome["done"] = done
             if done.returncode == 0 or "unable to connect" not in done.stderr + done.stdout:
                 return
@@ -48,7 +48,7 @@ def upload(lab: Lab) -> Iterator[threading.Thread]:
         thread.start()
         time.sleep(3)  # past TCP slow start
         yield thread
-        thread.join(timeout=60)
+        thread.join(timeout=120)
         assert outcome["done"].returncode == 0, outcome["done"].stdout[-500:] + outcome["done"].stderr[-500:]
     finally:
         terminate([server])
@@ -57,11 +57,13 @@ def upload(lab: Lab) -> Iterator[threading.Thread]:
 class TestPollingUnderLoad:
     def test_iperf3_through_the_shaped_link_polls_near_the_shaped_rate(self, lab: Lab,
                                                                        upload: threading.Thread) -> None:
-        result = bandwidth.poll(folder=lab.inventory, state_dir=lab.state_dir, interval=5, rounds=4,
+        # snmpd refreshes interface counters every 3 s on a timer: each read may be up to 3 s old, so intervals
+        # must be long for a per-interval rate to be within 10% on a saturated link
+        result = bandwidth.poll(folder=lab.inventory, state_dir=lab.state_dir, interval=30, rounds=3,
                                 limit=[ROUTER])
         use = uplink(result)
-        assert result.samples == 4 and not result.failures
-        assert use.speed_mbps == 50 and use.intervals == 3 and use.dropped == {}
+        assert result.samples == 3 and not result.failures
+        assert use.speed_mbps == 50 and use.intervals == 2 and use.dropped == {}
         assert use.mean_out_mbps is not None and 40 <= use.mean_out_mbps <= 50
         assert use.p95_out_mbps is not None and 40 <= use.p95_out_mbps <= 50
         assert use.mean_in_mbps is not None and use.mean_in_mbps < 5  # only the acknowledgements come back
