@@ -13,7 +13,8 @@
     │   └── ParseError          category "parse"
     ├── AuditError              an audit run could not be carried out
     ├── PlaybookError           ansible could not be run (not: a host failed)
-    └── LabError                the virtual lab could not be built, inspected or removed
+    ├── LabError                the virtual lab could not be built, inspected or removed
+    └── ReportError             a report could not be rendered (fonts, PDF engine)
 
 Third-party exceptions are translated where the library is called (`raise ... from exc`).
 """
@@ -103,3 +104,7 @@ class PlaybookError(EzgovError):
 
 class LabError(EzgovError):
     """The virtual lab could not be built, inspected or removed."""
+
+
+class ReportError(EzgovError):
+    """A report could not be rendered (a missing font, the PDF engine failed)."""

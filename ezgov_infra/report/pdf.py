@@ -11,15 +11,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ezgov_infra.errors import EzgovError
+from ezgov_infra.errors import ReportError
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi")
-
-
-class ReportError(EzgovError):
-    """The report could not be written (no PDF engine, no CJK font)."""
-
-    exit_code = 1
 
 
 def cjk_font_installed() -> bool:
