@@ -127,10 +127,7 @@ def snmp_farm(count: int, *, lab: Lab | None = None, state_dir: Path | None = No
     with contextlib.ExitStack() as stack:
         folder = state_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ezgov-farm-")))
         own = Lab(Topology("snmp-farm"), folder)
-        with state_dir_lock(own.lab_dir):
-            state = own.state()
-            own._ensure_keeper(state, lambda _: None, lock_timeout)
-            save_state(own.lab_dir, state)
+        own.reserve(lock_timeout=lock_timeout)
         try:
             yield build_farm(own, count)
         finally:

@@ -87,6 +87,13 @@ class Lab:
                 save_state(self.lab_dir, state)
             return state
 
+    def reserve(self, *, progress: Progress = _quiet, lock_timeout: float | None = None) -> None:
+        """Take the machine-wide lab lock (waiting for it) without building anything; `down` releases it."""
+        with state_dir_lock(self.lab_dir):
+            state = self.state()
+            self._ensure_keeper(state, progress, lock_timeout)
+            save_state(self.lab_dir, state)
+
     def _ensure_keeper(self, state: LabState, progress: Progress, lock_timeout: float | None) -> None:
         if state.keeper and alive(state.keeper.pid, state.keeper.start):
             return  # our lab already holds the machine lock
