@@ -15,6 +15,7 @@ Secrets stay in `SshCredentials`; nothing here logs, and netmiko's session log i
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import time
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ def _connection_args(target: SshTarget) -> dict[str, Any]:
 
 
 def _translate(target: SshTarget, exc: BaseException) -> CollectError:
+    """netmiko wraps paramiko's errors in multi-line messages; the whole text is searched, one line is shown."""
     from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
     from paramiko.ssh_exception import (  # type: ignore[import-untyped]
         BadHostKeyException,
@@ -73,28 +75,24 @@ def _translate(target: SshTarget, exc: BaseException) -> CollectError:
     )
 
     where = f"{target.device} ({target.host})"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    if isinstance(exc, BadHostKeyException) or "known_hosts" in text or "host key" in text.lower():
-        return HostKeyError(f"{where}: host key not trusted: {text}")
-    if isinstance(exc, NetmikoAuthenticationException):
+    full = str(exc)
+    lowered = full.lower()
+    lines = [line.strip() for line in full.splitlines() if line.strip() and not line.startswith("A paramiko")]
+    text = lines[0] if lines else exc.__class__.__name__
+    if isinstance(exc, BadHostKeyException) or "known_hosts" in lowered or "host key" in lowered:
+        detail = next((line for line in lines if "known_hosts" in line or "key" in line.lower()), text)
+        return HostKeyError(f"{where}: host key not trusted: {detail}")
+    if isinstance(exc, NetmikoAuthenticationException) or "authentication failed" in lowered:
         return AuthError(f"{where}: authentication failed for user {target.credentials.username}")
-    if isinstance(exc, ConnectionRefusedError | NoValidConnectionsError) or "refused" in text.lower():
+    if isinstance(exc, ConnectionRefusedError | NoValidConnectionsError) or "connection refused" in lowered:
         return UnreachableError(f"{where}: SSH connection refused")
-    if isinstance(exc, ReadTimeout | TimeoutError):
-        return CollectTimeout(f"{where}: no answer within {target.command_timeout:g} s")
-    if isinstance(exc, NetmikoTimeoutException):
-        lowered = text.lower()
-        if "tcp connection to device failed" in lowered and "refused" in lowered:
-            return UnreachableError(f"{where}: SSH connection refused")
-        return CollectTimeout(f"{where}: SSH did not answer within {target.connect_timeout:g} s")
+    if isinstance(exc, ReadTimeout | TimeoutError) or "banner" in lowered or "timed out" in lowered \
+            or isinstance(exc, NetmikoTimeoutException):
+        return CollectTimeout(f"{where}: SSH did not answer within {target.connect_timeout:g} s "
+                              f"(connect) / {target.command_timeout:g} s (command)")
     if isinstance(exc, OSError):
         return UnreachableError(f"{where}: {exc.strerror or text}")
     if isinstance(exc, SSHException):
-        lowered = text.lower()
-        if "banner" in lowered or "timed out" in lowered:
-            return CollectTimeout(f"{where}: no SSH banner within {target.connect_timeout:g} s")
-        if "authentication" in lowered:
-            return AuthError(f"{where}: authentication failed for user {target.credentials.username}")
         return UnreachableError(f"{where}: SSH failed: {text}")
     return UnreachableError(f"{where}: {exc.__class__.__name__}: {text}")
 
@@ -117,6 +115,8 @@ def run_commands(target: SshTarget, commands: dict[str, str]) -> dict[str, str]:
     """`{key: output}` for each command, over one SSH session."""
     from netmiko import ConnectHandler
 
+    # paramiko logs connection failures at ERROR; they are reported as results, not printed by Python's fallback.
+    logging.getLogger("paramiko").addHandler(logging.NullHandler())
     _tcp_precheck(target)
     try:
         connection = ConnectHandler(**_connection_args(target))

@@ -74,3 +74,27 @@ class TestProbe:
     def test_no_banner_means_no_ssh(self, silent_listener: int, closed_port: int) -> None:
         assert probe_ssh("127.0.0.1", silent_listener, timeout=0.3) is False
         assert probe_ssh("127.0.0.1", closed_port, timeout=0.3) is False
+
+
+class TestTranslation:
+    """netmiko wraps paramiko's reasons in long messages; the category comes from the reason."""
+
+    def test_an_unknown_host_key_inside_a_netmiko_timeout_is_host_key(self) -> None:
+        from netmiko.exceptions import NetmikoTimeoutException
+
+        from ezgov_infra.collect.ssh import _translate
+        from ezgov_infra.errors import HostKeyError
+
+        wrapped = NetmikoTimeoutException("\nA paramiko SSHException occurred during connection creation:\n\n"
+                                          "Server '198.51.100.12' not found in known_hosts\n")
+        error = _translate(target(22), wrapped)
+        assert isinstance(error, HostKeyError) and "not found in known_hosts" in str(error)
+
+    def test_a_missing_banner_is_a_timeout(self) -> None:
+        from netmiko.exceptions import NetmikoTimeoutException
+
+        from ezgov_infra.collect.ssh import _translate
+
+        wrapped = NetmikoTimeoutException("\nA paramiko SSHException occurred during connection creation:\n\n"
+                                          "Error reading SSH protocol banner\n")
+        assert isinstance(_translate(target(22), wrapped), CollectTimeout)
