@@ -56,7 +56,8 @@ def _connection_args(target: SshTarget) -> dict[str, Any]:
         "banner_timeout": target.connect_timeout, "timeout": target.command_timeout,
         "session_timeout": target.command_timeout, "allow_agent": False, "fast_cli": target.profile.fast_cli,
         "use_keys": bool(credentials.key_file), "key_file": credentials.key_file,
-        "ssh_strict": target.check_host_key, "system_host_keys": False,
+        # Without a known_hosts file of its own, a profile is checked against the user's ~/.ssh/known_hosts.
+        "ssh_strict": target.check_host_key, "system_host_keys": target.check_host_key and not credentials.known_hosts,
         "alt_host_keys": target.check_host_key and bool(credentials.known_hosts),
         "alt_key_file": credentials.known_hosts or "",
     }
