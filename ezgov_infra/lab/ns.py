@@ -113,10 +113,28 @@ def enter(holder: int | None, netns: str, hostname: str | None, host: Mapping[st
         raise OSError(f"safety guard: UTS namespace is not the one of {hostname}; nothing started")
 
 
+def check_target(holder: int | None, netns: str, host: Mapping[str, int]) -> None:
+    """The guard as seen from the parent, for a clear message; the child checks again after joining."""
+    expected = netns_inode(netns)
+    if expected is None:
+        raise LabError(f"network namespace {netns} does not exist; nothing started")
+    if expected == host["net"]:
+        raise LabError(f"safety guard: {netns} is the host's network namespace; nothing started")
+    if holder:
+        try:
+            net, uts = ns_inode(holder, "net"), ns_inode(holder, "uts")
+        except FileNotFoundError:
+            raise LabError(f"the namespace holder {holder} of {netns} is gone; run `ezgov lab up`") from None
+        if net != expected or uts == host["uts"]:
+            raise LabError(f"safety guard: process {holder} is not inside {netns} with its own hostname; "
+                           "nothing started")
+
+
 def spawn(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str | None, log: Path | None,
           env: Mapping[str, str] | None = None, pass_fds: Iterable[int] = ()) -> int:
     """Start a long-running process inside a router's namespaces, detached from us; returns its PID."""
     host = host_identity()
+    check_target(holder, netns, host)
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child, closed below
     try:
         proc = subprocess.Popen(
@@ -125,7 +143,7 @@ def spawn(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str 
             preexec_fn=lambda: enter(holder, netns, hostname, host),
         )
     except subprocess.SubprocessError as exc:
-        raise LabError(f"{argv[0]} was not started in {netns}: {exc}") from exc
+        raise LabError(f"{argv[0]} was not started in {netns}: the safety guard in the child refused ({exc})") from exc
     except OSError as exc:
         raise LabError(f"{argv[0]} could not be started in {netns}: {exc}") from exc
     finally:
@@ -140,6 +158,7 @@ def run_in(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str
            env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a command to completion inside a router's namespaces (the guard applies as for daemons)."""
     host = host_identity()
+    check_target(holder, netns, host)
     try:
         return subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input_text,
                               env=dict(env or _base_env()), cwd="/", check=False,

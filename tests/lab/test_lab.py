@@ -113,6 +113,15 @@ class TestIsolation:
                 assert ns_inode(pid, "net") != host["net"]
                 assert ns_inode(pid, "uts") != host["uts"]
 
+    def test_the_guard_refuses_to_start_a_daemon_in_the_host_namespaces(self, lab: Lab) -> None:
+        from ezgov_infra.errors import LabError
+        from ezgov_infra.lab.ns import spawn
+
+        node = lab.topology.node("taihe-ar-1")
+        with pytest.raises(LabError, match="safety guard"):
+            # a host process as "holder": joining it would land in the host's namespaces
+            spawn(["sleep", "30"], netns=node.namespace, holder=os.getpid(), hostname=node.id, log=None)
+
     def test_each_router_has_its_own_namespaces(self, lab: Lab) -> None:
         zebras = [lab.pids(node)["zebra"] for node in lab.nodes]
         assert len({ns_inode(pid, "net") for pid in zebras}) == len(zebras)

@@ -46,7 +46,7 @@ class TestGuard:
             spawn(["sleep", "30"], netns="ezlab-missing", holder=None, hostname=None, log=None)
 
     def test_no_command_runs_in_a_namespace_that_does_not_exist(self) -> None:
-        with pytest.raises(LabError, match="could not run in ezlab-missing"):
+        with pytest.raises(LabError, match="ezlab-missing does not exist; nothing started"):
             run_in(["true"], netns="ezlab-missing", holder=None)
 
 
