@@ -31,6 +31,10 @@ from ezgov_infra.errors import PlaybookError
 SSH_PASSWORD_PROMPT = r"^SSH password:\s*?$"
 MASK = "********"
 OUTCOMES = ("ok", "changed", "failed", "unreachable", "skipped", "rescued")
+# Persistent connections (network_cli) report a host they cannot reach as a failed task: recognise it.
+CONNECTION_FAILURE = re.compile(
+    r"unable to connect to port|connection refused|no route to host|network is unreachable|"
+    r"ssh connection failed|connection timed out|timed out while connecting|host is unreachable", re.IGNORECASE)
 
 
 class PlaybookProgress(Protocol):
@@ -225,6 +229,7 @@ class _EventStream:
         self.failed_tasks: dict[str, list[str]] = {}
         self.seen: dict[str, str] = {}
         self.custom: dict[str, Any] = {}
+        self.cannot_connect: set[str] = set()
 
     def __call__(self, event: Mapping[str, Any]) -> bool:
         name = event.get("event", "")
@@ -238,11 +243,17 @@ class _EventStream:
             host = str(data.get("host") or "")
             outcome = _outcome(name, data)
             if host and outcome:
+                if outcome == "failed" and CONNECTION_FAILURE.search(_message(data.get("res") or {})):
+                    outcome = "unreachable"
+                    self.cannot_connect.add(host)
                 self.seen.setdefault(host, outcome)
                 task = str(data.get("task") or "")
                 if outcome in ("failed", "unreachable") and not data.get("ignore_errors"):
-                    self.failed_tasks.setdefault(host, []).append(task)
-                    self.messages[host] = f"{task}: {_message(data.get('res') or {})}"
+                    tasks = self.failed_tasks.setdefault(host, [])
+                    if task not in tasks:
+                        tasks.append(task)
+                    # the first failure is the cause; a loop's summary ("One or more items failed") is not
+                    self.messages.setdefault(host, f"{task}: {_message(data.get('res') or {})}")
                 self.progress.host_done(host, task, outcome)
         return True  # keep every event in the artifacts
 
@@ -259,6 +270,8 @@ class _EventStream:
                 setattr(result, attr, int((stats.get(key) or {}).get(host, 0)))
             # ansible counts `ok` including changed tasks; keep them apart for people
             result.ok = max(0, result.ok - result.changed)
+            if host in self.cannot_connect and result.failed:
+                result.unreachable, result.failed = result.unreachable + 1, result.failed - 1
             if result.unreachable:
                 result.status = "unreachable"
             elif result.failed:

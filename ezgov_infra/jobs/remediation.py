@@ -8,6 +8,7 @@ keeps what is already there, so this changes nothing on a ready neighbour beyond
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,8 @@ def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), che
                                     devices=targets + peers, progress=progress)
     after: dict[str, tuple[str, float | None, int]] = {}
     if not check:
+        # new OSPFv3 adjacencies need a few hellos before routes towards the core exist: judge after that
+        time.sleep(settle_seconds(folder, targets + peers) if result.playbook.ok else 0)
         options = ipv6_audit.AuditOptions(live=True, limit=(",".join(f"device:{d}" for d in targets + peers),))
         run = ipv6_audit.audit(inventory=folder, state_dir=state_dir, options=options, progress=audit_progress)
         result.after_run = run.run_id
@@ -121,6 +124,16 @@ def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), che
                 after[device.device] = (f"failed: {device.category}", None, 0)
     result.devices = _rows(before, after, targets + peers)
     return result
+
+
+def settle_seconds(folder: Path, devices: list[str]) -> float:
+    """Three hello intervals (the slowest of the devices') plus two seconds."""
+    from ezgov_infra.automation.hostvars import DEFAULT_TIMERS, LAB_TIMERS
+    from ezgov_infra.store.inventory import load_inventory
+
+    inv = load_inventory(folder)
+    hello = max((LAB_TIMERS if inv.devices[d].lab else DEFAULT_TIMERS)[0] for d in devices)
+    return 3 * hello + 2.0
 
 
 def _rows(before: dict[str, tuple[str, float | None, int]], after: dict[str, tuple[str, float | None, int]],
