@@ -81,7 +81,8 @@ def check(argv: list[str], **kwargs: object) -> None:
 
 def report(title: str, figures: list[Figure], baseline: str) -> None:
     base = next(f for f in figures if f.name == baseline)
-    sys.stdout.write(f"\n{title}\n{'':-<88}\n{'method':<44}{'wall s':>10}{'cpu s':>10}{'x ' + baseline:>24}\n")
+    sys.stdout.write(f"\n{title} (ratio: wall time / {baseline})\n{'':-<76}\n"
+                     f"{'method':<44}{'wall s':>10}{'cpu s':>10}{'ratio':>12}\n")
     for figure in figures:
         sys.stdout.write(f"{figure.name:<44}{figure.wall:>10.3f}{figure.cpu:>10.3f}"
-                         f"{figure.wall / base.wall:>24.2f}\n")
+                         f"{figure.wall / base.wall:>12.2f}\n")

@@ -47,11 +47,16 @@ def credentials(secrets: dict[str, object], version: str) -> SnmpCredentials:
                            priv_protocol=v3["priv_protocol"], priv_key=v3["priv_key"])
 
 
-def pysnmp_walk(hosts: list[str], creds: SnmpCredentials) -> None:
+def pysnmp_walk(hosts: list[str], creds: SnmpCredentials, concurrency: int = 64) -> None:
     async def main() -> None:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(session: SnmpSession, host: str) -> dict[tuple[int, ...], dict[tuple[int, ...], object]]:
+            async with gate:
+                return dict(await session.walk(SnmpTarget(host, creds, timeout=2, retries=2), *COLUMNS))
+
         async with SnmpSession() as session:
-            tables = await asyncio.gather(*(session.walk(SnmpTarget(h, creds, timeout=2, retries=2), *COLUMNS)
-                                            for h in hosts))
+            tables = await asyncio.gather(*(one(session, h) for h in hosts))
             if not all(t[IF_NAME] for t in tables):
                 raise SystemExit("an agent returned no ifName rows")
 
@@ -81,7 +86,8 @@ def compare(title: str, hosts: list[str], secrets: dict[str, object], conf_dir: 
         creds = credentials(secrets, version)
         figures.append(measure(f"net-snmp snmpbulkwalk v{version} (parallel)",
                                lambda v=version: netsnmp_walk(hosts, v, conf_dir, workers), repeat))
-        figures.append(measure(f"ezgov pysnmp v{version} (one engine)", lambda c=creds: pysnmp_walk(hosts, c), repeat))
+        figures.append(measure(f"ezgov pysnmp v{version} (one engine)",
+                               lambda c=creds: pysnmp_walk(hosts, c, workers), repeat))
     for version in ("2c", "3"):
         net = next(f for f in figures if f.name.startswith(f"net-snmp snmpbulkwalk v{version}"))
         report(f"{title}, SNMPv{version}", [net, next(f for f in figures if f.name.startswith(f"ezgov pysnmp "
@@ -98,7 +104,8 @@ def main() -> None:
     parser.add_argument("--state-dir", type=Path, help="state dir of a running lab (default: build one)")
     parser.add_argument("--farm", type=int, default=200, help="SNMP-only nodes for the scale run (0: skip)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=64, help="net-snmp processes at a time")
+    parser.add_argument("--workers", type=int, default=64,
+                        help="net-snmp processes, and agents pysnmp walks, at a time")
     args = parser.parse_args()
     with router_lab(args.state_dir) as lab, tempfile.TemporaryDirectory(prefix="ezgov-bench-") as folder:
         secrets = lab.secrets  # type: ignore[attr-defined]

@@ -33,7 +33,7 @@ def snapshot_folder(device: Device, inventory: Path, root: Path | None = None) -
 
 
 def read_outputs(folder: Path, platform: str) -> dict[str, str]:
-    keys = set(load_profile(platform).commands)
+    keys = load_profile(platform).known_keys
     if not folder.is_dir():
         raise UnreachableError(f"no snapshot folder {folder}")
     outputs = {p.stem: p.read_text(encoding="utf-8", errors="replace") for p in folder.glob("*.txt")

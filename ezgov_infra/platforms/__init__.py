@@ -26,9 +26,15 @@ class PlatformProfile(BaseModel):
     ansible_connection: str
     fast_cli: bool = False
     commands: dict[str, str] = Field(default_factory=dict)
+    optional_commands: dict[str, str] = Field(default_factory=dict)
     capabilities: list[str] = Field(default_factory=list)
     config_covers_management: bool = True
     remedy: dict[str, list[str]] = Field(default_factory=dict)
+
+    @property
+    def known_keys(self) -> set[str]:
+        """Every output key the parser reads: the live commands and those only a snapshot may hold."""
+        return set(self.commands) | set(self.optional_commands)
 
     def remedy_lines(self, key: str, **values: Any) -> list[str]:
         """The platform's config lines for a remedy, placeholders filled; empty when the profile has none."""
