@@ -70,8 +70,10 @@ def _router_id_from(address: str) -> str:
 
 
 def snapshot_commands(profile: Mapping[str, Any]) -> dict[str, str]:
-    """The platform's commands by key: the offline audit reads `<key>.txt`."""
-    return {str(k): str(v) for k, v in (profile.get("commands") or {}).items()}
+    """The platform's commands by key, optional ones too (a backup is complete): the offline audit reads
+    `<key>.txt`."""
+    merged = {**(profile.get("optional_commands") or {}), **(profile.get("commands") or {})}
+    return {str(k): str(v) for k, v in merged.items()}
 
 
 def connection_vars(device: Device, credentials: SshCredentials) -> dict[str, Any]:
