@@ -23,13 +23,43 @@ class Step:
     ok_codes: tuple[int, ...] = (0,)
 
 
+PLAN = "ezhou-demo"
+REPORT_DAY = "2019-11-01"  # the sample is the 2019 plan: judge its milestones as of a day inside it
+
 STEPS: list[Step] = [
     Step("Validate the inventory", ("inventory", "validate")),
     Step("Extranet statistics and coverage", ("inventory", "stats")),
     Step("Check the IPv6 address plan", ("ipv6", "plan", "--check")),
+    Step("Bring the virtual lab up", ("lab", "up"), needs_root=True),
+    Step("Validate the lab", ("lab", "validate"), needs_root=True),
+    # exit 1 means some device could not be audited; the audit still stores what it found
+    Step("Live IPv6 audit: lab routers over SSH and SNMP, the rest from saved outputs",
+         ("ipv6", "audit", "--live", "--via", "ssh,snmp"), needs_root=True),
+    Step("Offline IPv6 audit of the whole sample from saved outputs", ("ipv6", "audit")),
+    Step("IPv6 check of the government websites against the website lab", ("ipv6", "web", "--lab"),
+         needs_root=True),
+    Step("Poll uplink counters over SNMP", ("bandwidth", "poll", "--interval", "5s", "--count", "4"),
+         needs_root=True),
+    Step("Active throughput and latency tests", ("bandwidth", "test", "taihe-gsc", "tujianao-gsc", "fenghuang-gsc",
+                                                 "--seconds", "3", "--pings", "3"), needs_root=True),
+    Step("Bandwidth audit against the plan's targets", ("bandwidth", "audit")),
+    Step("Assess the legacy systems", ("migrate", "assess")),
+    Step("Plan the migration waves", ("migrate", "plan", "--name", PLAN)),
+    Step("Show the first wave", ("migrate", "show", PLAN, "--wave", "W01")),
+    Step("Remediate the IPv4-only router and re-audit", ("ipv6", "remediate"), needs_root=True),
+    Step("Execute migration wave W01 in the lab", ("migrate", "execute", PLAN, "--wave", "W01"), needs_root=True),
+    Step("Readiness report, Chinese, HTML", ("report", "readiness", "--lang", "zh", "--format", "html",
+                                             "--as-of", REPORT_DAY)),
+    Step("Readiness report, Chinese, PDF", ("report", "readiness", "--lang", "zh", "--format", "pdf",
+                                            "--as-of", REPORT_DAY)),
+    Step("Readiness report, English, HTML", ("report", "readiness", "--lang", "en", "--format", "html",
+                                             "--as-of", REPORT_DAY)),
+    Step("Readiness report, English, PDF", ("report", "readiness", "--lang", "en", "--format", "pdf",
+                                            "--as-of", REPORT_DAY)),
+    Step("The executive figures", ("report", "figures", "--as-of", REPORT_DAY)),
 ]
 
-CLEANUP: list[Step] = []
+CLEANUP: list[Step] = [Step("Take the virtual lab down", ("lab", "down"), needs_root=True)]
 
 
 def _run(step: Step, index: int, total: int) -> int:
