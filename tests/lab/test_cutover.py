@@ -24,7 +24,7 @@ from ezgov_infra.lab.lab import Lab
 
 pytestmark = pytest.mark.lab
 SOURCE, TARGET, CLIENT = "fenghuang-ar-1", "ez-cloud-gw", "ez-core-1"
-SERVICE_V4, SERVICE_V6 = "203.0.113.80/32", "2001:db8:0:3::80/128"
+SERVICE_V4, SERVICE_V6 = "203.0.113.50/32", "2001:db8:0:3::80/128"
 PORT = 8080
 SYSTEM = "oa-lab"
 
@@ -102,7 +102,7 @@ def legacy_system(lab: Lab, tmp_path: Path) -> Iterator[dict[str, Any]]:
              "target_start": ["/bin/sh", str(script), "start", str(target_dir), str(pids[TARGET])],
              "target_stop": ["/bin/sh", str(script), "stop", str(target_dir), str(pids[TARGET])],
              "addresses": [SERVICE_V4, SERVICE_V6], "address_interface": "lo",
-             "urls": [f"http://[2001:db8:0:3::80]:{PORT}/index.html", f"http://203.0.113.80:{PORT}/index.html"]}
+             "urls": [f"http://[2001:db8:0:3::80]:{PORT}/index.html", f"http://203.0.113.50:{PORT}/index.html"]}
     plans = tmp_path / "plans"
     plans.mkdir()
     save_plan(plans, MigrationPlan.model_validate(plan_document("lab-oa")))
@@ -110,7 +110,7 @@ def legacy_system(lab: Lab, tmp_path: Path) -> Iterator[dict[str, Any]]:
     state = tmp_path / "state"
     state.mkdir()
     try:
-        assert wait_answering("203.0.113.80", CLIENT) == content, "the legacy service did not come up"
+        assert wait_answering("203.0.113.50", CLIENT) == content, "the legacy service did not come up"
         yield {"plans": plans, "state": state, "content": content, "entry": entry, "decoy": decoy_dir,
                "target_dir": target_dir, "script": script}
     finally:
@@ -137,7 +137,7 @@ class TestCutover:
         assert json.loads(result.out)["systems"] == {SYSTEM: "executed"}
         assert (legacy_system["target_dir"] / "records" / "2019.csv").read_text() == "id,title\n1,budget\n"
         assert wait_answering("[2001:db8:0:3::80]", CLIENT) == legacy_system["content"]
-        assert wait_answering("203.0.113.80", CLIENT) == legacy_system["content"]
+        assert wait_answering("203.0.113.50", CLIENT) == legacy_system["content"]
         listening = subprocess.run(["ip", "netns", "exec", netns(TARGET), "ss", "-Hltn", f"sport = :{PORT}"],
                                    capture_output=True, text=True).stdout
         assert f":{PORT}" in listening
@@ -158,7 +158,7 @@ class TestCutover:
         assert result.code == 1
         assert json.loads(result.out)["systems"] == {SYSTEM: "rolled_back"}
         assert wait_answering("[2001:db8:0:3::80]", CLIENT) == legacy_system["content"]
-        assert wait_answering("203.0.113.80", CLIENT) == legacy_system["content"]
+        assert wait_answering("203.0.113.50", CLIENT) == legacy_system["content"]
         wave = wave_of(legacy_system["plans"])
         assert wave["status"] == "rolled_back"
         assert "rolled_back" in wave["history"][-1]["note"]
@@ -169,6 +169,6 @@ class TestCutover:
         assert cli("migrate", "execute", "lab-oa", "--wave", "1", *common).code == 0
         result = cli("migrate", "rollback", "lab-oa", "--wave", "1", *common)
         assert result.code == 0, result.out + result.err
-        assert wait_answering("203.0.113.80", CLIENT) == legacy_system["content"]
+        assert wait_answering("203.0.113.50", CLIENT) == legacy_system["content"]
         history = [event["status"] for event in wave_of(legacy_system["plans"])["history"]]
         assert history == ["executed", "rolled_back"]

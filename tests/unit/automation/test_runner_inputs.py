@@ -32,8 +32,8 @@ systems:
     source_stop: [systemctl, stop, oa]
     target_start: [systemctl, start, oa]
     target_stop: [systemctl, stop, oa]
-    addresses: [203.0.113.80/32]
-    urls: [http://203.0.113.80/index.html]
+    addresses: [203.0.113.50/32]
+    urls: [http://203.0.113.50/index.html]
 """
 
 
