@@ -264,3 +264,59 @@ def rollback_command(
     """Move one wave back to its source hosts and check the old services answer; recorded in the plan."""
     _cutover(name, wave, "rollback", state_dir=state_dir, plans_dir=plans_dir, runbook=runbook, check=False,
              fmt=fmt)
+
+
+@app.command("stage")
+def stage_command(
+    name: Annotated[str, typer.Argument(help="Plan name (migration_plans/NAME.yaml).")],
+    wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
+    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    plans_dir: PlansOpt = PLANS_DIR,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Stage one wave in the virtual lab (`ezgov lab up` first; needs root), ready for `migrate execute`.
+
+    Each system gets a stand-in legacy service (an HTTP server on port 8080 serving a generated data folder) on
+    the lab router that stands for its hosting site (its own, else its district's, else the city core), on
+    service addresses from 203.0.113.32/28 and 2001:db8:0:3::/64 that OSPF announces. Writes the runbook
+    PLANS_DIR/NAME.cutover.yaml (target: the cloud gateway; client: the city core) and checks every service
+    answers from the core over IPv6 and IPv4; exits 1 if one does not. Staging the same wave again starts afresh.
+    """
+    import sys
+
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import stage
+
+    def progress(message: str) -> None:
+        sys.stderr.write(f"  {message}\n")
+        sys.stderr.flush()
+
+    result = stage.stage(name=name, wave=wave, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir,
+                         progress=progress)
+    emit(result, fmt, rows=result.rows(), columns=["system", "site", "source", "addresses", "answers"],
+         title=f"Plan {result.plan} wave {result.wave} staged: target {result.target}, client {result.client}")
+    if fmt is Format.table:
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
+        typer.echo(f"runbook {result.runbook}", err=True)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("unstage")
+def unstage_command(
+    name: Annotated[str, typer.Argument(help="Plan name the wave was staged from.")],
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Stop the stand-in services `migrate stage` started (by PID, checking each is still that process), take
+    their service addresses off the site and cloud routers, delete their data folders and the runbook."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import stage
+
+    result = stage.unstage(name=name, state_dir=state_dir)
+    emit(result, fmt, rows=result.rows(), title=f"Unstaged {result.plan or name}")
+    if fmt is Format.table:
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
