@@ -26,7 +26,10 @@ def up_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: StateDirO
                fmt: FormatOpt = Format.table,
                quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
                wait: Annotated[bool, typer.Option("--wait/--no-wait",
-                                                  help="Wait for SSH, SNMP and OSPF convergence.")] = True) -> None:
+                                                  help="Wait for SSH, SNMP and OSPF convergence.")] = True,
+               websites: Annotated[bool, typer.Option("--websites/--no-websites",
+                                                      help="Also build the website lab (nsd, nginx).")] = True,
+               ) -> None:
     """Build (or repair) a router for every `lab: true` device and a shaped link for every circuit between two.
 
     Idempotent: running it again while the lab is up changes nothing; after a crash it repairs. Waits for the
@@ -36,10 +39,10 @@ def up_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: StateDirO
     from ezgov_infra.jobs import lab as job
 
     result = job.up(inventory=inventory, state_dir=state_dir, progress=(lambda _: None) if quiet else _progress,
-                    wait=wait)
+                    wait=wait, websites=websites)
     emit(result, fmt, rows=[{"nodes": result.nodes, "links": result.links, "build_s": result.seconds,
                              "answering_s": result.answering_seconds, "converged_s": result.converged_seconds,
-                             "state": result.state_dir}])
+                             "website_resolver": result.website_resolver, "state": result.state_dir}])
 
 
 @app.command("down")

@@ -55,9 +55,12 @@ class UpResult:
     answering_seconds: float
     converged_seconds: float
     state_dir: str
+    website_resolver: str | None = None
 
 
-def up(*, inventory: Path, state_dir: Path, progress: Progress = _quiet, wait: bool = True) -> UpResult:
+def up(*, inventory: Path, state_dir: Path, progress: Progress = _quiet, wait: bool = True,
+       websites: bool = True) -> UpResult:
+    """Routers for every `lab: true` device, then (unless `websites` is False) the website lab beside them."""
     _require()
     lab = open_lab(inventory, state_dir)
     started = time.monotonic()
@@ -70,8 +73,14 @@ def up(*, inventory: Path, state_dir: Path, progress: Progress = _quiet, wait: b
         progress("waiting for SSH and SNMP to answer and OSPF to converge")
         answering = lab.wait_answering()
         converged = wait_converged(lab)
+    resolver = None
+    if websites:
+        from ezgov_infra.lab import websites as website_lab
+
+        progress("website lab: name servers (nsd) and web server (nginx) in their namespaces")
+        resolver = website_lab.up(state_dir).resolver
     return UpResult(len(lab.topology.nodes), len(lab.topology.links), round(built, 2), round(answering, 2),
-                    round(converged, 2), str(lab.lab_dir))
+                    round(converged, 2), str(lab.lab_dir), resolver)
 
 
 @dataclass(slots=True)
@@ -83,8 +92,12 @@ class DownResult:
 def down(*, state_dir: Path, progress: Progress = _quiet) -> DownResult:
     """Works from the state file alone: the inventory may have changed or be broken."""
     _require()
+    from ezgov_infra.lab import websites as website_lab
+
     lab = Lab(Topology("any"), state_dir)
     started = time.monotonic()
+    if website_lab.down(state_dir):
+        progress("website lab removed")
     state = lab.down(progress=progress)
     return DownResult(sorted(state.nodes), round(time.monotonic() - started, 2))
 

@@ -70,7 +70,7 @@ def write_configs(node: Node, node_dir: Path, lab_dir: Path, secrets: dict[str, 
             node, host_key=host_key, authorized_keys=HOME_IN_NS / "authorized_keys"), 0o600):
         changed.add("sshd")
     if write_if_changed(node_dir / "snmpd.conf", render.snmpd_conf(
-            node, sys_name=node.id, if_indexes=if_indexes(node.namespace), secrets=secrets, ipv6=node.ipv6), 0o600):
+            node, sys_name=node.id, if_indexes=if_indexes(node.namespace), secrets=secrets, ipv6=True), 0o600):
         changed.add("snmpd")
     return changed
 

@@ -109,6 +109,12 @@ class Lab:
     def _build(self, state: LabState, progress: Progress) -> None:
         topo = self.topology
         progress("guard routes for the lab prefixes")
+        used = [str(a) for node in topo.nodes.values() for port in node.ports for a in (*port.ipv4, *port.ipv6)]
+        used += [a for node in topo.nodes.values() for a in node.addresses]
+        conflicts = network.unguarded_conflicts(used)
+        if conflicts:
+            raise LabError(f"lab addresses {', '.join(conflicts)} fall in a block the machine itself uses "
+                           f"({', '.join(network.guard_exclusions())}); renumber them in the inventory")
         state.routes = network.guard_routes()
         sec = secrets.ensure_secrets(self.lab_dir)
         secrets.write_private(self.lab_dir / "authorized_keys",

@@ -6,7 +6,9 @@ Every function checks what exists before creating it, so running `up` again repa
 from __future__ import annotations
 
 import json
+import os
 import time
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,76 @@ from ezgov_infra.lab.topology import (
 )
 
 
+def host_reserved(hosts_file: Path = Path("/etc/hosts")) -> list[str]:
+    """Addresses inside the lab ranges that this machine itself uses (its hosts file points names at them).
+
+    On some machines the package mirrors answer on an address inside 203.0.113.0/24; the guard must not cut the
+    machine off from them, so those single addresses stay routed the usual way and the lab never uses them.
+    """
+    found: set[str] = set()
+    try:
+        lines = hosts_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    guards = [ip_network(p) for p in GUARD_PREFIXES]
+    for line in lines:
+        fields = line.split("#", 1)[0].split()
+        if len(fields) < 2:
+            continue
+        try:
+            address = ip_address(fields[0])
+        except ValueError:
+            continue
+        if any(address.version == g.version and address in g for g in guards):
+            found.add(str(address))
+    return sorted(found)
+
+
+# This workplace's package mirrors answer inside 203.0.113.64/26: the guard leaves that block to the machine and
+# the lab never uses it (`unguarded_conflicts` refuses a topology that would). Override with
+# EZGOV_LAB_GUARD_EXCLUDE (comma-separated prefixes; empty for none).
+DEFAULT_GUARD_EXCLUDE = "203.0.113.64/26"
+
+
+def guard_exclusions() -> list[str]:
+    configured = os.environ.get("EZGOV_LAB_GUARD_EXCLUDE", DEFAULT_GUARD_EXCLUDE)
+    return sorted({*(p.strip() for p in configured.split(",") if p.strip()), *host_reserved()})
+
+
+def guard_prefixes(excluded: list[str]) -> list[str]:
+    """The guard ranges less the excluded blocks, as a minimal list of prefixes."""
+    out: list[str] = []
+    holes: list[IPv4Network | IPv6Network] = [ip_network(e, strict=False) for e in excluded]
+    for prefix in GUARD_PREFIXES:
+        pieces: list[IPv4Network | IPv6Network] = [ip_network(prefix)]
+        for hole in holes:
+            remaining: list[IPv4Network | IPv6Network] = []
+            for piece in pieces:
+                if (isinstance(piece, IPv4Network) and isinstance(hole, IPv4Network) and hole.subnet_of(piece)) or (
+                        isinstance(piece, IPv6Network) and isinstance(hole, IPv6Network) and hole.subnet_of(piece)):
+                    remaining += list(piece.address_exclude(hole))  # type: ignore[arg-type]
+                else:
+                    remaining.append(piece)
+            pieces = remaining
+        out += [str(p) for p in sorted(pieces, key=lambda n: (n.version, int(n.network_address)))]
+    return out
+
+
+def unguarded_conflicts(addresses: list[str]) -> list[str]:
+    """Lab addresses that fall where the guard does not reach (the machine's own blocks)."""
+    holes = [ip_network(e, strict=False) for e in guard_exclusions()]
+    return sorted(a for a in addresses if any(ip_address(a.split("/")[0]) in h for h in holes))
+
+
 def guard_routes() -> list[str]:
     """`unreachable` routes for every lab prefix, with a high metric: lab traffic never leaves the machine."""
+    prefixes = guard_prefixes(guard_exclusions())
     installed = []
     for prefix in GUARD_PREFIXES:
+        if prefix not in prefixes:  # split around a machine address: drop a whole-range guard left from before
+            family = "-6" if ":" in prefix else "-4"
+            run(["ip", family, "route", "del", "unreachable", prefix, "metric", str(GUARD_METRIC)], check=False)
+    for prefix in prefixes:
         family = "-6" if ":" in prefix else "-4"
         run(["ip", family, "route", "replace", "unreachable", prefix, "metric", str(GUARD_METRIC)])
         installed.append(prefix)
@@ -71,14 +139,18 @@ def addresses(dev: str, netns: str | None = None) -> set[str]:
 
 
 def ensure_netns(node: Node) -> None:
-    """The router's network namespace with forwarding on; IPv6 off entirely where the inventory has none."""
+    """The router's network namespace with forwarding on.
+
+    A router the inventory gives no IPv6 keeps an IPv6-capable kernel (as a real IPv4-only router does) but has
+    IPv6 forwarding off and no address beyond link-local: enabling IPv6 is then a configuration change.
+    """
     if not netns_exists(node.namespace):
         run(["ip", "netns", "add", node.namespace])
     keys = {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1",
             "net.ipv6.conf.default.accept_dad": "0", "net.ipv6.conf.all.accept_dad": "0",
             "net.ipv6.conf.default.accept_ra": "0", "net.ipv4.ping_group_range": "0 2147483647"}
     if not node.ipv6:
-        keys |= {"net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1"}
+        keys["net.ipv6.conf.all.forwarding"] = "0"
     run(["ip", "netns", "exec", node.namespace, "sysctl", "-q", "-w", *(f"{k}={v}" for k, v in keys.items())])
 
 
@@ -119,8 +191,6 @@ def ensure_ports(node: Node, bridge: str) -> None:
             run(["ip", "-n", ns, "link", "add", port.name, "type", "bridge"])  # no dummy module here
         if port.kind in ("management", "loopback", "lan"):
             _address_port(node, port.name, mgmt=port.kind == "management")
-    if not node.ipv6:
-        _disable_ipv6(ns)
 
 
 def _address_port(node: Node, name: str, *, mgmt: bool = False) -> None:
@@ -140,13 +210,6 @@ def _address_port(node: Node, name: str, *, mgmt: bool = False) -> None:
     run(["ip", "-n", ns, "link", "set", name, "up"])
 
 
-def _disable_ipv6(ns: str) -> None:
-    done = run(["ip", "-n", ns, "-j", "link", "show"])
-    names = [item["ifname"] for item in json.loads(done.stdout or "[]")]
-    run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w",
-         *(f"net.ipv6.conf.{name}.disable_ipv6=1" for name in names)])
-
-
 def ensure_link(link: Link, a: Node, z: Node) -> None:
     """The circuit's veth pair, addressed from the inventory and shaped to the contracted rate on both ends."""
     if not (link_exists(link.a_port, a.namespace) and link_exists(link.z_port, z.namespace)):
@@ -156,8 +219,6 @@ def ensure_link(link: Link, a: Node, z: Node) -> None:
         run(["ip", "-n", a.namespace, "link", "add", link.a_port, "type", "veth", "peer", "name", link.z_port,
              "netns", z.namespace])
     for node, port in ((a, link.a_port), (z, link.z_port)):
-        if not node.ipv6:
-            _disable_ipv6(node.namespace)
         _address_port(node, port)
         shape(node.namespace, port, link.mbps)
 

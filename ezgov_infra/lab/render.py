@@ -64,7 +64,7 @@ def frr_conf(node: Node) -> str:
 
 def daemons(node: Node) -> list[str]:
     """FRR daemons this router needs, in start order."""
-    return ["zebra", "staticd", "ospfd", *(["ospf6d"] if node.ipv6 else [])]
+    return ["zebra", "staticd", "ospfd", "ospf6d"]
 
 
 VTYSH_CONF = "service integrated-vtysh-config\nusername ezgov nopassword\n"
@@ -72,11 +72,11 @@ VTYSH_CONF = "service integrated-vtysh-config\nusername ezgov nopassword\n"
 
 def sshd_config(node: Node, *, host_key: Path, authorized_keys: Path) -> str:
     """sshd for the lab account only; every login is forced into this router's vtysh."""
-    listen = ["ListenAddress 0.0.0.0", *(["ListenAddress ::"] if node.ipv6 else [])]
+    listen = ["ListenAddress 0.0.0.0", "ListenAddress ::"]
     return "\n".join([
         "# ezgov lab: " + node.id,
         "Port 22",
-        "AddressFamily " + ("any" if node.ipv6 else "inet"),
+        "AddressFamily any",
         *listen,
         f"HostKey {host_key}",
         "PidFile /run/sshd.pid",

@@ -41,9 +41,10 @@ class TestRouting:
 
 
 class TestPlantedFaults:
-    def test_the_ipv4_only_router_has_no_ipv6_address_at_all(self, lab: Lab) -> None:
-        done = lab.exec("tujianao-ar-1", ["ip", "-6", "addr", "show"])
-        assert done.stdout.strip() == ""
+    def test_the_ipv4_only_router_has_no_ipv6_address_beyond_link_local(self, lab: Lab) -> None:
+        done = lab.exec("tujianao-ar-1", ["ip", "-6", "addr", "show", "scope", "global"])
+        assert done.returncode == 0 and done.stdout.strip() == ""
+        assert "ipv6 address" not in lab.vtysh("tujianao-ar-1", "show running-config")
 
     def test_the_ipv4_only_router_has_no_ipv6_route_to_the_core(self, lab: Lab) -> None:
         address = lab.topology.node(CORE).port("lo").ipv6[0].ip

@@ -22,17 +22,6 @@ PEER = "liangzihu-agg-1"  # the far end of its uplink EZ-EXT-0007, which has no 
 CORE = "ez-core-1"
 
 
-def interfaces(lab: Lab, node: str) -> list[str]:
-    out = lab.exec(node, ["ip", "-o", "link"]).stdout
-    return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines()]
-
-
-def set_kernel_ipv6(lab: Lab, node: str, enabled: bool) -> None:
-    value = "0" if enabled else "1"
-    names = ["all", "default", *interfaces(lab, node)]
-    lab.exec(node, ["sysctl", "-q", "-w", *(f"net.ipv6.conf.{n}.disable_ipv6={value}" for n in names)])
-
-
 def ipv6_vars(device: str) -> dict[str, Any]:
     from ezgov_infra.automation.hostvars import ipv6_plan_vars
     from ezgov_infra.plan.addressing import make_plan
@@ -62,17 +51,15 @@ def undo_ipv6(lab: Lab, device: str, *, links_only: bool) -> None:
 
 @pytest.fixture
 def capable_ipv4_only_router(lab: Lab) -> Iterator[str]:
-    """The lab builds its IPv4-only router with IPv6 switched off in the kernel and no ospf6d; a router that is
-    IPv4-only by configuration (what remediation fixes) has both: give it them, and restore everything after."""
-    set_kernel_ipv6(lab, IPV4_ONLY, True)
-    lab.start_daemon(IPV4_ONLY, "ospf6d")
+    """The lab's IPv4-only router (IPv6 possible, none configured, forwarding off); the lab is shared by the whole
+    session, so what remediation configured is undone afterwards."""
     try:
         yield IPV4_ONLY
     finally:
         undo_ipv6(lab, IPV4_ONLY, links_only=False)
         undo_ipv6(lab, PEER, links_only=True)
-        lab.stop_daemon(IPV4_ONLY, "ospf6d")
-        set_kernel_ipv6(lab, IPV4_ONLY, False)
+        with contextlib.suppress(LabError):
+            lab.vtysh(IPV4_ONLY, "configure terminal", "no ipv6 forwarding")
 
 
 @pytest.fixture
