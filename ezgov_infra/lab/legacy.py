@@ -212,8 +212,8 @@ def start_service(state_dir: Path, system_id: str, side: str, wait: float = 10.0
     lab_dir = lab_dir_of(state_dir)
     staged, staging = _staged(lab_dir, system_id, side)
     namespace = staged.namespaces[side]
-    here = _own_netns_inode()
-    if here == os.stat("/proc/1/ns/net").st_ino or here != netns_inode(namespace):
+    expected = netns_inode(namespace)
+    if expected is None or _own_netns_inode() != expected:
         raise LabError(f"safety guard: {system_id} {side} must start inside {namespace}; nothing started")
     running = staged.processes.get(side)
     if running and alive(running.pid, running.start):

@@ -44,6 +44,11 @@ def service_addresses_on_lo(node: str) -> set[str]:
     return found
 
 
+def wave_systems(plans: Path, index: int) -> tuple[str, list[str]]:
+    wave = yaml.safe_load((plans / f"{PLAN}.yaml").read_text())["waves"][index]
+    return wave["id"], [system for group in wave["groups"] for system in group["systems"]]
+
+
 def recorded_processes(lab: Lab) -> list[dict[str, Any]]:
     record = json.loads((lab.lab_dir / RECORD).read_text())
     return [{"system": s, "side": side, **proc} for s, item in record["systems"].items()
@@ -69,12 +74,12 @@ class TestStage:
     def test_a_staged_wave_answers_moves_to_the_cloud_and_unstages_without_a_trace(
             self, lab: Lab, plans: Path, cli: Callable[..., Any]) -> None:
         common = ["--plans-dir", plans, "--state-dir", lab.state_dir, "--format", "json"]
-        wave = yaml.safe_load((plans / f"{PLAN}.yaml").read_text())["waves"][0]
+        _, wave = wave_systems(plans, 0)
         staged = cli("migrate", "stage", PLAN, "--wave", "1", *common)
         assert staged.code == 0, staged.out + staged.err
         result = json.loads(staged.out)
         systems = {row["system"]: row for row in result["systems"]}
-        assert list(systems) == wave["systems"]
+        assert list(systems) == wave
         assert (result["target"], result["client"]) == (CLOUD, CORE)
 
         # every stand-in runs in its site router's namespace and answers from the core over both families
@@ -92,7 +97,7 @@ class TestStage:
             source = systems[proc["system"]]["source"]
             assert Path(f"/proc/{proc['pid']}/ns/net").stat().st_ino == netns_inode(netns(source))
         runbook = yaml.safe_load((plans / f"{PLAN}.cutover.yaml").read_text())
-        assert set(runbook["systems"]) == set(wave["systems"])
+        assert set(runbook["systems"]) == set(wave)
         assert runbook["hosts"][CLOUD] == {"ansible_connection": "ezgov_netns", "ezgov_netns": netns(CLOUD)}
         for system in systems:
             assert Path(runbook["systems"][system]["source_dir"]).is_relative_to(lab.lab_dir / "legacy" / system)
@@ -125,7 +130,7 @@ class TestStage:
         assert not (lab.lab_dir / "legacy").exists()
         assert not (lab.lab_dir / RECORD).exists()
         assert not (plans / f"{PLAN}.cutover.yaml").exists()
-        for url in systems[wave["systems"][0]]["urls"]:
+        for url in systems[wave[0]]["urls"]:
             assert fetch(CORE, url).returncode != 0
 
     def test_an_unknown_wave_or_plan_is_bad_input(self, lab: Lab, plans: Path, cli: Callable[..., Any]) -> None:
@@ -148,9 +153,9 @@ class TestStage:
             self, lab: Lab, plans: Path, cli: Callable[..., Any]) -> None:
         nothing = cli("migrate", "unstage", PLAN, "--state-dir", lab.state_dir, "--format", "json")
         assert nothing.code == 0 and json.loads(nothing.out)["systems"] == []
-        wave = yaml.safe_load((plans / f"{PLAN}.yaml").read_text())["waves"][4]
-        assert {"hr-fenghuang", "hr-taihe"} <= set(wave["systems"])
-        staged = cli("migrate", "stage", PLAN, "--wave", wave["id"], "--plans-dir", plans, "--state-dir",
+        wave_id, wave = wave_systems(plans, 4)
+        assert {"hr-fenghuang", "hr-taihe"} <= set(wave)
+        staged = cli("migrate", "stage", PLAN, "--wave", wave_id, "--plans-dir", plans, "--state-dir",
                      lab.state_dir, "--format", "json")
         assert staged.code == 0, staged.out + staged.err
         systems = {row["system"]: row for row in json.loads(staged.out)["systems"]}
