@@ -92,18 +92,30 @@ def make_sample(device: str, interface: str, ts: float, uptime: Value,
 class CounterPoller:
     """Polls many agents in one event loop, remembering each device's ifIndex map between rounds."""
 
-    def __init__(self, session: Session, *, concurrency: int = 64, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, session: Session, *, concurrency: int = 64, clock: Callable[[], float] = time.time,
+                 fresh: Callable[[], Session] | None = None) -> None:
         self.session = session
         self.concurrency = concurrency
         self.clock = clock
+        self.fresh = fresh
         self._indexes: dict[str, dict[str, int]] = {}
+        self._answered: set[str] = set()
+        self._own: dict[str, Session] = {}
 
     def indexes(self, device: str) -> dict[str, int]:
         """The ifIndex of each wanted interface of `device`, as last resolved (empty before its first poll)."""
         return dict(self._indexes.get(device, {}))
 
-    async def _resolve(self, target: CounterTarget) -> dict[str, int]:
-        columns = await self.session.walk(target.snmp, IF_NAME, IF_DESCR)
+    def close(self) -> None:
+        """Close the sessions opened for single devices (see `poll_device`)."""
+        for session in self._own.values():
+            closer = getattr(session, "close", None)
+            if callable(closer):
+                closer()
+        self._own.clear()
+
+    async def _resolve(self, session: Session, target: CounterTarget) -> dict[str, int]:
+        columns = await session.walk(target.snmp, IF_NAME, IF_DESCR)
         by_name: dict[str, int] = {}
         for column in (IF_DESCR, IF_NAME):  # ifName wins where both name an interface
             for index, value in columns.get(column, {}).items():
@@ -114,30 +126,44 @@ class CounterPoller:
             raise UnsupportedError(f"{target.device}: no interface named {', '.join(missing)} in ifName/ifDescr")
         return {name: by_name[name] for name in target.interfaces if name in by_name}
 
+    async def _attempt(self, session: Session, target: CounterTarget) -> tuple[dict[str, int], list[Sample]]:
+        indexes = self._indexes.get(target.device)
+        if indexes is None:
+            indexes = self._indexes[target.device] = await self._resolve(session, target)
+        samples = await self._read(session, target, indexes)
+        if any(s.in_octets is None for s in samples):
+            # an ifIndex can move after a reboot: map names again once, then read again
+            indexes = self._indexes[target.device] = await self._resolve(session, target)
+            samples = await self._read(session, target, indexes)
+        return indexes, samples
+
     async def poll_device(self, target: CounterTarget) -> DeviceRound:
         started = time.monotonic()
         try:
-            indexes = self._indexes.get(target.device)
-            if indexes is None:
-                indexes = self._indexes[target.device] = await self._resolve(target)
-            samples = await self._read(target, indexes)
-            if any(s.in_octets is None for s in samples):
-                # an ifIndex can move after a reboot: map names again once, then read again
-                indexes = self._indexes[target.device] = await self._resolve(target)
-                samples = await self._read(target, indexes)
+            try:
+                indexes, samples = await self._attempt(self._own.get(target.device, self.session), target)
+            except CollectError:
+                if self.fresh is None or target.device not in self._answered or target.device in self._own:
+                    raise
+                # An agent that restarted can leave the shared engine's SNMPv3 view of it (engine id, boots,
+                # time) stale, and every later reply is then discarded: ask again through an engine of its own.
+                self._own[target.device] = self.fresh()
+                self._indexes.pop(target.device, None)
+                indexes, samples = await self._attempt(self._own[target.device], target)
         except CollectError as exc:
             self._indexes.pop(target.device, None)
             return DeviceRound(target.device, False, category=exc.category, message=str(exc),
                                elapsed=time.monotonic() - started)
+        self._answered.add(target.device)
         unknown = [n for n in target.interfaces if n not in indexes]
         message = f"not found on the agent: {', '.join(unknown)}" if unknown else None
         return DeviceRound(target.device, True, samples, message=message, elapsed=time.monotonic() - started)
 
-    async def _read(self, target: CounterTarget, indexes: dict[str, int]) -> list[Sample]:
+    async def _read(self, session: Session, target: CounterTarget, indexes: dict[str, int]) -> list[Sample]:
         oids: list[Oid] = [SYS_UPTIME]
         for index in indexes.values():
             oids += [(*column, index) for column in COLUMNS]
-        values = await self.session.get(target.snmp, *oids)
+        values = await session.get(target.snmp, *oids)
         ts = self.clock()
         uptime = values.get(SYS_UPTIME)
         return [make_sample(target.device, name, ts, uptime,

@@ -153,24 +153,30 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
         run_id = history.start_run(POLL_KIND, scope=",".join(limit or []))
 
         async def loop() -> None:
-            nonlocal done
             async with SnmpSession() as session:
-                poller = CounterPoller(session, concurrency=concurrency)
-                begin = time.monotonic()
-                for number in range(rounds):
-                    await asyncio.sleep(max(0.0, begin + number * interval - time.monotonic()))
-                    answers = await poller.poll(targets)
-                    samples = [s for a in answers for s in a.samples]
-                    history.add_samples([_row(s) for s in samples], run_id)
-                    collected.extend(samples)
-                    failed = {a.device: f"{a.category}: {a.message}" for a in answers if not a.ok}
-                    for device_id, why in failed.items():
-                        counts = failures.setdefault(device_id, {})
-                        category = why.partition(":")[0]
-                        counts[category] = counts.get(category, 0) + 1
-                    done = number + 1
-                    if progress:
-                        progress(PollRound(done, rounds, len(samples), failed))
+                poller = CounterPoller(session, concurrency=concurrency, fresh=SnmpSession)
+                try:
+                    await rounds_of(poller)
+                finally:
+                    poller.close()
+
+        async def rounds_of(poller: CounterPoller) -> None:
+            nonlocal done
+            begin = time.monotonic()
+            for number in range(rounds):
+                await asyncio.sleep(max(0.0, begin + number * interval - time.monotonic()))
+                answers = await poller.poll(targets)
+                samples = [s for a in answers for s in a.samples]
+                history.add_samples([_row(s) for s in samples], run_id)
+                collected.extend(samples)
+                failed = {a.device: f"{a.category}: {a.message}" for a in answers if not a.ok}
+                for device_id, why in failed.items():
+                    counts = failures.setdefault(device_id, {})
+                    category = why.partition(":")[0]
+                    counts[category] = counts.get(category, 0) + 1
+                done = number + 1
+                if progress:
+                    progress(PollRound(done, rounds, len(samples), failed))
 
         interrupted = False
         try:

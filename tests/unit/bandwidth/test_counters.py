@@ -144,3 +144,55 @@ class TestCounterPoller:
         dead, alive = asyncio.run(run())
         assert (dead.device, dead.ok, dead.category) == ("dead", False, "timeout")
         assert alive.ok and alive.samples
+
+
+class TestAgentRestart:
+    def test_a_restarted_snmpv3_agent_answers_again_through_an_engine_of_its_own(self, tmp_path: Path) -> None:
+        if shutil.which("snmpd") is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("snmpd is not installed")
+            pytest.skip("snmpd is not installed")
+        port = _free_udp_port()
+        auth, priv = secrets.token_hex(8), secrets.token_hex(8)
+        conf = tmp_path / "snmpd.conf"
+        conf.write_text(f"agentAddress udp:127.0.0.1:{port}\ncreateUser t SHA {auth} AES {priv}\nrouser t priv\n")
+        (tmp_path / "persist").mkdir()
+        argv = ["snmpd", "-f", "-C", "-c", str(conf), "-p", str(tmp_path / "pid"), "-Lf", str(tmp_path / "log"),
+                f"--persistentDir={tmp_path / 'persist'}", "-I", "-smux,mteTrigger,mteTriggerConf"]
+        target = SnmpTarget("127.0.0.1", SnmpCredentials("3", user="t", auth_protocol="SHA", auth_key=auth,
+                                                         priv_protocol="AES", priv_key=priv),
+                            port=port, timeout=1.0, retries=0)
+        procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+
+        async def run() -> list[DeviceRound]:
+            rounds: list[DeviceRound] = []
+            async with SnmpSession() as session:
+                poller = CounterPoller(session, fresh=SnmpSession)
+                try:
+                    for number in range(12):
+                        answer = (await poller.poll([CounterTarget("host", target, ("lo",))]))[0]
+                        if rounds or answer.ok:
+                            rounds.append(answer)
+                        if len(rounds) == 1:  # the agent answered once: restart it
+                            procs[0].send_signal(signal.SIGTERM)
+                            procs[0].wait(timeout=10)
+                            procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                                          stderr=subprocess.DEVNULL))
+                            procs[0] = procs[-1]
+                        if len(rounds) >= 3 and rounds[-1].ok:
+                            break
+                        await asyncio.sleep(0.5 if number else 1.0)
+                finally:
+                    poller.close()
+            return rounds
+
+        try:
+            rounds = asyncio.run(run())
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=10)
+        assert rounds and rounds[0].ok
+        assert rounds[-1].ok, [(r.ok, r.message) for r in rounds]
+        assert rounds[-1].samples[0].uptime is not None
