@@ -163,6 +163,12 @@ class TestStage:
         assert systems["hr-taihe"]["source"] == "taihe-ar-1"
         for url in systems["hr-taihe"]["urls"]:  # OSPF carries the site's service addresses to the core
             assert "hr-taihe" in fetch(CORE, url).stdout, url
+        first = recorded_processes(lab)
+        again = cli("migrate", "stage", PLAN, "--wave", wave_id, "--plans-dir", plans, "--state-dir",
+                    lab.state_dir, "--format", "json")
+        assert again.code == 0, again.out + again.err  # staging the same wave again starts afresh
+        assert not any(alive(p["pid"], p["start"]) for p in first)
+        assert len(recorded_processes(lab)) == len(wave)
         other = cli("migrate", "unstage", "another-plan", "--state-dir", lab.state_dir)
         assert other.code == 2 and "not staged" in other.err
         assert (lab.lab_dir / RECORD).exists()
