@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,7 @@ class Step:
     ok_codes: tuple[int, ...] = (0,)
 
 
+SAMPLE = Path("inventories/ezhou")
 PLAN = "ezhou-demo"
 REPORT_DAY = "2019-11-01"  # the sample is the 2019 plan: judge its milestones as of a day inside it
 
@@ -47,6 +50,7 @@ STEPS: list[Step] = [
     Step("Plan the migration waves", ("migrate", "plan", "--name", PLAN)),
     Step("Show the first wave", ("migrate", "show", PLAN, "--wave", "W01")),
     Step("Remediate the IPv4-only router and re-audit", ("ipv6", "remediate"), needs_root=True),
+    Step("Stage wave W01's legacy systems in the lab", ("migrate", "stage", PLAN, "--wave", "W01"), needs_root=True),
     Step("Execute migration wave W01 in the lab", ("migrate", "execute", PLAN, "--wave", "W01"), needs_root=True),
     Step("Readiness report, Chinese, HTML", ("report", "readiness", "--lang", "zh", "--format", "html",
                                              "--as-of", REPORT_DAY)),
@@ -59,7 +63,10 @@ STEPS: list[Step] = [
     Step("The executive figures", ("report", "figures", "--as-of", REPORT_DAY)),
 ]
 
-CLEANUP: list[Step] = [Step("Take the virtual lab down", ("lab", "down"), needs_root=True)]
+CLEANUP: list[Step] = [
+    Step("Stop the staged legacy systems", ("migrate", "unstage", PLAN), needs_root=True, ok_codes=(0, 1, 2)),
+    Step("Take the virtual lab down", ("lab", "down"), needs_root=True),
+]
 
 
 def _run(step: Step, index: int, total: int) -> int:
@@ -71,7 +78,24 @@ def _run(step: Step, index: int, total: int) -> int:
     return code
 
 
+def prepare(state_dir: Path) -> Path:
+    """A fresh working copy of the sample inventory: remediation records what it changed in the inventory, and
+    the bundled sample must stay as committed (saved device outputs are shared, not copied)."""
+    target = state_dir / "demo" / "inventory"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for source in SAMPLE.glob("*.yaml"):
+        shutil.copy2(source, target / source.name)
+    (target / "snapshots").symlink_to((SAMPLE / "snapshots").resolve())
+    return target
+
+
 def main() -> int:
+    state_dir = Path(os.environ.get("EZGOV_STATE_DIR") or ".ezgov")
+    inventory = prepare(state_dir)
+    os.environ["EZGOV_INVENTORY"] = str(inventory)
+    sys.stdout.write(f"working copy of the sample inventory: {inventory}\n")
     root = os.geteuid() == 0
     steps = [s for s in STEPS if root or not s.needs_root]
     skipped = [s.title for s in STEPS if s.needs_root and not root]
@@ -92,7 +116,9 @@ def main() -> int:
     if failed is not None:
         sys.stdout.write(f"\ndemo stopped: step '{failed.title}' exited {code}\n")
         return 1
-    sys.stdout.write("\ndemo complete\n")
+    sys.stdout.write("\ndemo complete. Reports:\n")
+    for path in sorted((state_dir / "reports").glob("readiness-*")):
+        sys.stdout.write(f"  {path.resolve()}\n")
     return 0
 
 

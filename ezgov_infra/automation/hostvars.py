@@ -14,7 +14,7 @@ from typing import Any
 
 from ezgov_infra.collect.credentials import SshCredentials
 from ezgov_infra.models.inventory import Device, InterfaceKind, Inventory
-from ezgov_infra.plan.addressing import AddressPlan
+from ezgov_infra.plan.addressing import AddressPlan, management_address
 from ezgov_infra.store.yamlfiles import atomic_write
 
 # The lab builds its OSPF adjacencies with fast timers; real circuits keep FRR's and IOS's defaults.
@@ -36,7 +36,8 @@ def link_address(plan: AddressPlan, inv: Inventory, circuit_id: str, end: str) -
 
 
 def ipv6_plan_vars(inv: Inventory, plan: AddressPlan, device_id: str) -> dict[str, Any]:
-    """`ezgov_ipv6` for one device: loopback, /127 on every active circuit, router id, timers, management ACL."""
+    """`ezgov_ipv6` for one device: loopback, /127 on every active circuit, router id, timers, the management
+    interface's IPv6 address (recorded, or planned by `management_address`), management ACL."""
     device = inv.devices[device_id]
     loopback = None
     router_id = ""
@@ -59,8 +60,14 @@ def ipv6_plan_vars(inv: Inventory, plan: AddressPlan, device_id: str) -> dict[st
         router_id = _router_id_from(loopback["address"] if loopback else plan.loopbacks.get(device_id, ""))
     hello, dead = LAB_TIMERS if device.lab else DEFAULT_TIMERS
     mgmt = plan.management_block if plan.management_block else None
+    management = None
+    port = next((i for i in sorted(inv.interfaces.values(), key=lambda i: i.name)
+                 if i.device == device_id and i.kind is InterfaceKind.management), None)
+    address = management_address(inv, device_id)
+    if port is not None and address is not None:
+        management = {"interface": port.name, "address": address}
     return {"loopback": loopback, "links": links, "router_id": router_id, "hello": hello, "dead": dead,
-            "mgmt_acl": MGMT_ACL, "mgmt_prefix": str(ip_network(mgmt)) if mgmt else None}
+            "mgmt_acl": MGMT_ACL, "mgmt_prefix": str(ip_network(mgmt)) if mgmt else None, "management": management}
 
 
 def _router_id_from(address: str) -> str:

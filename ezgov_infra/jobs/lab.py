@@ -93,9 +93,11 @@ def down(*, state_dir: Path, progress: Progress = _quiet) -> DownResult:
     """Works from the state file alone: the inventory may have changed or be broken."""
     _require()
     from ezgov_infra.lab import websites as website_lab
+    from ezgov_infra.lab.legacy import unstage_all
 
     lab = Lab(Topology("any"), state_dir)
     started = time.monotonic()
+    unstage_all(state_dir)  # stand-in legacy services run inside the routers' namespaces: stop them first
     if website_lab.down(state_dir):
         progress("website lab removed")
     state = lab.down(progress=progress)

@@ -31,6 +31,7 @@ class Remediation:
     after_run: int | None = None
     devices: list[dict[str, Any]] = field(default_factory=list)
     check: bool = False
+    recorded: dict[str, str] = field(default_factory=dict)  # management addresses written to the inventory
 
     @property
     def ok(self) -> bool:
@@ -111,6 +112,8 @@ def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), che
     result.playbook = playbooks.run(name=PLAYBOOK, folder=folder, state_dir=state_dir, check=check,
                                     devices=targets + peers, progress=progress)
     after: dict[str, tuple[str, float | None, int]] = {}
+    if not check and result.playbook.ok:
+        result.recorded = record_management(folder, state_dir, inv, targets)
     if not check:
         # new OSPFv3 adjacencies need a few hellos before routes towards the core exist: judge after that
         time.sleep(settle_seconds(folder, targets + peers) if result.playbook.ok else 0)
@@ -124,6 +127,33 @@ def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), che
                 after[device.device] = (f"failed: {device.category}", None, 0)
     result.devices = _rows(before, after, targets + peers)
     return result
+
+
+def record_management(folder: Path, state_dir: Path, inv: Inventory, devices: list[str]) -> dict[str, str]:
+    """Write the IPv6 management address the playbook configured into the inventory (device and interface) and
+    trust the device's known host key under it. Returns device -> address for what changed."""
+    from ezgov_infra.collect.credentials import ssh_credentials
+    from ezgov_infra.collect.hostkeys import trust_new_address
+    from ezgov_infra.jobs.inventory import set_fields
+    from ezgov_infra.models.inventory import InterfaceKind
+    from ezgov_infra.plan.addressing import management_address
+
+    recorded: dict[str, str] = {}
+    for device_id in devices:
+        device = inv.devices[device_id]
+        port = next((i for i in inv.interfaces.values()
+                     if i.device == device_id and i.kind is InterfaceKind.management), None)
+        address = management_address(inv, device_id)
+        if device.mgmt_ipv6 is not None or port is None or address is None:
+            continue
+        set_fields(folder, device_id, {"mgmt_ipv6": address})
+        set_fields(folder, f"interfaces/{port.id}", {"ipv6": [*map(str, port.ipv6), address]})
+        profile = inv.credentials.get(device.credential_profile)
+        known_hosts = ssh_credentials(profile, state_dir=state_dir, inventory=folder).known_hosts if profile else None
+        if known_hosts and device.mgmt_ipv4 is not None:
+            trust_new_address(Path(known_hosts), str(device.mgmt_ipv4.ip), address.split("/")[0])
+        recorded[device_id] = address
+    return recorded
 
 
 def settle_seconds(folder: Path, devices: list[str]) -> float:

@@ -92,9 +92,9 @@ def judge_prompt(output: str, node_id: str) -> bool:
 
 
 def judge_no_ipv6(ip_json: str) -> list[str]:
-    """IPv6 addresses present (of `ip -j addr` output)."""
+    """Global IPv6 addresses present (of `ip -j addr` output); link-local and loopback come with the kernel."""
     return [f"{item['ifname']}: {a['local']}" for item in json.loads(ip_json or "[]")
-            for a in item.get("addr_info", []) if a.get("family") == "inet6"]
+            for a in item.get("addr_info", []) if a.get("family") == "inet6" and a.get("scope") == "global"]
 
 
 # -- show + judge ------------------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def _no_ipv6(lab: Lab, check: Check) -> list[Outcome]:
         if node.ipv6:
             continue
         present = judge_no_ipv6(lab.exec(node.id, ["ip", "-j", "addr", "show"]).stdout)
-        outcomes.append(Outcome(check.id, node.id, not present, ", ".join(present) or "no IPv6 address"))
+        outcomes.append(Outcome(check.id, node.id, not present, ", ".join(present) or "no global IPv6 address"))
     return outcomes
 
 

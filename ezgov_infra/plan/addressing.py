@@ -402,3 +402,46 @@ def _check_addresses(inv: Inventory, plan: AddressPlan) -> Iterable[Deviation]:
             elif site_net is not None and ip not in site_net:
                 yield Deviation("interfaces", interface_id, field_name,
                                 f"{address} is outside the site prefix {site_net}")
+
+
+def management_address(inv: Inventory, device_id: str) -> str | None:
+    """The device's IPv6 management address: the recorded one; else the next free one in the /64 its site's other
+    devices use; else in an out-of-band /64 (one that at least three devices sharing its IPv4 management subnet
+    and its lab flag use); else in its site's management segment. None when there is nowhere to put one."""
+    device = inv.devices[device_id]
+    if device.mgmt_ipv6 is not None:
+        return device.mgmt_ipv6.with_prefixlen
+    used = {d.mgmt_ipv6.ip for d in inv.devices.values() if d.mgmt_ipv6 is not None}
+    used |= {a.ip for i in inv.interfaces.values() for a in i.ipv6}
+    subnet: IPv6Network | None = None
+    same_site = sorted(str(d.mgmt_ipv6.network) for d in inv.devices.values()
+                       if d.site == device.site and d.mgmt_ipv6 is not None)
+    if same_site:
+        subnet = IPv6Network(same_site[0])
+    elif device.mgmt_ipv4 is not None:
+        counts: dict[IPv6Network, int] = defaultdict(int)
+        for peer in inv.devices.values():
+            if (peer.mgmt_ipv6 is not None and peer.lab == device.lab and peer.mgmt_ipv4 is not None
+                    and peer.mgmt_ipv4.network == device.mgmt_ipv4.network):
+                counts[peer.mgmt_ipv6.network] += 1
+        if counts and max(counts.values()) >= 3:
+            subnet = max(sorted(counts, key=str), key=lambda net: counts[net])
+    if subnet is None:
+        plan = make_plan(inv)
+        segment = plan.segments.get(device.site, {}).get("management")
+        subnet = IPv6Network(segment) if segment else None
+    if subnet is None:
+        return None
+    # devices still without one take addresses in id order, so the same inventory always gives the same answer
+    waiting = sorted(d.id for d in inv.devices.values() if d.mgmt_ipv6 is None and d.lab == device.lab
+                     and d.mgmt_ipv4 is not None and device.mgmt_ipv4 is not None
+                     and d.mgmt_ipv4.network == device.mgmt_ipv4.network)
+    rank = waiting.index(device_id) if device_id in waiting else 0
+    candidate = int(subnet.network_address) + 0x10
+    while True:
+        address = IPv6Address(candidate)
+        if address not in used:
+            if rank == 0:
+                return f"{address}/{subnet.prefixlen}"
+            rank -= 1
+        candidate += 1

@@ -1,6 +1,7 @@
 """The closed loop on the lab's IPv4-only router: audited not ready, `ezgov ipv6 remediate` runs ipv6_enable.yml
-from the address plan, the re-audit finds its data and control plane fixed, ping6 reaches its loopback from the
-city core, and a second run changes nothing. The router is put back as it was afterwards (the lab is shared)."""
+from the address plan (and records the new management address in a copy of the inventory), the re-audit finds it
+ready, ping6 reaches its loopback from the city core, and a second run changes nothing. The router is put back as
+it was afterwards (the lab is shared)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def undo_ipv6(lab: Lab, device: str, *, links_only: bool) -> None:
         commands += [f"interface {link['interface']}", f"no ipv6 address {link['address']}",
                      "no ipv6 ospf6 area 0", "no ipv6 ospf6 network point-to-point",
                      "no ipv6 ospf6 hello-interval", "no ipv6 ospf6 dead-interval", "exit"]
+    if not links_only and plan["management"]:
+        commands += [f"interface {plan['management']['interface']}",
+                     f"no ipv6 address {plan['management']['address']}", "exit"]
     if not links_only:
         commands += [f"interface {plan['loopback']['interface']}", f"no ipv6 address {plan['loopback']['address']}",
                      "no ipv6 ospf6 area 0", "no ipv6 ospf6 passive", "exit", "no router ospf6"]
@@ -63,6 +67,19 @@ def capable_ipv4_only_router(lab: Lab) -> Iterator[str]:
 
 
 @pytest.fixture
+def inventory(tmp_path: Path) -> Path:
+    """A copy of the sample (remediation records new management addresses in it); snapshots are shared."""
+    import shutil
+
+    folder = tmp_path / "ezhou"
+    folder.mkdir()
+    for source in SAMPLE.glob("*.yaml"):
+        shutil.copy2(source, folder / source.name)
+    (folder / "snapshots").symlink_to(SAMPLE / "snapshots")
+    return folder
+
+
+@pytest.fixture
 def state_dir(lab: Lab, tmp_path: Path) -> Path:
     """A history of our own, with the lab's secrets."""
     state = tmp_path / "state"
@@ -77,44 +94,44 @@ def ping6(lab: Lab, source: str, address: str) -> bool:
 
 class TestClosedLoop:
     def test_remediation_fixes_the_ipv4_only_router_and_a_second_run_changes_nothing(
-            self, lab: Lab, cli: Callable[..., Any], state_dir: Path, capable_ipv4_only_router: str) -> None:
+            self, lab: Lab, cli: Callable[..., Any], state_dir: Path, inventory: Path,
+            capable_ipv4_only_router: str) -> None:
         loopback = ipv6_vars(IPV4_ONLY)["loopback"]["address"].split("/")[0]
-        audit = cli("ipv6", "audit", "--live", "--limit", "platform:frr", "--state-dir", state_dir, "-i", SAMPLE,
+        audit = cli("ipv6", "audit", "--live", "--limit", "platform:frr", "--state-dir", state_dir, "-i", inventory,
                     "--format", "json")
         assert audit.code == 0, audit.err
         before = {d["device"]: d["score"]["readiness"] for d in json.loads(audit.out)["devices"]}
         assert before[IPV4_ONLY] == "not ready"
         assert not ping6(lab, CORE, loopback)
 
-        result = cli("ipv6", "remediate", "--state-dir", state_dir, "-i", SAMPLE, "--format", "json")
+        result = cli("ipv6", "remediate", "--state-dir", state_dir, "-i", inventory, "--format", "json")
         assert result.code == 0, result.out + result.err
         document = json.loads(result.out)
         assert document["targets"] == [IPV4_ONLY]
         assert document["peers"] == [PEER]
         rows = {r["device"]: r for r in document["devices"]}
         assert rows[IPV4_ONLY]["before"] == "not ready"
-        assert rows[IPV4_ONLY]["after"] in ("ready", "partial")
+        assert rows[IPV4_ONLY]["after"] == "ready", document
         assert rows[PEER]["after"] == "ready"
-
-        findings = cli("ipv6", "findings", "--state-dir", state_dir, "--run", document["after_run"],
-                       "--format", "json")
-        remaining = [f for f in json.loads(findings.out) if f["device"] == IPV4_ONLY]
-        # what is left is the inventory's business (no mgmt_ipv6 recorded for it), not the router's config
-        assert {f["category"] for f in remaining} <= {"management plane"}, remaining
+        management = ipv6_vars(IPV4_ONLY)["management"]["address"]
+        assert document["recorded"] == {IPV4_ONLY: management}
+        shown = json.loads(cli("inventory", "show", IPV4_ONLY, "-i", inventory, "--format", "json").out)
+        assert shown["mgmt_ipv6"] == management
         assert ping6(lab, CORE, loopback)
 
         again = cli("playbook", "run", "ipv6_enable", "--limit", f"{IPV4_ONLY},{PEER}", "--state-dir", state_dir,
-                    "-i", SAMPLE, "--format", "json")
+                    "-i", inventory, "--format", "json")
         assert again.code == 0, again.out
         hosts = json.loads(again.out)["per_host"]
         assert {h: r["changed"] for h, r in hosts.items()} == {IPV4_ONLY: 0, PEER: 0}
 
     def test_check_mode_predicts_without_changing_anything(self, lab: Lab, cli: Callable[..., Any],
-                                                           state_dir: Path, capable_ipv4_only_router: str) -> None:
+                                                           state_dir: Path, inventory: Path,
+                                                           capable_ipv4_only_router: str) -> None:
         audit = cli("ipv6", "audit", "--live", "--limit", f"device:{IPV4_ONLY}", "--state-dir", state_dir,
-                    "-i", SAMPLE, "--format", "json")
+                    "-i", inventory, "--format", "json")
         assert audit.code == 0
-        result = cli("ipv6", "remediate", "--check", "--state-dir", state_dir, "-i", SAMPLE, "--format", "json")
+        result = cli("ipv6", "remediate", "--check", "--state-dir", state_dir, "-i", inventory, "--format", "json")
         assert result.code == 0, result.out + result.err
         document = json.loads(result.out)
         assert document["after_run"] is None

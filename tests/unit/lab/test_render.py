@@ -19,11 +19,12 @@ class TestFrrConf:
     def test_the_ipv4_only_router_matches_its_golden_file(self, topology: Topology) -> None:
         compare_golden("tujianao-ar-1.frr.conf", render.frr_conf(topology.node("tujianao-ar-1")))
 
-    def test_the_ipv4_only_router_gets_no_ipv6_line_and_no_ospfv3(self, topology: Topology) -> None:
+    def test_the_ipv4_only_router_gets_no_ipv6_line_but_can_run_ospfv3_once_configured(self,
+                                                                                      topology: Topology) -> None:
         text = render.frr_conf(topology.node("tujianao-ar-1"))
         assert "ipv6" not in text
         assert "ospf6" not in text
-        assert render.daemons(topology.node("tujianao-ar-1")) == ["zebra", "staticd", "ospfd"]
+        assert render.daemons(topology.node("tujianao-ar-1")) == ["zebra", "staticd", "ospfd", "ospf6d"]
 
     def test_circuits_are_point_to_point_with_short_timers(self, topology: Topology) -> None:
         text = render.frr_conf(topology.node("taihe-ar-1"))
@@ -72,10 +73,11 @@ class TestSshdConfig:
         assert "PermitRootLogin no" in lines
         assert "HostKey /k" in lines
 
-    def test_an_ipv4_only_router_listens_on_ipv4_only(self, topology: Topology) -> None:
+    def test_an_ipv4_only_router_listens_on_both_families_so_a_later_ipv6_address_answers(
+            self, topology: Topology) -> None:
         text = render.sshd_config(topology.node("tujianao-ar-1"), host_key=Path("/k"), authorized_keys=Path("/a"))
-        assert "AddressFamily inet" in text.splitlines()
-        assert "ListenAddress ::" not in text
+        assert "AddressFamily any" in text.splitlines()
+        assert "ListenAddress ::" in text.splitlines()
 
 
 class TestAccountFiles:

@@ -62,10 +62,18 @@ class TestJudgeNoIpv6:
     def test_the_ipv4_only_router_shows_no_ipv6_address(self) -> None:
         assert judge_no_ipv6(recorded("tujianao_ip_addr.json")) == []
 
-    def test_a_dual_stack_router_shows_its_addresses(self) -> None:
+    def test_a_dual_stack_router_shows_its_global_addresses(self) -> None:
         present = judge_no_ipv6(recorded("taihe_ip_addr.json"))
         assert any(p.startswith("lo: 2001:db8::") for p in present)
-        assert any("fe80::" in p for p in present)  # link-local counts too
+        assert not any("fe80::" in p for p in present)  # link-local comes with any IPv6-capable kernel
+
+    def test_link_local_and_loopback_alone_are_not_ipv6_configured(self) -> None:
+        import json
+
+        only_kernel = [{"ifname": "lo", "addr_info": [{"family": "inet6", "local": "::1", "scope": "host"}]},
+                       {"ifname": "eth1", "addr_info": [{"family": "inet", "local": "203.0.113.141", "scope": "global"},
+                                                        {"family": "inet6", "local": "fe80::1", "scope": "link"}]}]
+        assert judge_no_ipv6(json.dumps(only_kernel)) == []
 
 
 class TestRoutes:
