@@ -171,3 +171,33 @@ class TestPlanCommand:
         assert check.code == 1 and "echeng" in check.out
         assert cli("ipv6", "plan", "--write", "-i", inventory_copy).code == 0
         assert cli("ipv6", "plan", "--check", "-i", inventory_copy).code == 0
+
+
+class TestManagementAddress:
+    def test_a_recorded_address_is_kept(self, sample_inventory: Path) -> None:
+        from ezgov_infra.plan.addressing import management_address
+
+        inv = load_inventory(sample_inventory)
+        assert management_address(inv, "ez-core-1") == str(inv.devices["ez-core-1"].mgmt_ipv6)
+
+    def test_a_lab_router_without_one_gets_the_next_free_address_of_the_out_of_band_network(
+            self, sample_inventory: Path) -> None:
+        from ezgov_infra.plan.addressing import management_address
+
+        inv = load_inventory(sample_inventory)
+        address = management_address(inv, "tujianao-ar-1")
+        assert address is not None
+        network = IPv6Network(address, strict=False)
+        assert network == IPv6Network(make_plan(inv).management_block)
+        taken = {str(d.mgmt_ipv6.ip) for d in inv.devices.values() if d.mgmt_ipv6 is not None}
+        assert address.split("/")[0] not in taken
+
+    def test_another_device_without_one_gets_its_sites_management_segment(self, sample_inventory: Path) -> None:
+        from ezgov_infra.plan.addressing import management_address
+
+        inv = load_inventory(sample_inventory)
+        plan = make_plan(inv)
+        device = next(d for d in sorted(inv.devices.values(), key=lambda d: d.id) if not d.lab and d.mgmt_ipv6 is None)
+        address = management_address(inv, device.id)
+        assert address is not None
+        assert IPv6Network(address, strict=False) == IPv6Network(plan.segments[device.site]["management"])
