@@ -35,8 +35,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
+# The demo runs after the tests: it is the main job, on the real lab, and must keep working.
 test: system-deps $(STAMP) lint typecheck
 	$(BIN)/pytest -q
+	$(BIN)/python -m ezgov_infra.demo
 
 demo: system-deps $(STAMP)
 	$(BIN)/python -m ezgov_infra.demo
