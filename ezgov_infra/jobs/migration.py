@@ -63,7 +63,7 @@ def assess(*, folder: Path, as_of: date | None = None) -> Assessment:
         "strategy": dict(sorted(Counter(a.strategy.value for a in verdicts).items())),
         "confidence": dict(sorted(Counter(a.confidence.value for a in verdicts).items())),
     }
-    return Assessment(inventory=str(folder), as_of=day, systems=verdicts, cycles=find_cycles(systems), counts=counts)
+    return Assessment(inventory=folder_label(folder), as_of=day, systems=verdicts, cycles=find_cycles(systems), counts=counts)
 
 
 def _deadline(inventory: Inventory, deadline: date | None) -> tuple[date, str]:
@@ -101,7 +101,7 @@ def make_plan(*, folder: Path, name: str, start: date | None = None, deadline: d
     verdicts = run_rules(systems, inventory, rules, first)
     headroom, run_id = measured_headroom(history_db) if history_db is not None else ({}, None)
     uplinks = site_uplinks(inventory, policy, headroom, run_id)
-    spec = PlanInput(name=name, inventory_label=str(folder), digest=catalogue_digest(folder, rules_text),
+    spec = PlanInput(name=name, inventory_label=folder_label(folder), digest=catalogue_digest(folder, rules_text),
                      start=first, deadline=until, deadline_source=source)
     plan = lay_out(spec, systems, verdicts, inventory, policy, uplinks)
     return plan, (save_plan(plans_dir, plan) if write else None)
@@ -168,3 +168,12 @@ def export_csv(*, folder: Path) -> str:
     inventory = load_inventory(folder)
     text: str = to_ezgov_csv(load_catalogue(folder, inventory))
     return text
+
+
+def folder_label(folder: Path) -> str:
+    """The inventory folder as plan files record it: relative to the working folder when inside it, so a plan reads
+    the same on every checkout."""
+    try:
+        return str(folder.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
