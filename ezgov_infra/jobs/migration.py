@@ -63,7 +63,8 @@ def assess(*, folder: Path, as_of: date | None = None) -> Assessment:
         "strategy": dict(sorted(Counter(a.strategy.value for a in verdicts).items())),
         "confidence": dict(sorted(Counter(a.confidence.value for a in verdicts).items())),
     }
-    return Assessment(inventory=folder_label(folder), as_of=day, systems=verdicts, cycles=find_cycles(systems), counts=counts)
+    return Assessment(inventory=folder_label(folder), as_of=day, systems=verdicts, cycles=find_cycles(systems),
+                      counts=counts)
 
 
 def _deadline(inventory: Inventory, deadline: date | None) -> tuple[date, str]:
