@@ -56,7 +56,8 @@ def _finished(history: History, kind: str, cutoff: int | None) -> list[dict[str,
 
 
 def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, RunView], dict[str, float]]:
-    """The run each figure reads, the run before it (for the trend), and the last report's figures."""
+    """The run each figure reads, the last earlier run of the same scope (for the trend), and the last report's
+    figures."""
     runs: dict[str, RunView] = {}
     previous: dict[str, RunView] = {}
     earlier: dict[str, float] = {}
@@ -70,8 +71,10 @@ def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, Ru
             rows = _finished(history, kind, cutoff)
             if rows:
                 runs[kind] = _view(history, rows[0])
-            if len(rows) > 1:
-                previous[kind] = _view(history, rows[1])
+            # the trend compares like with like: a re-audit of two remediated devices is no baseline for a city
+            same_scope = [r for r in rows[1:] if r.get("scope", "") == rows[0].get("scope", "")] if rows else []
+            if same_scope:
+                previous[kind] = _view(history, same_scope[0])
         reports = _finished(history, REPORT, cutoff)
         if reports:
             stored = reports[0]["summary"].get("figures") or {}
