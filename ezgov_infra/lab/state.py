@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import LabError
-from ezgov_infra.store.yamlfiles import atomic_write
+from ezgov_infra.store.yamlfiles import atomic_write, file_lock
 
 GLOBAL_LOCK = Path("/run/lock/ezgov-lab.lock")
 STATE_FILE = "state.json"
@@ -89,13 +89,8 @@ def save_state(lab_dir: Path, state: LabState) -> None:
 @contextlib.contextmanager
 def state_dir_lock(lab_dir: Path) -> Iterator[None]:
     """Serializes `up` and `down` on one state directory (readers never take it)."""
-    lab_dir.mkdir(parents=True, exist_ok=True)
-    with open(lab_dir / ".lab.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with file_lock(lab_dir, ".lab.lock"):
+        yield
 
 
 def acquire_machine_lock(timeout: float | None, on_wait: Callable[[str], None] | None = None,

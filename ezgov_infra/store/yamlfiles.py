@@ -228,10 +228,10 @@ def load_document(path: Path, model: type[M], *, label: str | None = None) -> tu
 
 
 @contextlib.contextmanager
-def file_lock(directory: Path) -> Iterator[None]:
+def file_lock(directory: Path, name: str = ".ezgov.lock") -> Iterator[None]:
     """An exclusive advisory lock on a folder, so two ezgov processes never interleave their writes."""
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".ezgov.lock", "a+b") as handle:
+    with open(directory / name, "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -361,7 +361,7 @@ def dump_block(data: Mapping[str, Any]) -> str:
     out: list[str] = []
 
     def key(text: str) -> str:
-        return text if _PLAIN_KEY.match(text) and text.lower() not in _YAML_WORDS else scalar(text)
+        return text if _PLAIN_KEY.fullmatch(text) and text.lower() not in _YAML_WORDS else scalar(text)
 
     def walk(node: Mapping[str, Any], indent: str) -> None:
         for name, value in node.items():
