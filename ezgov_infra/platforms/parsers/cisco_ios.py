@@ -14,7 +14,7 @@ from typing import Any
 
 from ezgov_infra.errors import ParseError
 from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source
-from ezgov_infra.platforms.parsers.common import blocks, known, servers, v4_mask, v6
+from ezgov_infra.platforms.parsers.common import ADDRESS, blocks, known, ordered_versions, servers, v4_mask, v6
 from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
 
 ROUTE = re.compile(r"^[A-Za-z]{1,3}\s+([0-9A-Fa-f:]+/\d+)\s+\[")
@@ -122,10 +122,9 @@ def parse_config(text: str) -> ConfigFacts:
             elif words[1] == "group" and "v3" in words:
                 versions.add("3")
             management.snmp_ipv6 = True
-    management.snmp_versions = sorted(versions, key=("1", "2c", "3").index)  # type: ignore[arg-type]
-    address = r"((?:\d+\.\d+\.\d+\.\d+)|(?:[0-9A-Fa-f]*:[0-9A-Fa-f:]+))"
-    config.services.ntp = servers(lines, rf"^ntp server (?:ipv6 )?{address}")
-    config.services.syslog = servers(lines, rf"^logging (?:host )?(?:ipv6 )?{address}")
-    config.services.aaa = servers(lines, rf"^(?:address ipv[46] |tacacs-server host |radius-server host ){address}")
+    management.snmp_versions = ordered_versions(versions)  # type: ignore[assignment]
+    config.services.ntp = servers(lines, rf"^ntp server (?:ipv6 )?{ADDRESS}")
+    config.services.syslog = servers(lines, rf"^logging (?:host )?(?:ipv6 )?{ADDRESS}")
+    config.services.aaa = servers(lines, rf"^(?:address ipv[46] |tacacs-server host |radius-server host ){ADDRESS}")
     config.protocols = sorted(set(config.protocols))
     return config

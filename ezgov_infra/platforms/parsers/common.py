@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from ipaddress import IPv4Interface, IPv6Interface, IPv6Network, ip_interface
 
 from ezgov_infra.errors import ParseError, UnsupportedError
@@ -84,6 +84,28 @@ def add_address(interface: InterfaceFacts, text: str) -> None:
             interface.ipv6.append(address)
     elif address not in interface.ipv4:
         interface.ipv4.append(address)
+
+
+# an IPv4 or IPv6 server address in a config line (captured as group 1 by the patterns below)
+ADDRESS = r"((?:\d+\.\d+\.\d+\.\d+)|(?:[0-9A-Fa-f]*:[0-9A-Fa-f:]+))"
+SNMP_ORDER = ("1", "2c", "3")
+
+
+def ordered_versions(versions: Iterable[str]) -> list[str]:
+    """SNMP versions without repeats, oldest first."""
+    return sorted(set(versions), key=SNMP_ORDER.index)
+
+
+def snmp_sys_info_versions(words: list[str]) -> list[str]:
+    """The versions of VRP's and Comware's `snmp-agent sys-info version v2c v3` (one lineage, one syntax)."""
+    return [v.removeprefix("v") for v in words[3:] if v in ("v1", "v2c", "v3")]
+
+
+def vrp_style_services(lines: list[str], aaa: str) -> tuple[list[str], list[str], list[str]]:
+    """NTP, syslog and AAA servers as VRP and Comware write them; `aaa` is the platform's AAA line prefix."""
+    return (servers(lines, rf"^ntp-service unicast-server (?:ipv6 )?{ADDRESS}"),
+            servers(lines, rf"^info-center loghost (?:ipv6 )?{ADDRESS}"),
+            servers(lines, rf"^{aaa} authentication (?:ipv6 )?{ADDRESS}"))
 
 
 def servers(lines: list[str], pattern: str) -> list[str]:

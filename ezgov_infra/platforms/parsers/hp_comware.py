@@ -14,7 +14,16 @@ from collections.abc import Mapping
 from ipaddress import IPv4Interface
 
 from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source
-from ezgov_infra.platforms.parsers.common import blocks, known, servers, v4_mask, v6, v6_net
+from ezgov_infra.platforms.parsers.common import (
+    blocks,
+    known,
+    ordered_versions,
+    snmp_sys_info_versions,
+    v4_mask,
+    v6,
+    v6_net,
+    vrp_style_services,
+)
 from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
 
 ROW = re.compile(r"^(\S+)\s+(\*?down|up|ADM|Stby)\S*\s+(up|down)\S*\s+(\S+)")
@@ -118,13 +127,11 @@ def parse_config(text: str) -> ConfigFacts:
         elif header == "telnet server enable":
             management.telnet_enabled = True
         elif header.startswith("snmp-agent sys-info version"):
-            snmp_versions = [v.removeprefix("v") for v in words[3:] if v in ("v1", "v2c", "v3")]
+            snmp_versions = snmp_sys_info_versions(words)
         elif header == "snmp-agent":
             management.snmp_ipv6 = True
-    management.snmp_versions = sorted(set(snmp_versions), key=("1", "2c", "3").index)  # type: ignore[arg-type]
-    address = r"((?:\d+\.\d+\.\d+\.\d+)|(?:[0-9A-Fa-f]*:[0-9A-Fa-f:]+))"
-    config.services.ntp = servers(all_lines, rf"^ntp-service unicast-server (?:ipv6 )?{address}")
-    config.services.syslog = servers(all_lines, rf"^info-center loghost (?:ipv6 )?{address}")
-    config.services.aaa = servers(all_lines, rf"^(?:primary|secondary) authentication (?:ipv6 )?{address}")
+    management.snmp_versions = ordered_versions(snmp_versions)  # type: ignore[assignment]
+    services = config.services
+    services.ntp, services.syslog, services.aaa = vrp_style_services(all_lines, r"(?:primary|secondary)")
     config.protocols = sorted(set(config.protocols))
     return config
