@@ -84,7 +84,7 @@ STEPS = {
     "load + validate": "from ezgov_infra.store.inventory import load_inventory as f; inv = f(FOLDER)",
     "ansible export": ("from ezgov_infra.jobs.inventory import export_ansible as f; "
                        "import time; t0 = time.perf_counter(); text = f(FOLDER); EXTRA = time.perf_counter() - t0"),
-    "ipv6 plan": ("from ezgov_infra.store.inventory import load_inventory; from ezgov_infra.plan.addressing import "
+    "ipv6 plan": ("from ezgov_infra.store.inventory import load_inventory; from ezgov_infra.addressing.allocate import "
                   "make_plan; inv = load_inventory(FOLDER); import time; t0 = time.perf_counter(); "
                   "plan = make_plan(inv); EXTRA = time.perf_counter() - t0"),
 }

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ezgov_infra.addressing.allocate import AddressPlan
 from ezgov_infra.audit.rules import Context, Rule, all_rules
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, Finding
 from ezgov_infra.models.inventory import Inventory
-from ezgov_infra.plan.addressing import AddressPlan
 from ezgov_infra.platforms import load_profile
 
 

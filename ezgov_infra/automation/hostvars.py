@@ -12,10 +12,10 @@ from ipaddress import IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.addressing.allocate import AddressPlan, management_address
 from ezgov_infra.collect.credentials import SshCredentials
 from ezgov_infra.models.inventory import Device, InterfaceKind, Inventory
-from ezgov_infra.plan.addressing import AddressPlan, management_address
-from ezgov_infra.store.yamlfiles import atomic_write
+from ezgov_infra.store.files import atomic_write
 
 # The lab builds its OSPF adjacencies with fast timers; real circuits keep FRR's and IOS's defaults.
 LAB_TIMERS = (1, 3)

@@ -228,7 +228,7 @@ def export_command(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        from ezgov_infra.store.yamlfiles import atomic_write
+        from ezgov_infra.store.files import atomic_write
 
         atomic_write(out, text)
         typer.echo(f"wrote {out}", err=True)

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from ezgov_infra.errors import HostKeyError, UnreachableError
-from ezgov_infra.store.yamlfiles import atomic_write
+from ezgov_infra.store.files import atomic_write
 
 
 def _entries(text: str) -> list[tuple[list[str], str, str]]:

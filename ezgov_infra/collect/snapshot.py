@@ -1,6 +1,6 @@
 """Offline collection: a folder of saved command outputs per device gives the same facts as a live session.
 
-Layout of a snapshot folder (what `ezgov_infra.testing.write_snapshots` writes for the sample, and what the
+Layout of a snapshot folder (what `ezgov_infra.testing.snapshots.write_snapshots` writes for the sample, and what the
 config-backup playbook writes for live devices):
 
     <inventory>/snapshots/<device>/

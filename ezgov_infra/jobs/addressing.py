@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.addressing.allocate import AddressPlan, make_plan, plan_prefixes
+from ezgov_infra.addressing.verify import Deviation, check_plan
 from ezgov_infra.models.inventory import KIND_FILES, Inventory
-from ezgov_infra.plan.addressing import AddressPlan, Deviation, check_plan, make_plan, plan_prefixes
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.yamlfiles import edit_records
 

@@ -165,9 +165,9 @@ def _snmp(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: 
 
 def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: Progress | None = None) -> AuditRun:
     """Collect, judge, score and store one audit run."""
+    from ezgov_infra.addressing.allocate import make_plan
     from ezgov_infra.audit.ipv6 import audit_device
     from ezgov_infra.audit.scores import device_score, roll_ups, weights
-    from ezgov_infra.plan.addressing import make_plan
     from ezgov_infra.store.history import open_history
     from ezgov_infra.store.inventory import load_inventory
 

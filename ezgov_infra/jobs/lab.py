@@ -93,7 +93,7 @@ def down(*, state_dir: Path, progress: Progress = _quiet) -> DownResult:
     """Works from the state file alone: the inventory may have changed or be broken."""
     _require()
     from ezgov_infra.lab import websites as website_lab
-    from ezgov_infra.lab.legacy import unstage_all
+    from ezgov_infra.lab.standins import unstage_all
 
     lab = Lab(Topology("any"), state_dir)
     started = time.monotonic()

@@ -117,9 +117,9 @@ def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, c
         diff: bool = False, extra: dict[str, str] | None = None, devices: list[str] | None = None,
         progress: PlaybookProgress | None = None) -> RunSummary:
     """Run a device playbook (`ipv6_enable`, `snmpv3`, `backup_configs`) on the inventory's live devices."""
+    from ezgov_infra.addressing.allocate import make_plan
     from ezgov_infra.automation.hostvars import ipv6_plan_vars
     from ezgov_infra.automation.runner import run_playbook
-    from ezgov_infra.plan.addressing import make_plan
     from ezgov_infra.store.inventory import load_inventory
 
     info = find(name)

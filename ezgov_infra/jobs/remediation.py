@@ -132,11 +132,11 @@ def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), che
 def record_management(folder: Path, state_dir: Path, inv: Inventory, devices: list[str]) -> dict[str, str]:
     """Write the IPv6 management address the playbook configured into the inventory (device and interface) and
     trust the device's known host key under it. Returns device -> address for what changed."""
+    from ezgov_infra.addressing.allocate import management_address
     from ezgov_infra.collect.credentials import ssh_credentials
     from ezgov_infra.collect.hostkeys import trust_new_address
     from ezgov_infra.jobs.inventory import set_fields
     from ezgov_infra.models.inventory import InterfaceKind
-    from ezgov_infra.plan.addressing import management_address
 
     recorded: dict[str, str] = {}
     for device_id in devices:

@@ -105,8 +105,8 @@ def read_migration(folder: Path, plans_dir: Path, plan_name: str | None, as_of: 
 
 def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR,
                  plan: str | None = None, as_of: date | None = None) -> Sources:
-    from ezgov_infra.jobs.inventory import compute_stats
-    from ezgov_infra.jobs.inventory import connected_sites as connected
+    from ezgov_infra.audit.coverage import compute_stats
+    from ezgov_infra.audit.coverage import connected_sites as connected
     from ezgov_infra.store.inventory import load_inventory
 
     inventory = load_inventory(folder)
@@ -143,7 +143,7 @@ def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "ht
               as_of: date | None = None, generated: datetime | None = None) -> ReportResult:
     """Build the report and write it to `out` (default `<state dir>/reports/readiness-<lang>.<ext>`)."""
     from ezgov_infra.report.render import render_html, render_markdown
-    from ezgov_infra.store.yamlfiles import atomic_write
+    from ezgov_infra.store.files import atomic_write
 
     if fmt not in FORMATS:
         raise InputError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import InputError, LabError
-from ezgov_infra.lab import legacy
+from ezgov_infra.lab import standins
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.systems import LegacySystem
 
@@ -129,11 +129,11 @@ def write_data_folder(folder: Path, system: LegacySystem, router: str) -> None:
 
 
 def _service_command(state_dir: Path, action: str, system_id: str, side: str) -> list[str]:
-    return [sys.executable, "-m", "ezgov_infra.lab.legacy", action, "--state-dir", str(state_dir),
+    return [sys.executable, "-m", "ezgov_infra.lab.standins", action, "--state-dir", str(state_dir),
             "--system", system_id, "--side", side]
 
 
-def runbook_document(staging: legacy.Staging, state_dir: Path) -> dict[str, Any]:
+def runbook_document(staging: standins.Staging, state_dir: Path) -> dict[str, Any]:
     """The runbook `automation.cutover` reads: one netns host per router, one entry per staged system."""
     hosts: dict[str, dict[str, Any]] = {}
     systems: dict[str, Any] = {}
@@ -145,7 +145,7 @@ def runbook_document(staging: legacy.Staging, state_dir: Path) -> dict[str, Any]
             "source": staged.source, "target": staged.target, "client": staged.client,
             "source_dir": staged.source_dir, "target_dir": staged.target_dir, "probe_path": "index.html",
             **{f"{side}_{action}": _service_command(state_dir, action, system_id, side)
-               for side in legacy.SIDES for action in ("start", "stop")},
+               for side in standins.SIDES for action in ("start", "stop")},
             "addresses": staged.addresses, "address_interface": "lo", "urls": staged.urls,
         }
     return {"hosts": dict(sorted(hosts.items())), "systems": systems}
@@ -153,7 +153,8 @@ def runbook_document(staging: legacy.Staging, state_dir: Path) -> dict[str, Any]
 
 def _write_runbook(path: Path, document: dict[str, Any], plan: str, wave: str) -> str:
     from ezgov_infra.automation.cutover import Runbook
-    from ezgov_infra.store.yamlfiles import atomic_write, dump_plain
+    from ezgov_infra.store.files import atomic_write
+    from ezgov_infra.store.yamlfiles import dump_plain
 
     Runbook.model_validate(document)  # the exact form `migrate execute` reads
     if path.exists() and not path.read_text(encoding="utf-8").startswith(RUNBOOK_MARK):
@@ -196,9 +197,9 @@ def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: 
     chosen = find_wave(plan, wave)
     if not chosen.systems:
         raise InputError(f"plan {plan.name!r} wave {chosen.id} has no systems to stage")
-    if len(chosen.systems) > legacy.CAPACITY:
+    if len(chosen.systems) > standins.CAPACITY:
         raise InputError(f"plan {plan.name!r} wave {chosen.id} has {len(chosen.systems)} systems; the lab's "
-                         f"service block holds {legacy.CAPACITY}")
+                         f"service block holds {standins.CAPACITY}")
     inv = load_inventory(inventory)
     catalogue = load_catalogue(inventory, inv)
     unknown = [s for s in chosen.systems if s not in catalogue]
@@ -208,7 +209,7 @@ def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: 
     topology = from_inventory(inv, name=inventory.resolve().name)
     target, client = cloud_router(inv), core_router(inv)
     state_dir = state_dir.resolve()
-    lab_dir = legacy.lab_dir_of(state_dir)
+    lab_dir = standins.lab_dir_of(state_dir)
     result = StageResult(plan.name, chosen.id, str(runbook_path(plans_dir, plan.name).resolve()), target, client)
     sources: dict[str, str] = {}
     for system_id in chosen.systems:
@@ -221,17 +222,17 @@ def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: 
                                 f"staged on {usable[0]}")
         sources[system_id] = usable[0]
     namespaces = _require_lab(lab_dir, sorted({*sources.values(), target, client}))
-    previous = legacy.load_staging(lab_dir)
+    previous = standins.load_staging(lab_dir)
     if previous.systems or previous.plan:
         if (previous.plan, previous.wave) != (plan.name, chosen.id):
             raise LabError(f"plan {previous.plan} wave {previous.wave} is staged in this lab; "
                            f"`ezgov migrate unstage {previous.plan}` first")
         progress(f"removing the earlier staging of {plan.name} wave {chosen.id}")
-        legacy.unstage(state_dir, plan.name)
+        standins.unstage(state_dir, plan.name)
     try:
         _stage_systems(result, plan.name, chosen.systems, catalogue, sources, namespaces, state_dir, progress, wait)
     except BaseException:
-        legacy.unstage(state_dir)
+        standins.unstage(state_dir)
         raise
     return result
 
@@ -241,26 +242,26 @@ def _stage_systems(result: StageResult, plan: str, systems: list[str], catalogue
                    wait: float) -> None:
     from ezgov_infra.lab.ns import run_in
 
-    lab_dir = legacy.lab_dir_of(state_dir)
-    with legacy.edit_staging(lab_dir) as staging:
-        staging.plan, staging.wave, staging.port = plan, result.wave, legacy.PORT
+    lab_dir = standins.lab_dir_of(state_dir)
+    with standins.edit_staging(lab_dir) as staging:
+        staging.plan, staging.wave, staging.port = plan, result.wave, standins.PORT
         for index, system_id in enumerate(systems):
             source = sources[system_id]
-            addresses = legacy.service_addresses(index)
-            folder = lab_dir / legacy.DATA_DIR / system_id
-            staging.systems[system_id] = legacy.StagedSystem(
+            addresses = standins.service_addresses(index)
+            folder = lab_dir / standins.DATA_DIR / system_id
+            staging.systems[system_id] = standins.StagedSystem(
                 name=system_id, source=source, target=result.target, client=result.client,
                 namespaces={"source": namespaces[source], "target": namespaces[result.target],
                             "client": namespaces[result.client]},
                 addresses=addresses, source_dir=str(folder / "site"), target_dir=str(folder / "cloud"),
-                urls=[f"http://{legacy.url_host(a)}:{staging.port}/index.html" for a in reversed(addresses)])
+                urls=[f"http://{standins.url_host(a)}:{staging.port}/index.html" for a in reversed(addresses)])
     for system_id, staged in staging.systems.items():
         progress(f"{system_id}: stand-in service on {staged.source} at {', '.join(staged.addresses)}")
         folder = Path(staged.source_dir)
         folder.mkdir(parents=True, exist_ok=True)
         write_data_folder(folder, catalogue[system_id], staged.source)
-        legacy.remove_addresses(staged.namespaces["target"], staged.addresses)  # left by an interrupted run
-        legacy.add_addresses(staged.namespaces["source"], staged.addresses)
+        standins.remove_addresses(staged.namespaces["target"], staged.addresses)  # left by an interrupted run
+        standins.add_addresses(staged.namespaces["source"], staged.addresses)
         done = run_in(_service_command(state_dir, "start", system_id, "source"), netns=staged.namespaces["source"],
                       holder=None, timeout=30.0)
         if done.returncode != 0:
@@ -269,7 +270,7 @@ def _stage_systems(result: StageResult, plan: str, systems: list[str], catalogue
         result.systems.append(StagedRow(system_id, catalogue[system_id].site, staged.source, staged.addresses,
                                         staged.urls, {}))
     digest = _write_runbook(Path(result.runbook), runbook_document(staging, state_dir), plan, result.wave)
-    with legacy.edit_staging(lab_dir) as current:
+    with standins.edit_staging(lab_dir) as current:
         current.runbook, current.runbook_sha256 = result.runbook, digest
     progress(f"checking every service answers from {result.client} over IPv6 and IPv4")
     for row in result.systems:
@@ -292,5 +293,5 @@ def _answers(namespace: str, url: str, wait: float) -> bool:
         time.sleep(0.3)
 
 
-def unstage(*, name: str | None, state_dir: Path) -> legacy.UnstageResult:
-    return legacy.unstage(state_dir, name)
+def unstage(*, name: str | None, state_dir: Path) -> standins.UnstageResult:
+    return standins.unstage(state_dir, name)

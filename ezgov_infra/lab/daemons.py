@@ -20,7 +20,7 @@ from ezgov_infra.lab.network import if_indexes
 from ezgov_infra.lab.ns import alive, proc_start, run_in, spawn, terminate
 from ezgov_infra.lab.state import NodeState, Proc
 from ezgov_infra.lab.topology import Node
-from ezgov_infra.store.yamlfiles import atomic_write
+from ezgov_infra.store.files import atomic_write
 
 FRR_BIN = Path("/usr/lib/frr")
 DAEMON_ORDER = ("zebra", "staticd", "ospfd", "ospf6d", "sshd", "snmpd")

@@ -18,7 +18,7 @@ from typing import Any
 
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab.ns import run
-from ezgov_infra.store.yamlfiles import atomic_write
+from ezgov_infra.store.files import atomic_write
 
 USERNAME = "ezgov"
 SECRETS_FILE = "secrets.json"

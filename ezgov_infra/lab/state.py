@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import LabError
-from ezgov_infra.store.yamlfiles import atomic_write, file_lock
+from ezgov_infra.store.files import atomic_write, file_lock
 
 GLOBAL_LOCK = Path("/run/lock/ezgov-lab.lock")
 STATE_FILE = "state.json"

@@ -31,7 +31,7 @@ EVIDENCE_CHARS = 400
 
 @dataclass(slots=True)
 class Gap:
-    """A required centre off the extranet (from `jobs.inventory.compute_stats`)."""
+    """A required centre off the extranet (from `audit.coverage.compute_stats`)."""
 
     site: str
     reason: str

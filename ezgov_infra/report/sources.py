@@ -59,7 +59,7 @@ class Migration:
 
 @dataclass(slots=True)
 class Coverage:
-    """Extranet coverage of required centres, as `jobs.inventory.compute_stats` counts it."""
+    """Extranet coverage of required centres, as `audit.coverage.compute_stats` counts it."""
 
     required: int
     connected: int

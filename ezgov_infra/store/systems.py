@@ -18,9 +18,9 @@ from ezgov_infra.errors import InputError, InventoryError, Problem
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import MigrationPlan, RuleSet
 from ezgov_infra.models.systems import LegacySystem, check_catalogue
+from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.yamlfiles import (
-    atomic_write,
     dump_plain,
     edit_records,
     format_path,

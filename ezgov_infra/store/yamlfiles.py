@@ -8,7 +8,6 @@ comments and key order survive a CLI edit; new records are inserted at their sor
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import io
@@ -16,8 +15,7 @@ import json
 import marshal
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +23,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ezgov_infra.errors import InventoryError, Problem
+from ezgov_infra.store.files import atomic_write, file_lock
 
 M = TypeVar("M", bound=BaseModel)
 PathElem = str | int
@@ -225,47 +224,6 @@ def load_document(path: Path, model: type[M], *, label: str | None = None) -> tu
 
 
 # ---------------------------------------------------------------------------------------------------- saving
-
-
-@contextlib.contextmanager
-def file_lock(directory: Path, name: str = ".ezgov.lock") -> Iterator[None]:
-    """An exclusive advisory lock on a folder, so two ezgov processes never interleave their writes."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / name, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
-
-    A writer killed at any moment leaves either the old file or the new one, never a mix.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def _round_trip() -> Any:

@@ -24,8 +24,8 @@ CORE = "ez-core-1"
 
 
 def ipv6_vars(device: str) -> dict[str, Any]:
+    from ezgov_infra.addressing.allocate import make_plan
     from ezgov_infra.automation.hostvars import ipv6_plan_vars
-    from ezgov_infra.plan.addressing import make_plan
     from ezgov_infra.store.inventory import load_inventory
 
     inv = load_inventory(SAMPLE)

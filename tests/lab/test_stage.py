@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from ezgov_infra.lab.lab import Lab
-from ezgov_infra.lab.legacy import RECORD, SERVICE_V4, SERVICE_V6
 from ezgov_infra.lab.ns import alive, netns_inode
+from ezgov_infra.lab.standins import RECORD, SERVICE_V4, SERVICE_V6
 
 pytestmark = pytest.mark.lab
 PLAN = "ezhou-demo"
@@ -58,7 +58,7 @@ def recorded_processes(lab: Lab) -> list[dict[str, Any]]:
 @pytest.fixture
 def plans(lab: Lab, tmp_path: Path, cli: Callable[..., Any]) -> Iterator[Path]:
     """The sample's plan in a folder of its own; whatever gets staged is unstaged afterwards, also on failure."""
-    from ezgov_infra.lab.legacy import unstage_all
+    from ezgov_infra.lab.standins import unstage_all
 
     folder = tmp_path / "plans"
     made = cli("migrate", "plan", "--name", PLAN, "--plans-dir", folder, "--state-dir", tmp_path / "plan-state",

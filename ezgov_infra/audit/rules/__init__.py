@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ezgov_infra.addressing.allocate import AddressPlan
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import Category, Finding, Severity
 from ezgov_infra.models.inventory import Device, Interface, InterfaceKind, Inventory
-from ezgov_infra.plan.addressing import AddressPlan
 from ezgov_infra.platforms import PlatformProfile
 
 

@@ -154,7 +154,7 @@ def plan_conformance(r: Rule, ctx: Context) -> Iterator[Finding]:
 
 def _allowed(plan: object, kind: InterfaceKind | None, circuit: str | None,
              site: IPv6Network | None) -> list[IPv6Network]:
-    from ezgov_infra.plan.addressing import AddressPlan
+    from ezgov_infra.addressing.allocate import AddressPlan
 
     assert isinstance(plan, AddressPlan)
     if kind is InterfaceKind.loopback:

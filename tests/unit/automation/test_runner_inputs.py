@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from ezgov_infra.addressing.allocate import make_plan
 from ezgov_infra.automation.cutover import load_runbook, wave_inventory
 from ezgov_infra.automation.hostvars import ipv6_plan_vars
 from ezgov_infra.errors import InputError, InventoryError, PlanError
 from ezgov_infra.jobs.playbooks import find, parse_extra
 from ezgov_infra.models.plan import MoveGroup, Resources, Wave
-from ezgov_infra.plan.addressing import make_plan
 from ezgov_infra.store.inventory import load_inventory
 
 RUNBOOK = """\

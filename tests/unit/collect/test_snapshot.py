@@ -12,7 +12,8 @@ from ezgov_infra.errors import UnreachableError
 from ezgov_infra.models.facts import Source
 from ezgov_infra.models.inventory import Collection
 from ezgov_infra.store.inventory import load_inventory
-from ezgov_infra.testing import recorded_outputs, render_snapshots
+from ezgov_infra.testing.replay import recorded_outputs
+from ezgov_infra.testing.snapshots import render_snapshots
 
 SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"
 

@@ -17,7 +17,7 @@ from ezgov_infra.models.facts import DeviceFacts, Source
 from ezgov_infra.platforms import load_profile
 from ezgov_infra.platforms.parsers import parse
 from ezgov_infra.platforms.parsers.hp_comware import full_name
-from ezgov_infra.testing import recorded_outputs
+from ezgov_infra.testing.replay import recorded_outputs
 
 OUTPUTS = Path(__file__).resolve().parents[2] / "data" / "outputs"
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
+from ezgov_infra.audit.coverage import compute_stats
 from ezgov_infra.jobs import report
-from ezgov_infra.jobs.inventory import compute_stats
 from ezgov_infra.report.build import Report, figures
 from ezgov_infra.report.figures import Ratio, status_of
 from ezgov_infra.store.inventory import load_inventory

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from ezgov_infra.errors import InventoryError
 from ezgov_infra.models.inventory import Site
+from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.inventory import read_inventory
-from ezgov_infra.store.yamlfiles import atomic_write, edit_records, load_records
+from ezgov_infra.store.yamlfiles import edit_records, load_records
 
 
 def write(path: Path, text: str) -> Path:
@@ -97,7 +98,7 @@ class TestEditRecords:
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from ezgov_infra.store.yamlfiles import atomic_write
+    from ezgov_infra.store.files import atomic_write
     path = Path(sys.argv[1])
     big = {"A": "a: " + "x" * 400000 + "\\n", "B": "b: " + "y" * 400000 + "\\n"}
     i = 0

@@ -1,19 +1,16 @@
 """What a device of each platform prints, rendered from the inventory: the sample's offline snapshots.
 
 The text follows each vendor's real output format closely enough that the parsers in `parsers/` read it as they
-read a real device (it is exercised by the same parser tests). Used by `ezgov_infra.testing.render_snapshots`.
+read a real device (it is exercised by the same parser tests). Used by `ezgov_infra.testing.snapshots.render_snapshots`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from ipaddress import IPv6Address, IPv6Interface
-from typing import TYPE_CHECKING
 
 from ezgov_infra.models.inventory import Interface, InterfaceKind
-
-if TYPE_CHECKING:
-    from ezgov_infra.testing import View
+from ezgov_infra.testing.views import View
 
 NTP_V4, NTP_V6 = "198.51.100.1", "2001:DB8:0:3::123"
 LOG_V4, LOG_V6 = "198.51.100.2", "2001:DB8:0:3::514"

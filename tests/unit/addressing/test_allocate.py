@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ezgov_infra.addressing.allocate import AddressPlan, make_plan, plan_prefixes
+from ezgov_infra.addressing.verify import check_plan
 from ezgov_infra.errors import PlanError
 from ezgov_infra.models.inventory import Inventory, Prefix
-from ezgov_infra.plan.addressing import AddressPlan, check_plan, make_plan, plan_prefixes
 from ezgov_infra.store.inventory import load_inventory
 from tests.conftest import CliResult
 
@@ -175,14 +176,14 @@ class TestPlanCommand:
 
 class TestManagementAddress:
     def test_a_recorded_address_is_kept(self, sample_inventory: Path) -> None:
-        from ezgov_infra.plan.addressing import management_address
+        from ezgov_infra.addressing.allocate import management_address
 
         inv = load_inventory(sample_inventory)
         assert management_address(inv, "ez-core-1") == str(inv.devices["ez-core-1"].mgmt_ipv6)
 
     def test_a_lab_router_without_one_gets_the_next_free_address_of_the_out_of_band_network(
             self, sample_inventory: Path) -> None:
-        from ezgov_infra.plan.addressing import management_address
+        from ezgov_infra.addressing.allocate import management_address
 
         inv = load_inventory(sample_inventory)
         address = management_address(inv, "tujianao-ar-1")
@@ -193,7 +194,7 @@ class TestManagementAddress:
         assert address.split("/")[0] not in taken
 
     def test_another_device_without_one_gets_its_sites_management_segment(self, sample_inventory: Path) -> None:
-        from ezgov_infra.plan.addressing import management_address
+        from ezgov_infra.addressing.allocate import management_address
 
         inv = load_inventory(sample_inventory)
         plan = make_plan(inv)

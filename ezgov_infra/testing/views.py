@@ -1,51 +1,18 @@
-"""Public test helpers: a replaying SSH session, recorded-output loading, and the sample's snapshot generator.
+"""The sample as each device would see it: which addresses, links and faults a rendered snapshot shows.
 
-`render_snapshots(inventory)` writes what each non-lab device of an inventory would print, in its platform's
-real output format, consistent with the inventory: IPv6 only where the inventory gives IPv6, IPv4 loopbacks from
-203.0.113.0/25 with unnumbered WAN links, OSPFv3 adjacencies only where both ends of a circuit have IPv6, and the
-core's routing table holding exactly the loopbacks reachable over IPv6. It is deterministic (no clock, no
-randomness) and plants a few faults, chosen by position in the sorted device list:
-
-    FORWARDING_OFF   the first Cisco router with IPv6 lacks `ipv6 unicast-routing`
-    NO_IPV6_ACL      every fifth dual-stack VRP/Comware device has no IPv6 ACL on its vty lines
-    SNMP_V2C_ONLY    every seventh device (starting at the fourth) still runs SNMPv2c only
-    TELNET           every ninth IPv4-only device still accepts telnet
-
-Run `python -m ezgov_infra.testing inventories/ezhou` to rewrite `inventories/ezhou/snapshots/`.
+Faults are planted deterministically by position in the sorted device list (see `ezgov_infra.testing.snapshots`).
 """
 
 from __future__ import annotations
 
-import sys
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Interface
-from pathlib import Path
 
 from ezgov_infra.models.inventory import Device, DeviceRole, Interface, InterfaceKind, Inventory
 
 LOOPBACK_V4 = IPv4Address("203.0.113.9")
-
-
-class ReplaySession:
-    """Answers commands from recorded outputs, like a netmiko connection (`send_command`)."""
-
-    def __init__(self, outputs: Mapping[str, str]) -> None:
-        self.outputs = dict(outputs)
-        self.sent: list[str] = []
-
-    def send_command(self, command: str, **_: object) -> str:
-        self.sent.append(command)
-        return self.outputs.get(command, f"% Invalid input detected at '^' marker: {command}")
-
-    def disconnect(self) -> None:
-        return None
-
-
-def recorded_outputs(folder: Path) -> dict[str, str]:
-    """`<key>.txt` files of a snapshot or recording folder as `{key: text}`."""
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
 
 
 @dataclass
@@ -137,32 +104,3 @@ def _reachable(cores: list[str], links: Mapping[str, list[tuple[str, str, str]]]
                 seen.add(peer)
                 queue.append(peer)
     return seen
-
-
-def render_snapshots(inv: Inventory) -> dict[str, dict[str, str]]:
-    """`{device: {command key: output}}` for every non-lab device of the inventory."""
-    from ezgov_infra.platforms.samples import RENDERERS
-
-    return {device_id: RENDERERS[view.device.platform](view) for device_id, view in views(inv).items()}
-
-
-def write_snapshots(folder: Path) -> int:
-    """Rewrite `<inventory>/<device.snapshot>/<key>.txt` for every non-lab device; returns how many."""
-    from ezgov_infra.store.inventory import load_inventory
-    from ezgov_infra.store.yamlfiles import atomic_write
-
-    inv = load_inventory(folder)
-    snapshots = render_snapshots(inv)
-    for device_id, outputs in snapshots.items():
-        target = folder / (inv.devices[device_id].snapshot or f"snapshots/{device_id}")
-        target.mkdir(parents=True, exist_ok=True)
-        for key, text in outputs.items():
-            atomic_write(target / f"{key}.txt", text)
-        meta = f"device: {device_id}\nplatform: {inv.devices[device_id].platform}\nsource: generated\n"
-        atomic_write(target / "meta.yaml", meta)
-    return len(snapshots)
-
-
-if __name__ == "__main__":
-    count = write_snapshots(Path(sys.argv[1] if len(sys.argv) > 1 else "inventories/ezhou"))
-    sys.stdout.write(f"wrote {count} device snapshots\n")

@@ -6,8 +6,8 @@ The record `<state_dir>/lab/legacy.json` lists every staged system and every ser
 so a reused PID is never signalled), whoever started it: stage, or the cutover playbook through the runbook's
 start/stop commands, which are this module run as a program:
 
-    python -m ezgov_infra.lab.legacy start --state-dir S --system ID --side source|target
-    python -m ezgov_infra.lab.legacy stop  --state-dir S --system ID --side source|target
+    python -m ezgov_infra.lab.standins start --state-dir S --system ID --side source|target
+    python -m ezgov_infra.lab.standins stop  --state-dir S --system ID --side source|target
 
 `start` refuses to run outside the namespace the record names for that side. Service addresses come only from
 203.0.113.32/28 and 2001:db8:0:3::/64, blocks nothing else in the lab uses; removal never touches other addresses.
@@ -37,7 +37,7 @@ from typing import Any
 from ezgov_infra.errors import InputError, LabError
 from ezgov_infra.lab.ns import alive, netns_exists, netns_inode, proc_start, run, terminate
 from ezgov_infra.lab.state import Proc
-from ezgov_infra.store.yamlfiles import atomic_write, file_lock
+from ezgov_infra.store.files import atomic_write, file_lock
 
 RECORD = "legacy.json"
 DATA_DIR = "legacy"
@@ -222,7 +222,7 @@ def start_service(state_dir: Path, system_id: str, side: str, wait: float = 10.0
     if not (directory / "index.html").is_file():
         raise LabError(f"{directory}: no data to serve for {system_id}")
     binds = [str(ip_interface(a).ip) for a in staged.addresses]
-    argv = [sys.executable, "-m", "ezgov_infra.lab.legacy", "serve", "--dir", str(directory),
+    argv = [sys.executable, "-m", "ezgov_infra.lab.standins", "serve", "--dir", str(directory),
             "--port", str(staging.port), *[arg for b in binds for arg in ("--bind", b)]]
     log = staged.folder() / f"{side}.log"
     with open(log, "ab") as out:
@@ -333,7 +333,7 @@ def unstage_all(state_dir: Path) -> UnstageResult:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ezgov_infra.lab.legacy",
+    parser = argparse.ArgumentParser(prog="python -m ezgov_infra.lab.standins",
                                      description="Start, stop or run a staged legacy service of the lab.")
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("start", "stop"):
