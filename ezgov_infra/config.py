@@ -1,4 +1,8 @@
-"""Settings every job shares: where the inventory and the run state live, and default timeouts.
+"""Settings every job shares: where the inventory, the run state and the migration plans live, and default timeouts.
+
+Resolved once, at the root of the command line: a command's own option wins over the root option (`ezgov
+--inventory DIR ...`), which wins over the environment (`EZGOV_INVENTORY`, `EZGOV_STATE_DIR`, `EZGOV_PLANS_DIR`),
+which wins over the defaults below. Every path under the state dir is named here and nowhere else.
 
 Secrets are never settings: credential *profiles* are resolved at collection time from environment
 variables, an ansible-vault file or the lab's generated key (see `collect.credentials`).
@@ -7,17 +11,29 @@ variables, an ansible-vault file or the lab's generated key (see `collect.creden
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_INVENTORY = Path("inventories/ezhou")
 DEFAULT_STATE_DIR = Path(".ezgov")
+DEFAULT_PLANS_DIR = Path("migration_plans")
+
+INVENTORY_ENV = "EZGOV_INVENTORY"
+STATE_DIR_ENV = "EZGOV_STATE_DIR"
+PLANS_DIR_ENV = "EZGOV_PLANS_DIR"
+
+
+def history_path(state_dir: Path) -> Path:
+    """The history database of a state dir (SQLite)."""
+    return state_dir / "history.sqlite"
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     inventory: Path = DEFAULT_INVENTORY
     state_dir: Path = DEFAULT_STATE_DIR
+    plans_dir: Path = DEFAULT_PLANS_DIR
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
     workers: int = 32
@@ -25,7 +41,7 @@ class Settings:
 
     @property
     def history_db(self) -> Path:
-        return self.state_dir / "history.sqlite"
+        return history_path(self.state_dir)
 
     @property
     def lab_dir(self) -> Path:
@@ -35,9 +51,31 @@ class Settings:
     def artifacts_dir(self) -> Path:
         return self.state_dir / "artifacts"
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / "cache"
+
+    def overridden(self, *, inventory: Path | None = None, state_dir: Path | None = None,
+                   plans_dir: Path | None = None) -> Settings:
+        """These settings with a command's own options (those given) in place of the resolved ones."""
+        return replace(self, inventory=inventory or self.inventory, state_dir=state_dir or self.state_dir,
+                       plans_dir=plans_dir or self.plans_dir)
+
+
+def _from_env(environ: Mapping[str, str], name: str) -> Path | None:
+    value = environ.get(name)
+    return Path(value) if value else None
+
+
+def resolve_settings(*, inventory: Path | None = None, state_dir: Path | None = None, plans_dir: Path | None = None,
+                     environ: Mapping[str, str] | None = None) -> Settings:
+    """Options given win over the environment, which wins over the defaults (an empty variable counts as unset)."""
+    env = os.environ if environ is None else environ
+    return Settings(inventory=inventory or _from_env(env, INVENTORY_ENV) or DEFAULT_INVENTORY,
+                    state_dir=state_dir or _from_env(env, STATE_DIR_ENV) or DEFAULT_STATE_DIR,
+                    plans_dir=plans_dir or _from_env(env, PLANS_DIR_ENV) or DEFAULT_PLANS_DIR)
+
 
 def settings_from_env(inventory: Path | None = None, state_dir: Path | None = None) -> Settings:
-    """Options win over the environment (`EZGOV_INVENTORY`, `EZGOV_STATE_DIR`), which wins over defaults."""
-    inv = inventory or Path(os.environ.get("EZGOV_INVENTORY") or DEFAULT_INVENTORY)
-    state = state_dir or Path(os.environ.get("EZGOV_STATE_DIR") or DEFAULT_STATE_DIR)
-    return Settings(inventory=inv, state_dir=state)
+    """`resolve_settings` with the process environment (kept for callers outside the command line)."""
+    return resolve_settings(inventory=inventory, state_dir=state_dir)

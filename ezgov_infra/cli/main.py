@@ -7,6 +7,7 @@ failed run exits 1. Tracebacks appear only with `--debug`.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,10 +35,23 @@ _debug = False
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    inventory: Annotated[Path | None, typer.Option(
+        "--inventory", "-i", help="Inventory folder for every command (default: EZGOV_INVENTORY, else "
+        "inventories/ezhou); a command's own --inventory wins.", show_default=False)] = None,
+    state_dir: Annotated[Path | None, typer.Option(
+        "--state-dir", help="Run state: history database, lab, artifacts (default: EZGOV_STATE_DIR, else .ezgov); "
+        "a command's own --state-dir wins.", show_default=False)] = None,
+    plans_dir: Annotated[Path | None, typer.Option(
+        "--plans-dir", help="Folder of migration plans (default: EZGOV_PLANS_DIR, else migration_plans); a "
+        "command's own --plans-dir wins.", show_default=False)] = None,
 ) -> None:
+    from ezgov_infra.config import resolve_settings
+
     global _debug
     _debug = debug
+    ctx.obj = resolve_settings(inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import random
 import time
 from collections.abc import Callable
@@ -20,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.audit.bandwidth import audit_sites, severity_rank, utilisations
+from ezgov_infra.config import history_path
 from ezgov_infra.errors import CollectError, EzgovError, InputError, LabError
+from ezgov_infra.models import facets
 from ezgov_infra.models.bandwidth import P95_RULE, Sample, SiteBandwidth, SiteTest, Utilisation
 from ezgov_infra.models.inventory import CircuitStatus, Collection, InterfaceKind, Inventory
+from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.store.history import now, open_history
 
 POLL_KIND, TEST_KIND, AUDIT_KIND = "bandwidth-poll", "bandwidth-test", "bandwidth-audit"
@@ -91,24 +93,7 @@ def uplinks(inventory: Inventory) -> dict[str, list[str]]:
     return found
 
 
-def select(inventory: Inventory, devices: list[str], limit: list[str] | None) -> list[str]:
-    """Devices matching any `--limit` pattern (device, site or district id; shell wildcards)."""
-    if not limit:
-        return devices
-    patterns = [p.strip() for item in limit for p in item.split(",") if p.strip()]
-    chosen = []
-    for device_id in devices:
-        site = inventory.devices[device_id].site
-        names = (device_id, site, inventory.site_district(site) or "")
-        if any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names):
-            chosen.append(device_id)
-    if not chosen:
-        raise InputError(f"--limit {','.join(patterns)}: matches no device with an uplink "
-                         "(give device, site or district ids; wildcards allowed)")
-    return chosen
-
-
-def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int = 31, limit: list[str] | None = None,
+def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int = 31, limit: Selector = ALL,
          timeout: float = 2.0, retries: int = 1, concurrency: int = 64,
          progress: Callable[[PollRound], None] | None = None) -> PollResult:
     """Poll every live device's uplink counters `rounds` times, `interval` seconds apart, into the history."""
@@ -125,7 +110,7 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     wanted = uplinks(inventory)
     targets: list[CounterTarget] = []
     skipped: dict[str, str] = {}
-    for device_id in select(inventory, sorted(wanted), limit):
+    for device_id in facets.devices(inventory, sorted(wanted), noun="device with an uplink").select(limit):
         device = inventory.devices[device_id]
         address = device.mgmt_ipv6 or device.mgmt_ipv4
         profile = inventory.snmp.get(device.snmp_profile or "")
@@ -149,8 +134,8 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     done = 0
     clock = time.monotonic()
     started = now()
-    with open_history(state_dir / "history.sqlite") as history:
-        run_id = history.start_run(POLL_KIND, scope=",".join(limit or []))
+    with open_history(history_path(state_dir)) as history:
+        run_id = history.start_run(POLL_KIND, scope=str(limit))
 
         async def loop() -> None:
             async with SnmpSession() as session:
@@ -234,8 +219,8 @@ def loopback(inventory: Inventory, device: str, version: int) -> str | None:
     return None
 
 
-def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, server: str | None = None,
-         seconds: int = 5, ping_count: int = 10,
+def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, limit: Selector = ALL,
+         server: str | None = None, seconds: int = 5, ping_count: int = 10,
          progress: Callable[[int, int, SiteTest], None] | None = None) -> TestResult:
     """Measure each site's uplink live in the lab: iperf3 up and down, ping and ping6, against the core."""
     from ezgov_infra.collect import probe
@@ -256,7 +241,8 @@ def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, serve
     unknown = [s for s in sites or [] if s not in inventory.sites]
     if unknown:
         raise InputError(f"unknown site {', '.join(unknown)} (see `ezgov inventory list sites`)")
-    chosen = list(dict.fromkeys(sites)) if sites else sorted(routers)
+    candidates = list(dict.fromkeys(sites)) if sites else sorted(routers)
+    chosen = facets.sites(inventory, candidates, noun="site" if sites else "lab site with an uplink").select(limit)
     lab = Lab(from_inventory(inventory), state_dir, folder)
     if not lab.is_up():
         raise LabError(f"the lab under {state_dir} is not up (run `ezgov lab up`): sites can only be tested live "
@@ -275,10 +261,10 @@ def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, serve
                 progress(number, len(chosen), result)
     finally:
         terminate([server_proc])
-    with open_history(state_dir / "history.sqlite") as history:
+    scope = " ".join(part for part in (",".join(sites or []), str(limit)) if part)
+    with open_history(history_path(state_dir)) as history:
         run_id = history.record_run(
-            TEST_KIND, scope=",".join(sites or []), status="ok" if all(r.ok for r in results) else "partial",
-            started=started,
+            TEST_KIND, scope=scope, status="ok" if all(r.ok for r in results) else "partial", started=started,
             summary={"sites": len(results), "failed": sum(1 for r in results if not r.ok), "server": server_id,
                      "seconds": seconds},
             results=[{"subject": r.site, "status": "ok" if r.ok else "failed", "category": r.category,
@@ -322,25 +308,30 @@ def latest_tests(history: Any, runs: int = 200) -> dict[str, SiteTest]:
     return found
 
 
-def audit(*, folder: Path, state_dir: Path, window_s: float = 86_400.0, store: bool = True,
+def audit(*, folder: Path, state_dir: Path, window_s: float = 86_400.0, store: bool = True, limit: Selector = ALL,
           at: float | None = None) -> AuditResult:
-    """Judge every site with a circuit (or required on the extranet); store the run unless `store` is False."""
+    """Judge every site with a circuit (or required on the extranet), or those of them `limit` chooses; store the
+    run (its scope: the limit) unless `store` is False."""
     if window_s <= 0:
         raise InputError("--window must be positive")
     inventory = _inventory(folder)
     started = now()
-    with open_history(state_dir / "history.sqlite") as history:
+    with open_history(history_path(state_dir)) as history:
         rows = history.samples(since=(at if at is not None else time.time()) - window_s)
         samples = [Sample(r["device"], r["interface"], r["ts"], r["uptime"], r["in_octets"], r["out_octets"],
                           r["speed_mbps"], bool(r["hc"])) for r in rows if at is None or r["ts"] <= at]
         usage = utilisations(samples)
         verdicts = audit_sites(inventory, usage, latest_tests(history))
+        if limit != ALL:
+            judged = facets.sites(inventory, [v.site for v in verdicts], noun="site judged for bandwidth")
+            chosen = set(judged.select(limit))
+            verdicts = [v for v in verdicts if v.site in chosen]
         verdicts.sort(key=lambda v: (v.district, severity_rank(v)))
         summary = _summary(inventory, verdicts, usage)
         run_id = None
         if store:
             run_id = history.record_run(
-                AUDIT_KIND, status="ok", started=started, summary=summary,
+                AUDIT_KIND, scope=str(limit), status="ok", started=started, summary=summary,
                 results=[{"subject": v.site, "status": "ok", "facts": v.facts()} for v in verdicts],
                 findings=[f.model_dump(mode="json") for v in verdicts for f in v.findings])
     return AuditResult(run_id, started, window_s, P95_RULE, summary, verdicts, list(usage.values()))

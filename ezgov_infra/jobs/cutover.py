@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.automation.runner import PlaybookProgress, RunSummary
+from ezgov_infra.config import DEFAULT_PLANS_DIR
 from ezgov_infra.errors import InputError
 from ezgov_infra.models.plan import MigrationPlan, Wave, WaveEvent, WaveStatus
 
 PLAYBOOK = "migration_cutover"
-DEFAULT_PLANS_DIR = Path("migration_plans")
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from ezgov_infra.audit.coverage import Stats, compute_stats
 from ezgov_infra.errors import InputError, InventoryError, Problem
+from ezgov_infra.models import facets
 from ezgov_infra.models.checks import check_inventory
 from ezgov_infra.models.inventory import (
     KIND_FILES,
@@ -23,23 +24,11 @@ from ezgov_infra.models.inventory import (
     Inventory,
     Record,
 )
+from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.store.inventory import known_platforms, load_inventory, read_inventory
 from ezgov_infra.store.yamlfiles import edit_records, format_path
 
 LISTABLE = ("regions", "sites", "devices", "interfaces", "circuits", "prefixes", "websites", "networks")
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    district: str | None = None
-    region: str | None = None
-    site: str | None = None
-    category: str | None = None
-    setting: str | None = None
-    role: str | None = None
-    platform: str | None = None
-    status: str | None = None
-    lab: bool | None = None
 
 
 @dataclass(slots=True)
@@ -92,42 +81,13 @@ def _district_of(inv: Inventory, kind: str, record: Record) -> str | None:
     return None
 
 
-def _matches(inv: Inventory, kind: str, row: Mapping[str, Any], filters: Filters) -> bool:
-    device = None
-    if kind == "devices":
-        device = inv.devices[row["id"]]
-    elif kind == "interfaces":
-        device = inv.devices.get(row["device"])
-    site_id = row.get("site") or (device.site if device else None)
-    site = inv.sites.get(site_id) if site_id else (inv.sites.get(row["id"]) if kind == "sites" else None)
-    checks: list[tuple[str | bool | None, Any]] = [
-        (filters.district, row.get("district")),
-        (filters.category, site.category.value if site else row.get("category")),
-        (filters.setting, site.setting.value if site else row.get("setting")),
-        (filters.role, row.get("role") if kind in ("devices", "prefixes") else (device.role.value if device
-                                                                                  else None)),
-        (filters.platform, device.platform if device else row.get("platform")),
-        (filters.status, row.get("status")),
-        (filters.site, site.id if site else None),
-        (filters.lab, device.lab if device else None),
-    ]
-    for wanted, actual in checks:
-        if wanted is not None and actual != wanted:
-            return False
-    if filters.region is not None:
-        region_id = site.region if site else row.get("region") or (row["id"] if kind == "regions" else None)
-        if region_id is None or filters.region not in inv.region_path(region_id):
-            return False
-    return True
-
-
-def list_records(folder: Path, kind: str, filters: Filters = Filters()) -> list[dict[str, Any]]:
+def list_records(folder: Path, kind: str, limit: Selector = ALL) -> list[dict[str, Any]]:
+    """Records of one kind that `limit` chooses (none may be chosen; a term that matches nothing is an error)."""
     if kind not in LISTABLE:
         raise InputError(f"unknown kind {kind!r} (one of {', '.join(LISTABLE)})")
     inv = load_inventory(folder)
     records: dict[str, Record] = getattr(inv, kind)
-    rows = [record_row(inv, kind, records[rid]) for rid in sorted(records)]
-    return [row for row in rows if _matches(inv, kind, row, filters)]
+    return [record_row(inv, kind, records[rid]) for rid in facets.records(inv, kind).select(limit, empty_ok=True)]
 
 
 def find(inv: Inventory, ref: str) -> tuple[str, Record]:

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.collect.runner import Progress, Result, run_batch
+from ezgov_infra.config import history_path
 from ezgov_infra.errors import AuditError, InputError, PlanError
+from ezgov_infra.models import facets
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult, Severity
 from ezgov_infra.models.inventory import Collection, Device, Inventory
+from ezgov_infra.models.selector import ALL, Selector
 
 KIND = "ipv6-audit"
-LIMIT_KEYS = ("device", "site", "district", "role", "platform")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class AuditOptions:
     live: bool = False
     offline_dir: Path | None = None
     via: tuple[str, ...] = ("ssh",)
-    limit: tuple[str, ...] = ()
+    limit: Selector = ALL
     workers: int = 32
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
@@ -48,30 +50,6 @@ class Selection:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def matches(device: Device, inventory: Inventory, term: str) -> bool:
-    """One `--limit` term: `key:glob` (device, site, district, role, platform) or a bare glob against all."""
-    key, sep, pattern = term.partition(":")
-    values = {"device": device.id, "site": device.site, "district": inventory.site_district(device.site) or "",
-              "role": device.role.value, "platform": device.platform}
-    if sep:
-        if key not in values:
-            raise InputError(f"--limit {term}: unknown key {key!r} (use {', '.join(LIMIT_KEYS)})")
-        return fnmatch.fnmatchcase(values[key], pattern)
-    return any(fnmatch.fnmatchcase(v, term) for v in values.values())
-
-
-def select(inventory: Inventory, limit: tuple[str, ...]) -> list[Device]:
-    """Devices matching every `--limit` option; within one option, comma-separated terms are alternatives."""
-    chosen = []
-    for device in sorted(inventory.devices.values(), key=lambda d: d.id):
-        if all(any(matches(device, inventory, t.strip()) for t in option.split(",") if t.strip())
-               for option in limit):
-            chosen.append(device)
-    if not chosen:
-        raise InputError(f"--limit {' '.join(limit)}: no device matches")
-    return chosen
-
-
 def _offline(device: Device, options: AuditOptions) -> bool:
     return not options.live or device.collection is Collection.offline
 
@@ -80,7 +58,8 @@ def plan_selection(inventory: Inventory, inventory_dir: Path, options: AuditOpti
     from ezgov_infra.collect.snapshot import snapshot_folder
 
     selection = Selection(devices=[])
-    for device in select(inventory, options.limit):
+    for device_id in facets.devices(inventory).select(options.limit):
+        device = inventory.devices[device_id]
         if _offline(device, options) and not snapshot_folder(device, inventory_dir, options.offline_dir).is_dir():
             selection.skipped[device.id] = "no saved outputs" + ("" if options.live else " (use --live)")
             continue
@@ -196,10 +175,10 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
         devices.append(entry)
     sites, districts, city = roll_ups(devices, inv)
     mode = "live" if options.live else "offline"
-    scope = " ".join(options.limit) or "all"
+    scope = str(options.limit) or "all"
     run = AuditRun(started=started, elapsed=round(time.monotonic() - clock, 3), scope=scope, mode=mode,
                    devices=devices, sites=sites, districts=districts, city=city, skipped=selection.skipped)
-    with open_history(state_dir / "history.sqlite") as history:
+    with open_history(history_path(state_dir)) as history:
         run.run_id = history.record_run(
             KIND, scope=scope, status="failed" if run.failed else "ok", started=started.isoformat(timespec="seconds"),
             summary=summary(run),
@@ -243,7 +222,7 @@ def top_findings(run: AuditRun, count: int = 10) -> list[dict[str, Any]]:
 def runs(*, state_dir: Path, limit: int = 50) -> list[dict[str, Any]]:
     from ezgov_infra.store.history import open_history
 
-    with open_history(state_dir / "history.sqlite") as history:
+    with open_history(history_path(state_dir)) as history:
         rows = history.runs(KIND, limit=limit)
     return [{"run": r["id"], "started": r["started"], "scope": r["scope"], "status": r["status"],
              "mode": r["summary"].get("mode"), "devices": r["summary"].get("devices"),
@@ -267,7 +246,7 @@ def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str,
              device: str | None = None) -> tuple[int, list[dict[str, Any]]]:
     from ezgov_infra.store.history import open_history
 
-    with open_history(state_dir / "history.sqlite") as history:
+    with open_history(history_path(state_dir)) as history:
         chosen = _run_id(history, run_id)
         rows = history.findings(chosen, severity=severity or None)
     rows = [r for r in rows if device is None or fnmatch.fnmatchcase(r["subject"], device)]

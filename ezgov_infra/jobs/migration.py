@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.config import DEFAULT_PLANS_DIR
 from ezgov_infra.errors import InputError, PlanError
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
@@ -24,8 +25,6 @@ from ezgov_infra.store.systems import (
     save_plan,
     upsert_systems,
 )
-
-DEFAULT_PLANS_DIR = Path("migration_plans")
 
 
 @dataclass(slots=True)

@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.automation.runner import PlaybookProgress, RunSummary
+from ezgov_infra.config import history_path
 from ezgov_infra.errors import AuditError
+from ezgov_infra.models import facets
 from ezgov_infra.models.inventory import Collection, Inventory
+from ezgov_infra.models.selector import ALL, AnyOf, Selector, Term
 
 PLAYBOOK = "ipv6_enable"
 
@@ -48,7 +51,7 @@ def last_readiness(state_dir: Path, inv: Inventory) -> tuple[int, dict[str, tupl
     from ezgov_infra.models.findings import Finding
     from ezgov_infra.store.history import open_history
 
-    with open_history(state_dir / "history.sqlite") as history:
+    with open_history(history_path(state_dir)) as history:
         latest = history.latest_run(KIND)
         if latest is None:
             raise AuditError("no IPv6 audit in the history yet: run `ezgov ipv6 audit --live` first")
@@ -89,7 +92,7 @@ def circuit_peers(inv: Inventory, devices: list[str]) -> list[str]:
     return sorted(peers)
 
 
-def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), check: bool = False,
+def remediate(*, folder: Path, state_dir: Path, limit: Selector = ALL, check: bool = False,
               progress: PlaybookProgress | None = None, audit_progress: Any = None) -> Remediation:
     from ezgov_infra.jobs import ipv6_audit, playbooks
     from ezgov_infra.store.inventory import load_inventory
@@ -97,7 +100,7 @@ def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), che
     inv = load_inventory(folder)
     before_run, before = last_readiness(state_dir, inv)
     platforms = playbooks.find(PLAYBOOK).platforms
-    scope = {d.id for d in ipv6_audit.select(inv, limit)} if limit else set(inv.devices)
+    scope = set(facets.devices(inv).select(limit)) if limit != ALL else set(inv.devices)
     targets = sorted(d for d, (state, _, _) in before.items()
                      if state != "ready" and not state.startswith("failed") and d in scope and d in inv.devices
                      and inv.devices[d].collection is not Collection.offline
@@ -117,7 +120,7 @@ def remediate(*, folder: Path, state_dir: Path, limit: tuple[str, ...] = (), che
     if not check:
         # new OSPFv3 adjacencies need a few hellos before routes towards the core exist: judge after that
         time.sleep(settle_seconds(folder, targets + peers) if result.playbook.ok else 0)
-        options = ipv6_audit.AuditOptions(live=True, limit=(",".join(f"device:{d}" for d in targets + peers),))
+        options = ipv6_audit.AuditOptions(live=True, limit=AnyOf(tuple(Term("device", d) for d in targets + peers)))
         run = ipv6_audit.audit(inventory=folder, state_dir=state_dir, options=options, progress=audit_progress)
         result.after_run = run.run_id
         for device in run.devices:

@@ -13,12 +13,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
 from ezgov_infra.errors import InputError
 from ezgov_infra.report.build import Report
 from ezgov_infra.report.sources import AUDIT_KINDS, REPORT, Coverage, Migration, RunView, Sources
 from ezgov_infra.store.history import History, open_history
 
-DEFAULT_PLANS_DIR = Path("migration_plans")
 FORMATS = ("html", "pdf", "md")
 SUFFIX = {"html": ".html", "pdf": ".pdf", "md": ".md"}
 
@@ -147,7 +147,7 @@ def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "ht
 
     if fmt not in FORMATS:
         raise InputError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    history_db = state_dir / "history.sqlite"
+    history_db = history_path(state_dir)
     report = build(folder=folder, history_db=history_db, lang=lang, run=run, plans_dir=plans_dir, plan=plan,
                    as_of=as_of, generated=generated)
     target = out or default_out(state_dir, lang, fmt)

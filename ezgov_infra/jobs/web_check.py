@@ -193,7 +193,7 @@ def _inventory(folder: Path, *, need_sites: bool) -> tuple[dict[str, str], WebPo
 
 
 def _store(result: WebCheckResult, state_dir: Path) -> int:
-    from ezgov_infra.config import Settings
+    from ezgov_infra.config import history_path
     from ezgov_infra.store.history import open_history
 
     findings = [f.model_dump(mode="json") for s in result.sites for f in s.verdict.findings]
@@ -202,7 +202,7 @@ def _store(result: WebCheckResult, state_dir: Path) -> int:
              "facts": {**s.facts, "score": s.verdict.score, "readiness": s.verdict.readiness.value,
                        "checks": {c.id: c.status for c in s.verdict.checks}}} for s in result.sites]
     status = "ok" if not any(s.verdict.status == "failed" for s in result.sites) else "partial"
-    with open_history(Settings(state_dir=state_dir).history_db) as history:
+    with open_history(history_path(state_dir)) as history:
         return history.record_run(RUN_KIND, scope=",".join(s.host for s in result.sites)[:500], status=status,
                                   summary={**result.summary(), "resolver": result.resolver,
                                            "checks": list(RULES)},

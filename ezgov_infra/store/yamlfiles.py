@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import marshal
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ezgov_infra.config import resolve_settings
 from ezgov_infra.errors import InventoryError, Problem
 from ezgov_infra.store.files import atomic_write, file_lock
 
@@ -125,7 +125,7 @@ def _message(error: Mapping[str, Any]) -> str:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("EZGOV_STATE_DIR") or ".ezgov") / "cache" / "yaml"
+    return resolve_settings().cache_dir / "yaml"
 
 
 def parse_cached(text: str, file: str) -> tuple[Any, list[Problem]]:
