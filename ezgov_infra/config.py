@@ -75,7 +75,3 @@ def resolve_settings(*, inventory: Path | None = None, state_dir: Path | None = 
                     state_dir=state_dir or _from_env(env, STATE_DIR_ENV) or DEFAULT_STATE_DIR,
                     plans_dir=plans_dir or _from_env(env, PLANS_DIR_ENV) or DEFAULT_PLANS_DIR)
 
-
-def settings_from_env(inventory: Path | None = None, state_dir: Path | None = None) -> Settings:
-    """`resolve_settings` with the process environment (kept for callers outside the command line)."""
-    return resolve_settings(inventory=inventory, state_dir=state_dir)

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ezgov_infra.config import DEFAULT_INVENTORY, INVENTORY_ENV, resolve_settings
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -25,7 +27,7 @@ class Step:
     ok_codes: tuple[int, ...] = (0,)
 
 
-SAMPLE = Path("inventories/ezhou")
+SAMPLE = DEFAULT_INVENTORY
 PLAN = "ezhou-demo"
 REPORT_DAY = "2019-11-01"  # the sample is the 2019 plan: judge its milestones as of a day inside it
 
@@ -94,9 +96,9 @@ def prepare(state_dir: Path) -> Path:
 
 
 def main() -> int:
-    state_dir = Path(os.environ.get("EZGOV_STATE_DIR") or ".ezgov")
+    state_dir = resolve_settings().state_dir
     inventory = prepare(state_dir)
-    os.environ["EZGOV_INVENTORY"] = str(inventory)
+    os.environ[INVENTORY_ENV] = str(inventory)
     sys.stdout.write(f"working copy of the sample inventory: {inventory}\n")
     root = os.geteuid() == 0
     steps = [s for s in STEPS if root or not s.needs_root]

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from ezgov_infra.cli.options import (
-    DEFAULT_INVENTORY,
-    DEFAULT_STATE_DIR,
     Format,
     FormatOpt,
     InventoryOpt,
+    LimitOpt,
     StateDirOpt,
+    limit_selector,
+    resolved,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -39,16 +40,15 @@ def _mbps(value: Any) -> str:
 
 @app.command("poll")
 def poll_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
     interval: Annotated[str, typer.Option(help="Time between rounds (10s, 1m; at least 5s: agents cache "
                                           "counters for a few seconds).")] = "10s",
     duration_opt: Annotated[str, typer.Option("--duration", help="How long to poll (30s, 5m, 1h).")] = "5m",
     count: Annotated[int | None, typer.Option("--count", "-n", min=2,
                                               help="Number of rounds instead of --duration.")] = None,
-    limit: Annotated[list[str] | None, typer.Option(
-        "--limit", "-l", help="Only these devices, sites or districts (ids, wildcards; repeat or comma-separate).")
-    ] = None,
+    limit: LimitOpt = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each SNMP answer.")] = 2.0,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -66,6 +66,8 @@ def poll_command(
     from ezgov_infra.cli.render import console, emit, plain, print_table
     from ezgov_infra.jobs import bandwidth
 
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    selector = limit_selector(limit)
     every = duration(interval, "--interval")
     rounds = count if count is not None else int(duration(duration_opt, "--duration") // every) + 1
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -77,8 +79,8 @@ def poll_command(
             bar.update(task, completed=done.number,
                        description=f"round {done.number}/{done.rounds}: {done.samples} samples{failed}")
 
-        result = bandwidth.poll(folder=inventory, state_dir=state_dir, interval=every, rounds=rounds, limit=limit,
-                                timeout=timeout, progress=step)
+        result = bandwidth.poll(folder=settings.inventory, state_dir=settings.state_dir, interval=every,
+                                rounds=rounds, limit=selector, timeout=timeout, progress=step)
     rows = [{"device": u.device, "interface": u.interface, "speed_mbps": u.speed_mbps, "samples": u.samples,
              "mean_in": _mbps(u.mean_in_mbps), "mean_out": _mbps(u.mean_out_mbps),
              "p95_in": _mbps(u.p95_in_mbps), "p95_out": _mbps(u.p95_out_mbps),
@@ -103,10 +105,12 @@ def poll_command(
 
 @app.command("test")
 def test_command(
+    ctx: typer.Context,
     sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: every lab site with an uplink).")]
     = None,
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
+    limit: LimitOpt = None,
     server: Annotated[str | None, typer.Option(help="Test point device (default: the lab core at the root site).")]
     = None,
     seconds: Annotated[int, typer.Option(min=1, max=60, help="iperf3 seconds per direction.")] = 5,
@@ -117,7 +121,8 @@ def test_command(
 
     Runs only inside the virtual lab: the iperf3 server starts in the core router's namespace for the run and the
     clients in each site router's namespace; targets outside the lab ranges are refused. Every test is bounded
-    (--seconds per direction). The slower direction is the site's measured throughput.
+    (--seconds per direction). The slower direction is the site's measured throughput. --limit narrows the sites
+    (site:, region:, district:, category:, setting:, device:).
     """
     from ezgov_infra.cli.render import console, emit, plain, print_table
     from ezgov_infra.jobs import bandwidth
@@ -128,8 +133,10 @@ def test_command(
         status = f"{site.measured_mbps} Mbps" if site.ok else f"failed ({site.category})"
         err.print(f"[{number}/{total}] {site.site}: {status}", markup=False, highlight=False)
 
-    result = bandwidth.test(folder=inventory, state_dir=state_dir, sites=sites, server=server, seconds=seconds,
-                            ping_count=pings, progress=step)
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    result = bandwidth.test(folder=settings.inventory, state_dir=settings.state_dir, sites=sites,
+                            limit=limit_selector(limit), server=server, seconds=seconds, ping_count=pings,
+                            progress=step)
     rows = []
     for site in result.sites:
         by_dir = {t.direction: t.received_mbps for t in site.throughput}
@@ -152,10 +159,12 @@ def test_command(
 
 @app.command("audit")
 def audit_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
     window: Annotated[str, typer.Option(help="Use samples from this far back (1h, 1d, 7d).")] = "1d",
     store: Annotated[bool, typer.Option("--store/--no-store", help="Keep the run in the history.")] = True,
+    limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Judge every extranet site against its bandwidth target; a table per district, worst first.
@@ -166,14 +175,17 @@ def audit_command(
     delivery_ratio of the contract), bw.speed-mismatch (port speed != contract), bw.congested (p95 of the busier
     direction above congestion_p95 of capacity), bw.not-connected (a required centre without a circuit).
     Capacity is the contract, or the port speed where that is lower; headroom is capacity minus the busier p95.
+    --limit narrows the sites judged (site:, region:, district:, category:, setting:, device:); the stored run
+    records it as its scope.
     The 95th percentile is the k-th smallest interval rate, k = round(0.95 n) with halves rounded up (LibreNMS's
     index rule: sorted[round(0.95 n) - 1]).
     """
     from ezgov_infra.cli.render import emit, plain, print_table
     from ezgov_infra.jobs import bandwidth
 
-    result = bandwidth.audit(folder=inventory, state_dir=state_dir, window_s=duration(window, "--window"),
-                             store=store)
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    result = bandwidth.audit(folder=settings.inventory, state_dir=settings.state_dir,
+                             window_s=duration(window, "--window"), store=store, limit=limit_selector(limit))
     rows = [{"district": v.district, "site": v.site, "setting": v.setting,
              "target": v.target_mbps, "contracted": v.contracted_mbps, "capacity": _mbps(v.capacity_mbps),
              "measured": _mbps(v.measured_mbps), "p95_in": _mbps(v.p95_in_mbps), "p95_out": _mbps(v.p95_out_mbps),

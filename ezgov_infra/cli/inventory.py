@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from ezgov_infra.cli.options import DEFAULT_INVENTORY, DataFormat, Format, FormatOpt, InventoryOpt
-
-if TYPE_CHECKING:
-    from ezgov_infra.jobs.inventory import Filters
+from ezgov_infra.cli.options import DataFormat, Format, FormatOpt, InventoryOpt, LimitOpt, limit_selector, resolved
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -52,15 +49,16 @@ COLUMNS: dict[str, list[str]] = {
 
 
 @app.command("validate")
-def validate_command(inventory: InventoryOpt = DEFAULT_INVENTORY, fmt: FormatOpt = Format.table) -> None:
+def validate_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Check every file of the inventory; print all problems as FILE:LINE: field: message and exit 2."""
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import inventory as job
 
-    result = job.validate(inventory)
+    folder = resolved(ctx, inventory=inventory).inventory
+    result = job.validate(folder)
     if fmt is Format.table:
         counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
-        typer.echo(f"{inventory}: valid ({counts})")
+        typer.echo(f"{folder}: valid ({counts})")
         return
     emit({"folder": result.folder, "valid": True, "counts": result.counts}, fmt,
          rows=[{"kind": k, "count": v} for k, v in result.counts.items()])
@@ -68,8 +66,10 @@ def validate_command(inventory: InventoryOpt = DEFAULT_INVENTORY, fmt: FormatOpt
 
 @app.command("list")
 def list_command(
+    ctx: typer.Context,
     kind: Annotated[Kind, typer.Argument(help="What to list.")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
+    limit: LimitOpt = None,
     district: Annotated[str | None, typer.Option(help="Only this district or development zone (region id).")] = None,
     region: Annotated[str | None, typer.Option(help="Only this region and what lies below it.")] = None,
     site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
@@ -81,42 +81,47 @@ def list_command(
     lab: Annotated[bool | None, typer.Option("--lab/--no-lab", help="Only lab devices / only others.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """List records of one kind, filtered; JSON/YAML/CSV for scripts."""
+    """List records of one kind, filtered; JSON/YAML/CSV for scripts.
+
+    --district, --region, ... are short for --limit district:..., region:...; every one given must match.
+    """
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import inventory as job
+    from ezgov_infra.models.selector import F
 
-    filters = _filters(district=district, region=region, site=site, category=category, setting=setting, role=role,
-                       platform=platform, status=status, lab=lab)
-    rows = job.list_records(inventory, kind.value, filters)
+    selector = limit_selector(limit)
+    sugar = {"district": district, "region": region, "site": site, "category": category, "setting": setting,
+             "role": role, "platform": platform, "status": status,
+             "lab": None if lab is None else ("true" if lab else "false")}
+    for key, value in sugar.items():
+        if value is not None:
+            selector = selector & F(**{key: value})
+    rows = job.list_records(resolved(ctx, inventory=inventory).inventory, kind.value, selector)
     emit(rows, fmt, columns=COLUMNS[kind.value], title=f"{len(rows)} {kind.value}")
-
-
-def _filters(**values: Any) -> Filters:
-    from ezgov_infra.jobs.inventory import Filters
-
-    return Filters(**values)
 
 
 @app.command("show")
 def show_command(
+    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="ID", help="A record id, or KIND/ID when the id is ambiguous.")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Show one record with what refers to it."""
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import inventory as job
 
-    record = job.show(inventory, ref)
+    record = job.show(resolved(ctx, inventory=inventory).inventory, ref)
     emit(record, fmt, rows=[{"field": k, "value": v} for k, v in record.items()], columns=["field", "value"])
 
 
 @app.command("add")
 def add_command(
+    ctx: typer.Context,
     kind: Annotated[Kind, typer.Argument(help="Kind of record.")],
     rid: Annotated[str, typer.Argument(metavar="ID", help="The new record's id (DEVICE:NAME for interfaces).")],
     fields: Annotated[list[str] | None, typer.Argument(metavar="FIELD=VALUE...", help="Fields of the record.")] = None,
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a record, e.g. `ezgov inventory add sites xishan-trade name=... category=trading_centre ...`."""
@@ -128,22 +133,23 @@ def add_command(
         device, _, name = rid.partition(":")
         body.setdefault("device", device)
         body.setdefault("name", name)
-    record = job.add(inventory, kind.value, rid, body)
+    record = job.add(resolved(ctx, inventory=inventory).inventory, kind.value, rid, body)
     _done(f"added {kind.value}/{rid}", record, fmt, emit)
 
 
 @app.command("set")
 def set_command(
+    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="ID", help="A record id, or KIND/ID.")],
     fields: Annotated[list[str], typer.Argument(metavar="FIELD=VALUE...", help="FIELD= (empty) removes a field.")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Change fields of a record; comments in the file are kept."""
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import inventory as job
 
-    record = job.set_fields(inventory, ref, job.parse_assignments(fields))
+    record = job.set_fields(resolved(ctx, inventory=inventory).inventory, ref, job.parse_assignments(fields))
     _done(f"updated {ref}", record, fmt, emit)
 
 
@@ -156,24 +162,25 @@ def _done(message: str, record: dict[str, Any], fmt: Format, emit: Any) -> None:
 
 @app.command("remove")
 def remove_command(
+    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="ID", help="A record id, or KIND/ID.")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
     cascade: Annotated[bool, typer.Option("--cascade", help="Also remove what refers to it.")] = False,
 ) -> None:
     """Remove a record; refuses to orphan references unless --cascade."""
     from ezgov_infra.jobs import inventory as job
 
-    for removed in job.remove(inventory, ref, cascade=cascade):
+    for removed in job.remove(resolved(ctx, inventory=inventory).inventory, ref, cascade=cascade):
         typer.echo(f"removed {removed}")
 
 
 @app.command("stats")
-def stats_command(inventory: InventoryOpt = DEFAULT_INVENTORY, fmt: FormatOpt = Format.table) -> None:
+def stats_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Counts per district and category, and extranet coverage of the required centres (target 100%)."""
     from ezgov_infra.cli.render import emit, plain, print_table
     from ezgov_infra.jobs import inventory as job
 
-    result = job.stats(inventory)
+    result = job.stats(resolved(ctx, inventory=inventory).inventory)
     if fmt is not Format.table:
         emit(result, fmt, rows=result.by_district)
         return
@@ -191,16 +198,17 @@ def stats_command(inventory: InventoryOpt = DEFAULT_INVENTORY, fmt: FormatOpt = 
 
 @app.command("import")
 def import_command(
+    ctx: typer.Context,
     kind: Annotated[Kind, typer.Argument(help="Kind of records in the file.")],
     file: Annotated[Path, typer.Argument(help="CSV with NetBox-style columns (see `export KIND`).")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add or update records from CSV; nothing is written unless every row is valid."""
     from ezgov_infra.cli.render import emit, plain
     from ezgov_infra.jobs import inventory as job
 
-    result = job.import_kind(inventory, kind.value, file)
+    result = job.import_kind(resolved(ctx, inventory=inventory).inventory, kind.value, file)
     if fmt is Format.table:
         typer.echo(f"{file}: {len(result.added)} added, {len(result.updated)} updated, "
                    f"{result.unchanged} unchanged {kind.value}")
@@ -210,8 +218,9 @@ def import_command(
 
 @app.command("export")
 def export_command(
+    ctx: typer.Context,
     kind: Annotated[ExportKind, typer.Argument(help="A kind, or `ansible` for an Ansible YAML inventory.")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
     fmt: Annotated[DataFormat, typer.Option("--format", "-f", help="csv, json or yaml (ansible: yaml).")] = (
         DataFormat.csv),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
@@ -221,10 +230,11 @@ def export_command(
     category, role and platform; ansible_host from the IPv6 management address unless --prefer-ipv4)."""
     from ezgov_infra.jobs import inventory as job
 
+    folder = resolved(ctx, inventory=inventory).inventory
     if kind is ExportKind.ansible:
-        text = job.export_ansible(inventory, prefer_ipv4=prefer_ipv4)
+        text = job.export_ansible(folder, prefer_ipv4=prefer_ipv4)
     else:
-        text = job.export_kind(inventory, kind.value, fmt.value)
+        text = job.export_kind(folder, kind.value, fmt.value)
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -6,14 +6,15 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli.options import DEFAULT_INVENTORY, Format, FormatOpt, InventoryOpt
+from ezgov_infra.cli.options import Format, FormatOpt, InventoryOpt, LimitOpt, StateDirOpt, limit_selector, resolved
 
 app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("plan")
 def plan_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
     prefix: Annotated[str | None, typer.Option(help="Root prefix (default: policy.yaml, 2001:db8::/32).")] = None,
     site_prefixlen: Annotated[int | None, typer.Option(help="Per-site prefix length (default 56).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Verify the inventory against the plan; exit 1 on "
@@ -29,7 +30,8 @@ def plan_command(
     from ezgov_infra.cli.render import emit, plain, print_table
     from ezgov_infra.jobs import addressing
 
-    result = addressing.plan(folder=inventory, prefix=prefix, site_prefixlen=site_prefixlen, check=check,
+    folder = resolved(ctx, inventory=inventory).inventory
+    result = addressing.plan(folder=folder, prefix=prefix, site_prefixlen=site_prefixlen, check=check,
                              write=write)
     if fmt is not Format.table:
         emit(result.as_dict(), fmt, rows=result.rows())
@@ -45,18 +47,18 @@ def plan_command(
             else:
                 typer.echo(f"plan check: {result.checked} prefixes and addresses conform, no deviations")
         if write:
-            typer.echo(f"wrote {result.written} prefixes to {inventory / 'prefixes.yaml'}")
+            typer.echo(f"wrote {result.written} prefixes to {folder / 'prefixes.yaml'}")
     if check and result.deviations:
         raise typer.Exit(1)
 
 
 @app.command("web")
 def web_command(
+    ctx: typer.Context,
     hosts: Annotated[list[str] | None, typer.Argument(help="Host names to check (default: every website in the "
                                                       "inventory).", show_default=False)] = None,
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: Annotated[str, typer.Option("--state-dir", envvar="EZGOV_STATE_DIR",
-                                           help="Run state: history database, lab.")] = ".ezgov",
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
     resolver: Annotated[str | None, typer.Option(help="Address of the DNS resolver to ask (default: the "
                                                  "system's resolvers).")] = None,
     ca_file: Annotated[str | None, typer.Option("--ca-file", help="CA bundle for TLS verification (default: the "
@@ -80,8 +82,6 @@ def web_command(
     robots.txt honoured). Each request is bound to one address family. Every check gives its reason and evidence
     (--format json); the run is stored in the history database. Exit 0 when the run completed, whatever it found.
     """
-    from pathlib import Path
-
     from ezgov_infra.cli.render import console, emit, escape, print_table
     from ezgov_infra.jobs import web_check
 
@@ -92,8 +92,9 @@ def web_command(
         err.print(f"[{done}/{total}] {escape(site.host)}  {row['score']:g}  {escape(row['readiness'])}  "
                   f"({site.elapsed:.1f} s)", highlight=False)
 
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     result = web_check.check_websites(
-        folder=inventory, state_dir=Path(state_dir), hosts=hosts or None, resolver=resolver,
+        folder=settings.inventory, state_dir=settings.state_dir, hosts=hosts or None, resolver=resolver,
         ca_file=Path(ca_file) if ca_file else None, lab=lab, depth=depth, max_links=max_links, probes=probes,
         timeout=timeout, dns_timeout=dns_timeout, workers=workers, progress=progress)
     if fmt is not Format.table:
@@ -112,8 +113,6 @@ def web_command(
 
 from enum import StrEnum  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-from ezgov_infra.cli.options import DEFAULT_STATE_DIR, StateDirOpt  # noqa: E402
 
 
 class _AuditProgress:
@@ -157,16 +156,15 @@ class _Severity(StrEnum):
 
 @app.command("audit")
 def audit_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
     live: Annotated[bool, typer.Option("--live", help="Contact live devices (SSH/SNMP); devices marked "
                                        "`collection: offline` are still read from their snapshots.")] = False,
     offline: Annotated[Path | None, typer.Option("--offline", metavar="DIR", help=(
         "Read every device from DIR/<device>/ (saved outputs) instead of its snapshot field."))] = None,
     via: Annotated[str, typer.Option(help="Live collectors, comma-separated: ssh, snmp or ssh,snmp.")] = "ssh",
-    limit: Annotated[list[str] | None, typer.Option(help="Only devices matching KEY:GLOB (device, site, "
-                                                    "district, role, platform) or a bare glob; commas give "
-                                                    "alternatives, repeated options must all match.")] = None,
+    limit: LimitOpt = None,
     workers: Annotated[int, typer.Option(min=1, max=512, help="Devices collected in parallel.")] = 32,
     connect_timeout: Annotated[float, typer.Option(min=0.5, help="Seconds to connect and log in.")] = 10.0,
     command_timeout: Annotated[float, typer.Option(min=0.5, help="Seconds per command.")] = 30.0,
@@ -191,11 +189,13 @@ def audit_command(
         raise typer.BadParameter("give --live or --offline DIR, not both")
     options = ipv6_audit.AuditOptions(
         live=live, offline_dir=offline, via=tuple(v.strip() for v in via.split(",") if v.strip()),
-        limit=tuple(limit or ()), workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout,
+        limit=limit_selector(limit), workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout,
         device_timeout=timeout, check_host_key=not no_host_key_check, known_hosts=known_hosts,
         snmp_profile=snmp_profile)
     progress = _AuditProgress() if fmt is Format.table else None
-    run = ipv6_audit.audit(inventory=inventory, state_dir=state_dir, options=options, progress=progress)
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    run = ipv6_audit.audit(inventory=settings.inventory, state_dir=settings.state_dir, options=options,
+                           progress=progress)
     rows = [{"device": d.device, "site": d.site, "platform": d.platform, "source": d.source,
              "status": d.score.readiness.value if d.score else f"failed: {d.category}",
              "score": d.score.score if d.score else None, "findings": len(d.findings),
@@ -212,26 +212,27 @@ def audit_command(
         city = run.city
         typer.echo(f"city score {city.score if city else '-'} ({city.readiness.value if city else '-'}); "
                    f"{len(run.devices)} audited, {len(run.failed)} failed, {len(run.skipped)} skipped; run "
-                   f"{run.run_id} stored in {state_dir / 'history.sqlite'}")
+                   f"{run.run_id} stored in {settings.history_db}")
     if run.failed:
         raise typer.Exit(1)
 
 
 @app.command("runs")
-def runs_command(state_dir: StateDirOpt = DEFAULT_STATE_DIR, last: Annotated[int, typer.Option(
+def runs_command(ctx: typer.Context, state_dir: StateDirOpt = None, last: Annotated[int, typer.Option(
         min=1, help="How many runs, newest first.")] = 50, fmt: FormatOpt = Format.table) -> None:
     """List stored IPv6 device-audit runs with their scores and finding counts."""
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import ipv6_audit
 
-    rows = ipv6_audit.runs(state_dir=state_dir, limit=last)
+    rows = ipv6_audit.runs(state_dir=resolved(ctx, state_dir=state_dir).state_dir, limit=last)
     emit(rows, fmt, columns=["run", "started", "mode", "scope", "status", "devices", "failed", "city_score",
                              "critical", "high", "medium", "low", "info"], title="IPv6 audit runs")
 
 
 @app.command("findings")
 def findings_command(
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    ctx: typer.Context,
+    state_dir: StateDirOpt = None,
     run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
     severity: Annotated[list[_Severity] | None, typer.Option(help="Only these severities (repeatable).")] = None,
     device: Annotated[str | None, typer.Option(help="Only devices matching this glob.")] = None,
@@ -241,7 +242,8 @@ def findings_command(
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import ipv6_audit
 
-    run_id, rows = ipv6_audit.findings(state_dir=state_dir, run_id=run, device=device,
+    run_id, rows = ipv6_audit.findings(state_dir=resolved(ctx, state_dir=state_dir).state_dir, run_id=run,
+                                       device=device,
                                        severity=tuple(s.value for s in severity or ()))
     emit(rows, fmt, columns=["device", "rule", "severity", "category", "message"],
          title=f"Findings of run {run_id} ({len(rows)})")
@@ -249,16 +251,17 @@ def findings_command(
 
 @app.command("diff")
 def diff_command(
+    ctx: typer.Context,
     run_a: Annotated[int, typer.Argument(help="The earlier run.")],
     run_b: Annotated[int, typer.Argument(help="The later run.")],
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    state_dir: StateDirOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Findings fixed and new between two audit runs."""
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import ipv6_audit
 
-    changes = ipv6_audit.diff(state_dir=state_dir, run_a=run_a, run_b=run_b)
+    changes = ipv6_audit.diff(state_dir=resolved(ctx, state_dir=state_dir).state_dir, run_a=run_a, run_b=run_b)
     emit(changes, fmt, rows=changes["fixed"] + changes["new"],
          columns=["change", "device", "rule", "severity", "message"],
          title=f"Run {run_a} -> {run_b}: {len(changes['fixed'])} fixed, {len(changes['new'])} new")
@@ -275,10 +278,10 @@ def rules_command(fmt: FormatOpt = Format.table) -> None:
 
 @app.command("remediate")
 def remediate_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
-    limit: Annotated[list[str] | None, typer.Option("--limit", help="Narrow the devices, as for `ipv6 audit` "
-                                                    "(device:, site:, district:, role:, platform: or a glob).")] = None,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
+    limit: LimitOpt = None,
     check: Annotated[bool, typer.Option("--check", help="Predict the changes; change nothing, no re-audit.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -291,9 +294,11 @@ def remediate_command(
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import remediation
 
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    selector = limit_selector(limit)
     with LiveProgress("ipv6_enable") as progress:
-        result = remediation.remediate(folder=inventory, state_dir=state_dir, limit=tuple(limit or ()), check=check,
-                                       progress=progress)
+        result = remediation.remediate(folder=settings.inventory, state_dir=settings.state_dir, limit=selector,
+                                       check=check, progress=progress)
     if fmt is Format.table and result.playbook is not None:
         summary_table(result.playbook, fmt)
     title = (f"IPv6 readiness: audit run {result.before_run} -> "

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli.options import DEFAULT_INVENTORY, DEFAULT_STATE_DIR, Format, FormatOpt, InventoryOpt, StateDirOpt
+from ezgov_infra.cli.options import Format, FormatOpt, InventoryOpt, StateDirOpt, resolved
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -22,7 +22,7 @@ def _progress(message: str) -> None:
 
 
 @app.command("up")
-def up_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+def up_command(ctx: typer.Context, inventory: InventoryOpt = None, state_dir: StateDirOpt = None,
                fmt: FormatOpt = Format.table,
                quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
                wait: Annotated[bool, typer.Option("--wait/--no-wait",
@@ -38,26 +38,27 @@ def up_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: StateDirO
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import lab as job
 
-    result = job.up(inventory=inventory, state_dir=state_dir, progress=(lambda _: None) if quiet else _progress,
-                    wait=wait, websites=websites)
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    result = job.up(inventory=settings.inventory, state_dir=settings.state_dir,
+                    progress=(lambda _: None) if quiet else _progress, wait=wait, websites=websites)
     emit(result, fmt, rows=[{"nodes": result.nodes, "links": result.links, "build_s": result.seconds,
                              "answering_s": result.answering_seconds, "converged_s": result.converged_seconds,
                              "website_resolver": result.website_resolver, "state": result.state_dir}])
 
 
 @app.command("down")
-def down_command(state_dir: StateDirOpt = DEFAULT_STATE_DIR, fmt: FormatOpt = Format.table) -> None:
+def down_command(ctx: typer.Context, state_dir: StateDirOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Remove every namespace, link, bridge and process the lab made (from its state file, even after a failed
     `up`). The host's guard routes for the lab prefixes stay, so lab traffic can never leave the machine."""
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import lab as job
 
-    result = job.down(state_dir=state_dir, progress=_progress)
+    result = job.down(state_dir=resolved(ctx, state_dir=state_dir).state_dir, progress=_progress)
     emit(result, fmt, rows=[{"removed": ", ".join(result.nodes) or "nothing", "seconds": result.seconds}])
 
 
 @app.command("status")
-def status_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+def status_command(ctx: typer.Context, inventory: InventoryOpt = None, state_dir: StateDirOpt = None,
                    fmt: FormatOpt = Format.table) -> None:
     """Each router's namespace, daemons (pid, alive), addresses, links and credential profile names.
 
@@ -66,7 +67,8 @@ def status_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: State
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import lab as job
 
-    result = job.status(inventory=inventory, state_dir=state_dir)
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    result = job.status(inventory=settings.inventory, state_dir=settings.state_dir)
     rows = [{**{k: getattr(n, k) for k in STATUS_COLUMNS if k != "daemons"},
              "daemons": [f"{name}:{d['pid']}{'' if d['alive'] else ' DEAD'}" for name, d in n.daemons.items()]}
             for n in result.nodes]
@@ -78,8 +80,9 @@ def status_command(inventory: InventoryOpt = DEFAULT_INVENTORY, state_dir: State
 
 @app.command("validate")
 def validate_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
     fmt: FormatOpt = Format.table,
     checks: Annotated[Path | None, typer.Option("--checks", help="Checks YAML (default: the built-in set).")] = None,
 ) -> None:
@@ -87,7 +90,8 @@ def validate_command(
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import lab as job
 
-    result = job.validate(inventory=inventory, state_dir=state_dir, checks=checks)
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    result = job.validate(inventory=settings.inventory, state_dir=settings.state_dir, checks=checks)
     emit({"passed": result.passed, "outcomes": result.outcomes}, fmt,
          rows=[{"check": o.check, "target": o.target, "result": "pass" if o.ok else "FAIL", "detail": o.detail}
                for o in result.outcomes], columns=["check", "target", "result", "detail"],
@@ -98,16 +102,18 @@ def validate_command(
 
 @app.command("exec", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def exec_command(
+    ctx: typer.Context,
     node: Annotated[str, typer.Argument(help="Lab node (device id).")],
     command: Annotated[list[str] | None, typer.Argument(help="Command after `--`.")] = None,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    state_dir: StateDirOpt = None,
     vtysh: Annotated[bool | None, typer.Option("--vtysh/--shell", help="Force vtysh or a shell command.")] = None,
 ) -> None:
     """Run a command on a router: `ezgov lab exec ez-core-1 -- show ip ospf neighbor` (vtysh, since `show` is
     no program) or `ezgov lab exec ez-core-1 -- ip -6 route` (a program: run in the router's namespaces)."""
     from ezgov_infra.jobs import lab as job
 
-    done = job.exec_command(state_dir=state_dir, node=node, command=list(command or []), vtysh=vtysh)
+    done = job.exec_command(state_dir=resolved(ctx, state_dir=state_dir).state_dir, node=node,
+                            command=list(command or []), vtysh=vtysh)
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
     raise typer.Exit(done.returncode)

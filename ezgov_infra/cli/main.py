@@ -13,6 +13,15 @@ from typing import Annotated
 import typer
 
 from ezgov_infra.cli import bandwidth, inventory, ipv6, lab, migrate, playbook, report
+from ezgov_infra.config import (
+    DEFAULT_INVENTORY,
+    DEFAULT_PLANS_DIR,
+    DEFAULT_STATE_DIR,
+    INVENTORY_ENV,
+    PLANS_DIR_ENV,
+    STATE_DIR_ENV,
+    resolve_settings,
+)
 
 app = typer.Typer(
     name="ezgov",
@@ -38,17 +47,15 @@ def _main(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     inventory: Annotated[Path | None, typer.Option(
-        "--inventory", "-i", help="Inventory folder for every command (default: EZGOV_INVENTORY, else "
-        "inventories/ezhou); a command's own --inventory wins.", show_default=False)] = None,
+        "--inventory", "-i", help=f"Inventory folder for every command (default: {INVENTORY_ENV}, else "
+        f"{DEFAULT_INVENTORY}); a command's own --inventory wins.", show_default=False)] = None,
     state_dir: Annotated[Path | None, typer.Option(
-        "--state-dir", help="Run state: history database, lab, artifacts (default: EZGOV_STATE_DIR, else .ezgov); "
-        "a command's own --state-dir wins.", show_default=False)] = None,
+        "--state-dir", help=f"Run state: history database, lab, artifacts (default: {STATE_DIR_ENV}, else "
+        f"{DEFAULT_STATE_DIR}); a command's own --state-dir wins.", show_default=False)] = None,
     plans_dir: Annotated[Path | None, typer.Option(
-        "--plans-dir", help="Folder of migration plans (default: EZGOV_PLANS_DIR, else migration_plans); a "
+        "--plans-dir", help=f"Folder of migration plans (default: {PLANS_DIR_ENV}, else {DEFAULT_PLANS_DIR}); a "
         "command's own --plans-dir wins.", show_default=False)] = None,
 ) -> None:
-    from ezgov_infra.config import resolve_settings
-
     global _debug
     _debug = debug
     ctx.obj = resolve_settings(inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)

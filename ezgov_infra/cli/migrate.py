@@ -1,6 +1,6 @@
 """`ezgov migrate`: legacy systems to the government cloud (the plan's tasks 4 and 5).
 
-import -> assess -> plan -> show / diff. Plans live in `migration_plans/<name>.yaml`.
+import -> assess -> plan -> show / diff. Plans live in `<plans dir>/<name>.yaml` (see `ezgov --plans-dir`).
 """
 
 from __future__ import annotations
@@ -13,18 +13,16 @@ from typing import Annotated
 import typer
 
 from ezgov_infra.cli.options import (
-    DEFAULT_INVENTORY,
-    DEFAULT_STATE_DIR,
     Format,
     FormatOpt,
     InventoryOpt,
+    PlansOpt,
     StateDirOpt,
+    resolved,
 )
 
 app = typer.Typer(no_args_is_help=True)
 
-PLANS_DIR = Path("migration_plans")
-PlansOpt = Annotated[Path, typer.Option("--plans-dir", envvar="EZGOV_PLANS_DIR", help="Folder of migration plans.")]
 
 
 class ImportFormat(StrEnum):
@@ -44,6 +42,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 @app.command("import")
 def import_command(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV file to import.")],
     source: Annotated[ImportFormat, typer.Option("--format", "-f", help="konveyor: Konveyor application import "
                                                  "CSV; azure: Azure Migrate server import CSV; csv: ezgov's own "
@@ -51,7 +50,7 @@ def import_command(
     default: Annotated[list[str] | None, typer.Option("--default", "-d", help="FIELD=VALUE for fields the file "
                                                       "lacks, e.g. site=ez-gsc (repeatable).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show, write nothing.")] = False,
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    inventory: InventoryOpt = None,
     fmt: Annotated[Format, typer.Option("--output", "-o", help="Output format.")] = Format.table,
 ) -> None:
     """Add or update legacy systems in the inventory's systems.yaml from a CSV file.
@@ -64,8 +63,8 @@ def import_command(
     from ezgov_infra.jobs.inventory import parse_assignments
 
     defaults = {k: str(v) for k, v in parse_assignments(default or []).items() if v is not None}
-    result = migration.import_file(folder=inventory, file=file, fmt=source.value, defaults=defaults,
-                                   dry_run=dry_run)
+    result = migration.import_file(folder=resolved(ctx, inventory=inventory).inventory, file=file, fmt=source.value,
+                                   defaults=defaults, dry_run=dry_run)
     rows = [{"system": s.id, "name": s.name, "department": s.department, "site": s.site, "vcpu": s.vcpu,
              "ram_gb": s.ram_gb, "dependencies": ", ".join(d.target for d in s.dependencies)}
             for s in result.systems]
@@ -76,16 +75,17 @@ def import_command(
 
 
 @app.command("export")
-def export_command(inventory: InventoryOpt = DEFAULT_INVENTORY) -> None:
+def export_command(ctx: typer.Context, inventory: InventoryOpt = None) -> None:
     """Write the catalogue as ezgov CSV on stdout (re-importing it with `--format csv` gives the same catalogue)."""
     from ezgov_infra.jobs import migration
 
-    typer.echo(migration.export_csv(folder=inventory), nl=False)
+    typer.echo(migration.export_csv(folder=resolved(ctx, inventory=inventory).inventory), nl=False)
 
 
 @app.command("assess")
 def assess_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Judge end-of-life dates on this day (default: "
                                               "the policy's migration start, else today).")] = None,
     fmt: FormatOpt = Format.table,
@@ -98,7 +98,7 @@ def assess_command(
     from ezgov_infra.cli.render import emit, print_table
     from ezgov_infra.jobs import migration
 
-    result = migration.assess(folder=inventory, as_of=_day(as_of, "--as-of"))
+    result = migration.assess(folder=resolved(ctx, inventory=inventory).inventory, as_of=_day(as_of, "--as-of"))
     if fmt is not Format.table:
         emit(result, fmt, rows=result.rows())
         return
@@ -112,14 +112,15 @@ def assess_command(
 
 @app.command("plan")
 def plan_command(
-    name: Annotated[str, typer.Option("--name", "-n", help="Plan name: migration_plans/NAME.yaml.")],
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", "-n", help="Plan name: PLANS_DIR/NAME.yaml.")],
     start: Annotated[str | None, typer.Option(help="First possible cutover day (default: policy, else today).")]
     = None,
     deadline: Annotated[str | None, typer.Option(help="Deadline (default: the policy's migration milestone).")]
     = None,
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
-    plans_dir: PlansOpt = PLANS_DIR,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
+    plans_dir: PlansOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan, write nothing.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -131,12 +132,11 @@ def plan_command(
     the history database when there is one, else the circuit's contracted rate; a transfer longer than the
     system's downtime window gets a pre-sync step. A move group larger than one wave's capacity is an error.
     """
-    from ezgov_infra.config import settings_from_env
     from ezgov_infra.jobs import migration
 
-    settings = settings_from_env(inventory, state_dir)
-    plan, path = migration.make_plan(folder=inventory, name=name, start=_day(start, "--start"),
-                                     deadline=_day(deadline, "--deadline"), plans_dir=plans_dir,
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
+    plan, path = migration.make_plan(folder=settings.inventory, name=name, start=_day(start, "--start"),
+                                     deadline=_day(deadline, "--deadline"), plans_dir=settings.plans_dir,
                                      history_db=settings.history_db, write=not dry_run)
     _render_plan(plan, fmt)
     if path is not None and fmt is Format.table:
@@ -145,8 +145,9 @@ def plan_command(
 
 @app.command("show")
 def show_command(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Plan name (or path to a plan file).")],
-    plans_dir: PlansOpt = PLANS_DIR,
+    plans_dir: PlansOpt = None,
     wave: Annotated[str | None, typer.Option(help="Show one wave's steps (e.g. W03).")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -154,7 +155,7 @@ def show_command(
     from ezgov_infra.cli.render import emit, print_table
     from ezgov_infra.jobs import migration
 
-    plan = migration.show(name=name, plans_dir=plans_dir)
+    plan = migration.show(name=name, plans_dir=resolved(ctx, plans_dir=plans_dir).plans_dir)
     if wave is None:
         _render_plan(plan, fmt)
         return
@@ -173,16 +174,17 @@ def show_command(
 
 @app.command("diff")
 def diff_command(
+    ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="Plan before.")],
     b: Annotated[str, typer.Argument(help="Plan after.")],
-    plans_dir: PlansOpt = PLANS_DIR,
+    plans_dir: PlansOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """What changed from plan A to plan B: systems that changed wave, waves that changed date, deadline misses."""
     from ezgov_infra.cli.render import emit, print_table
     from ezgov_infra.jobs import migration
 
-    changes = migration.diff(a=a, b=b, plans_dir=plans_dir)
+    changes = migration.diff(a=a, b=b, plans_dir=resolved(ctx, plans_dir=plans_dir).plans_dir)
     if fmt is not Format.table:
         emit(changes, fmt, rows=changes["changes"])
         return
@@ -236,10 +238,11 @@ def _cutover(name: str, wave: str, action: str, *, state_dir: Path, plans_dir: P
 
 @app.command("execute")
 def execute_command(
-    name: Annotated[str, typer.Argument(help="Plan name (migration_plans/NAME.yaml).")],
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")],
     wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
-    plans_dir: PlansOpt = PLANS_DIR,
+    state_dir: StateDirOpt = None,
+    plans_dir: PlansOpt = None,
     runbook: RunbookOpt = None,
     check: Annotated[bool, typer.Option("--check", help="Dry run: predict, change nothing, record nothing.")] = False,
     fmt: FormatOpt = Format.table,
@@ -249,30 +252,35 @@ def execute_command(
     A failed verification rolls the system back (address and service on the source again, old service checked).
     The outcome is recorded in the plan's wave status and history; exits 1 unless every system moved.
     """
-    _cutover(name, wave, "execute", state_dir=state_dir, plans_dir=plans_dir, runbook=runbook, check=check, fmt=fmt)
+    settings = resolved(ctx, state_dir=state_dir, plans_dir=plans_dir)
+    _cutover(name, wave, "execute", state_dir=settings.state_dir, plans_dir=settings.plans_dir, runbook=runbook,
+             check=check, fmt=fmt)
 
 
 @app.command("rollback")
 def rollback_command(
-    name: Annotated[str, typer.Argument(help="Plan name (migration_plans/NAME.yaml).")],
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")],
     wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
-    plans_dir: PlansOpt = PLANS_DIR,
+    state_dir: StateDirOpt = None,
+    plans_dir: PlansOpt = None,
     runbook: RunbookOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Move one wave back to its source hosts and check the old services answer; recorded in the plan."""
-    _cutover(name, wave, "rollback", state_dir=state_dir, plans_dir=plans_dir, runbook=runbook, check=False,
-             fmt=fmt)
+    settings = resolved(ctx, state_dir=state_dir, plans_dir=plans_dir)
+    _cutover(name, wave, "rollback", state_dir=settings.state_dir, plans_dir=settings.plans_dir, runbook=runbook,
+             check=False, fmt=fmt)
 
 
 @app.command("stage")
 def stage_command(
-    name: Annotated[str, typer.Argument(help="Plan name (migration_plans/NAME.yaml).")],
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")],
     wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
-    plans_dir: PlansOpt = PLANS_DIR,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
+    plans_dir: PlansOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Stage one wave in the virtual lab (`ezgov lab up` first; needs root), ready for `migrate execute`.
@@ -292,8 +300,9 @@ def stage_command(
         sys.stderr.write(f"  {message}\n")
         sys.stderr.flush()
 
-    result = stage.stage(name=name, wave=wave, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir,
-                         progress=progress)
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
+    result = stage.stage(name=name, wave=wave, inventory=settings.inventory, state_dir=settings.state_dir,
+                         plans_dir=settings.plans_dir, progress=progress)
     emit(result, fmt, rows=result.rows(), columns=["system", "site", "source", "addresses", "answers"],
          title=f"Plan {result.plan} wave {result.wave} staged: target {result.target}, client {result.client}")
     if fmt is Format.table:
@@ -306,8 +315,9 @@ def stage_command(
 
 @app.command("unstage")
 def unstage_command(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Plan name the wave was staged from.")],
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    state_dir: StateDirOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Stop the stand-in services `migrate stage` started (by PID, checking each is still that process), take
@@ -315,7 +325,7 @@ def unstage_command(
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import stage
 
-    result = stage.unstage(name=name, state_dir=state_dir)
+    result = stage.unstage(name=name, state_dir=resolved(ctx, state_dir=state_dir).state_dir)
     emit(result, fmt, rows=result.rows(), title=f"Unstaged {result.plan or name}")
     if fmt is Format.table:
         for note in result.notes:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ezgov_infra.config import Settings, resolve_settings
+from ezgov_infra.config import DEFAULT_INVENTORY, DEFAULT_PLANS_DIR, DEFAULT_STATE_DIR, Settings, resolve_settings
 
 if TYPE_CHECKING:
     from ezgov_infra.models.selector import Selector
@@ -32,17 +32,17 @@ class DataFormat(StrEnum):
 InventoryOpt = Annotated[
     Path | None,
     typer.Option("--inventory", "-i", help="Inventory folder (default: the root option, EZGOV_INVENTORY, "
-                 "inventories/ezhou).", show_default=False),
+                 f"{DEFAULT_INVENTORY}).", show_default=False),
 ]
 StateDirOpt = Annotated[
     Path | None,
     typer.Option("--state-dir", help="Run state: history database, lab, artifacts (default: the root option, "
-                 "EZGOV_STATE_DIR, .ezgov).", show_default=False),
+                 f"EZGOV_STATE_DIR, {DEFAULT_STATE_DIR}).", show_default=False),
 ]
 PlansOpt = Annotated[
     Path | None,
     typer.Option("--plans-dir", help="Folder of migration plans (default: the root option, EZGOV_PLANS_DIR, "
-                 "migration_plans).", show_default=False),
+                 f"{DEFAULT_PLANS_DIR}).", show_default=False),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
@@ -53,7 +53,7 @@ LimitOpt = Annotated[list[str] | None, typer.Option("--limit", "-l", metavar="KE
                                                     show_default=False)]
 
 
-def settings(ctx: typer.Context, *, inventory: Path | None = None, state_dir: Path | None = None,
+def resolved(ctx: typer.Context, *, inventory: Path | None = None, state_dir: Path | None = None,
              plans_dir: Path | None = None) -> Settings:
     """The root's settings (`ctx.obj`), with the command's own options where given."""
     root = ctx.find_root().obj
@@ -61,7 +61,7 @@ def settings(ctx: typer.Context, *, inventory: Path | None = None, state_dir: Pa
     return resolved.overridden(inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
 
 
-def limit(options: list[str] | None) -> Selector:
+def limit_selector(options: list[str] | None) -> Selector:
     """The `--limit` options as one selector (everything when none is given)."""
     from ezgov_infra.models.selector import parse_limit
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ezgov_infra.cli.options import DEFAULT_INVENTORY, DEFAULT_STATE_DIR, Format, FormatOpt, InventoryOpt, StateDirOpt
+from ezgov_infra.cli.options import Format, FormatOpt, InventoryOpt, LimitOpt, StateDirOpt, limit_selector, resolved
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -81,10 +81,12 @@ def list_command(fmt: FormatOpt = Format.table) -> None:
 
 @app.command("run")
 def run_command(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Playbook name (see `ezgov playbook list`).")],
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
-    limit: Annotated[str | None, typer.Option("--limit", "-l", help="Ansible host pattern: devices or groups "
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
+    limit: LimitOpt = None,
+    hosts: Annotated[str | None, typer.Option("--hosts", help="Ansible host pattern: devices or groups "
                                               "(region_*, role_*, platform_*, category_*, lab).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Predict changes, change nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show the configuration differences.")] = False,
@@ -96,13 +98,17 @@ def run_command(
 
     Credentials come from each device's credential profile (environment, vault or the lab); passwords reach
     ansible only through its prompts, never a file or the command line. Artifacts go under
-    STATE_DIR/artifacts/. Exits 1 when any host failed or was unreachable.
+    STATE_DIR/artifacts/. --limit chooses devices as everywhere in ezgov; --hosts narrows them further with an
+    Ansible host pattern. Exits 1 when any host failed or was unreachable.
     """
     from ezgov_infra.jobs import playbooks
 
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    selector = limit_selector(limit)
+    extra_vars = playbooks.parse_extra(extra or [])
     with LiveProgress(name) as progress:
-        summary = playbooks.run(name=name, folder=inventory, state_dir=state_dir, limit=limit, check=check,
-                                diff=diff, extra=playbooks.parse_extra(extra or []), progress=progress)
+        summary = playbooks.run(name=name, folder=settings.inventory, state_dir=settings.state_dir, limit=hosts,
+                                selector=selector, check=check, diff=diff, extra=extra_vars, progress=progress)
     summary_table(summary, fmt)
     exit_for(summary)
 

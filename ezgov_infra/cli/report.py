@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli.options import DEFAULT_INVENTORY, DEFAULT_STATE_DIR, Format, FormatOpt, InventoryOpt, StateDirOpt
+from ezgov_infra.cli.options import Format, FormatOpt, InventoryOpt, PlansOpt, StateDirOpt, resolved
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -28,7 +28,6 @@ class ReportFormat(StrEnum):
 LangOpt = Annotated[Lang, typer.Option("--lang", "-l", help="Language of the report: zh (Chinese) or en.")]
 RunOpt = Annotated[str, typer.Option("--run", help="'latest', or a history run id: the report as it stood then "
                                      "(for each audit, its newest run up to that id).")]
-PlansOpt = Annotated[Path, typer.Option("--plans-dir", help="Folder of migration plans.")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="Migration plan name (default: the newest in "
                                              "--plans-dir).")]
 AsOfOpt = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
@@ -41,15 +40,16 @@ def _day(value: datetime | None) -> date | None:
 
 @app.command("readiness")
 def readiness_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
     lang: LangOpt = Lang.zh,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (prints cleanly on A4), pdf, or md "
                                               "(Markdown for wikis and mail).")] = ReportFormat.html,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File or folder to write (default "
                                              "<state dir>/reports/readiness-<lang>.<ext>).")] = None,
     run: RunOpt = "latest",
-    plans_dir: PlansOpt = Path("migration_plans"),
+    plans_dir: PlansOpt = None,
     plan: PlanOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
@@ -65,18 +65,21 @@ def readiness_command(
     """
     from ezgov_infra.jobs import report
 
-    result = report.readiness(folder=inventory, state_dir=state_dir, lang=lang.value, fmt=fmt.value, out=out,
-                              run=run, plans_dir=plans_dir, plan=plan, as_of=_day(as_of))
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
+    result = report.readiness(folder=settings.inventory, state_dir=settings.state_dir, lang=lang.value,
+                              fmt=fmt.value, out=out, run=run, plans_dir=settings.plans_dir, plan=plan,
+                              as_of=_day(as_of))
     typer.echo(f"wrote {result.path} ({result.format}, {result.lang}, {result.size} bytes)")
 
 
 @app.command("figures")
 def figures_command(
-    inventory: InventoryOpt = DEFAULT_INVENTORY,
-    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    state_dir: StateDirOpt = None,
     lang: LangOpt = Lang.en,
     run: RunOpt = "latest",
-    plans_dir: PlansOpt = Path("migration_plans"),
+    plans_dir: PlansOpt = None,
     plan: PlanOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
@@ -87,8 +90,9 @@ def figures_command(
     from ezgov_infra.jobs import report
     from ezgov_infra.report.build import figures
 
-    built = report.build(folder=inventory, history_db=state_dir / "history.sqlite", lang=lang.value, run=run,
-                         plans_dir=plans_dir, plan=plan, as_of=_day(as_of))
+    settings = resolved(ctx, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
+    built = report.build(folder=settings.inventory, history_db=settings.history_db, lang=lang.value, run=run,
+                         plans_dir=settings.plans_dir, plan=plan, as_of=_day(as_of))
     rows = report.executive_rows(built)
     value = {"figures": rows, "data": figures(built)}
     emit(value, fmt, rows=rows, columns=["title", "now", "status_text", "trend", "source"],

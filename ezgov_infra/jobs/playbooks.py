@@ -14,7 +14,9 @@ from typing import Any
 
 from ezgov_infra.automation.runner import PlaybookProgress, PlaybookSecrets, RunSummary
 from ezgov_infra.errors import InputError
+from ezgov_infra.models import facets
 from ezgov_infra.models.inventory import Collection, Inventory
+from ezgov_infra.models.selector import ALL, Selector
 
 PLAYBOOKS_ENV = "EZGOV_PLAYBOOKS"
 
@@ -113,10 +115,11 @@ def target_devices(inv: Inventory, platforms: list[str], only: list[str] | None 
     return sorted(chosen)
 
 
-def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, check: bool = False,
-        diff: bool = False, extra: dict[str, str] | None = None, devices: list[str] | None = None,
-        progress: PlaybookProgress | None = None) -> RunSummary:
-    """Run a device playbook (`ipv6_enable`, `snmpv3`, `backup_configs`) on the inventory's live devices."""
+def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, selector: Selector = ALL,
+        check: bool = False, diff: bool = False, extra: dict[str, str] | None = None,
+        devices: list[str] | None = None, progress: PlaybookProgress | None = None) -> RunSummary:
+    """Run a device playbook (`ipv6_enable`, `snmpv3`, `backup_configs`) on the inventory's live devices, those
+    of them `selector` chooses (and `devices` names), narrowed by `limit`, an Ansible host pattern."""
     from ezgov_infra.addressing.allocate import make_plan
     from ezgov_infra.automation.hostvars import ipv6_plan_vars
     from ezgov_infra.automation.runner import run_playbook
@@ -126,6 +129,9 @@ def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, c
     if info.name == "migration_cutover":
         raise InputError("migration_cutover runs one wave of a plan: use `ezgov migrate execute NAME --wave K`")
     inv = load_inventory(folder)
+    if selector != ALL:
+        picked = facets.devices(inv).select(selector)
+        devices = picked if devices is None else [d for d in devices if d in picked]
     chosen = target_devices(inv, info.platforms, devices)
     if not chosen:
         raise InputError(f"no live device of the platforms {', '.join(info.platforms)} to run {info.name} on")

@@ -116,10 +116,13 @@ class TestPollAndTestInput:
         assert done.code == 2 and "matches no device" in done.err
 
     def test_a_limit_by_district_selects_its_devices(self, sample_inventory: Path) -> None:
+        from ezgov_infra.models import facets
+        from ezgov_infra.models.selector import parse_limit
         from ezgov_infra.store.inventory import load_inventory
 
         inventory = load_inventory(sample_inventory)
-        chosen = bandwidth.select(inventory, sorted(bandwidth.uplinks(inventory)), ["liangzihu"])
+        polled = facets.devices(inventory, sorted(bandwidth.uplinks(inventory)), noun="device with an uplink")
+        chosen = polled.select(parse_limit(["liangzihu"]))
         assert {"taihe-ar-1", "tujianao-ar-1", "liangzihu-agg-1"} <= set(chosen)
         assert all(inventory.site_district(inventory.devices[d].site) == "liangzihu" for d in chosen)
 
