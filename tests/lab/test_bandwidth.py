@@ -16,6 +16,7 @@ from ezgov_infra.jobs import bandwidth
 from ezgov_infra.lab.lab import Lab
 from ezgov_infra.lab.ns import proc_start, terminate
 from ezgov_infra.models.bandwidth import Utilisation
+from ezgov_infra.models.selector import F
 
 pytestmark = pytest.mark.lab
 
@@ -60,7 +61,7 @@ class TestPollingUnderLoad:
         # snmpd refreshes interface counters every 3 s on a timer: each read may be up to 3 s old, so intervals
         # must be long for a per-interval rate to be within 10% on a saturated link
         result = bandwidth.poll(folder=lab.inventory, state_dir=lab.state_dir, interval=30, rounds=3,
-                                limit=[ROUTER])
+                                limit=F(device=ROUTER))
         use = uplink(result)
         assert result.samples == 3 and not result.failures
         assert use.speed_mbps == 50 and use.intervals == 2 and use.dropped == {}
@@ -109,7 +110,7 @@ class TestAgentRestart:
         thread.start()
         try:
             result = bandwidth.poll(folder=lab.inventory, state_dir=lab.state_dir, interval=5, rounds=5,
-                                    limit=[ROUTER], timeout=1.0, retries=0)
+                                    limit=F(device=ROUTER), timeout=1.0, retries=0)
         finally:
             thread.join(timeout=30)
         use = uplink(result)

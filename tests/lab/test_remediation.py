@@ -119,7 +119,7 @@ class TestClosedLoop:
         assert shown["mgmt_ipv6"] == management
         assert ping6(lab, CORE, loopback)
 
-        again = cli("playbook", "run", "ipv6_enable", "--limit", f"{IPV4_ONLY},{PEER}", "--state-dir", state_dir,
+        again = cli("playbook", "run", "ipv6_enable", "--hosts", f"{IPV4_ONLY},{PEER}", "--state-dir", state_dir,
                     "-i", inventory, "--format", "json")
         assert again.code == 0, again.out
         hosts = json.loads(again.out)["per_host"]
