@@ -156,6 +156,11 @@ def audit_command(
     state_dir: StateDirOpt = DEFAULT_STATE_DIR,
     window: Annotated[str, typer.Option(help="Use samples from this far back (1h, 1d, 7d).")] = "1d",
     store: Annotated[bool, typer.Option("--store/--no-store", help="Keep the run in the history.")] = True,
+    source: Annotated[str, typer.Option(
+        help="Where counter samples come from: ezgov (samples of `bandwidth poll`) or prometheus (what the SNMP "
+             "engine scraped; see `ezgov export snmp-exporter`).")] = "ezgov",
+    prometheus_url: Annotated[str | None, typer.Option(
+        "--prometheus-url", help="Prometheus server for --source prometheus, e.g. http://[::1]:9090.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Judge every extranet site against its bandwidth target; a table per district, worst first.
@@ -173,7 +178,7 @@ def audit_command(
     from ezgov_infra.jobs import bandwidth
 
     result = bandwidth.audit(folder=inventory, state_dir=state_dir, window_s=duration(window, "--window"),
-                             store=store)
+                             store=store, source=source, prometheus_url=prometheus_url)
     rows = [{"district": v.district, "site": v.site, "setting": v.setting,
              "target": v.target_mbps, "contracted": v.contracted_mbps, "capacity": _mbps(v.capacity_mbps),
              "measured": _mbps(v.measured_mbps), "p95_in": _mbps(v.p95_in_mbps), "p95_out": _mbps(v.p95_out_mbps),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -102,6 +103,7 @@ class SnmpSession:
 
         self._engine = SnmpEngine()
         self._transports: dict[tuple[str, int, float, int], Any] = {}
+        self._v2c: _V2cClient | None = None
 
     async def __aenter__(self) -> SnmpSession:
         return self
@@ -112,6 +114,9 @@ class SnmpSession:
 
     def close(self) -> None:
         self._engine.close_dispatcher()
+        if self._v2c is not None:
+            self._v2c.close()
+            self._v2c = None
 
     def _auth(self, credentials: SnmpCredentials) -> Any:
         from pysnmp.hlapi.v3arch import asyncio as api
@@ -166,6 +171,10 @@ class SnmpSession:
 
     async def get(self, target: SnmpTarget, *oids: Oid) -> dict[Oid, Value]:
         """Scalars by exact OID; a missing object comes back as None."""
+        if target.credentials.version == "2c":
+            if self._v2c is None:
+                self._v2c = _V2cClient()
+            return dict(await self._v2c.get(target, oids))
         return dict(await self._request(target, oids, bulk=False))
 
     async def walk(self, target: SnmpTarget, *columns: Oid) -> dict[Oid, dict[Oid, Value]]:
@@ -191,6 +200,132 @@ class SnmpSession:
             for column in done:
                 cursors.pop(column, None)
         return found
+
+
+class _V2cClient(asyncio.DatagramProtocol):
+    """SNMPv2c GETs straight on pysnmp's message layer: one UDP socket per address family, answers matched by
+    request id.
+
+    Counter polling is one GET per agent per round, so its cost is what a province multiplies. The high-level API
+    spends most of its CPU on per-request engine plumbing (message processing subsystems, callbacks, MIB-neutral
+    object construction); here a request is one pyasn1 encode and one decode. SNMPv3 keeps the high-level API,
+    where the engine's USM state (discovery, boots, time window) belongs.
+    """
+
+    def __init__(self) -> None:
+        self._sockets: dict[int, asyncio.DatagramTransport] = {}
+        self._pending: dict[int, asyncio.Future[bytes]] = {}
+        self._next_id = random.randint(1 << 24, 1 << 30)
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        request_id = _response_id(data)
+        future = self._pending.get(request_id) if request_id is not None else None
+        if future is not None and not future.done():
+            future.set_result(data)
+
+    def error_received(self, exc: Exception) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(exc)
+
+    async def _socket(self, family: int) -> asyncio.DatagramTransport:
+        if family not in self._sockets:
+            import socket
+
+            loop = asyncio.get_running_loop()
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: self, family=socket.AF_INET6 if family == 6 else socket.AF_INET)
+            self._sockets[family] = transport
+        return self._sockets[family]
+
+    async def get(self, target: SnmpTarget, oids: Sequence[Oid]) -> list[tuple[Oid, Value]]:
+        from pyasn1.codec.ber import encoder  # type: ignore[import-untyped]
+        from pysnmp.proto import api
+
+        proto = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+        try:
+            address = ipaddress.ip_address(target.host)
+        except ValueError as exc:
+            raise UnreachableError(f"{target.host}: SNMP needs an address literal here") from exc
+        transport = await self._socket(address.version)
+        self._next_id = self._next_id % 0x7FFFFFFF + 1
+        request_id = self._next_id
+        pdu = proto.GetRequestPDU()
+        proto.apiPDU.set_defaults(pdu)
+        proto.apiPDU.set_request_id(pdu, request_id)
+        proto.apiPDU.set_varbinds(pdu, [(oid, proto.Null("")) for oid in oids])
+        message = proto.Message()
+        proto.apiMessage.set_defaults(message)
+        proto.apiMessage.set_community(message, target.credentials.community or "")
+        proto.apiMessage.set_pdu(message, pdu)
+        wire = encoder.encode(message)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bytes] = loop.create_future()
+        self._pending[request_id] = future
+        try:
+            for _ in range(target.retries + 1):
+                try:
+                    transport.sendto(wire, (str(address), target.port))
+                    answer = await asyncio.wait_for(asyncio.shield(future), target.timeout)
+                    break
+                except TimeoutError:
+                    continue
+                except OSError as exc:
+                    raise UnreachableError(f"{target.host}: {exc.strerror or exc}") from exc
+            else:
+                raise _translate(target, "No SNMP response received before timeout")
+        finally:
+            self._pending.pop(request_id, None)
+            if not future.done():
+                future.cancel()
+        return _decode_response(target, answer)
+
+    def close(self) -> None:
+        for transport in self._sockets.values():
+            transport.close()
+        self._sockets.clear()
+
+
+def _response_id(data: bytes) -> int | None:
+    """The request id of a v2c response, read from the BER header without decoding the whole message."""
+    try:
+        position = 0
+
+        def header(at: int) -> tuple[int, int]:  # (content start, content length)
+            length = data[at + 1]
+            if length & 0x80:
+                count = length & 0x7F
+                return at + 2 + count, int.from_bytes(data[at + 2:at + 2 + count], "big")
+            return at + 2, length
+
+        position, _ = header(0)                  # Message SEQUENCE
+        start, length = header(position)         # version INTEGER
+        position = start + length
+        start, length = header(position)         # community OCTET STRING
+        position = start + length
+        position, _ = header(position)           # PDU
+        start, length = header(position)         # request-id INTEGER
+        return int.from_bytes(data[start:start + length], "big", signed=True)
+    except IndexError:
+        return None
+
+
+def _decode_response(target: SnmpTarget, data: bytes) -> list[tuple[Oid, Value]]:
+    from pyasn1.codec.ber import decoder
+    from pyasn1.error import PyAsn1Error  # type: ignore[import-untyped]
+    from pysnmp.proto import api
+
+    proto = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    try:
+        message, _ = decoder.decode(data, asn1Spec=proto.Message())
+    except PyAsn1Error as exc:
+        raise UnsupportedError(f"{target.host}: unreadable SNMP answer ({exc})") from exc
+    pdu = proto.apiMessage.get_pdu(message)
+    status = int(proto.apiPDU.get_error_status(pdu))
+    if status:
+        index = int(proto.apiPDU.get_error_index(pdu))
+        raise UnsupportedError(f"{target.host}: agent answered error status {status} at index {index}")
+    return [(tuple(name), _python(value)) for name, value in proto.apiPDU.get_varbinds(pdu)]
 
 
 def _translate(target: SnmpTarget, error: str) -> CollectError:

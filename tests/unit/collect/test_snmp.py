@@ -102,6 +102,29 @@ class TestSnmpSession:
         with pytest.raises(AuthError):
             asyncio.run(_get(SnmpTarget("127.0.0.1", wrong, port=agent, timeout=0.5, retries=0), SYS_UPTIME))
 
+    def test_a_v2c_get_of_a_missing_object_is_none(self, agent: int) -> None:
+        target = SnmpTarget("::1", SnmpCredentials("2c", community=COMMUNITY), port=agent)
+        values = asyncio.run(_get(target, SYS_UPTIME, (1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 999999)))
+        assert isinstance(values[SYS_UPTIME], int) and values[(1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 999999)] is None
+
+    def test_concurrent_v2c_gets_each_get_their_own_answer(self, agent: int) -> None:
+        """Answers are matched to requests by request id, never by arrival order."""
+        v2c = SnmpCredentials("2c", community=COMMUNITY)
+        oids = [SYS_DESCR, SYS_UPTIME, (1, 3, 6, 1, 2, 1, 1, 5, 0)]
+
+        async def many() -> list[dict[tuple[int, ...], object]]:
+            async with SnmpSession() as session:
+                targets = [SnmpTarget(host, v2c, port=agent) for host in ("127.0.0.1", "::1") * 20]
+                return await asyncio.gather(*(session.get(t, oids[i % 3]) for i, t in enumerate(targets)))
+
+        for i, answer in enumerate(asyncio.run(many())):
+            assert list(answer) == [oids[i % 3]] and answer[oids[i % 3]] is not None
+
+    def test_the_v2c_fast_path_reads_what_the_v3_engine_reads(self, agent: int) -> None:
+        v2c = asyncio.run(_get(SnmpTarget("::1", SnmpCredentials("2c", community=COMMUNITY), port=agent), SYS_DESCR))
+        v3 = asyncio.run(_get(SnmpTarget("::1", V3, port=agent), SYS_DESCR))
+        assert v2c == v3
+
     def test_repr_hides_secrets(self) -> None:
         target = SnmpTarget("127.0.0.1", V3)
         assert "unit-auth-key-1" not in repr(target) and "unit-priv-key-1" not in repr(V3)
