@@ -165,6 +165,11 @@ def audit_command(
     window: Annotated[str, typer.Option(help="Use samples from this far back (1h, 1d, 7d).")] = "1d",
     store: Annotated[bool, typer.Option("--store/--no-store", help="Keep the run in the history.")] = True,
     limit: LimitOpt = None,
+    source: Annotated[str, typer.Option(
+        help="Where counter samples come from: ezgov (samples of `bandwidth poll`) or prometheus (what the SNMP "
+             "engine scraped; see `ezgov export snmp-exporter`).")] = "ezgov",
+    prometheus_url: Annotated[str | None, typer.Option(
+        "--prometheus-url", help="Prometheus server for --source prometheus, e.g. http://[::1]:9090.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Judge every extranet site against its bandwidth target; a table per district, worst first.
@@ -185,7 +190,8 @@ def audit_command(
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     result = bandwidth.audit(folder=settings.inventory, state_dir=settings.state_dir,
-                             window_s=duration(window, "--window"), store=store, limit=limit_selector(limit))
+                             window_s=duration(window, "--window"), store=store, limit=limit_selector(limit),
+                             source=source, prometheus_url=prometheus_url)
     rows = [{"district": v.district, "site": v.site, "setting": v.setting,
              "target": v.target_mbps, "contracted": v.contracted_mbps, "capacity": _mbps(v.capacity_mbps),
              "measured": _mbps(v.measured_mbps), "p95_in": _mbps(v.p95_in_mbps), "p95_out": _mbps(v.p95_out_mbps),

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli import bandwidth, inventory, ipv6, lab, migrate, playbook, report
+from ezgov_infra.cli import bandwidth, export, inventory, ipv6, lab, migrate, playbook, report
 from ezgov_infra.config import (
     DEFAULT_INVENTORY,
     DEFAULT_PLANS_DIR,
@@ -37,6 +37,7 @@ app.add_typer(bandwidth.app, name="bandwidth", help="Bandwidth targets, SNMP uti
 app.add_typer(migrate.app, name="migrate", help="Legacy systems to the government cloud: assess, plan, execute.")
 app.add_typer(playbook.app, name="playbook", help="Ansible playbooks run through ansible-runner.")
 app.add_typer(lab.app, name="lab", help="Virtual router lab: FRR, sshd and snmpd in network namespaces.")
+app.add_typer(export.app, name="export", help="Configuration for Prometheus' SNMP engine, from the inventory.")
 app.add_typer(report.app, name="report", help="Readiness reports for managers (HTML, PDF, Markdown; zh/en).")
 
 _debug = False

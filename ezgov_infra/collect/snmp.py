@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -102,6 +103,7 @@ class SnmpSession:
 
         self._engine = SnmpEngine()
         self._transports: dict[tuple[str, int, float, int], Any] = {}
+        self._v2c: _V2cClient | None = None
 
     async def __aenter__(self) -> SnmpSession:
         return self
@@ -112,6 +114,9 @@ class SnmpSession:
 
     def close(self) -> None:
         self._engine.close_dispatcher()
+        if self._v2c is not None:
+            self._v2c.close()
+            self._v2c = None
 
     def _auth(self, credentials: SnmpCredentials) -> Any:
         from pysnmp.hlapi.v3arch import asyncio as api
@@ -166,6 +171,10 @@ class SnmpSession:
 
     async def get(self, target: SnmpTarget, *oids: Oid) -> dict[Oid, Value]:
         """Scalars by exact OID; a missing object comes back as None."""
+        if target.credentials.version == "2c":
+            if self._v2c is None:
+                self._v2c = _V2cClient()
+            return dict(await self._v2c.get(target, oids))
         return dict(await self._request(target, oids, bulk=False))
 
     async def walk(self, target: SnmpTarget, *columns: Oid) -> dict[Oid, dict[Oid, Value]]:
@@ -191,6 +200,202 @@ class SnmpSession:
             for column in done:
                 cursors.pop(column, None)
         return found
+
+
+class _V2cClient(asyncio.DatagramProtocol):
+    """SNMPv2c GETs straight on pysnmp's message layer: one UDP socket per address family, answers matched by
+    request id.
+
+    Counter polling is one GET per agent per round, so its cost is what a province multiplies. The high-level API
+    spends most of its CPU on per-request engine plumbing and generic ASN.1 object trees. Here pysnmp builds each
+    distinct request once (the same OIDs are asked every round); a request only patches its fixed-width request id
+    into those bytes, and the answer is read by `_read_response`, a reader of exactly the BER that RFC 3416
+    responses use. SNMPv3 keeps the high-level API, where the engine's USM state (discovery, boots, time window)
+    belongs.
+    """
+
+    def __init__(self) -> None:
+        self._sockets: dict[int, asyncio.DatagramTransport] = {}
+        self._pending: dict[int, asyncio.Future[bytes]] = {}
+        self._templates: dict[tuple[str, tuple[Oid, ...]], tuple[bytes, int]] = {}
+        self._next_id = random.randint(_MIN_REQUEST_ID, _MAX_REQUEST_ID)
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        try:
+            request_id = _read_header(data)[0]
+        except (IndexError, ValueError):
+            return  # not an SNMP answer we can read: ignore it, as an agent would a bad request
+        future = self._pending.get(request_id)
+        if future is not None and not future.done():
+            future.set_result(data)
+
+    def error_received(self, exc: Exception) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(exc)
+
+    async def _socket(self, family: int) -> asyncio.DatagramTransport:
+        if family not in self._sockets:
+            import socket
+
+            loop = asyncio.get_running_loop()
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: self, family=socket.AF_INET6 if family == 6 else socket.AF_INET)
+            self._sockets[family] = transport
+        return self._sockets[family]
+
+    def _template(self, community: str, oids: tuple[Oid, ...]) -> tuple[bytes, int]:
+        """The encoded GetRequest for these OIDs, and where its 4-byte request id sits."""
+        key = (community, oids)
+        if key not in self._templates:
+            from pyasn1.codec.ber import encoder  # type: ignore[import-untyped]
+            from pysnmp.proto import api
+
+            proto = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+            pdu = proto.GetRequestPDU()
+            proto.apiPDU.set_defaults(pdu)
+            proto.apiPDU.set_request_id(pdu, _MIN_REQUEST_ID)
+            proto.apiPDU.set_varbinds(pdu, [(oid, proto.Null("")) for oid in oids])
+            message = proto.Message()
+            proto.apiMessage.set_defaults(message)
+            proto.apiMessage.set_community(message, community)
+            proto.apiMessage.set_pdu(message, pdu)
+            wire = bytes(encoder.encode(message))
+            self._templates[key] = (wire, _read_header(wire)[1])
+        return self._templates[key]
+
+    async def get(self, target: SnmpTarget, oids: Sequence[Oid]) -> list[tuple[Oid, Value]]:
+        try:
+            address = ipaddress.ip_address(target.host)
+        except ValueError as exc:
+            raise UnreachableError(f"{target.host}: SNMP needs an address literal here") from exc
+        transport = await self._socket(address.version)
+        template, at = self._template(target.credentials.community or "", tuple(oids))
+        self._next_id = self._next_id + 1 if self._next_id < _MAX_REQUEST_ID else _MIN_REQUEST_ID
+        request_id = self._next_id
+        wire = template[:at] + request_id.to_bytes(4, "big") + template[at + 4:]
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        try:
+            for _ in range(target.retries + 1):
+                try:
+                    transport.sendto(wire, (str(address), target.port))
+                    answer = await asyncio.wait_for(asyncio.shield(future), target.timeout)
+                    break
+                except TimeoutError:
+                    continue
+                except OSError as exc:
+                    raise UnreachableError(f"{target.host}: {exc.strerror or exc}") from exc
+            else:
+                raise _translate(target, "No SNMP response received before timeout")
+        finally:
+            self._pending.pop(request_id, None)
+            if not future.done():
+                future.cancel()
+        try:
+            status, index, varbinds = _read_response(answer)
+        except (IndexError, ValueError) as exc:
+            raise UnsupportedError(f"{target.host}: unreadable SNMP answer ({exc})") from exc
+        if status:
+            raise UnsupportedError(f"{target.host}: agent answered error status {status} at index {index}")
+        return varbinds
+
+    def close(self) -> None:
+        for transport in self._sockets.values():
+            transport.close()
+        self._sockets.clear()
+
+
+# Request ids from 2**24 to 2**31 - 1 always take four bytes in BER, so one encoded request serves every round.
+_MIN_REQUEST_ID, _MAX_REQUEST_ID = 1 << 24, (1 << 31) - 1
+_END_OF_VALUES = {0x80, 0x81, 0x82}  # noSuchObject, noSuchInstance, endOfMibView
+
+
+def _tlv(data: bytes, at: int) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the BER element at `at`."""
+    tag, length = data[at], data[at + 1]
+    start = at + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4:
+            raise ValueError(f"length of {count} octets at {at}")
+        length, start = int.from_bytes(data[start:start + count], "big"), start + count
+    end = start + length
+    if end > len(data):
+        raise ValueError(f"element at {at} runs past the end of the datagram")
+    return tag, start, end
+
+
+def _read_header(data: bytes) -> tuple[int, int]:
+    """(request id, offset of its content) of a v2c message: SEQUENCE { version, community, PDU { request-id ..."""
+    _, at, _ = _tlv(data, 0)
+    tag, _, at = _tlv(data, at)            # version
+    if tag != 0x02:
+        raise ValueError("no version")
+    tag, _, at = _tlv(data, at)            # community
+    if tag != 0x04:
+        raise ValueError("no community")
+    _, at, _ = _tlv(data, at)              # the PDU's own header
+    tag, start, end = _tlv(data, at)       # request-id
+    if tag != 0x02:
+        raise ValueError("no request id")
+    return int.from_bytes(data[start:end], "big", signed=True), start
+
+
+def _read_response(data: bytes) -> tuple[int, int, list[tuple[Oid, Value]]]:
+    """(error status, error index, varbinds) of a v2c GetResponse, values as `_python` gives them."""
+    _, at, _ = _tlv(data, 0)
+    _, _, at = _tlv(data, at)              # version
+    _, _, at = _tlv(data, at)              # community
+    tag, at, _ = _tlv(data, at)
+    if tag != 0xA2:
+        raise ValueError(f"PDU type {tag:#x} is not a response")
+    _, _, at = _tlv(data, at)              # request-id
+    _, start, at = _tlv(data, at)
+    status = int.from_bytes(data[start:at], "big", signed=True)
+    _, start, at2 = _tlv(data, at)
+    index = int.from_bytes(data[start:at2], "big", signed=True)
+    _, at, end = _tlv(data, at2)           # the varbind list
+    varbinds: list[tuple[Oid, Value]] = []
+    while at < end:
+        _, inner, after = _tlv(data, at)
+        tag, start, stop = _tlv(data, inner)
+        if tag != 0x06:
+            raise ValueError("varbind without an OID")
+        oid = _oid(data[start:stop])
+        tag, start, stop = _tlv(data, stop)
+        varbinds.append((oid, _value(tag, data[start:stop])))
+        at = after
+    return status, index, varbinds
+
+
+def _oid(content: bytes) -> Oid:
+    arcs: list[int] = []
+    value = 0
+    for byte in content:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    first = arcs[0] if arcs else 0
+    head = (0, first) if first < 40 else (1, first - 40) if first < 80 else (2, first - 80)
+    return (*head, *arcs[1:])
+
+
+def _value(tag: int, content: bytes) -> Value:
+    if tag == 0x02:                                        # INTEGER
+        return int.from_bytes(content, "big", signed=True)
+    if tag in (0x41, 0x42, 0x43, 0x46):                    # Counter32, Gauge32, TimeTicks, Counter64
+        return int.from_bytes(content, "big")
+    if tag == 0x04:                                        # OCTET STRING
+        return bytes(content)
+    if tag == 0x40 and len(content) == 4:                  # IpAddress
+        return str(ipaddress.IPv4Address(content))
+    if tag == 0x06:                                        # OBJECT IDENTIFIER
+        return _oid(content)
+    if tag == 0x05 or tag in _END_OF_VALUES:               # NULL, no such object/instance, end of view
+        return None
+    return None                                            # Opaque and anything else: not a value ezgov reads
 
 
 def _translate(target: SnmpTarget, error: str) -> CollectError:

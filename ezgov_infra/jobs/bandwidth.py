@@ -309,17 +309,32 @@ def latest_tests(history: Any, runs: int = 200) -> dict[str, SiteTest]:
 
 
 def audit(*, folder: Path, state_dir: Path, window_s: float = 86_400.0, store: bool = True, limit: Selector = ALL,
-          at: float | None = None) -> AuditResult:
+          at: float | None = None, source: str = "ezgov", prometheus_url: str | None = None) -> AuditResult:
     """Judge every site with a circuit (or required on the extranet), or those of them `limit` chooses; store the
-    run (its scope: the limit) unless `store` is False."""
+    run (its scope: the limit) unless `store` is False.
+
+    `source` is where the counter samples come from: `ezgov` (the history's samples from `bandwidth poll`) or
+    `prometheus` (the samples the SNMP engine scraped, read from `prometheus_url`); both are judged alike.
+    """
     if window_s <= 0:
         raise InputError("--window must be positive")
+    if source not in ("ezgov", "prometheus"):
+        raise InputError(f"--source {source}: one of ezgov, prometheus")
+    if source == "prometheus" and not prometheus_url:
+        raise InputError("--source prometheus needs --prometheus-url (e.g. http://[::1]:9090)")
     inventory = _inventory(folder)
     started = now()
+    end = at if at is not None else time.time()
     with open_history(history_path(state_dir)) as history:
-        rows = history.samples(since=(at if at is not None else time.time()) - window_s)
-        samples = [Sample(r["device"], r["interface"], r["ts"], r["uptime"], r["in_octets"], r["out_octets"],
-                          r["speed_mbps"], bool(r["hc"])) for r in rows if at is None or r["ts"] <= at]
+        if source == "prometheus":
+            from ezgov_infra.collect import prometheus
+
+            assert prometheus_url is not None
+            samples = prometheus.samples(prometheus_url, window_s=window_s, at=end)
+        else:
+            rows = history.samples(since=end - window_s)
+            samples = [Sample(r["device"], r["interface"], r["ts"], r["uptime"], r["in_octets"], r["out_octets"],
+                              r["speed_mbps"], bool(r["hc"])) for r in rows if at is None or r["ts"] <= at]
         usage = utilisations(samples)
         verdicts = audit_sites(inventory, usage, latest_tests(history))
         if limit != ALL:
@@ -328,6 +343,7 @@ def audit(*, folder: Path, state_dir: Path, window_s: float = 86_400.0, store: b
             verdicts = [v for v in verdicts if v.site in chosen]
         verdicts.sort(key=lambda v: (v.district, severity_rank(v)))
         summary = _summary(inventory, verdicts, usage)
+        summary["source"] = source
         run_id = None
         if store:
             run_id = history.record_run(

@@ -29,6 +29,7 @@ class BandwidthPolicy(Strict):
     congestion_p95: float = Field(default=0.70, gt=0, le=1)
     delivery_ratio: float = Field(default=0.90, gt=0, le=1)
     sample_interval_s: int = Field(default=300, gt=0)
+    scrape_interval_s: int = Field(default=60, ge=5, le=3600)  # Prometheus' scrape of the SNMP engine
 
     def target_mbps(self, site_id: str, category: str, setting: str) -> int:
         if site_id in self.site_mbps:

@@ -22,10 +22,12 @@ def file_lock(directory: Path, name: str = ".ezgov.lock") -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
+def atomic_write(path: Path, text: str | bytes, *, mode: int | None = None) -> None:
     """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
 
-    A writer killed at any moment leaves either the old file or the new one, never a mix.
+    A writer killed at any moment leaves either the old file or the new one, never a mix. The temporary file is
+    created 0600, so a secret is never readable by others, not even for a moment; `mode` sets the final mode
+    (default: the existing file's, else 0644).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8") if isinstance(text, str) else text
@@ -35,7 +37,9 @@ def atomic_write(path: Path, text: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
+        if mode is not None:
+            os.chmod(tmp, mode)
+        elif path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
