@@ -77,22 +77,25 @@ def current_classification(plan: MigrationPlan, wave: Wave, inventory: Path | No
     from ezgov_infra.migrate.guard import refuse
     from ezgov_infra.models.systems import most_restrictive
 
-    levels = dict(wave.classification)
+    levels: dict[str, str | None] = dict(wave.classification)
     folder = inventory or Path(plan.inventory)
     if inventory is None and not (folder / "systems.yaml").is_file():
         refuse(wave.systems, levels, f"plan {plan.name} wave {wave.id}")
-        return levels
+        return {k: v for k, v in levels.items() if v is not None}
     from ezgov_infra.store.inventory import load_inventory
     from ezgov_infra.store.systems import load_catalogue
 
     catalogue = load_catalogue(folder, load_inventory(folder))
     for sid in wave.systems:
         known = catalogue.get(sid)
-        now = "unclassified" if known is None or known.must_stay else most_restrictive(
-            [levels.get(sid), known.classification]).value
-        levels[sid] = now
+        if known is None:
+            levels[sid] = None  # no longer in the catalogue: unknown, refused
+        elif known.must_stay:
+            levels[sid] = known.classification.value
+        else:
+            levels[sid] = most_restrictive([levels.get(sid), known.classification]).value
     refuse(wave.systems, levels, f"plan {plan.name} wave {wave.id} (catalogue {folder})")
-    return levels
+    return {k: v for k, v in levels.items() if v is not None}
 
 
 def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR,
