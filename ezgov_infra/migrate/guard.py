@@ -86,11 +86,11 @@ def classified_links(systems: Mapping[str, LegacySystem]) -> dict[str, list[Clas
 
 def hybrid_reason(link: ClassifiedLink) -> Reason:
     if link.latency_sensitive:
-        return Reason(rule=HYBRID_RULE, readiness=Readiness.not_ready,
+        return Reason.model_construct(rule=HYBRID_RULE, readiness=Readiness.not_ready, step=None,
                       message=f"latency-sensitive dependency ({link.direction}) on classified system "
                               f"{link.classified}, which stays: held, the pair cannot be split across the "
                               f"extranet; needs {link.needs}")
-    return Reason(rule=HYBRID_RULE, readiness=Readiness.ready_with_conditions,
+    return Reason.model_construct(rule=HYBRID_RULE, readiness=Readiness.ready_with_conditions, step=None,
                   message=f"dependency ({link.direction}) on classified system {link.classified}, which stays: "
                           f"needs {link.needs}")
 

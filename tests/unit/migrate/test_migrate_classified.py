@@ -173,3 +173,31 @@ class TestExecuteAndStage:
         assert migration.classify(folder=inventory_copy, system="gov-docs", level="public", force=True) == (
             "classified", "public")
 
+
+
+class TestThePlaybookChecksAgain:
+    def test_the_cutover_playbook_refuses_a_classified_system_in_its_vars(self, tmp_path: Path) -> None:
+        """Even vars that bypass ezgov's checks (a hand-run playbook) stop at the playbook's own assert."""
+        from datetime import datetime
+
+        from ezgov_infra.automation.cutover import CONTROLLER, Runbook, wave_inventory
+        from ezgov_infra.automation.runner import run_playbook
+        from ezgov_infra.jobs.playbooks import find
+        from ezgov_infra.models.plan import MoveGroup, Resources, Wave
+
+        book = Runbook.model_validate({
+            "hosts": {"legacy": {"ansible_connection": "local"}},
+            "systems": {"oa": {"source": "legacy", "target": "legacy", "client": "legacy", "source_dir": "/nonexistent",
+                               "target_dir": "/nonexistent", "probe_path": "index.html", "source_start": ["true"],
+                               "source_stop": ["true"], "target_start": ["true"], "target_stop": ["true"],
+                               "urls": ["http://[::1]:9/index.html"]}}})
+        wave = Wave(id="W01", window_start=datetime(2019, 11, 2, 20), window_end=datetime(2019, 11, 3, 20),
+                    groups=[MoveGroup(id="oa", systems=["oa"])], totals=Resources(),
+                    classification={"oa": "classified"})
+        document = wave_inventory(book, wave, tmp_path / "stage", tmp_path / "book.yaml", moving=False)
+        summary = run_playbook(Path(find("migration_cutover").path), inventory=document, state_dir=tmp_path,
+                               extravars={"cutover_action": "execute"})
+        assert not summary.ok and CONTROLLER in summary.failed_hosts
+        events = "".join(p.read_text(encoding="utf-8", errors="replace")
+                         for p in Path(summary.artifacts_dir).rglob("stdout"))
+        assert "oa is classified: classified systems never move" in events
