@@ -25,6 +25,7 @@ credentials come from ssh keys or the runner's prompts, never from this file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from ipaddress import ip_interface
 from pathlib import Path
 from typing import Any
@@ -103,8 +104,19 @@ def load_runbook(path: Path) -> Runbook:
     return runbook
 
 
-def wave_inventory(runbook: Runbook, wave: Wave, stage_dir: Path, runbook_file: Path) -> dict[str, Any]:
-    """The inventory for one wave: its systems' hosts plus the controller that drives the cutover."""
+def wave_inventory(runbook: Runbook, wave: Wave, stage_dir: Path, runbook_file: Path,
+                   classification: Mapping[str, str] | None = None, moving: bool = True) -> dict[str, Any]:
+    """The inventory for one wave: its systems' hosts plus the controller that drives the cutover.
+
+    Each system carries its classification (`classification`, else the plan's record) into the playbook's vars,
+    where the playbook checks it again; when `moving` (a cutover, not a rollback home) a classified or
+    unclassified one is refused here first.
+    """
+    from ezgov_infra.migrate.guard import refuse
+
+    levels = {**wave.classification, **(classification or {})}
+    if moving:
+        refuse(wave.systems, levels, f"{runbook_file}: wave {wave.id}")
     missing = [s for s in wave.systems if s not in runbook.systems]
     if missing:
         raise PlanError(f"{runbook_file}: wave {wave.id}: no runbook entry for {', '.join(missing)}")
@@ -112,7 +124,8 @@ def wave_inventory(runbook: Runbook, wave: Wave, stage_dir: Path, runbook_file: 
     hosts: dict[str, dict[str, Any]] = {}
     for system_id in wave.systems:
         entry = runbook.systems[system_id]
-        systems.append({"id": system_id, "stage_dir": str(stage_dir), **entry.model_dump(mode="json")})
+        systems.append({"id": system_id, "stage_dir": str(stage_dir),
+                        "classification": levels.get(system_id, "unclassified"), **entry.model_dump(mode="json")})
         for role in ("source", "target", "client"):
             name = getattr(entry, role)
             hosts[name] = dict(runbook.hosts[name])

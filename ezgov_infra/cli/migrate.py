@@ -50,13 +50,16 @@ def import_command(
     default: Annotated[list[str] | None, typer.Option("--default", "-d", help="FIELD=VALUE for fields the file "
                                                       "lacks, e.g. site=ez-gsc (repeatable).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show, write nothing.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Replace systems already in systems.yaml (without it, "
+                                         "an import that would replace one is refused).")] = False,
     inventory: InventoryOpt = None,
     fmt: Annotated[Format, typer.Option("--output", "-o", help="Output format.")] = Format.table,
 ) -> None:
-    """Add or update legacy systems in the inventory's systems.yaml from a CSV file.
+    """Add legacy systems to the inventory's systems.yaml from a CSV file.
 
-    Every problem names the file, the row's line and the column. Nothing is written unless the whole file and
-    the resulting catalogue are valid.
+    Every problem names the file, the row's line and the column; a column the format does not define is an
+    error. Nothing is written unless the whole file and the resulting catalogue are valid. A system whose
+    classification no source gives is imported as unclassified and held out of every wave until classified.
     """
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import migration
@@ -64,7 +67,7 @@ def import_command(
 
     defaults = {k: str(v) for k, v in parse_assignments(default or []).items() if v is not None}
     result = migration.import_file(folder=resolved(ctx, inventory=inventory).inventory, file=file, fmt=source.value,
-                                   defaults=defaults, dry_run=dry_run)
+                                   defaults=defaults, dry_run=dry_run, update=update)
     rows = [{"system": s.id, "name": s.name, "department": s.department, "site": s.site, "vcpu": s.vcpu,
              "ram_gb": s.ram_gb, "dependencies": ", ".join(d.target for d in s.dependencies)}
             for s in result.systems]
@@ -72,14 +75,48 @@ def import_command(
     if fmt is Format.table:
         where = f"wrote {result.written}" if result.written else "dry run: nothing written"
         typer.echo(f"{len(result.systems)} systems from {result.file} ({result.format}); {where}", err=True)
+        for column in result.ignored:
+            typer.echo(f"ignored: {column}", err=True)
+        if result.unclassified:
+            typer.echo(f"unclassified (held until classified): {', '.join(result.unclassified)}", err=True)
 
 
 @app.command("export")
-def export_command(ctx: typer.Context, inventory: InventoryOpt = None) -> None:
-    """Write the catalogue as ezgov CSV on stdout (re-importing it with `--format csv` gives the same catalogue)."""
+def export_command(
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    target: Annotated[ImportFormat, typer.Option("--format", "-f", help="csv: ezgov's own (re-imports to the same "
+                                                 "catalogue); azure: Azure Migrate import CSV; konveyor: Konveyor "
+                                                 "application import CSV.")] = ImportFormat.csv,
+) -> None:
+    """Write the catalogue on stdout as ezgov CSV, an Azure Migrate import file or a Konveyor import file."""
     from ezgov_infra.jobs import migration
 
-    typer.echo(migration.export_csv(folder=resolved(ctx, inventory=inventory).inventory), nl=False)
+    folder = resolved(ctx, inventory=inventory).inventory
+    typer.echo(migration.export_catalogue(folder=folder, fmt=target.value), nl=False)
+
+
+class Level(StrEnum):
+    public = "public"
+    internal = "internal"
+    sensitive = "sensitive"
+    classified = "classified"
+
+
+@app.command("classify")
+def classify_command(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="System id in systems.yaml.")],
+    level: Annotated[Level, typer.Argument(help="Its classification.")],
+    force: Annotated[bool, typer.Option("--force", help="Allow lowering a classified system.")] = False,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Record a system's classification (an imported system without one is held out of every wave until then)."""
+    from ezgov_infra.jobs import migration
+
+    folder = resolved(ctx, inventory=inventory).inventory
+    before, after = migration.classify(folder=folder, system=system, level=level.value, force=force)
+    typer.echo(f"{system}: {before} -> {after}")
 
 
 @app.command("assess")

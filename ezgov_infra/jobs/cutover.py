@@ -68,9 +68,39 @@ def _operator() -> str | None:
         return None
 
 
+def current_classification(plan: MigrationPlan, wave: Wave, inventory: Path | None) -> dict[str, str]:
+    """Each wave system's classification now: the plan's record, raised to whatever the catalogue says today.
+
+    The catalogue is the inventory given, else the one the plan was made from when that folder is here. A system
+    the catalogue no longer knows, or now holds as classified or unclassified, is refused.
+    """
+    from ezgov_infra.migrate.guard import refuse
+    from ezgov_infra.models.systems import most_restrictive
+
+    levels: dict[str, str | None] = dict(wave.classification)
+    folder = inventory or Path(plan.inventory)
+    if inventory is None and not (folder / "systems.yaml").is_file():
+        refuse(wave.systems, levels, f"plan {plan.name} wave {wave.id}")
+        return {k: v for k, v in levels.items() if v is not None}
+    from ezgov_infra.store.inventory import load_inventory
+    from ezgov_infra.store.systems import load_catalogue
+
+    catalogue = load_catalogue(folder, load_inventory(folder))
+    for sid in wave.systems:
+        known = catalogue.get(sid)
+        if known is None:
+            levels[sid] = None  # no longer in the catalogue: unknown, refused
+        elif known.must_stay:
+            levels[sid] = known.classification.value
+        else:
+            levels[sid] = most_restrictive([levels.get(sid), known.classification]).value
+    refuse(wave.systems, levels, f"plan {plan.name} wave {wave.id} (catalogue {folder})")
+    return {k: v for k, v in levels.items() if v is not None}
+
+
 def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR,
              runbook: Path | None = None, check: bool = False, extra: dict[str, str] | None = None,
-             progress: PlaybookProgress | None = None) -> CutoverResult:
+             progress: PlaybookProgress | None = None, inventory: Path | None = None) -> CutoverResult:
     """Run the cutover (`action` execute) or its rollback for one wave; records the outcome unless `check`."""
     from ezgov_infra.automation.cutover import load_runbook, runbook_path, wave_inventory
     from ezgov_infra.automation.runner import run_playbook
@@ -81,11 +111,13 @@ def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: P
         raise InputError(f"cutover action {action!r}: execute or rollback")
     plan = load_plan(plans_dir, name)
     chosen = find_wave(plan, wave)
+    # Moving home (rollback) is always allowed; moving to the cloud only for what may move.
+    levels = current_classification(plan, chosen, inventory) if action == "execute" else dict(chosen.classification)
     book_file = runbook or runbook_path(plans_dir, plan.name)
     book = load_runbook(book_file)
     stage = (state_dir / "cutover" / plan.name / chosen.id).resolve()
     stage.mkdir(parents=True, exist_ok=True)
-    document = wave_inventory(book, chosen, stage, book_file)
+    document = wave_inventory(book, chosen, stage, book_file, levels, moving=action == "execute")
     summary = run_playbook(Path(find(PLAYBOOK).path), inventory=document, state_dir=state_dir, check=check,
                            extravars={**(extra or {}), "cutover_action": action}, progress=progress)
     systems = {s: summary.stats.get("cutover", {}).get(s, "not done") for s in chosen.systems}

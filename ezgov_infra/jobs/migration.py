@@ -23,7 +23,6 @@ from ezgov_infra.store.systems import (
     load_rules,
     measured_headroom,
     save_plan,
-    upsert_systems,
 )
 
 
@@ -132,42 +131,71 @@ class ImportResult:
     format: str
     systems: list[LegacySystem]
     written: str | None
+    ignored: list[str] = field(default_factory=list)
+    unclassified: list[str] = field(default_factory=list)
 
 
 def import_file(*, folder: Path, file: Path, fmt: str, defaults: dict[str, str] | None = None,
-                dry_run: bool = False) -> ImportResult:
-    """Read a catalogue file; unless `dry_run`, add or update its systems in `systems.yaml`."""
-    from ezgov_infra.migrate.importers import read_catalogue_file
+                dry_run: bool = False, update: bool = False) -> ImportResult:
+    """Read a catalogue file; unless `dry_run`, add its systems to `systems.yaml`.
+
+    A system already on file is replaced only with `update` (and keeps the most restrictive of its recorded and
+    imported classifications); without it, the import is refused and nothing is written.
+    """
+    from ezgov_infra.migrate.importers import import_catalogue_file
     from ezgov_infra.models.systems import check_catalogue
+    from ezgov_infra.store.systems import add_systems, load_rules
 
     if not file.is_file():
         raise InputError(f"{file}: no such file")
-    systems = read_catalogue_file(file, fmt, defaults or {})
-    if dry_run:
-        return ImportResult(file=str(file), format=fmt, systems=list(systems.values()), written=None)
-    inventory = load_inventory(folder)
-    existing: dict[str, LegacySystem] = {}
-    if (folder / "systems.yaml").exists():
-        existing = load_catalogue(folder, inventory)
-    merged = {**existing, **systems}
-    issues = check_catalogue(merged, inventory)
-    if issues:
-        from ezgov_infra.errors import InventoryError, Problem
-        from ezgov_infra.store.yamlfiles import format_path
+    rules, _ = load_rules(folder)
+    imported = import_catalogue_file(file, fmt, defaults or {}, rules.classify)
+    systems = imported.systems
 
-        raise InventoryError([Problem(str(file), None, format_path([i.id, *i.path]), i.message, i.hint)
-                              for i in issues])
-    upsert_systems(folder, systems)
-    return ImportResult(file=str(file), format=fmt, systems=list(systems.values()),
-                        written=str(folder / "systems.yaml"))
+    def result(written: str | None, final: dict[str, LegacySystem]) -> ImportResult:
+        return ImportResult(file=str(file), format=fmt, systems=[final[s] for s in systems], written=written,
+                            ignored=imported.ignored,
+                            unclassified=[s for s in systems if final[s].classification.value == "unclassified"])
+
+    if dry_run:
+        return result(None, systems)
+    inventory = load_inventory(folder)
+
+    def check(merged: dict[str, LegacySystem]) -> None:
+        issues = check_catalogue(merged, inventory)
+        if issues:
+            from ezgov_infra.errors import InventoryError, Problem
+            from ezgov_infra.store.yamlfiles import format_path
+
+            raise InventoryError([Problem(str(file), None, format_path([i.id, *i.path]), i.message, i.hint)
+                                  for i in issues])
+
+    final = add_systems(folder, systems, update=update, check=check, source=str(file))
+    return result(str(folder / "systems.yaml"), final)
+
+
+def classify(*, folder: Path, system: str, level: str, force: bool = False) -> tuple[str, str]:
+    """Record a person's classification of one system; returns (before, after)."""
+    from ezgov_infra.store.systems import set_classification
+
+    return set_classification(folder, system, level, force=force)
+
+
+def export_catalogue(*, folder: Path, fmt: str = "csv") -> str:
+    """The catalogue as ezgov CSV, an Azure Migrate import file or a Konveyor application import file."""
+    from ezgov_infra.migrate.azure import to_azure_csv
+    from ezgov_infra.migrate.importers import to_ezgov_csv
+    from ezgov_infra.migrate.konveyor import to_konveyor_csv
+
+    writers = {"csv": to_ezgov_csv, "azure": to_azure_csv, "konveyor": to_konveyor_csv}
+    if fmt not in writers:
+        raise InputError(f"unknown export format {fmt!r} (one of {', '.join(writers)})")
+    inventory = load_inventory(folder)
+    return writers[fmt](load_catalogue(folder, inventory))
 
 
 def export_csv(*, folder: Path) -> str:
-    from ezgov_infra.migrate.importers import to_ezgov_csv
-
-    inventory = load_inventory(folder)
-    text: str = to_ezgov_csv(load_catalogue(folder, inventory))
-    return text
+    return export_catalogue(folder=folder, fmt="csv")
 
 
 def folder_label(folder: Path) -> str:

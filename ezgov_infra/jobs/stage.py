@@ -206,6 +206,10 @@ def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: 
     if unknown:
         raise InputError(f"plan {plan.name!r} wave {chosen.id}: {', '.join(unknown)} not in {inventory}/systems.yaml "
                          "(the plan is older than the catalogue; make it again)")
+    from ezgov_infra.migrate.guard import refuse
+
+    refuse(chosen.systems, {s: catalogue[s].classification for s in chosen.systems},
+           f"stage {plan.name} wave {chosen.id}")
     topology = from_inventory(inv, name=inventory.resolve().name)
     target, client = cloud_router(inv), core_router(inv)
     state_dir = state_dir.resolve()

@@ -1,6 +1,8 @@
 """Assessment: per system a readiness with every reason, a 6R strategy with the rule that chose it, a confidence.
 
 Pure: catalogue + inventory + rules + the assessment date in, `SystemAssessment`s out (sorted by system id).
+Whatever the rules say, `migrate.guard` has the last word on classified and unclassified systems, and flags every
+system that talks to a classified one.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from ezgov_infra.migrate.guard import ClassifiedLink, classified_links, hybrid_reason, verdict
 from ezgov_infra.migrate.rules import matches, render
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import READINESS_ORDER, Confidence, Readiness, Reason, RuleSet, Strategy, SystemAssessment
@@ -30,7 +33,8 @@ def missing_facts(system: LegacySystem) -> list[str]:
     return missing
 
 
-def system_facts(system: LegacySystem, inventory: Inventory, today: date) -> dict[str, Any]:
+def system_facts(system: LegacySystem, inventory: Inventory, today: date,
+                 links: list[ClassifiedLink] | None = None) -> dict[str, Any]:
     """The flat facts the rules test (see `migrate.rules.FACTS`)."""
     network = inventory.networks.get(system.network)
     kind = system.network if system.network in BUILTIN_NETWORKS else "private"
@@ -65,6 +69,7 @@ def system_facts(system: LegacySystem, inventory: Inventory, today: date) -> dic
         "users": system.users,
         "completeness": round(1 - len(missing) / len(COMPLETENESS_FIELDS), 2),
         "missing": missing,
+        "depends_on_classified": bool(links),
     }
 
 
@@ -76,7 +81,18 @@ def confidence_of(completeness: float) -> Confidence:
     return Confidence.low
 
 
-def assess_system(system: LegacySystem, facts: Mapping[str, Any], rules: RuleSet) -> SystemAssessment:
+def assess_system(system: LegacySystem, facts: Mapping[str, Any], rules: RuleSet,
+                  links: list[ClassifiedLink] | None = None) -> SystemAssessment:
+    forced = verdict(system)
+    if forced is not None and forced[0] is Readiness.excluded:
+        readiness, strategy_forced, reason = forced
+        completeness = float(facts["completeness"])
+        return SystemAssessment.model_construct(
+            system=system.id, name=system.name, name_en=system.name_en, department=system.department,
+            classification=system.classification.value, readiness=readiness,
+            strategy=strategy_forced or Strategy.retain,
+            strategy_rule=reason.rule, confidence=confidence_of(completeness), completeness=completeness,
+            missing=list(facts.get("missing") or missing_facts(system)), reasons=[reason])
     readiness = Readiness.ready
     strategy: Strategy | None = None
     strategy_rule = ""
@@ -98,6 +114,12 @@ def assess_system(system: LegacySystem, facts: Mapping[str, Any], rules: RuleSet
             break
     if strategy is None:
         strategy, strategy_rule = Strategy.rehost, "(no rule chose a strategy)"
+    imposed = [forced[2]] if forced is not None else []
+    imposed += [hybrid_reason(link) for link in links or []]
+    for reason in imposed:
+        if READINESS_ORDER[reason.readiness] > READINESS_ORDER[readiness]:
+            readiness = reason.readiness
+    reasons = imposed + reasons
     completeness = float(facts["completeness"])
     return SystemAssessment.model_construct(
         system=system.id, name=system.name, name_en=system.name_en, department=system.department,
@@ -109,5 +131,6 @@ def assess_system(system: LegacySystem, facts: Mapping[str, Any], rules: RuleSet
 
 def assess(systems: Mapping[str, LegacySystem], inventory: Inventory, rules: RuleSet,
            today: date) -> list[SystemAssessment]:
-    return [assess_system(systems[sid], system_facts(systems[sid], inventory, today), rules)
-            for sid in sorted(systems)]
+    links = classified_links(systems)
+    return [assess_system(systems[sid], system_facts(systems[sid], inventory, today, links.get(sid)), rules,
+                          links.get(sid)) for sid in sorted(systems)]

@@ -1,23 +1,24 @@
-"""Catalogue files from other tools: Konveyor's application import CSV, Azure Migrate's server import CSV, and
-ezgov's own CSV (which round-trips losslessly with `to_ezgov_csv`).
+"""Catalogue files from other tools: Konveyor's application import CSV (`migrate.konveyor`), Azure Migrate's server
+import CSV (`migrate.azure`), and ezgov's own CSV (which round-trips losslessly with `to_ezgov_csv`).
 
-Pure: text in, `LegacySystem`s out. Every problem names the file, the row (its line in the file) and the column.
+Pure: text in, `LegacySystem`s out. Every problem names the file, the row's line in the file and the column;
+every problem is reported at once. A column the format does not define is an error, and so is a non-empty cell
+beyond the header; columns the format defines that ezgov does not model are accepted and reported as ignored.
 
-- Konveyor: record type 1 rows are applications (`Application Name`, `Description`, `Business Service`,
-  `Comments`, `Tag Category N`/`Tag N`), record type 2 rows are dependencies (`Application Name`, `Dependency`,
-  `Dependency Direction` northbound or southbound). Tags in the categories Department, Classification,
-  Criticality, Site, Network, Operating System, Database, Owner and IPv6 fill those fields; `Comments` may carry
-  `field=value` pairs separated by `;` for sizes (`vcpu=8; ram_gb=32; storage_gb=500; data_gb=120`).
-- Azure Migrate: one server a row (`Server name`, `Cores`, `Memory (In MB)`, `OS name`, `OS version`,
-  `Disk N size (In GB)`); the department, classification and site come from `--default FIELD=VALUE`.
+Ids come from names: ASCII names give their slug (`EZ-STATS-DB01` -> `ez-stats-db01`); a name with any other
+character gives its ASCII part (or `system`) and a stable hash of the whole name (`市档案馆` -> `system-9f3c…`), so
+two Chinese names never share an id. A system's classification is the most restrictive any source gives (file,
+`--default`, a `classify` rule); with none it is `unclassified`, and the planner holds it.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -25,31 +26,91 @@ from urllib.parse import quote, unquote
 from pydantic import ValidationError
 
 from ezgov_infra.errors import InputError, InventoryError, Problem
-from ezgov_infra.models.systems import LegacySystem
+from ezgov_infra.models.plan import ClassifyRule
+from ezgov_infra.models.systems import Classification, LegacySystem, most_restrictive
 
 FORMATS = ("csv", "konveyor", "azure")
 
 STACK_FIELDS = ("os", "os_version", "os_eol", "database", "database_version", "database_eol", "middleware")
-COLUMNS = ("id", "name", "name_en", "department", "owner", "classification", "criticality", "lifecycle", "site",
-           "network", *STACK_FIELDS, "vcpu", "ram_gb", "storage_gb", "data_gb", "change_gb_per_day",
-           "downtime_window_h", "rto_h", "rpo_h", "ipv6", "users", "website", "hardware_bound", "dependencies")
-
-KONVEYOR_TAGS = {"department": "department", "classification": "classification", "criticality": "criticality",
-                 "site": "site", "network": "network", "operating system": "os", "database": "database",
-                 "owner": "owner", "ipv6": "ipv6"}
+LIST_FIELDS = ("addresses", "tags")
+COLUMNS = ("id", "name", "name_en", "description", "notes", "department", "owner", "classification", "criticality",
+           "lifecycle", "site", "network", *STACK_FIELDS, "vcpu", "ram_gb", "storage_gb", "data_gb",
+           "change_gb_per_day", "downtime_window_h", "rto_h", "rpo_h", "ipv6", "users", "website", "hardware_bound",
+           "addresses", "cpu_util_pct", "memory_util_pct", "tags", "dependencies")
+# Columns an older ezgov CSV may lack; every other column of COLUMNS is optional too (an empty cell is unknown).
+LIST_SEPARATOR = "; "
 
 
 def slug(name: str) -> str:
-    text = re.sub(r"[^A-Za-z0-9]+", "-", name.strip().lower()).strip("-")
-    return text[:128] or "system"
+    text = name.strip()
+    ascii_part = re.sub(r"[^A-Za-z0-9]+", "-", text.lower()).strip("-")
+    if text.isascii() and ascii_part:
+        return ascii_part[:128]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return f"{ascii_part[:100] or 'system'}-{digest}"
 
 
-def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """`(line, row)` for each data row, the line being where the row ends in the file (headers trimmed of `*`)."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row in reader:
-        yield reader.line_num, {(k or "").strip().rstrip("*").strip(): (v or "").strip()
-                                for k, v in row.items() if k is not None}
+def header_name(raw: str) -> str:
+    """A header cell as the formats mean it: trimmed, without the `*` Azure Migrate puts before or after a
+    mandatory column."""
+    return raw.strip().strip("*").strip()
+
+
+@dataclass(slots=True)
+class Table:
+    """The data rows of a CSV file under canonical column names, and what reading it found wrong."""
+
+    file: str
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, line: int, column: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.file, line, f"row {line - 1}, column {column!r}", message, hint))
+
+
+def read_table(text: str, file: str, canonical: Callable[[str], str | None],
+               ignored: Callable[[str], bool] = lambda _: False) -> Table:
+    """Rows keyed by canonical column name. `canonical` maps a cleaned header to the format's name for it, or None
+    for a column the format does not define (an error); `ignored` says which defined columns ezgov leaves aside."""
+    table = Table(file, [])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            table.problems.append(Problem(file, None, "", "empty file: no header row"))
+            return table
+        seen: dict[str, int] = {}
+        for index, raw in enumerate(header, 1):
+            cleaned = header_name(raw)
+            name = canonical(cleaned)
+            if not cleaned:
+                table.problems.append(Problem(file, 1, f"column {index}", "empty column name in the header"))
+            elif name is None:
+                table.problems.append(Problem(file, 1, f"column {index} {cleaned!r}",
+                                              "unknown column for this format", "remove it or check its spelling"))
+            elif name in seen:
+                table.problems.append(Problem(file, 1, f"column {index} {cleaned!r}",
+                                              f"repeats column {seen[name]}"))
+            else:
+                seen[name] = index
+                if ignored(name):
+                    table.ignored.append(cleaned)
+            table.columns.append(name or "")
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            for index, cell in enumerate(cells[len(header):], len(header) + 1):
+                if cell.strip():
+                    table.problems.append(Problem(file, line, f"row {line - 1}, column {index}",
+                                                  f"cell beyond the header's {len(header)} columns: {cell[:40]!r}"))
+            table.rows.append((line, {name: cell.strip() for name, cell in zip(table.columns, cells, strict=False)
+                                      if name}))
+    except csv.Error as exc:
+        table.problems.append(Problem(file, reader.line_num, "", f"not a readable CSV file: {exc}"))
+    return table
 
 
 def _fmt(value: Any) -> str:
@@ -59,6 +120,8 @@ def _fmt(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
     return str(getattr(value, "value", value))
 
 
@@ -74,9 +137,11 @@ def to_ezgov_csv(systems: Mapping[str, LegacySystem]) -> str:
                 value = getattr(system.stack, column)
                 row.append(value.isoformat() if hasattr(value, "isoformat") else _fmt(value))
             elif column == "dependencies":
-                row.append("; ".join(
+                row.append(LIST_SEPARATOR.join(
                     f"{d.target}:{d.direction.value}:{d.criticality.value}:{'latency' if d.latency_sensitive else ''}"
                     + (f":{quote(d.note, safe='')}" if d.note else "") for d in system.dependencies))
+            elif column == "tags":
+                row.append(LIST_SEPARATOR.join(escape_item(t) for t in system.tags))
             else:
                 row.append(_fmt(getattr(system, column)))
         writer.writerow(row)
@@ -99,25 +164,56 @@ def _dependencies(cell: str) -> list[dict[str, Any]]:
     return deps
 
 
-class _Collector:
+def escape_item(text: str) -> str:
+    """An item of a `;`-separated cell, with `%` and `;` escaped so any text survives the round trip."""
+    return text.replace("%", "%25").replace(";", "%3B")
+
+
+def unescape_item(text: str) -> str:
+    return text.replace("%3B", ";").replace("%25", "%")
+
+
+def split_list(cell: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;,\s]+", cell) if part.strip()]
+
+
+class Collector:
     """Builds systems from per-row field values, turning validation errors into row/column problems."""
 
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
+    def __init__(self, table: Table, rules: Sequence[ClassifyRule] = ()) -> None:
+        self.file = table.file
+        self.problems: list[Problem] = list(table.problems)
+        self.ignored = table.ignored
+        self.rules = rules
         self.systems: dict[str, LegacySystem] = {}
+        self.lines: dict[str, int] = {}
 
     def problem(self, line: int, column: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.file, line, f"row {line - 1}, column {column!r}", message, hint))
 
+    def classify(self, fields: dict[str, Any], given: Iterable[str | None]) -> None:
+        """The most restrictive of what the sources give and what the classify rules say; unclassified if none."""
+        levels = [g for g in given if g]
+        bad = [g for g in levels if g not in {c.value for c in Classification}]
+        if bad:  # left for the model to report, with the row and column
+            fields["classification"] = bad[0]
+            return
+        department = fields.get("department")
+        tags = set(fields.get("tags") or [])
+        ruled = [r.classification for r in self.rules
+                 if (r.department is not None and r.department == department) or (r.tag is not None and r.tag in tags)]
+        fields["classification"] = most_restrictive([*levels, *ruled]).value
+
     def build(self, line: int, fields: dict[str, Any], columns: Mapping[str, str]) -> None:
         sid = str(fields.get("id") or "")
         if sid in self.systems:
-            self.problem(line, columns.get("id", "id"), f"system {sid!r} appears twice")
+            self.problem(line, columns.get("id", "id"), f"system {sid!r} appears twice (first on line "
+                         f"{self.lines[sid]})")
             return
         stack = {k: fields.pop(k) for k in STACK_FIELDS if k in fields}
         try:
             self.systems[sid] = LegacySystem.model_validate({**fields, "stack": stack})
+            self.lines[sid] = line
         except ValidationError as exc:
             for error in exc.errors():
                 loc = [str(e) for e in error["loc"]]
@@ -130,116 +226,76 @@ class _Collector:
                 if error["type"] == "missing":
                     message = f"missing {name}"
                     hint = f"add the column, or give --default {name}=VALUE"
+                elif error["type"] == "extra_forbidden":
+                    message = f"unknown field {name!r}"
+                    hint = ""
                 else:
                     hint = ""
                 self.problem(line, column, message, hint)
 
     def result(self) -> dict[str, LegacySystem]:
         if self.problems:
-            raise InventoryError(self.problems)
+            raise InventoryError(sorted(self.problems, key=lambda p: (p.line or 0, p.path)))
         return dict(sorted(self.systems.items()))
 
 
-def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+def clean(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v not in ("", None)}
 
 
-def read_ezgov_csv(text: str, file: str, defaults: Mapping[str, str]) -> dict[str, LegacySystem]:
-    out = _Collector(file)
-    for line, row in _rows(text):
-        fields: dict[str, Any] = {**defaults, **_clean({k: row.get(k, "") for k in COLUMNS})}
+def _ezgov_column(name: str) -> str | None:
+    return name if name in COLUMNS else None
+
+
+def read_ezgov_csv(text: str, file: str, defaults: Mapping[str, str],
+                   rules: Sequence[ClassifyRule] = ()) -> dict[str, LegacySystem]:
+    table = read_table(text, file, _ezgov_column)
+    out = Collector(table, rules)
+    for line, row in table.rows:
+        fields: dict[str, Any] = {**defaults, **clean({k: row.get(k, "") for k in COLUMNS})}
         try:
             fields["dependencies"] = _dependencies(str(fields.get("dependencies", "")))
         except ValueError as exc:
             out.problem(line, "dependencies", str(exc))
             continue
+        fields["addresses"] = split_list(str(fields.get("addresses", "")))
+        fields["tags"] = [unescape_item(t.strip()) for t in str(fields.get("tags", "")).split(";") if t.strip()]
+        out.classify(fields, [row.get("classification"), defaults.get("classification")])
         out.build(line, fields, {c: c for c in COLUMNS})
     return out.result()
 
 
-def read_konveyor(text: str, file: str, defaults: Mapping[str, str]) -> dict[str, LegacySystem]:
-    out = _Collector(file)
-    apps: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {}
-    deps: list[tuple[int, str, str, str]] = []
-    for line, row in _rows(text):
-        kind = row.get("Record Type 1", "")
-        name = row.get("Application Name", "")
-        if kind == "2":
-            deps.append((line, name, row.get("Dependency", ""), row.get("Dependency Direction", "").lower()))
-            continue
-        if kind != "1":
-            out.problem(line, "Record Type 1", f"record type {kind!r}: 1 (application) or 2 (dependency)")
-            continue
-        if not name:
-            out.problem(line, "Application Name", "missing application name")
-            continue
-        fields: dict[str, Any] = {**defaults, "id": slug(name), "name": name, "name_en": name}
-        columns = {"id": "Application Name", "name": "Application Name", "name_en": "Application Name"}
-        if row.get("Business Service"):
-            fields["department"], columns["department"] = row["Business Service"], "Business Service"
-        for index in range(1, 100):
-            category = row.get(f"Tag Category {index}")
-            if category is None:
-                break
-            target = KONVEYOR_TAGS.get(category.strip().lower())
-            if target and row.get(f"Tag {index}"):
-                fields[target], columns[target] = row[f"Tag {index}"], f"Tag {index}"
-        for pair in (p.strip() for p in row.get("Comments", "").split(";")):
-            key, sep, value = pair.partition("=")
-            if sep:
-                fields[key.strip()], columns[key.strip()] = value.strip(), "Comments"
-        apps[name] = (line, fields, columns)
-    for line, name, other, direction in deps:
-        if name not in apps or other not in apps:
-            missing = name if name not in apps else other
-            out.problem(line, "Application Name" if missing == name else "Dependency",
-                        f"unknown application {missing!r}", "dependencies need a record type 1 row")
-            continue
-        if direction not in ("northbound", "southbound"):
-            out.problem(line, "Dependency Direction", f"direction {direction!r}: northbound or southbound")
-            continue
-        # southbound: the application calls its dependency; northbound: the dependency calls the application.
-        entry = {"target": slug(other), "direction": "outbound" if direction == "southbound" else "inbound"}
-        apps[name][1].setdefault("dependencies", []).append(entry)
-    for line, fields, columns in apps.values():
-        out.build(line, fields, columns)
-    return out.result()
+@dataclass(slots=True)
+class Imported:
+    systems: dict[str, LegacySystem]
+    ignored: list[str]
 
 
-def read_azure(text: str, file: str, defaults: Mapping[str, str]) -> dict[str, LegacySystem]:
-    out = _Collector(file)
-    for line, row in _rows(text):
-        name = row.get("Server name", "")
-        if not name:
-            out.problem(line, "Server name", "missing server name")
-            continue
-        fields: dict[str, Any] = {**defaults, "id": slug(name), "name": name, "name_en": name}
-        columns = {"id": "Server name", "name": "Server name", "name_en": "Server name", "vcpu": "Cores",
-                   "ram_gb": "Memory (In MB)", "os": "OS name", "os_version": "OS version",
-                   "storage_gb": "Disk 1 size (In GB)"}
-        fields.update(_clean({"vcpu": row.get("Cores", ""), "os": row.get("OS name", ""),
-                              "os_version": row.get("OS version", "")}))
-        try:
-            if row.get("Memory (In MB)"):
-                fields["ram_gb"] = round(float(row["Memory (In MB)"]) / 1024, 2)
-            disks = [float(row[k]) for k in sorted(row) if re.fullmatch(r"Disk \d+ size \(In GB\)", k) and row[k]]
-        except ValueError as exc:
-            out.problem(line, "Memory (In MB)" if "ram_gb" not in fields else "Disk size", f"not a number: {exc}")
-            continue
-        if disks:
-            fields["storage_gb"] = sum(disks)
-        out.build(line, fields, columns)
-    return out.result()
+Reader = Callable[[str, str, Mapping[str, str], Sequence[ClassifyRule]], Imported]
 
 
-READERS = {"csv": read_ezgov_csv, "konveyor": read_konveyor, "azure": read_azure}
+def _readers() -> dict[str, Reader]:
+    from ezgov_infra.migrate.azure import read_azure_table
+    from ezgov_infra.migrate.konveyor import read_konveyor_table
+
+    def ezgov(text: str, file: str, defaults: Mapping[str, str], rules: Sequence[ClassifyRule]) -> Imported:
+        return Imported(read_ezgov_csv(text, file, defaults, rules), [])
+
+    return {"csv": ezgov, "konveyor": read_konveyor_table, "azure": read_azure_table}
 
 
-def read_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str]) -> dict[str, LegacySystem]:
-    if fmt not in READERS:
+def import_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str],
+                          rules: Sequence[ClassifyRule] = ()) -> Imported:
+    readers = _readers()
+    if fmt not in readers:
         raise InputError(f"unknown import format {fmt!r} (one of {', '.join(FORMATS)})")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    return READERS[fmt](text, str(path), defaults)
+    return readers[fmt](text, str(path), defaults, rules)
+
+
+def read_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str],
+                        rules: Sequence[ClassifyRule] = ()) -> dict[str, LegacySystem]:
+    return import_catalogue_file(path, fmt, defaults, rules).systems

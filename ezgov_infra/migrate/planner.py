@@ -3,6 +3,9 @@
 Pure. Systems that retire or stay never enter a wave. A system that is not ready holds its whole move group, and
 every group that needs a held group waits with it (nothing moves before what it depends on). A group on a private
 network whose cutover has no date is held too; one with a date moves only after it.
+
+Classified systems never enter a wave, whatever the assessment says (`migrate.guard`); systems not yet classified
+are held and listed as blockers; systems that talk to a classified system are listed with the hybrid link they need.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ezgov_infra.migrate.catalogue import find_cycles
+from ezgov_infra.migrate.guard import classified_links, refuse, unclassified_reason
 from ezgov_infra.migrate.schedule import Uplink, transfer, windows
 from ezgov_infra.migrate.steps import wave_steps
 from ezgov_infra.migrate.waves import Group, move_groups, pack
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import (
+    HybridLink,
     MigrationPlan,
     MigrationPolicy,
     MoveGroup,
@@ -26,7 +31,7 @@ from ezgov_infra.models.plan import (
     Unplanned,
     Wave,
 )
-from ezgov_infra.models.systems import LegacySystem
+from ezgov_infra.models.systems import Classification, LegacySystem
 
 CRITICALITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
@@ -90,7 +95,9 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
               for a in assessments
               if a.strategy is not Strategy.retire and (a.strategy is Strategy.retain
                                                         or a.readiness is Readiness.excluded)]
-    candidates = {a.system for a in assessments if a.moves}
+    # The rule is code: a classified system is never a candidate, whatever its assessment says.
+    candidates = {a.system for a in assessments
+                  if a.moves and systems[a.system].classification is not Classification.classified}
     groups = move_groups(systems, candidates)
     held_groups = _hold_reasons(groups, systems, by_id, inventory)
     held = [Unplanned(system=sid, reason=held_groups[gid]) for gid in sorted(held_groups)
@@ -111,12 +118,23 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         late = packed_wave.opens.date() > spec.deadline
         wave = Wave(id=wave_id, window_start=packed_wave.opens, window_end=packed_wave.closes, groups=move,
                     totals=packed_wave.totals, transfers=transfers, after_deadline=late,
+                    classification={s.id: s.classification.value for s in sorted(members, key=lambda s: s.id)},
                     steps=wave_steps(members, move, transfers, by_id, inventory, packed_wave.opens,
                                      packed_wave.closes))
         waves.append(wave)
         if late:
             misses += [Unplanned(system=s, reason=f"wave {wave_id} on {packed_wave.opens.date()} is after the "
                                  f"deadline {spec.deadline} ({spec.deadline_source})") for s in sorted(wave.systems)]
+    refuse([s for w in waves for s in w.systems], {sid: s.classification for sid, s in systems.items()},
+           f"plan {spec.name}")
+    held_ids = {h.system for h in held}
+    blockers = [Unplanned(system=sid, reason=unclassified_reason(sid)) for sid in sorted(systems)
+                if systems[sid].classification is Classification.unclassified]
+    hybrid = [HybridLink(system=link.system, classified=link.classified, direction=link.direction,
+                         latency_sensitive=link.latency_sensitive, network=link.network,
+                         held=link.system in held_ids, needs=link.needs)
+              for links in classified_links(systems).values() for link in links]
+    must_stay = sorted(sid for sid, s in systems.items() if s.must_stay)
     summary = {
         "systems": len(assessments),
         "moving": sum(len(w.systems) for w in waves),
@@ -127,10 +145,13 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         "retain": len(retain),
         "held": len(held),
         "miss_deadline": len(misses),
+        "blockers": len(blockers),
+        "hybrid": len(hybrid),
     }
     return MigrationPlan(
         name=spec.name, inventory=spec.inventory_label, catalogue_digest=spec.digest, start=spec.start,
         deadline=spec.deadline, deadline_source=spec.deadline_source, capacity=policy.capacity, summary=summary,
         waves=waves, retire=sorted(retire, key=lambda u: u.system), retain=sorted(retain, key=lambda u: u.system),
         held=held, misses=sorted(misses, key=lambda u: u.system), cycles=find_cycles(systems),
+        blockers=blockers, hybrid=hybrid, must_stay=must_stay,
     )

@@ -138,7 +138,7 @@ class SystemAssessment(Strict):
 
 # The facts a rule can test; `migrate.assess.system_facts` computes them.
 FACTS: dict[str, str] = {
-    "classification": "public, internal, sensitive or classified",
+    "classification": "public, internal, sensitive, classified or unclassified",
     "criticality": "low, medium, high or critical",
     "department": "the owning department",
     "lifecycle": "built or building",
@@ -163,9 +163,49 @@ FACTS: dict[str, str] = {
     "vcpu": "vCPUs needed in the cloud",
     "users": "number of users",
     "completeness": "share of optional facts known (0..1)",
+    "depends_on_classified": "true when the system and a classified system that stays call each other",
 }
 
 OPERATORS = frozenset({"eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "exists"})
+
+# The values a fact with a fixed vocabulary can take: a rule testing any other value is an error, so a typo such as
+# `{classification: CLASSIFIED}` is refused instead of silently matching nothing.
+_BOOLEAN = (True, False)
+FACT_VALUES: dict[str, tuple[object, ...]] = {
+    "classification": ("public", "internal", "sensitive", "classified", "unclassified"),
+    "criticality": ("low", "medium", "high", "critical"),
+    "lifecycle": ("built", "building"),
+    "network_kind": ("extranet", "intranet", "private"),
+    "private_network_status": ("separate", "cutover_planned", "merged", None),
+    "ipv6": ("full", "partial", "none", "unknown"),
+    "website_fate": ("keep", "consolidate", "retire", None),
+    "os_past_eol": _BOOLEAN,
+    "database_past_eol": _BOOLEAN,
+    "hardware_bound": _BOOLEAN,
+    "depends_on_classified": _BOOLEAN,
+}
+_VALUE_OPERATORS = frozenset({"eq", "ne", "in", "not_in"})
+
+
+def _check_values(fact: str, test: Any) -> None:
+    allowed = FACT_VALUES.get(fact)
+    if allowed is None:
+        return
+    if isinstance(test, dict):
+        if "exists" in test and not isinstance(test["exists"], bool):
+            raise ValueError(f"exists for {fact} takes true or false")
+        values = [v for op, expected in test.items() if op in _VALUE_OPERATORS
+                  for v in (expected if isinstance(expected, list) else [expected])]
+        ordered = sorted(set(test) - _VALUE_OPERATORS - {"exists"})
+        if ordered:
+            raise ValueError(f"operator {ordered[0]!r} does not apply to {fact}, which is not a number")
+    else:
+        values = test if isinstance(test, list) else [test]
+    for value in values:
+        # bool is an int: compare by type as well, so `1` is not taken for `true`.
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            shown = ", ".join("none" if a is None else str(a).lower() for a in allowed)
+            raise ValueError(f"unknown value {value!r} for {fact} (one of {shown})")
 
 
 class Rule(Strict):
@@ -189,12 +229,37 @@ class Rule(Strict):
                 if unknown:
                     allowed = ", ".join(sorted(OPERATORS))
                     raise ValueError(f"unknown operator {unknown[0]!r} for {fact} (one of {allowed})")
+            _check_values(fact, test)
+        return self
+
+
+class ClassifyRule(Strict):
+    """Gives a classification to an imported system that has none, from its department or a source tag.
+
+    `department` matches the system's department exactly; `tag` matches a tag the source file gave, written
+    `Category=Value` (Konveyor's tag category and tag). Where several rules match, the most restrictive wins.
+    """
+
+    department: str | None = None
+    tag: str | None = None
+    classification: str
+
+    @model_validator(mode="after")
+    def _one_test(self) -> ClassifyRule:
+        if (self.department is None) == (self.tag is None):
+            raise ValueError("give exactly one of department or tag")
+        if self.classification not in ("public", "internal", "sensitive", "classified"):
+            raise ValueError(f"unknown classification {self.classification!r} (public, internal, sensitive or "
+                             "classified)")
+        if self.tag is not None and "=" not in self.tag:
+            raise ValueError(f"tag {self.tag!r}: write Category=Value")
         return self
 
 
 class RuleSet(Strict):
 
     rules: list[Rule] = Field(min_length=1)
+    classify: list[ClassifyRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RuleSet:
@@ -252,7 +317,7 @@ class Transfer(Strict):
     mbps: float
     bandwidth_source: str
     hours: float
-    downtime_window_h: float | None
+    downtime_window_h: float | None = None
     presync: bool
     presync_start: date | None = None
     final_delta_h: float | None = None
@@ -287,6 +352,8 @@ class Wave(Strict):
     transfers: list[Transfer] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     after_deadline: bool = False
+    classification: dict[str, str] = Field(default_factory=dict, description="each system's classification when "
+                                           "the plan was made; only public, internal and sensitive ones move")
 
     @property
     def systems(self) -> list[str]:
@@ -298,6 +365,21 @@ class Unplanned(Strict):
 
     system: str
     reason: str
+
+
+MOVABLE_CLASSIFICATIONS = frozenset({"public", "internal", "sensitive"})
+
+
+class HybridLink(Strict):
+    """A moving (or held) system that talks to a classified system which stays: the cloud needs a link to it."""
+
+    system: str
+    classified: str
+    direction: str
+    latency_sensitive: bool
+    network: str
+    held: bool
+    needs: str
 
 
 class MigrationPlan(Strict):
@@ -315,6 +397,23 @@ class MigrationPlan(Strict):
     held: list[Unplanned] = Field(default_factory=list)
     misses: list[Unplanned] = Field(default_factory=list)
     cycles: list[list[str]] = Field(default_factory=list)
+    blockers: list[Unplanned] = Field(default_factory=list, description="systems no wave may take until a "
+                                      "person classifies them")
+    hybrid: list[HybridLink] = Field(default_factory=list)
+    must_stay: list[str] = Field(default_factory=list, description="classified and unclassified systems: never "
+                                 "in a wave")
+
+    @model_validator(mode="after")
+    def _nothing_that_must_stay_moves(self) -> MigrationPlan:
+        stays = set(self.must_stay)
+        for wave in self.waves:
+            found = sorted(s for s in wave.systems
+                           if s in stays or wave.classification.get(s) not in MOVABLE_CLASSIFICATIONS)
+            if found:
+                shown = ", ".join(f"{s} ({wave.classification.get(s, 'no classification recorded')})" for s in found)
+                raise ValueError(f"wave {wave.id} holds {shown}: only public, internal and sensitive systems move; "
+                                 "classified systems never do (make the plan again with `ezgov migrate plan`)")
+        return self
 
     def wave_of(self) -> dict[str, str]:
         return {s: wave.id for wave in self.waves for s in wave.systems}

@@ -10,13 +10,19 @@ A dependency is declared on the system that has it:
 - `direction: both`: they call each other; the two are one move group.
 
 `latency_sensitive: true` marks a chatty pair that must never be split across the extranet, whatever the direction.
+
+Classification is the plan's one absolute rule: a `classified` (涉密) system never moves, and neither does an
+`unclassified` one (imported without a classification) until a person classifies it. `MUST_STAY` names both; the
+planner, the plan model, the executor, staging and the cutover playbook each check it in code, whatever the
+assessment rules say. Where sources disagree the most restrictive classification wins (`most_restrictive`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from enum import StrEnum
+from ipaddress import ip_address
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -29,6 +35,19 @@ class Classification(StrEnum):
     internal = "internal"
     sensitive = "sensitive"
     classified = "classified"
+    unclassified = "unclassified"  # not given by any source yet: held until a person classifies it
+
+
+# How restrictive each level is; `unclassified` is the absence of a level, not a level, so it never outranks one.
+RESTRICTIVENESS = {Classification.public: 0, Classification.internal: 1, Classification.sensitive: 2,
+                   Classification.classified: 3}
+MUST_STAY = frozenset({Classification.classified, Classification.unclassified})
+
+
+def most_restrictive(levels: Iterable[Classification | str | None]) -> Classification:
+    """The most restrictive of the levels any source gives; `unclassified` when none gives one."""
+    given = [Classification(level) for level in levels if level not in (None, "", Classification.unclassified)]
+    return max(given, key=RESTRICTIVENESS.__getitem__) if given else Classification.unclassified
 
 
 class Criticality(StrEnum):
@@ -97,6 +116,9 @@ class LegacySystem(Record):
 
     name: str
     name_en: str
+    description: str | None = None
+    notes: str | None = None
+    tags: list[str] = Field(default_factory=list, description="source tags not modelled otherwise, Category=Value")
     department: str
     owner: str | None = None
     classification: Classification
@@ -117,7 +139,19 @@ class LegacySystem(Record):
     users: int | None = Field(default=None, ge=0)
     website: str | None = None
     hardware_bound: bool = False
+    addresses: list[str] = Field(default_factory=list, description="the servers' IP addresses, as discovered")
+    cpu_util_pct: float | None = Field(default=None, ge=0, le=100)
+    memory_util_pct: float | None = Field(default=None, ge=0, le=100)
     dependencies: list[Dependency] = Field(default_factory=list)
+
+    @property
+    def must_stay(self) -> bool:
+        return self.classification in MUST_STAY
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        return [str(ip_address(a.strip())) for a in value]
 
     @field_validator("name", "name_en", "department", "owner")
     @classmethod

@@ -6,8 +6,10 @@ written atomically to `migration_plans/<name>.yaml` as plain, sorted YAML.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,12 @@ from pydantic import ValidationError
 from ezgov_infra.errors import InputError, InventoryError, Problem
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import MigrationPlan, RuleSet
-from ezgov_infra.models.systems import LegacySystem, check_catalogue
+from ezgov_infra.models.systems import Classification, LegacySystem, check_catalogue, most_restrictive
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.yamlfiles import (
+    _sorted_insert,
+    _update_in_place,
     dump_plain,
     edit_records,
     format_path,
@@ -126,6 +130,91 @@ def upsert_systems(folder: Path, systems: dict[str, LegacySystem]) -> int:
     if bodies:
         edit_records(path, upsert=bodies)
     return len(bodies)
+
+
+def add_systems(folder: Path, systems: dict[str, LegacySystem], *, update: bool, source: str,
+                check: Callable[[dict[str, LegacySystem]], None] | None = None) -> dict[str, LegacySystem]:
+    """Add imported systems to `systems.yaml`, reading, checking and writing under one lock; returns the systems
+    as written.
+
+    A system whose id is on file already is refused unless `update` (an import never silently replaces a record);
+    one equal to its record is left alone. On update, the recorded classification stays when it is the more
+    restrictive one (a person's `migrate classify` is never undone by an import that knows less).
+    """
+    path = folder / SYSTEMS_FILE
+    final: dict[str, LegacySystem] = dict(systems)
+
+    def merge(document: Any) -> None:
+        on_file: dict[str, LegacySystem] = {}
+        clashes: list[str] = []
+        for sid, system in systems.items():
+            old = document.get(sid) if document is not None else None
+            if not isinstance(old, dict):
+                continue
+            try:
+                recorded = LegacySystem.model_validate({"id": sid, **old})
+            except ValidationError:
+                clashes.append(sid)
+                continue
+            level = most_restrictive([recorded.classification, system.classification])
+            if level is not system.classification:
+                final[sid] = system.model_copy(update={"classification": level})
+            if final[sid] == recorded:
+                continue
+            on_file[sid] = recorded
+            clashes.append(sid)
+        if clashes and not update:
+            raise InputError(f"{source}: {len(clashes)} system(s) already in {path}: {', '.join(sorted(clashes)[:8])}"
+                             f"{'...' if len(clashes) > 8 else ''} (give --update to replace them)")
+        everything: dict[str, LegacySystem] = {}
+        for sid, body in (document or {}).items():
+            if isinstance(body, dict) and sid not in final:
+                with contextlib.suppress(ValidationError):
+                    everything[str(sid)] = LegacySystem.model_validate({"id": sid, **body})
+        if check is not None:
+            check({**everything, **final})
+        for sid, system in final.items():
+            old = document.get(sid)
+            if isinstance(old, dict) and sid not in on_file and sid not in clashes:
+                continue  # equal to its record
+            body = system_body(system)
+            if isinstance(old, dict):
+                full = system.model_dump(mode="json", exclude_none=True)
+                body.update({key: full[key] for key in old if key in full and key not in body})
+                _update_in_place(old, body)
+            else:
+                _sorted_insert(document, sid, body)
+
+    edit_records(path, mutate=merge)
+    return final
+
+
+def set_classification(folder: Path, system_id: str, level: str, *, force: bool) -> tuple[str, str]:
+    """Set one system's classification in `systems.yaml` under the lock; lowering `classified` needs `force`."""
+    try:
+        wanted = Classification(level)
+    except ValueError:
+        raise InputError(f"classification {level!r}: one of public, internal, sensitive, classified") from None
+    if wanted is Classification.unclassified:
+        raise InputError("classify gives a level: public, internal, sensitive or classified")
+    path = folder / SYSTEMS_FILE
+    before: list[str] = []
+
+    def change(document: Any) -> None:
+        record = document.get(system_id) if document is not None else None
+        if not isinstance(record, dict):
+            known = sorted(str(k) for k in (document or {}))
+            near = [k for k in known if system_id.lower() in k.lower()][:5]
+            raise InputError(f"{path}: no system {system_id!r}" + (f" (did you mean {', '.join(near)}?)" if near
+                                                                     else ""))
+        current = str(record.get("classification", "unclassified"))
+        if current == Classification.classified.value and wanted is not Classification.classified and not force:
+            raise InputError(f"{system_id} is classified; lowering a classification needs --force")
+        before.append(current)
+        record["classification"] = wanted.value
+
+    edit_records(path, mutate=change)
+    return before[0], wanted.value
 
 
 def system_body(system: LegacySystem) -> dict[str, Any]:

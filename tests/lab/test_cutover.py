@@ -62,7 +62,8 @@ def plan_document(name: str) -> dict[str, Any]:
     from ezgov_infra.models.plan import MigrationPlan, MoveGroup, Resources, Wave, WaveCapacity
 
     wave = Wave(id="W01", window_start=datetime(2019, 11, 2, 20), window_end=datetime(2019, 11, 4, 2),
-                groups=[MoveGroup(id=SYSTEM, systems=[SYSTEM])], totals=Resources(systems=1))
+                groups=[MoveGroup(id=SYSTEM, systems=[SYSTEM])], totals=Resources(systems=1),
+                classification={SYSTEM: "internal"})
     plan = MigrationPlan(name=name, inventory="lab", catalogue_digest="lab", start=date(2019, 10, 1),
                          deadline=date(2019, 12, 31), deadline_source="lab", capacity=WaveCapacity(),
                          summary={"systems": 1}, waves=[wave])

@@ -37,9 +37,10 @@ systems:
 """
 
 
-def wave(*systems: str) -> Wave:
+def wave(*systems: str, level: str = "internal") -> Wave:
     return Wave(id="W01", window_start=datetime(2019, 11, 2, 20), window_end=datetime(2019, 11, 3, 20),
-                groups=[MoveGroup(id="g", systems=list(systems))], totals=Resources())
+                groups=[MoveGroup(id="g", systems=list(systems))], totals=Resources(),
+                classification=dict.fromkeys(systems, level))
 
 
 class TestIpv6PlanVars:
@@ -68,6 +69,23 @@ class TestRunbook:
         assert sorted(groups["cutover_hosts"]["hosts"]) == ["cloud", "legacy", "probe"]
         system = document["all"]["vars"]["cutover_systems"][0]
         assert system["source_dir"] == "/srv/oa" and system["stage_dir"] == str(tmp_path / "stage")
+        assert system["classification"] == "internal"
+
+    @pytest.mark.parametrize("level", ["classified", "unclassified"])
+    def test_a_system_that_must_stay_never_reaches_the_playbooks_vars(self, tmp_path: Path, level: str) -> None:
+        path = tmp_path / "p.cutover.yaml"
+        path.write_text(RUNBOOK)
+        with pytest.raises(PlanError, match=f"refused: oa \\({level}\\) must stay"):
+            wave_inventory(load_runbook(path), wave("oa", level=level), tmp_path / "stage", path)
+        # Overriding the plan's record with today's catalogue counts too.
+        with pytest.raises(PlanError, match="oa \\(classified\\)"):
+            wave_inventory(load_runbook(path), wave("oa"), tmp_path / "stage", path, {"oa": "classified"})
+
+    def test_a_rollback_home_is_not_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "p.cutover.yaml"
+        path.write_text(RUNBOOK)
+        document = wave_inventory(load_runbook(path), wave("oa", level="classified"), tmp_path, path, moving=False)
+        assert document["all"]["vars"]["cutover_systems"][0]["classification"] == "classified"
 
     def test_a_system_of_the_wave_without_an_entry_is_a_plan_error(self, tmp_path: Path) -> None:
         path = tmp_path / "p.cutover.yaml"

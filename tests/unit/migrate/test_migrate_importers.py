@@ -57,8 +57,11 @@ class TestAzure:
         with pytest.raises(InventoryError) as caught:
             read_catalogue_file(DATA / "azure.csv", "azure", {"department": "市统计局"})
         first = str(caught.value.problems[0])
-        assert first.endswith("row 1, column 'classification': missing classification (add the column, or give "
-                              "--default classification=VALUE)")
+        assert first.endswith("row 1, column 'site': missing site (add the column, or give --default site=VALUE)")
+
+    def test_a_missing_classification_is_unclassified_not_an_error(self) -> None:
+        systems = read_catalogue_file(DATA / "azure.csv", "azure", {"department": "市统计局", "site": "ez-dc"})
+        assert {s.classification.value for s in systems.values()} == {"unclassified"}
 
 
 class TestEzgovCsv:
