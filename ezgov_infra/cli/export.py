@@ -30,9 +30,14 @@ def _report(result: EngineExport, fmt: Format, what: str) -> None:
         emit(plain(result), fmt)
         return
     typer.echo(f"wrote {result.out}: {what} for {result.targets} devices ({', '.join(result.modules)})")
-    if result.skipped:
-        print_table([{"device": d, "left out because": why} for d, why in sorted(result.skipped.items())],
-                    title="Devices not scraped")
+    reasons: dict[str, list[str]] = {}
+    for device, why in sorted(result.skipped.items()):
+        reasons.setdefault(why, []).append(device)
+    if reasons:
+        print_table([{"left out because": why, "devices": len(devices),
+                      "first": ", ".join(devices[:3]) + (", ..." if len(devices) > 3 else "")}
+                     for why, devices in sorted(reasons.items())],
+                    title="Devices not scraped (all of them with --format json)")
 
 
 @app.command("snmp-exporter")
