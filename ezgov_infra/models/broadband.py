@@ -73,14 +73,19 @@ class VillageAccess(_Strict):
 
     @model_validator(mode="after")
     def _passed_within_households(self) -> VillageAccess:
-        for name in ("gigabit", "fast"):
-            passed = getattr(self, name)
-            if passed is not None and passed > self.households:
-                raise ValueError(f"{name}: {passed} households passed, more than the {self.households} households")
-        if self.gigabit is not None and self.fast is not None and self.fast < self.gigabit:
-            raise ValueError(f"fast: {self.fast} households 100M-capable, fewer than the {self.gigabit} "
-                             "gigabit-capable")
+        wrong = inconsistencies(self.households, self.gigabit, self.fast)
+        if wrong:
+            raise ValueError("\n".join(f"{name}: {message}" for name, message in wrong))
         return self
+
+
+def inconsistencies(households: int, gigabit: int | None, fast: int | None) -> list[tuple[str, str]]:
+    """(field, what is wrong) for households passed above households or 100M-capable below gigabit-capable."""
+    wrong = [(name, f"{passed} households passed, more than the {households} households")
+             for name, passed in (("gigabit", gigabit), ("fast", fast)) if passed is not None and passed > households]
+    if gigabit is not None and fast is not None and fast < gigabit:
+        wrong.append(("fast", f"{fast} households 100M-capable, fewer than the {gigabit} gigabit-capable"))
+    return wrong
 
 
 class CarrierReport(_Strict):

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NoReturn
 
-from pydantic import ValidationError
-
 from ezgov_infra.errors import Problem
 from ezgov_infra.models.broadband import (
     CARRIER_NAMES,
@@ -36,6 +34,7 @@ from ezgov_infra.models.broadband import (
     Coverage,
     SpeedSample,
     VillageAccess,
+    inconsistencies,
 )
 from ezgov_infra.models.inventory import Region, RegionLevel
 from ezgov_infra.store.carrier_files import Cell, Grid, column_letter
@@ -315,16 +314,14 @@ def read_report(grid: Grid, mapping: ColumnMapping, index: RegionIndex) -> tuple
         if village is None:
             continue
         figures = {k: v for k, v in row.values.items() if k not in ("district", "township", "village")}
-        try:
-            access = VillageAccess(village=village, row=row.number, **figures)
-        except ValidationError as exc:
-            for error in exc.errors():
-                message = str(error["msg"]).removeprefix("Value error, ")
-                name = message.partition(":")[0] if error["loc"] == () else str(error["loc"][0])
-                index_of = layout.columns.get(name)
-                problems.append(Problem(grid.file, row.number, name, message.partition(": ")[2] or message,
-                                        column=column_letter(index_of) if index_of is not None else None))
+        wrong = inconsistencies(figures["households"], figures.get("gigabit"), figures.get("fast"))
+        for name, message in wrong:
+            index_of = layout.columns.get(name)
+            problems.append(Problem(grid.file, row.number, name, message,
+                                    column=column_letter(index_of) if index_of is not None else None))
+        if wrong:
             continue
+        access = VillageAccess(village=village, row=row.number, **figures)
         if village in first:
             earlier = first[village]
             letter = column_letter(layout.columns["village"])
