@@ -148,7 +148,10 @@ def import_files(*, folder: Path, state_dir: Path, files: list[Path], carrier: C
 
 def load_reports(state_dir: Path) -> tuple[list[StoredReport], list[CarrierReport], list[SpeedSample]]:
     """Every stored report (headers and contents) and every speed test; nothing when there is no history yet."""
-    path = _history(state_dir)
+    return read_reports(_history(state_dir))
+
+
+def read_reports(path: Path) -> tuple[list[StoredReport], list[CarrierReport], list[SpeedSample]]:
     if not path.exists():
         return [], [], []
     with open_history(path) as history:
@@ -158,7 +161,13 @@ def load_reports(state_dir: Path) -> tuple[list[StoredReport], list[CarrierRepor
 
 
 def assessment(inventory: Inventory, state_dir: Path) -> tuple[Assessment, list[StoredReport], list[TrendPoint]]:
-    stored, reports, speeds = load_reports(state_dir)
+    return assess_history(inventory, _history(state_dir))
+
+
+def assess_history(inventory: Inventory, history_db: Path) -> tuple[Assessment, list[StoredReport],
+                                                                    list[TrendPoint]]:
+    """The assessment from each carrier's latest report in `history_db`, the stored reports, and the trend."""
+    stored, reports, speeds = read_reports(history_db)
     policy = inventory.policy.broadband
     return (assess(inventory.regions, policy, reports, speeds), stored,
             trend(inventory.regions, policy, reports))
