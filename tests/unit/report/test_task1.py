@@ -56,8 +56,8 @@ class TestSection:
     def test_chinese(self, sample_state: SampleState) -> None:
         text = section(render_markdown(build(sample_state, "zh")), "任务 1")
         assert "城镇家庭宽带基本达到千兆接入能力" in text
-        assert ("| 具备千兆接入能力的城镇家庭 | 城镇家庭基本达到千兆接入能力（不低于 90%，任务 1） | 24185/27506（87.9%） |"
-                in text)
+        assert ("| 具备千兆接入能力的城镇家庭 | 城镇家庭基本达到千兆接入能力（不低于 90%，任务 1） | "
+                "24185/27506（87.9%） |") in text
         assert ("所用运营商报表：中国广电（2019-06-30）、中国移动（2019-06-30）、中国电信（2019-06-30）、"
                 "中国联通（2019-03-31）") in text
         worst = [line for line in text.splitlines() if line.startswith("- **")]
