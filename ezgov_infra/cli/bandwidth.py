@@ -161,12 +161,12 @@ def audit_command(
     """Judge every extranet site against its bandwidth target; a table per district, worst first.
 
     The targets are the city's policy for upgrading the extranet (the plan's task 3, which names no figure), from
-    policy.yaml's `bandwidth:` (per setting, overridden per site category and per site); households' broadband (task
-    1) is `ezgov broadband`. Joins the inventory (contracted Mbps per circuit), SNMP samples in the window
+    policy.yaml's `bandwidth:` (per setting, overridden per site category and per site); households' broadband
+    (task 1) is `ezgov broadband`. Joins the inventory (contracted Mbps per circuit), SNMP samples in the window
     (interface speed, utilisation, 95th percentile) and each site's latest active test. Findings: bw.below-target
-    (by contract or by measurement), bw.under-delivery (measured below delivery_ratio of the contract), bw.speed-
-    mismatch (port speed != contract), bw.congested (p95 of the busier direction above congestion_p95 of capacity),
-    bw.not-connected (a required centre without a circuit).
+    (by contract or by measurement), bw.under-delivery (measured below delivery_ratio of the contract),
+    bw.speed-mismatch (port speed != contract), bw.congested (p95 of the busier direction above congestion_p95 of
+    capacity), bw.not-connected (a required centre without a circuit).
     Capacity is the contract, or the port speed where that is lower; headroom is capacity minus the busier p95.
     The 95th percentile is the k-th smallest interval rate, k = round(0.95 n) with halves rounded up (LibreNMS's
     index rule: sorted[round(0.95 n) - 1]).
