@@ -154,11 +154,13 @@ def _ancestors(regions: Mapping[str, Region], leaf: Region) -> tuple[str | None,
 
 
 def _best(values: Mapping[str, int | None]) -> tuple[int | None, list[str]]:
-    known = {c: v for c, v in values.items() if v is not None}
-    if not known:
+    top: int | None = None
+    for value in values.values():
+        if value is not None and (top is None or value > top):
+            top = value
+    if top is None:
         return None, []
-    top = max(known.values())
-    return top, sorted(c for c, v in known.items() if v == top)
+    return top, [c for c, v in values.items() if v == top]  # carriers come in name order
 
 
 def percentile_nearest(values: Sequence[float], fraction: float) -> float:
@@ -176,11 +178,14 @@ def summarise_speeds(samples: Iterable[SpeedSample]) -> dict[str, SpeedSummary]:
 
 def village_statuses(regions: Mapping[str, Region], policy: BroadbandPolicy, reports: Iterable[CarrierReport],
                      speeds: Mapping[str, SpeedSummary] | None = None) -> list[VillageStatus]:
-    current = list(reports)
+    current = [(r.carrier.value, r.villages) for r in reports]
     statuses: list[VillageStatus] = []
+    above: dict[str | None, tuple[str | None, str | None]] = {}
     for region in sorted((r for r in regions.values() if r.level is RegionLevel.village), key=lambda r: r.id):
-        rows = {r.carrier.value: r.villages[region.id] for r in current if region.id in r.villages}
-        township, district = _ancestors(regions, region)
+        rows = {carrier: villages[region.id] for carrier, villages in current if region.id in villages}
+        if region.parent not in above:
+            above[region.parent] = _ancestors(regions, region)
+        township, district = above[region.parent]
         households, source = region.households, "region" if region.households is not None else None
         if households is None and rows:
             households, source = max(a.households for a in rows.values()), "carriers"
@@ -308,12 +313,18 @@ def worst_townships(assessment: Assessment, limit: int = 5) -> list[AreaRow]:
     return sorted(with_gaps, key=lambda t: (-t.households_short, -t.villages_without_4g, -t.unreported, t.id))[:limit]
 
 
-def trend(regions: Mapping[str, Region], policy: BroadbandPolicy, reports: Sequence[CarrierReport]) -> list[TrendPoint]:
-    """The three figures as they stood on each day a carrier reported (each carrier's latest report by then)."""
+def trend(regions: Mapping[str, Region], policy: BroadbandPolicy, reports: Sequence[CarrierReport], *,
+          latest: Assessment | None = None) -> list[TrendPoint]:
+    """The three figures as they stood on each day a carrier reported (each carrier's latest report by then);
+    `latest`, the assessment of every current report, gives the last day's figures without counting again."""
     points: list[TrendPoint] = []
-    for day in sorted({r.as_of for r in reports}):
+    days = sorted({r.as_of for r in reports})
+    for day in days:
         current = current_reports(reports, day)
-        figures = figures_of(village_statuses(regions, policy, current), policy)
+        if latest is not None and day == days[-1]:
+            figures = latest.figures
+        else:
+            figures = figures_of(village_statuses(regions, policy, current), policy)
         points.append(TrendPoint(day, {r.carrier.value: r.as_of for r in current},
                                  {k: figures[k].pct for k in FIGURES}))
     return points

@@ -108,7 +108,7 @@ def audit_command(
                 "target": _pct(f["target_pct"]), "meets": f["meets"], "unreported": f["unreported"]}
                for k, f in result.figures.items()]
     if fmt is not Format.table:
-        emit(plain({k: v for k, v in plain(result).items() if k != "villages"}), fmt, rows=figures)
+        emit(plain(result), fmt, rows=figures)
         return
     if not result.reports:
         typer.echo("No carrier's report imported yet (ezgov broadband import FILE...).")
@@ -126,7 +126,13 @@ def audit_command(
                       "p10_mbps": v.speed.p10_mbps if v.speed else None,
                       "samples": v.speed.samples if v.speed else None} for v in result.slow],
                     title="Gigabit villages measured slow")
-    console().print(f"{len(result.gaps)} gaps (ezgov broadband gaps).", markup=False, highlight=False)
+    if result.worst_townships:
+        print_table([{"township": t.id, "name": t.name, "district": t.district, "gaps": t.gaps,
+                      "households_short": t.households_short, "without_4g": t.villages_without_4g,
+                      "unreported": t.unreported} for t in result.worst_townships],
+                    title="Townships furthest from the targets")
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.gaps.items() if n) or "none"
+    console().print(f"Gaps: {counts} (the list: ezgov broadband gaps).", markup=False, highlight=False)
 
 
 @app.command("gaps")

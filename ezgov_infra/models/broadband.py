@@ -5,15 +5,17 @@ The targets are for households, not for government sites: urban households gigab
 100M-capable, 4G in every administrative village. Each carrier reports, per leaf of the region tree, the households
 it passes with gigabit-capable (10G-PON/FTTH) and 100M-capable access, fibre to the village, 4G and 5G coverage.
 
-Pure data. A figure a carrier left blank is unknown (None), never zero.
+Pure data. A figure a carrier left blank is unknown (None), never zero. The per-village records are dataclasses
+(there are a province's villages times four carriers of them); the policy is pydantic, as policy.yaml is.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Carrier(StrEnum):
@@ -53,30 +55,32 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class VillageAccess(_Strict):
+@dataclass(frozen=True, slots=True)
+class VillageAccess:
     """One carrier's figures for one village or community.
 
     `gigabit`: households passed by gigabit-capable access (10G-PON, FTTH able to deliver 1000 Mbps);
     `fast`: households passed by access able to deliver at least 100 Mbps, gigabit-capable ones included.
+    A dataclass, not a pydantic model: a province is 30,000 villages a carrier, and the importer has checked
+    every cell before one is made; the consistency rules are checked here again all the same.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     village: str
-    households: int = Field(ge=0)
-    gigabit: int | None = Field(default=None, ge=0)
-    fast: int | None = Field(default=None, ge=0)
+    households: int
+    gigabit: int | None = None
+    fast: int | None = None
     fibre: bool | None = None
     lte: Coverage | None = None
     nr: Coverage | None = None
     row: int | None = None
 
-    @model_validator(mode="after")
-    def _passed_within_households(self) -> VillageAccess:
-        wrong = inconsistencies(self.households, self.gigabit, self.fast)
-        if wrong:
-            raise ValueError("\n".join(f"{name}: {message}" for name, message in wrong))
-        return self
+    def __post_init__(self) -> None:
+        households, gigabit, fast = self.households, self.gigabit, self.fast
+        if (households < 0 or (gigabit is not None and not 0 <= gigabit <= households)
+                or (fast is not None and not 0 <= fast <= households)
+                or (gigabit is not None and fast is not None and fast < gigabit)):
+            wrong = inconsistencies(households, gigabit, fast) or [("households", "a negative count")]
+            raise ValueError("; ".join(f"{name}: {message}" for name, message in wrong))
 
 
 def inconsistencies(households: int, gigabit: int | None, fast: int | None) -> list[tuple[str, str]]:
@@ -88,7 +92,8 @@ def inconsistencies(households: int, gigabit: int | None, fast: int | None) -> l
     return wrong
 
 
-class CarrierReport(_Strict):
+@dataclass(slots=True)
+class CarrierReport:
     """One carrier's report as of one day: every village it covers, and where the figures came from."""
 
     carrier: Carrier
@@ -97,19 +102,18 @@ class CarrierReport(_Strict):
     sha256: str = ""
     imported: str | None = None
     sample: bool = False
-    villages: dict[str, VillageAccess] = Field(default_factory=dict)
+    villages: dict[str, VillageAccess] = field(default_factory=dict)
 
 
-class SpeedSample(_Strict):
+@dataclass(frozen=True, slots=True)
+class SpeedSample:
     """One speed test in a village: day, carrier, download and upload in Mbps."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     village: str
     carrier: Carrier
     day: date
-    down_mbps: float = Field(ge=0)
-    up_mbps: float | None = Field(default=None, ge=0)
+    down_mbps: float
+    up_mbps: float | None = None
 
 
 class ColumnMapping(_Strict):

@@ -124,13 +124,11 @@ class BroadbandStore:
         villages: dict[str, VillageAccess] = {}
         rows = self.db.execute("SELECT village, households, gigabit, fast, fibre, lte, nr, row "
                                "FROM broadband_villages WHERE report_id = ?", (stored.id,))
-        construct = VillageAccess.model_construct
+        coverage = {c.value: c for c in Coverage}
         for village, households, gigabit, fast, fibre, lte, nr, row in rows:
-            # validated when imported; read back without validating again (a city is 30,000 villages a carrier)
-            villages[village] = construct(village=village, households=households, gigabit=gigabit, fast=fast,
-                                          fibre=None if fibre is None else bool(fibre),
-                                          lte=Coverage(lte) if lte else None, nr=Coverage(nr) if nr else None,
-                                          row=row)
+            villages[village] = VillageAccess(village, households, gigabit, fast,
+                                              None if fibre is None else bool(fibre), coverage.get(lte),
+                                              coverage.get(nr), row)
         return CarrierReport(carrier=stored.carrier, as_of=stored.as_of, file=stored.file, sha256=stored.sha256,
                              imported=stored.imported, sample=stored.sample, villages=villages)
 
@@ -152,7 +150,5 @@ class BroadbandStore:
     def speeds(self) -> list[SpeedSample]:
         rows = self.db.execute("SELECT village, carrier, day, down, up FROM broadband_speeds "
                                "ORDER BY village, day, carrier")
-        construct = SpeedSample.model_construct
-        return [construct(village=v, carrier=Carrier(c), day=date.fromisoformat(d), down_mbps=down, up_mbps=up)
-                for v, c, d, down, up in rows]
+        return [SpeedSample(v, Carrier(c), date.fromisoformat(d), down, up) for v, c, d, down, up in rows]
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 
 from ezgov_infra.errors import InventoryError, Problem
 from ezgov_infra.store.files import atomic_write
@@ -52,9 +53,11 @@ def read_grid(path: Path, *, label: str | None = None) -> Grid:
         raw = path.read_bytes()
     except OSError as exc:
         raise InventoryError([Problem(file, None, "", f"cannot read: {exc.strerror or exc}")]) from exc
-    rows = _xlsx_rows(raw, file) if suffix == ".xlsx" else _csv_rows(raw, file)
-    kept = [(number, cells) for number, cells in rows
-            if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells)]
+    if suffix == ".xlsx":
+        kept = [(number, cells) for number, cells in _xlsx_rows(raw, file)
+                if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells)]
+    else:  # every CSV cell is text
+        kept = [(number, cells) for number, cells in _csv_rows(raw, file) if "".join(map(str, cells)).strip()]
     return Grid(file, kept, hashlib.sha256(raw).hexdigest())
 
 
@@ -67,6 +70,11 @@ def _csv_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise InventoryError([Problem(file, None, "", "neither UTF-8 nor GB18030 text")])
+    if '"' not in text:
+        # no quoted field, so no field spans lines: one line is one record, numbered as an editor shows it
+        lines = text.split("\n")
+        split = [(number, line.rstrip("\r").split(",")) for number, line in enumerate(lines, start=1)]
+        return cast(list[tuple[int, list[Cell]]], split)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[Cell]]] = []
     try:

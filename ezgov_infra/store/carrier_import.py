@@ -75,9 +75,13 @@ class RegionIndex:
         self.townships: dict[str, list[Region]] = {}
         self.leaves: dict[str, dict[str, str]] = {}
         self.short: dict[str, list[str]] = {}
+        self._district_name: dict[str, str] = {}
         for region in regions.values():
             if region.level is RegionLevel.township:
                 self.townships.setdefault(clean(region.name), []).append(region)
+                parent = regions.get(region.parent) if region.parent else None
+                if parent is not None:
+                    self._district_name[region.id] = clean(parent.name)
         for region in regions.values():
             if region.level is not RegionLevel.village or region.parent is None or region.parent not in regions:
                 continue
@@ -91,7 +95,9 @@ class RegionIndex:
 
     def township(self, name: str, district: str | None) -> tuple[Region | None, str]:
         """The township called `name` (in the district called `district`, when given), or why there is none."""
-        found = self.townships.get(clean(name), [])
+        found = self.townships.get(name) or self.townships.get(clean(name), [])
+        if len(found) == 1 and (not district or self._district_name.get(found[0].id) == district):
+            return found[0], ""
         if district:
             found = [t for t in found if t.parent is not None and t.parent in self.regions
                      and clean(self.regions[t.parent].name) == clean(district)]
@@ -104,7 +110,7 @@ class RegionIndex:
 
     def village(self, township: Region, name: str) -> tuple[str | None, str]:
         names = self.leaves.get(township.id, {})
-        village = names.get(clean(name))
+        village = names.get(name) or names.get(clean(name))
         if village is not None:
             return village, ""
         return None, f"no village or community {name} in {township.name}" + close(
@@ -166,7 +172,12 @@ class _Bad(ValueError):
 
 def count(value: Cell) -> int | None:
     """A whole number of households; empty is unknown."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if type(value) is str:  # the common case first: CSV cells are text
+        if value.isascii() and value.isdigit():
+            return int(value)
+        if not value.strip():
+            return None
+    if value is None:
         return None
     if isinstance(value, bool):
         raise _Bad(f"not a number: {value}")
@@ -179,7 +190,7 @@ def count(value: Cell) -> int | None:
             raise _Bad(f"not a whole number: {value:g}")
         return int(value)
     text = str(value).strip()
-    if _DIGITS.fullmatch(text):
+    if text.isascii() and text.isdigit():
         return int(text)
     _refuse(text, "a whole number")
 
@@ -210,7 +221,16 @@ def mbps(value: Cell) -> float | None:
 
 def _word(vocabulary: Mapping[str, Any], extra: Mapping[str, str], convert: Callable[[str], Any],
           what: str) -> Callable[[Cell], Any]:
+    table: dict[str, Any] = dict(vocabulary)
+    for word, meaning in extra.items():
+        try:
+            table[word] = convert(meaning)
+        except (_Bad, ValueError):
+            table.pop(word, None)  # a bad declared word: the slow path below says what is wrong with it
+
     def parse(value: Cell) -> Any:
+        if type(value) is str and value in table:  # the common case: a known word as written
+            return table[value]
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         text = clean(str(value)).lower()
@@ -249,7 +269,7 @@ def day(value: Cell) -> date | None:
 def text(value: Cell) -> str | None:
     if value is None:
         return None
-    shown = str(value).strip()
+    shown = (value if type(value) is str else str(value)).strip()
     return shown or None
 
 
@@ -262,20 +282,31 @@ class ParsedRow:
 
 def _parse_rows(grid: Grid, layout: Layout, parsers: Mapping[str, Callable[[Cell], Any]],
                 required: tuple[str, ...], problems: list[Problem]) -> list[ParsedRow]:
+    columns = [(name, index, parsers[name]) for name, index in layout.columns.items()]
+    width = max(index for _, index, _ in columns) + 1
     rows: list[ParsedRow] = []
     for number, cells in layout.data:
-        row = ParsedRow(number)
-        for name, index in layout.columns.items():
-            cell = cells[index] if index < len(cells) else None
-            try:
-                row.values[name] = parsers[name](cell)
-            except _Bad as exc:
-                problems.append(Problem(grid.file, number, name, str(exc), exc.hint, column_letter(index)))
-                row.bad = True
-                continue
-            if row.values[name] is None and name in required:
-                problems.append(Problem(grid.file, number, name, "empty", column=column_letter(index)))
-                row.bad = True
+        if len(cells) < width:
+            cells = [*cells, *([None] * (width - len(cells)))]
+        try:  # the common case: every cell reads
+            values = {name: parse(cells[index]) for name, index, parse in columns}
+        except _Bad:
+            values = {}
+        row = ParsedRow(number, values)
+        found: list[tuple[int, Problem]] = []
+        if not values:
+            for name, index, parse in columns:
+                try:
+                    values[name] = parse(cells[index])
+                except _Bad as exc:
+                    found.append((index, Problem(grid.file, number, name, str(exc), exc.hint, column_letter(index))))
+        for name in required:
+            if name in values and values[name] is None:
+                index = layout.columns[name]
+                found.append((index, Problem(grid.file, number, name, "empty", column=column_letter(index))))
+        if found:
+            row.bad = True
+            problems.extend(p for _, p in sorted(found, key=lambda item: item[0]))
         rows.append(row)
     return rows
 
@@ -313,21 +344,23 @@ def read_report(grid: Grid, mapping: ColumnMapping, index: RegionIndex) -> tuple
         village = _locate(grid, index, layout, row, problems)
         if village is None:
             continue
-        figures = {k: v for k, v in row.values.items() if k not in ("district", "township", "village")}
-        wrong = inconsistencies(figures["households"], figures.get("gigabit"), figures.get("fast"))
-        for name, message in wrong:
-            index_of = layout.columns.get(name)
-            problems.append(Problem(grid.file, row.number, name, message,
-                                    column=column_letter(index_of) if index_of is not None else None))
-        if wrong:
+        values = row.values
+        try:
+            access = VillageAccess(village, values["households"], values.get("gigabit"), values.get("fast"),
+                                   values.get("fibre"), values.get("lte"), values.get("nr"), row.number)
+        except ValueError:
+            for name, message in inconsistencies(values["households"], values.get("gigabit"), values.get("fast")):
+                index_of = layout.columns.get(name)
+                problems.append(Problem(grid.file, row.number, name, message,
+                                        column=column_letter(index_of) if index_of is not None else None))
             continue
-        access = VillageAccess(village=village, row=row.number, **figures)
         if village in first:
             earlier = first[village]
             letter = column_letter(layout.columns["village"])
-            differ = [k for k in figures if figures[k] != earlier.values.get(k)]
+            figures = [k for k in values if k not in ("district", "township", "village")]
+            differ = [k for k in figures if values[k] != earlier.values.get(k)]
             if differ:
-                said = ", ".join(f"{k} {figures[k]} here, {earlier.values.get(k)} there" for k in differ)
+                said = ", ".join(f"{k} {values[k]} here, {earlier.values.get(k)} there" for k in differ)
                 problems.append(Problem(grid.file, row.number, "village", f"{row.values['village']} conflicts "
                                         f"with row {earlier.number}: {said}", column=letter))
             else:

@@ -3,6 +3,7 @@ every problem as file:row:column, nothing imported from a file with errors, newe
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Sequence
 from datetime import date
@@ -72,7 +73,7 @@ class TestGoodFiles:
             ("telecom", date(2019, 6, 30), 3, True)]
         _, reports, _ = broadband.load_reports(tmp_path / "state")
         villages = reports[0].villages
-        assert villages["bishidu-hongxing"].model_dump() == {
+        assert dataclasses.asdict(villages["bishidu-hongxing"]) == {
             "village": "bishidu-hongxing", "households": 350, "gigabit": 320, "fast": 350, "fibre": True,
             "lte": Coverage.covered, "nr": Coverage.none, "row": 3}
         assert (villages["xishan-yanglan"].households, villages["xishan-yanglan"].nr) == (3360, Coverage.partial)
