@@ -98,8 +98,9 @@ def task1_kpis(sources: Sources, text: Text) -> list[Kpi]:
                         total=figure.total if figure is not None else None, pct=pct, target_pct=target,
                         status=state, status_text=text(f"status.{state}"), value_text=value, trend=delta,
                         trend_text=since_report(text, delta, earlier.as_of.isoformat() if earlier else ""),
-                        source=_carriers(text, dict(assessment.reports)) if figure is not None and assessment
-                        else text("source.no_carrier_report"), note=note))
+                        source=text("task1.source", count=len(assessment.reports),
+                                    day=max(assessment.reports.values()).isoformat())
+                        if figure is not None and assessment else text("source.no_carrier_report"), note=note))
     return kpis
 
 

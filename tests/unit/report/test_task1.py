@@ -31,7 +31,8 @@ class TestExecutivePage:
         assert (urban.done, urban.total, urban.target_pct, urban.status) == (24185, 27506, 90.0, "close")
         assert (rural.pct, rural.status) == (93.1, "met")
         assert (lte.done, lte.total, lte.target_pct, lte.status) == (39, 42, 100.0, "close")
-        assert lte.trend_text == "Up 19.1 points since the reports of 2019-03-31"
+        assert lte.trend_text == "Up 19.1 points since 2019-03-31"
+        assert lte.target == "Every village: 100% (task 1)"
 
     @pytest.mark.parametrize("lang", ["zh", "en"])
     def test_site_bandwidth_is_the_city_policy_for_task_3_never_task_1(self, sample_state: SampleState,
@@ -56,8 +57,7 @@ class TestSection:
     def test_chinese(self, sample_state: SampleState) -> None:
         text = section(render_markdown(build(sample_state, "zh")), "任务 1")
         assert "城镇家庭宽带基本达到千兆接入能力" in text
-        assert ("| 具备千兆接入能力的城镇家庭 | 城镇家庭基本达到千兆接入能力（不低于 90%，任务 1） | "
-                "24185/27506（87.9%） |") in text
+        assert "| 具备千兆接入能力的城镇家庭 | 基本达到：不低于 90%（任务 1） | 24185/27506（87.9%） |" in text
         assert ("所用运营商报表：中国广电（2019-06-30）、中国移动（2019-06-30）、中国电信（2019-06-30）、"
                 "中国联通（2019-03-31）") in text
         worst = [line for line in text.splitlines() if line.startswith("- **")]
