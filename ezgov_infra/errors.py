@@ -33,9 +33,11 @@ class Problem:
     path: str
     message: str
     hint: str = ""
+    column: str | None = None  # a spreadsheet's column letter, where the input is a table
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        where = f"{where}:{self.column}" if self.line and self.column else where
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 

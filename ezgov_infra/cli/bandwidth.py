@@ -174,11 +174,13 @@ def audit_command(
 ) -> None:
     """Judge every extranet site against its bandwidth target; a table per district, worst first.
 
-    Joins the inventory (contracted Mbps per circuit, targets from policy.yaml: urban 1000, rural 100 unless
-    overridden), SNMP samples in the window (interface speed, utilisation, 95th percentile) and each site's latest
-    active test. Findings: bw.below-target (by contract or by measurement), bw.under-delivery (measured below
-    delivery_ratio of the contract), bw.speed-mismatch (port speed != contract), bw.congested (p95 of the busier
-    direction above congestion_p95 of capacity), bw.not-connected (a required centre without a circuit).
+    The targets are the city's policy for upgrading the extranet (the plan's task 3, which names no figure), from
+    policy.yaml's `bandwidth:` (per setting, overridden per site category and per site); households' broadband
+    (task 1) is `ezgov broadband`. Joins the inventory (contracted Mbps per circuit), SNMP samples in the window
+    (interface speed, utilisation, 95th percentile) and each site's latest active test. Findings: bw.below-target
+    (by contract or by measurement), bw.under-delivery (measured below delivery_ratio of the contract),
+    bw.speed-mismatch (port speed != contract), bw.congested (p95 of the busier direction above congestion_p95 of
+    capacity), bw.not-connected (a required centre without a circuit).
     Capacity is the contract, or the port speed where that is lower; headroom is capacity minus the busier p95.
     --limit narrows the sites judged (site:, region:, district:, category:, setting:, device:); the stored run
     records it as its scope.

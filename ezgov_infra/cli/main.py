@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli import bandwidth, export, inventory, ipv6, lab, migrate, playbook, report
+from ezgov_infra.cli import bandwidth, broadband, export, inventory, ipv6, lab, migrate, playbook, report
 from ezgov_infra.config import (
     DEFAULT_INVENTORY,
     DEFAULT_PLANS_DIR,
@@ -33,7 +33,10 @@ app = typer.Typer(
 )
 app.add_typer(inventory.app, name="inventory", help="Extranet inventory: sites, devices, circuits, prefixes.")
 app.add_typer(ipv6.app, name="ipv6", help="IPv6 address plan, device audits and website checks.")
-app.add_typer(bandwidth.app, name="bandwidth", help="Bandwidth targets, SNMP utilisation and active tests.")
+app.add_typer(bandwidth.app, name="bandwidth",
+              help="Extranet site bandwidth (the city's policy for task 3): targets, SNMP utilisation, active tests.")
+app.add_typer(broadband.app, name="broadband",
+              help="Households' broadband and 4G per village from carriers' reports (task 1).")
 app.add_typer(migrate.app, name="migrate", help="Legacy systems to the government cloud: assess, plan, execute.")
 app.add_typer(playbook.app, name="playbook", help="Ansible playbooks run through ansible-runner.")
 app.add_typer(lab.app, name="lab", help="Virtual router lab: FRR, sshd and snmpd in network namespaces.")

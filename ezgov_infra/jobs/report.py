@@ -115,8 +115,12 @@ def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_d
     coverage = Coverage(required=stats.required, connected=stats.connected, by_district=stats.by_district,
                         gaps=[(g.site, g.reason) for g in stats.missing], connected_sites=connected(inventory))
     runs, previous, earlier = read_history(history_db, run)
+    from ezgov_infra.jobs.broadband import assess_history
+
+    households, _, households_trend = assess_history(inventory, history_db)
     return Sources(inventory=inventory, as_of=day, coverage=coverage, runs=runs, previous=previous,
-                   earlier=earlier, migration=read_migration(folder, plans_dir, plan, day))
+                   earlier=earlier, migration=read_migration(folder, plans_dir, plan, day), broadband=households,
+                   broadband_trend=households_trend)
 
 
 def build(*, folder: Path, history_db: Path, lang: str, run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR,

@@ -55,13 +55,27 @@ KINDS_BY_LEVEL: dict[RegionLevel, set[RegionKind]] = {
 }
 
 
+class Setting(StrEnum):
+    urban = "urban"
+    rural = "rural"
+
+
 class Region(Record):
     name: str
     name_en: str
     level: RegionLevel
     kind: RegionKind
     parent: Id | None = None
+    households: int | None = Field(default=None, ge=0)
+    setting: Setting | None = None
     sample: bool = False
+
+    @property
+    def urban(self) -> bool:
+        """A leaf's households are urban in a community (社区), rural in a village (行政村), unless `setting` says."""
+        if self.setting is not None:
+            return self.setting is Setting.urban
+        return self.kind is RegionKind.community
 
     @model_validator(mode="after")
     def _kind_fits_level(self) -> Region:
@@ -87,11 +101,6 @@ class SiteCategory(StrEnum):
 CENTRE_CATEGORIES = frozenset(
     {SiteCategory.service_centre, SiteCategory.trading_centre, SiteCategory.community_centre}
 )
-
-
-class Setting(StrEnum):
-    urban = "urban"
-    rural = "rural"
 
 
 class Site(Record):

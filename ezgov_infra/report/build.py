@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ezgov_infra.report.blockers import EvidenceSection, Gap, Owner, blockers, evidence, worst_sites
+from ezgov_infra.report.broadband import Task1, task1_kpis, task1_section
 from ezgov_infra.report.figures import DistrictRow, Kpi, Ratio, district_rows, executive
 from ezgov_infra.report.sources import AUDIT_KINDS, Sources
 from ezgov_infra.report.text import Text
@@ -40,6 +41,7 @@ class Report:
     evidence: list[EvidenceSection]
     runs: list[RunUsed]
     words: dict[str, str] = field(default_factory=dict)
+    task1: Task1 | None = None
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)
@@ -61,19 +63,21 @@ def build_report(sources: Sources, lang: str, *, generated: datetime | None = No
                     text("source.run", id=sources.runs[kind].id, day=sources.runs[kind].started[:10])
                     if kind in sources.runs else text("status.unknown")) for kind in AUDIT_KINDS]
     city = inv.regions.get(next((r.id for r in inv.regions.values() if r.parent is None), ""))
+    households = task1_kpis(sources, text)
     return Report(
         lang=lang,
         title=text("title"),
         subtitle=text("subtitle", city=text.name(city, "")),
         generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         as_of=sources.as_of,
-        kpis=executive(sources, text, Ratio(coverage.connected, coverage.required)),
+        kpis=executive(sources, text, Ratio(coverage.connected, coverage.required)) + households,
         districts=district_rows(sources, text, coverage.by_district, worst, per_district),
         owners=owners,
         schedule=schedule(sources, text, len(gaps), cloud in coverage.connected_sites),
         evidence=evidence(sources, text),
         runs=runs,
         words=text.mapping(),
+        task1=task1_section(sources, text, households),
     )
 
 
@@ -95,4 +99,7 @@ def figures(report: Report) -> dict[str, Any]:
                    "systems": len(w.systems), "late": w.late} for w in report.schedule.waves],
         "evidence": {s.id: {"entries": len(s.entries), "findings": sum(len(e.findings) for e in s.entries)}
                      for s in report.evidence},
+        "task1": {"districts": {d.id: [c.status for c in d.cells] for d in report.task1.districts},
+                  "worst_townships": [t.id for t in report.task1.worst],
+                  "trend": [t.as_of for t in report.task1.trend]} if report.task1 else None,
     }

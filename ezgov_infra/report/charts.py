@@ -62,6 +62,10 @@ def kpi_bars(kpis: Sequence[Kpi], *, title: str, target_label: str) -> str:
             length = max(1.0, bar_w * min(kpi.pct, 100.0) / 100.0)
             out.append(f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="16" '
                        f'fill="{fill(kpi.status)}" stroke="{COLOURS[kpi.status]}"/>')
+        if kpi.target_pct < 100.0:  # a figure met below 100% (基本达到) shows its own target
+            tick = label_w + bar_w * kpi.target_pct / 100.0
+            out.append(f'<line x1="{tick:.1f}" y1="{y}" x2="{tick:.1f}" y2="{y + 22}" stroke="#000" '
+                       f'stroke-width="2"/>')
         out.append(f'<text x="{target_x + 10}" y="{y + 15}">{escape(kpi.value_text)} · '
                    f'{escape(kpi.status_text)}</text>')
     out.append(f'<line x1="{target_x}" y1="{top - 6}" x2="{target_x}" y2="{height - 14}" stroke="#000" '

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
 from ezgov_infra.models.systems import LegacySystem
+
+if TYPE_CHECKING:
+    from ezgov_infra.audit.broadband import Assessment, TrendPoint
 
 IPV6_AUDIT = "ipv6-audit"
 WEB_CHECK = "web-check"
@@ -77,6 +80,8 @@ class Sources:
     previous: dict[str, RunView] = field(default_factory=dict)
     earlier: dict[str, float] = field(default_factory=dict)
     migration: Migration = field(default_factory=Migration)
+    broadband: Assessment | None = None  # task 1, from the carriers' latest reports
+    broadband_trend: list[TrendPoint] = field(default_factory=list)
 
 
 def _readiness_word(value: Any) -> str | None:

@@ -68,6 +68,7 @@ def _bool_out(value: Any) -> str:
 COLUMNS: dict[str, list[Column]] = {
     "regions": [Column("slug", "id"), Column("name", "name"), Column("parent", "parent"),
                 Column("cf_name_en", "name_en"), Column("cf_level", "level"), Column("cf_kind", "kind"),
+                Column("cf_households", "households"), Column("cf_setting", "setting"),
                 Column("cf_sample", "sample", _bool_out, _bool_in)],
     "sites": [Column("slug", "id"), Column("name", "name"), Column("region", "region"),
               Column("physical_address", "address"), Column("latitude", "coordinates", _coord_out(0)),

@@ -4,7 +4,8 @@
 - bandwidth audit: from the inventory's contracted rates (no samples, no active test);
 - website check: the website lab needs root and namespaces, so its run is recorded through the history store
   with the verdicts the website lab builds each sample site for (`lab/websites/sites.yaml`);
-- migration plan: `ezgov migrate plan` on the sample catalogue, its first wave then marked executed.
+- migration plan: `ezgov migrate plan` on the sample catalogue, its first wave then marked executed;
+- carriers' reports (task 1): the sample's files under `broadband/`, all but the one with a misspelt village.
 """
 
 from __future__ import annotations
@@ -63,7 +64,17 @@ def record_web_check(state_dir: Path, inventory: Path) -> int:
                                   summary={"sites": len(results)})
 
 
-def make_sample_state(root: Path, inventory: Path = SAMPLE, *, web: bool = True, plan: bool = True) -> SampleState:
+def import_carriers(state_dir: Path, inventory: Path) -> None:
+    from ezgov_infra.jobs import broadband
+    from ezgov_infra.testing.broadband import MISSPELT
+
+    files = sorted(p for p in (SAMPLE / "broadband").iterdir() if p.suffix in (".csv", ".xlsx")
+                   and not p.name.startswith(f"{MISSPELT[0]}-2019-06-30"))
+    broadband.import_files(folder=inventory, state_dir=state_dir, files=files)
+
+
+def make_sample_state(root: Path, inventory: Path = SAMPLE, *, web: bool = True, plan: bool = True,
+                      carriers: bool = True) -> SampleState:
     from ezgov_infra.jobs import bandwidth, ipv6_audit, migration
     from ezgov_infra.models.plan import WaveStatus
     from ezgov_infra.store.systems import load_plan, save_plan
@@ -74,6 +85,8 @@ def make_sample_state(root: Path, inventory: Path = SAMPLE, *, web: bool = True,
     bandwidth.audit(folder=inventory, state_dir=state_dir)
     if web:
         record_web_check(state_dir, inventory)
+    if carriers:
+        import_carriers(state_dir, inventory)
     if plan:
         migration.make_plan(folder=inventory, name="sample", plans_dir=plans_dir,
                             history_db=state_dir / "history.sqlite")
