@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import LabError
+from ezgov_infra.store.yamlfiles import load_yaml
 
 LOCK_FILE = Path("/run/lock/ezgov-web-lab.lock")
 BRIDGE = "ezw-br0"
@@ -274,9 +275,7 @@ class LabSite:
 
 
 def sites() -> list[LabSite]:
-    import yaml
-
-    raw: dict[str, dict[str, Any]] = yaml.safe_load((TEMPLATES / "sites.yaml").read_text(encoding="utf-8"))
+    raw: dict[str, dict[str, Any]] = load_yaml((TEMPLATES / "sites.yaml").read_text(encoding="utf-8"))
     return [LabSite(host=host, **fields) for host, fields in raw.items()]
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from ezgov_infra.collect.credentials import SnmpCredentials
 from ezgov_infra.collect.snmp import (
     IF_NAME,
     SYS_DESCR,
@@ -24,6 +23,7 @@ from ezgov_infra.collect.snmp import (
     text,
 )
 from ezgov_infra.errors import AuthError, CollectTimeout
+from ezgov_infra.models.credentials import SnmpCredentials
 
 COMMUNITY = "unit-community-7Qx"
 V3 = SnmpCredentials("3", user="unit", auth_protocol="SHA", auth_key="unit-auth-key-1", priv_protocol="AES",
