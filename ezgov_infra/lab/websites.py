@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import LabError
-from ezgov_infra.lab import network
+from ezgov_infra.lab import network, webconf
 from ezgov_infra.lab.ns import alive, netns_inode, pids_in_netns, proc_start, run, spawn, terminate
 from ezgov_infra.lab.state import keep_machine_lock
 from ezgov_infra.store.files import atomic_write
@@ -172,7 +172,7 @@ def _wait_port(address: str, port: int, pid: tuple[int, int], log: Path, timeout
 
 # ---------------------------------------------------------------- content: sites, zones, TLS, configs
 
-TEMPLATES = Path(__file__).with_name("websites")
+SITES_FILE = Path(__file__).with_name("websites") / "sites.yaml"
 ZONES = {"ezhou.test": ("ns1", "ns2"), "gedian.ezhou.test": ("ns1", "ns3")}
 NAME_SERVERS = {"ns1": SERVERS["ezw-dns1"], "ns2": SERVERS["ezw-dns2"], "ns3": (SERVERS["ezw-dns2"][0], None)}
 HUGE_BYTES = 6 * 1024 * 1024
@@ -190,7 +190,7 @@ class LabSite:
 
 
 def sites() -> list[LabSite]:
-    raw: dict[str, dict[str, Any]] = load_yaml((TEMPLATES / "sites.yaml").read_text(encoding="utf-8"))
+    raw: dict[str, dict[str, Any]] = load_yaml(SITES_FILE.read_text(encoding="utf-8"))
     return [LabSite(host=host, **fields) for host, fields in raw.items()]
 
 
@@ -204,14 +204,6 @@ def slots() -> list[int]:
 
 def site_addresses(slot: int) -> tuple[str, str]:
     return f"203.0.113.{200 + slot}", f"2001:db8:ffff::1:{slot:x}"
-
-
-def _render(template: str, **values: Any) -> str:
-    import jinja2
-
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
-                                     keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    return environment.get_template(template).render(**values)
 
 
 def _openssl(*args: str) -> None:
@@ -261,8 +253,8 @@ _TEXT = ("鄂州市推进数字政府建设，政务服务一网通办，群众�
 
 
 def _page(title: str, links: list[tuple[str, str]], paragraphs: tuple[str, ...] = _TEXT) -> str:
-    return _render("page.html.j2", title=title, links=links, paragraphs=paragraphs,
-                   footer="鄂州市人民政府 Ezhou Municipal People's Government")
+    return webconf.page(title=title, links=links, paragraphs=paragraphs,
+                        footer="鄂州市人民政府 Ezhou Municipal People's Government")
 
 
 def write_sites(folder: Path) -> None:
@@ -322,12 +314,12 @@ def write_nsd(folder: Path, *, namespace: str, ipv4: str, ipv6: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     zones = []
     for zone in ZONES:
-        text = _render("zone.j2", zone=zone, primary=f"{ZONES[zone][0]}.ezhou.test", serial=2019070101,
+        text = webconf.zone_file(zone=zone, primary=f"{ZONES[zone][0]}.ezhou.test", serial=2019070101,
                        records=_zone_records(zone))
         (folder / f"{zone}.zone").write_text(text)
         zones.append({"name": zone, "file": f"{zone}.zone"})
     conf = folder / "nsd.conf"
-    conf.write_text(_render("nsd.conf.j2", namespace=namespace, ipv4=ipv4, ipv6=ipv6, zones_dir=folder,
+    conf.write_text(webconf.nsd_conf(namespace=namespace, ipv4=ipv4, ipv6=ipv6, zones_dir=folder,
                             run_dir=folder, zones=zones))
     return conf
 
@@ -358,5 +350,5 @@ def write_nginx(folder: Path, *, sites_dir: Path, tls_dir: Path) -> Path:
                                 "listen": f"{address}:{port}" + (" ssl" if port == 443 else ""),
                                 "certificate": "rogue" if site.kind == "untrusted-tls" and port == 443 else None})
     conf = folder / "nginx.conf"
-    conf.write_text(_render("nginx.conf.j2", run_dir=folder, tls_dir=tls_dir, servers=servers))
+    conf.write_text(webconf.nginx_conf(run_dir=folder, tls_dir=tls_dir, servers=servers))
     return conf
