@@ -3,8 +3,9 @@
 Every method runs the same commands, the FRR profile's (those `ezgov ipv6 audit --live` runs), on every lab router
 in parallel, and checks every router's host key against the lab's known_hosts (whole processes, medians of
 `--repeat`):
-  ansible   ansible-playbook, network_cli over libssh, cisco.ios.ios_command, forks = routers; host keys checked
-            through an ssh config naming the lab's known_hosts. vtysh answers "% OSPFv3 instance not found" on a
+  ansible   ansible-playbook, network_cli over paramiko, cisco.ios.ios_command, forks = routers; host keys checked
+            against the lab's known_hosts in a private HOME, as `ezgov playbook` does for lab devices (libssh reads
+            only the real user's ~/.ssh/known_hosts). vtysh answers "% OSPFv3 instance not found" on a
             router without OSPFv3: that is output, not a failed command, so the terminal's error patterns are
             IOS's less "... not found"
   netmiko   ConnectHandler + send_command with default settings, one thread per router
@@ -88,16 +89,15 @@ def netmiko_worker(hosts: dict[str, str], key: str, known_hosts: str) -> None:
 
 
 def ansible_project(folder: Path, hosts: dict[str, str], key: str, known_hosts: str) -> Path:
-    ssh_config = folder / "ssh_config"
-    ssh_config.write_text(f"Host *\n  UserKnownHostsFile {known_hosts}\n  GlobalKnownHostsFile /dev/null\n"
-                          "  StrictHostKeyChecking yes\n")
+    """The playbook, its inventory and a private HOME whose ~/.ssh/known_hosts is the lab's."""
+    trusted = folder / "home" / ".ssh" / "known_hosts"
+    trusted.parent.mkdir(parents=True, mode=0o700)
+    trusted.write_text(Path(known_hosts).read_text())
     inventory = {"all": {"hosts": {name: {"ansible_host": address} for name, address in hosts.items()},
                          "vars": {"ansible_connection": "ansible.netcommon.network_cli",
                                   "ansible_network_os": "cisco.ios.ios", "ansible_user": "ezgov",
                                   "ansible_ssh_private_key_file": key,
-                                  "ansible_network_cli_ssh_type": "libssh",
-                                  "ansible_libssh_config_file": str(ssh_config),
-                                  "ansible_libssh_look_for_keys": False,
+                                  "ansible_network_cli_ssh_type": "paramiko",
                                   "ansible_terminal_stderr_re": STDERR_RE}}}
     (folder / "hosts.json").write_text(json.dumps(inventory))
     commands = "\n".join(f"          - {c}" for c in COMMANDS)
@@ -135,9 +135,10 @@ def main() -> None:
         env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "True", "ANSIBLE_FORKS": str(len(hosts)),
                "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default", "ANSIBLE_DISPLAY_OK_HOSTS": "False",
                "ANSIBLE_DISPLAY_SKIPPED_HOSTS": "False", "ANSIBLE_LOCAL_TEMP": str(Path(folder) / "tmp"),
-               "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(Path(folder) / "pc"), "ANSIBLE_NOCOLOR": "True"}
+               "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(Path(folder) / "pc"), "ANSIBLE_NOCOLOR": "True",
+               "HOME": str(project / "home")}
         figures: list[Figure] = [
-            measure(f"ansible-playbook (libssh, forks={len(hosts)})", lambda: check(
+            measure(f"ansible-playbook (paramiko, forks={len(hosts)})", lambda: check(
                 [str(BIN / "ansible-playbook"), "-i", str(project / "hosts.json"), str(project / "show.yml")],
                 env=env, cwd=folder), args.repeat),
             measure(f"netmiko ({len(hosts)} threads)", lambda: check(
