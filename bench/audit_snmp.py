@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from audit_lab import REPO, SAMPLE, Figure, check, measure, report, router_lab
 
-from ezgov_infra.collect.credentials import SnmpCredentials
 from ezgov_infra.collect.snmp import (
     IF_HC_IN_OCTETS,
     IF_HC_OUT_OCTETS,
@@ -33,6 +32,7 @@ from ezgov_infra.collect.snmp import (
     SnmpSession,
     SnmpTarget,
 )
+from ezgov_infra.models.credentials import SnmpCredentials
 
 COLUMNS = [IF_NAME, IF_HIGH_SPEED, IF_HC_IN_OCTETS, IF_HC_OUT_OCTETS, IP_ADDRESS_IF_INDEX]
 

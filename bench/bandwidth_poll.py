@@ -27,12 +27,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ezgov_infra.collect.counters import COLUMNS, CounterPoller, CounterTarget
-from ezgov_infra.collect.credentials import SnmpCredentials
 from ezgov_infra.collect.snmp import SYS_UPTIME, SnmpSession, SnmpTarget
 from ezgov_infra.lab.engines import Engine, snmp_exporter
 from ezgov_infra.lab.farm import snmp_farm
 from ezgov_infra.lab.secrets import snmp_client_conf
 from ezgov_infra.models.bandwidth import Sample
+from ezgov_infra.models.credentials import SnmpCredentials
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.yamlfiles import dump_plain
 

@@ -14,6 +14,7 @@
     ├── AuditError              an audit run could not be carried out
     ├── PlaybookError           ansible could not be run (not: a host failed)
     ├── LabError                the virtual lab could not be built, inspected or removed
+    │   └── LabTimeout          a command of the lab did not finish in time (it was killed)
     └── ReportError             a report could not be rendered (fonts, PDF engine)
 
 Third-party exceptions are translated where the library is called (`raise ... from exc`).
@@ -106,6 +107,10 @@ class PlaybookError(EzgovError):
 
 class LabError(EzgovError):
     """The virtual lab could not be built, inspected or removed."""
+
+
+class LabTimeout(LabError):
+    """A command the lab ran did not finish within its timeout and was killed."""
 
 
 class ReportError(EzgovError):

@@ -9,37 +9,35 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from ezgov_infra.errors import UnsupportedError
 from ezgov_infra.models.inventory import Device, Inventory
+from ezgov_infra.platforms import PlatformProfile, load_profile
 
 
 def group_name(prefix: str, value: str) -> str:
     return f"{prefix}_{re.sub(r'[^A-Za-z0-9_]', '_', value)}"
 
 
-def platform_profiles() -> dict[str, dict[str, Any]]:
-    folder = resources.files("ezgov_infra") / "platforms"
-    profiles: dict[str, dict[str, Any]] = {}
-    for entry in folder.iterdir():
-        if entry.name.endswith(".yaml"):
-            profiles[entry.name.removesuffix(".yaml")] = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
-    return profiles
+def platform_profile(name: str) -> PlatformProfile | None:
+    """The device's platform profile; None for a platform ezgov does not know (its hosts get no network_os)."""
+    try:
+        return load_profile(name)
+    except UnsupportedError:
+        return None
 
 
-def host_vars(device: Device, inv: Inventory, profile: Mapping[str, Any], *, prefer_ipv4: bool) -> dict[str, Any]:
+def host_vars(device: Device, inv: Inventory, profile: PlatformProfile | None, *,
+              prefer_ipv4: bool) -> dict[str, Any]:
     addresses = [device.mgmt_ipv4, device.mgmt_ipv6] if prefer_ipv4 else [device.mgmt_ipv6, device.mgmt_ipv4]
     host = next((str(a.ip) for a in addresses if a is not None), None)
     out: dict[str, Any] = {}
     if host:
         out["ansible_host"] = host
-    for key in ("ansible_network_os", "ansible_connection"):
-        if profile.get(key):
-            out[key] = profile[key]
+    if profile is not None:
+        out["ansible_network_os"] = profile.ansible_network_os
+        out["ansible_connection"] = profile.ansible_connection
     site = inv.sites.get(device.site)
     out.update({
         "ezgov_site": device.site,
@@ -61,7 +59,6 @@ def host_vars(device: Device, inv: Inventory, profile: Mapping[str, Any], *, pre
 def ansible_inventory(inv: Inventory, *, prefer_ipv4: bool = False,
                       devices: list[str] | None = None) -> dict[str, Any]:
     """The `all:` document of an Ansible YAML inventory for the chosen devices (default all)."""
-    profiles = platform_profiles()
     chosen = sorted(devices) if devices is not None else sorted(inv.devices)
     region_hosts: dict[str, dict[str, Any]] = defaultdict(dict)
     flat: dict[str, dict[str, None]] = defaultdict(dict)
@@ -69,7 +66,7 @@ def ansible_inventory(inv: Inventory, *, prefer_ipv4: bool = False,
         device = inv.devices[device_id]
         site = inv.sites.get(device.site)
         leaf = site.region if site else None
-        hv = host_vars(device, inv, profiles.get(device.platform, {}), prefer_ipv4=prefer_ipv4)
+        hv = host_vars(device, inv, platform_profile(device.platform), prefer_ipv4=prefer_ipv4)
         if leaf is not None:
             region_hosts[leaf][device_id] = hv
         else:

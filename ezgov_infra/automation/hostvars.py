@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.addressing.allocate import AddressPlan, management_address
-from ezgov_infra.collect.credentials import SshCredentials
+from ezgov_infra.models.credentials import SshCredentials
 from ezgov_infra.models.inventory import Device, InterfaceKind, Inventory
+from ezgov_infra.platforms import PlatformProfile
 from ezgov_infra.store.files import atomic_write
 
 # The lab builds its OSPF adjacencies with fast timers; real circuits keep FRR's and IOS's defaults.
@@ -76,11 +77,12 @@ def _router_id_from(address: str) -> str:
     return ".".join(str(b) for b in (digest[0] | 1, digest[1], digest[2], digest[3] | 1))
 
 
-def snapshot_commands(profile: Mapping[str, Any]) -> dict[str, str]:
+def snapshot_commands(profile: PlatformProfile | None) -> dict[str, str]:
     """The platform's commands by key, optional ones too (a backup is complete): the offline audit reads
     `<key>.txt`."""
-    merged = {**(profile.get("optional_commands") or {}), **(profile.get("commands") or {})}
-    return {str(k): str(v) for k, v in merged.items()}
+    if profile is None:
+        return {}
+    return {**profile.optional_commands, **profile.commands}
 
 
 def connection_vars(device: Device, credentials: SshCredentials) -> dict[str, Any]:

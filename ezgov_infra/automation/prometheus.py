@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ezgov_infra.collect.credentials import SnmpCredentials
+from ezgov_infra.models.credentials import SnmpCredentials
 from ezgov_infra.models.inventory import CircuitStatus, Collection, Device, Inventory, SnmpProfile
 
 JOB = "ezgov-snmp"

@@ -24,9 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from ezgov_infra.errors import PlaybookError
+from ezgov_infra.store.yamlfiles import dump_sorted
 
 SSH_PASSWORD_PROMPT = r"^SSH password:\s*?$"
 MASK = "********"
@@ -175,7 +174,7 @@ def run_playbook(
     private = (state_dir / "artifacts" / ident).resolve()
     (private / "inventory").mkdir(parents=True, exist_ok=True)
     hosts_file = private / "inventory" / "hosts.yml"
-    hosts_file.write_text(yaml.safe_dump(dict(inventory), sort_keys=True), encoding="utf-8")
+    hosts_file.write_text(dump_sorted(dict(inventory)), encoding="utf-8")
     cmdline = ["--forks", str(forks)]
     if check:
         cmdline.append("--check")

@@ -8,51 +8,23 @@ Sources (the profile's `source`):
   `{username, password, key_file}` or `{community, auth_key, priv_key}`.
 - `lab`: the virtual lab's `<state dir>/lab/secrets.json` (mode 0600), written by `ezgov lab up`.
 
-Secret-carrying types never show their secrets in `repr` or `str`, and nothing here logs.
+`credentials_for(device, inventory, "ssh" | "snmp", ...)` is the one lookup from a device to its secrets; the
+secrets come back as `models.credentials` types, which never show them in `repr` or `str`. Nothing here logs.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from ezgov_infra.errors import AuthError, InputError
-from ezgov_infra.models.inventory import CredentialProfile, CredentialSource, SnmpProfile
+from ezgov_infra.models.credentials import SnmpCredentials, SshCredentials
+from ezgov_infra.models.inventory import CredentialProfile, CredentialSource, Device, Inventory, SnmpProfile
+from ezgov_infra.store.yamlfiles import load_yaml
 
 VAULT_PASSWORD_ENV = "EZGOV_VAULT_PASSWORD_FILE"
-
-
-@dataclass(frozen=True, slots=True)
-class SshCredentials:
-    username: str
-    password: str | None = field(default=None, repr=False)
-    key_file: str | None = None
-    known_hosts: str | None = None
-
-    def __str__(self) -> str:
-        return f"ssh user {self.username}" + (" (key)" if self.key_file else "")
-
-
-@dataclass(frozen=True, slots=True)
-class SnmpCredentials:
-    """v2c (community) or v3 USM (user, protocols and keys)."""
-
-    version: str
-    community: str | None = field(default=None, repr=False)
-    user: str | None = None
-    auth_protocol: str | None = None
-    auth_key: str | None = field(default=None, repr=False)
-    priv_protocol: str | None = None
-    priv_key: str | None = field(default=None, repr=False)
-
-    def __str__(self) -> str:
-        return f"SNMPv{self.version}" + (f" user {self.user}" if self.user else "")
-
-    def secrets(self) -> list[str]:
-        return [s for s in (self.community, self.auth_key, self.priv_key) if s]
 
 
 def lab_secrets(state_dir: Path) -> dict[str, Any]:
@@ -98,13 +70,44 @@ def _vault_entry(vault_file: str | None, key: str, profile: str, inventory: Path
     except (OSError, AnsibleVaultError) as exc:
         raise AuthError(f"credential profile {profile!r}: cannot open vault {path}: "
                         f"{exc.__class__.__name__}") from None
-    import yaml
-
-    document = yaml.safe_load(plaintext)
+    document = load_yaml(plaintext)
     entry = document.get(key) if isinstance(document, dict) else None
     if not isinstance(entry, dict):
         raise AuthError(f"credential profile {profile!r}: vault {path} has no entry {key!r}")
     return entry
+
+
+@overload
+def credentials_for(device: Device, inventory: Inventory, via: Literal["ssh"], *, state_dir: Path,
+                    folder: Path | None = None, profile: str | None = None,
+                    known_hosts: str | None = None) -> SshCredentials: ...
+
+
+@overload
+def credentials_for(device: Device, inventory: Inventory, via: Literal["snmp"], *, state_dir: Path,
+                    folder: Path | None = None, profile: str | None = None,
+                    known_hosts: str | None = None) -> SnmpCredentials: ...
+
+
+def credentials_for(device: Device, inventory: Inventory, via: Literal["ssh", "snmp"], *, state_dir: Path,
+                    folder: Path | None = None, profile: str | None = None,
+                    known_hosts: str | None = None) -> SshCredentials | SnmpCredentials:
+    """The secrets to reach `device` by SSH or SNMP: from `profile` when given, else the device's own profile.
+
+    `folder` is the inventory folder (a vault file's relative path starts there); `known_hosts` overrides where
+    SSH host keys are checked.
+    """
+    if via == "ssh":
+        name = profile or device.credential_profile
+        login = inventory.credentials.get(name)
+        if login is None:
+            raise InputError(f"{device.id}: unknown credential profile {name!r}")
+        return ssh_credentials(login, state_dir=state_dir, inventory=folder, known_hosts=known_hosts)
+    snmp_name = profile or device.snmp_profile
+    agent = inventory.snmp.get(snmp_name or "")
+    if agent is None:
+        raise InputError(f"{device.id}: no SNMP profile (or unknown profile {snmp_name!r})")
+    return snmp_credentials(agent, state_dir=state_dir, inventory=folder)
 
 
 def ssh_credentials(profile: CredentialProfile, *, state_dir: Path, inventory: Path | None = None,

@@ -10,15 +10,28 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-import subprocess
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from ezgov_infra.errors import CollectTimeout, InputError, ParseError, UnreachableError
 from ezgov_infra.models.bandwidth import Ping, Throughput
 
-Executor = Callable[[list[str], float], subprocess.CompletedProcess[str]]
+
+class Finished(Protocol):
+    """What an executor hands back: a finished command's exit status and text output."""
+
+    @property
+    def returncode(self) -> int: ...
+    @property
+    def stdout(self) -> str: ...
+    @property
+    def stderr(self) -> str: ...
+
+
+# Runs argv where the test starts from, within the timeout (seconds); raises `TimeoutError` (or an `EzgovError`
+# of its own) when the command does not finish in time.
+Executor = Callable[[list[str], float], Finished]
 
 ALLOWED_TARGETS = tuple(ipaddress.ip_network(n) for n in ("2001:db8::/32", "198.51.100.0/24", "203.0.113.0/24"))
 _SUMMARY = re.compile(r"(\d+) packets transmitted, (\d+) (?:packets )?received")
@@ -79,10 +92,10 @@ def _iperf3_error(target: str, message: str) -> UnreachableError | CollectTimeou
     return UnreachableError(f"iperf3 {target}: {message}")
 
 
-def _run(executor: Executor, argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+def _run(executor: Executor, argv: list[str], timeout: float) -> Finished:
     try:
         return executor(argv, timeout)
-    except subprocess.TimeoutExpired as exc:
+    except TimeoutError as exc:
         raise CollectTimeout(f"{argv[0]} did not finish within {timeout:.0f} s") from exc
 
 

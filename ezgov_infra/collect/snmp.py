@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from ezgov_infra.collect.credentials import SnmpCredentials
 from ezgov_infra.errors import AuthError, CollectError, CollectTimeout, UnreachableError, UnsupportedError
+from ezgov_infra.models.credentials import SnmpCredentials
 
 Oid = tuple[int, ...]
 Value = int | bytes | str | Oid | None

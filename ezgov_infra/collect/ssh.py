@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ezgov_infra.collect.credentials import SshCredentials
 from ezgov_infra.errors import (
     AuthError,
     CollectError,
@@ -29,6 +28,7 @@ from ezgov_infra.errors import (
     HostKeyError,
     UnreachableError,
 )
+from ezgov_infra.models.credentials import SshCredentials
 from ezgov_infra.models.facts import DeviceFacts, Source
 from ezgov_infra.platforms import PlatformProfile
 from ezgov_infra.platforms.parsers import parse

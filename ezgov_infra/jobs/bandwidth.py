@@ -103,7 +103,7 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
         raise InputError(f"--interval: at least {MIN_INTERVAL_S:g} s (agents cache counters for a few seconds, "
                          "net-snmp for 3 s: shorter intervals read stale counters and make false spikes)")
     from ezgov_infra.collect.counters import CounterPoller, CounterTarget
-    from ezgov_infra.collect.credentials import snmp_credentials
+    from ezgov_infra.collect.credentials import credentials_for
     from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
 
     inventory = _inventory(folder)
@@ -113,14 +113,13 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     for device_id in facets.devices(inventory, sorted(wanted), noun="device with an uplink").select(limit):
         device = inventory.devices[device_id]
         address = device.mgmt_ipv6 or device.mgmt_ipv4
-        profile = inventory.snmp.get(device.snmp_profile or "")
         if device.collection is Collection.offline:
             skipped[device_id] = "offline (collected from snapshots): no live counters"
-        elif profile is None or address is None:
+        elif device.snmp_profile not in inventory.snmp or address is None:
             skipped[device_id] = "no SNMP profile or management address"
         else:
             try:
-                credentials = snmp_credentials(profile, state_dir=state_dir, inventory=folder)
+                credentials = credentials_for(device, inventory, "snmp", state_dir=state_dir, folder=folder)
             except EzgovError as exc:
                 skipped[device_id] = str(exc)
                 continue

@@ -17,8 +17,9 @@ from ezgov_infra.automation.prometheus import (
     redacted,
     snmp_exporter_config,
 )
-from ezgov_infra.collect.credentials import SnmpCredentials, snmp_credentials
+from ezgov_infra.collect.credentials import snmp_credentials
 from ezgov_infra.errors import InputError
+from ezgov_infra.models.credentials import SnmpCredentials
 from ezgov_infra.models.inventory import SnmpProfile
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.inventory import load_inventory

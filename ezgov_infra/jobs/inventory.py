@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ezgov_infra.audit.coverage import Stats, compute_stats
@@ -25,8 +24,9 @@ from ezgov_infra.models.inventory import (
     Record,
 )
 from ezgov_infra.models.selector import ALL, Selector
-from ezgov_infra.store.inventory import known_platforms, load_inventory, read_inventory
-from ezgov_infra.store.yamlfiles import edit_records, format_path
+from ezgov_infra.platforms import known_profiles
+from ezgov_infra.store.inventory import load_inventory, read_inventory
+from ezgov_infra.store.yamlfiles import YamlError, edit_records, format_path, load_yaml
 
 LISTABLE = ("regions", "sites", "devices", "interfaces", "circuits", "prefixes", "websites", "networks")
 
@@ -142,8 +142,8 @@ def references_to(inv: Inventory, kind: str, rid: str) -> list[tuple[str, str, s
 def parse_value(text: str) -> Any:
     """A command-line value, read as a YAML scalar or flow list (`true`, `100`, `[a, b]`, `2019-12-31`)."""
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = load_yaml(text)
+    except YamlError:
         return text
     return text if isinstance(value, dict) else value
 
@@ -182,7 +182,7 @@ def _validated(folder: Path, kind: str, rid: str, body: Mapping[str, Any]) -> Re
 
 def _check_edit(folder: Path, before: Inventory, after: Inventory) -> None:
     """Refuse an edit that adds problems the inventory did not have."""
-    platforms = known_platforms()
+    platforms = known_profiles()
     old = {(i.kind, i.id, i.path, i.message) for i in check_inventory(before, platforms)}
     new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
     if new:
@@ -345,7 +345,7 @@ def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
     if problems:
         raise InventoryError(problems)
     after = _with(inv, kind, records)
-    platforms = known_platforms()
+    platforms = known_profiles()
     old = {(i.kind, i.id, i.path, i.message) for i in check_inventory(inv, platforms)}
     new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
     if new:

@@ -105,15 +105,12 @@ def _address(device: Device) -> tuple[str, str | None]:
 def _ssh(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: Path,
          options: AuditOptions) -> DeviceFacts:
     from ezgov_infra.collect import ssh
-    from ezgov_infra.collect.credentials import ssh_credentials
+    from ezgov_infra.collect.credentials import credentials_for
     from ezgov_infra.platforms import load_profile
 
-    name = options.credential_profile or device.credential_profile
-    profile = inventory.credentials.get(name)
-    if profile is None:
-        raise InputError(f"{device.id}: unknown credential profile {name!r}")
     known = str(options.known_hosts) if options.known_hosts else None
-    credentials = ssh_credentials(profile, state_dir=state_dir, inventory=inventory_dir, known_hosts=known)
+    credentials = credentials_for(device, inventory, "ssh", state_dir=state_dir, folder=inventory_dir,
+                                  profile=options.credential_profile, known_hosts=known)
     host, v6 = _address(device)
     target = ssh.SshTarget(device=device.id, host=host, profile=load_profile(device.platform),
                            credentials=credentials, connect_timeout=options.connect_timeout,
@@ -125,13 +122,10 @@ def _ssh(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: P
 def _snmp(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: Path,
           options: AuditOptions) -> DeviceFacts:
     from ezgov_infra.collect import snmp
-    from ezgov_infra.collect.credentials import snmp_credentials
+    from ezgov_infra.collect.credentials import credentials_for
 
-    name = options.snmp_profile or device.snmp_profile
-    profile = inventory.snmp.get(name or "")
-    if profile is None:
-        raise InputError(f"{device.id}: no SNMP profile (or unknown profile {name!r})")
-    credentials = snmp_credentials(profile, state_dir=state_dir, inventory=inventory_dir)
+    credentials = credentials_for(device, inventory, "snmp", state_dir=state_dir, folder=inventory_dir,
+                                  profile=options.snmp_profile)
     host, v6 = _address(device)
     timeout = min(options.connect_timeout, 5.0)
     target = snmp.SnmpTarget(host, credentials, timeout=timeout / 2, retries=1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab.lab import Lab
+from ezgov_infra.lab.ns import Completed
 from ezgov_infra.lab.topology import Topology, from_inventory
 from ezgov_infra.lab.validate import Validation
 
@@ -158,7 +158,7 @@ def validate(*, inventory: Path, state_dir: Path, checks: Path | None = None) ->
 
 
 def exec_command(*, state_dir: Path, node: str, command: list[str], vtysh: bool | None = None,
-                 timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+                 timeout: float = 120.0) -> Completed:
     """A shell command when its first word is a program, else (or with `vtysh=True`) one vtysh command."""
     _require()
     if not command:

@@ -76,26 +76,22 @@ def device_inventory(inv: Inventory, *, folder: Path, state_dir: Path, devices: 
                      ) -> tuple[dict[str, Any], PlaybookSecrets, dict[str, str]]:
     """The Ansible inventory for `devices` with connection vars, the one SSH password they share (if any), and
     the environment ansible needs (a private HOME when host keys live in a known_hosts file of their own)."""
-    from ezgov_infra.automation.export import ansible_inventory, platform_profiles
+    from ezgov_infra.automation.export import ansible_inventory, platform_profile
     from ezgov_infra.automation.hostvars import connection_vars, host_entries, private_home, snapshot_commands
-    from ezgov_infra.collect.credentials import ssh_credentials
+    from ezgov_infra.collect.credentials import credentials_for
 
     document = ansible_inventory(inv, devices=devices)
-    profiles = platform_profiles()
     passwords: dict[str, str] = {}
     known_hosts: list[str] = []
     for host, values in host_entries(document):
         device = inv.devices[host]
-        profile = inv.credentials.get(device.credential_profile)
-        if profile is None:
-            raise InputError(f"device {host}: credential profile {device.credential_profile!r} is not defined")
-        credentials = ssh_credentials(profile, state_dir=state_dir, inventory=folder)
+        credentials = credentials_for(device, inv, "ssh", state_dir=state_dir, folder=folder)
         if credentials.password:
-            passwords[profile.id] = credentials.password
+            passwords[device.credential_profile] = credentials.password
         if credentials.known_hosts:
             known_hosts.append(credentials.known_hosts)
         values.update(connection_vars(device, credentials))
-        values["ezgov_snapshot_commands"] = snapshot_commands(profiles.get(device.platform, {}))
+        values["ezgov_snapshot_commands"] = snapshot_commands(platform_profile(device.platform))
         values.update((extra_hostvars or {}).get(host, {}))
     if len(set(passwords.values())) > 1:
         raise InputError(f"the chosen devices use {len(passwords)} credential profiles with passwords "

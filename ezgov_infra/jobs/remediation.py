@@ -136,7 +136,7 @@ def record_management(folder: Path, state_dir: Path, inv: Inventory, devices: li
     """Write the IPv6 management address the playbook configured into the inventory (device and interface) and
     trust the device's known host key under it. Returns device -> address for what changed."""
     from ezgov_infra.addressing.allocate import management_address
-    from ezgov_infra.collect.credentials import ssh_credentials
+    from ezgov_infra.collect.credentials import credentials_for
     from ezgov_infra.collect.hostkeys import trust_new_address
     from ezgov_infra.jobs.inventory import set_fields
     from ezgov_infra.models.inventory import InterfaceKind
@@ -151,8 +151,7 @@ def record_management(folder: Path, state_dir: Path, inv: Inventory, devices: li
             continue
         set_fields(folder, device_id, {"mgmt_ipv6": address})
         set_fields(folder, f"interfaces/{port.id}", {"ipv6": [*map(str, port.ipv6), address]})
-        profile = inv.credentials.get(device.credential_profile)
-        known_hosts = ssh_credentials(profile, state_dir=state_dir, inventory=folder).known_hosts if profile else None
+        known_hosts = credentials_for(device, inv, "ssh", state_dir=state_dir, folder=folder).known_hosts
         if known_hosts and device.mgmt_ipv4 is not None:
             trust_new_address(Path(known_hosts), str(device.mgmt_ipv4.ip), address.split("/")[0])
         recorded[device_id] = address

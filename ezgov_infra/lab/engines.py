@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ezgov_infra.errors import LabError
-from ezgov_infra.lab.ns import proc_start, terminate
+from ezgov_infra.lab.ns import alive, proc_start, run, start, terminate
 
 SNMP_EXPORTER = ("prometheus-snmp-exporter", "snmp_exporter")
 PROMETHEUS = ("prometheus",)
@@ -59,17 +58,15 @@ def free_port(host: str = "::1") -> int:
 def _running(argv: list[str], address: str, ready_path: str, log: Path, what: str,
              timeout: float = 30.0) -> Iterator[Engine]:
     log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-    started = proc_start(process.pid)
-    engine = Engine(process.pid, address)
+    pid = start(argv, log=log)
+    started = proc_start(pid)
+    engine = Engine(pid, address)
     try:
         deadline = time.monotonic() + timeout
         while True:
-            if process.poll() is not None:
+            if not alive(pid, started):
                 tail = log.read_text(encoding="utf-8", errors="replace")[-800:]
-                raise LabError(f"{what} exited with {process.returncode}: {tail}")
+                raise LabError(f"{what} exited: {tail}")
             try:
                 with urllib.request.urlopen(engine.url + ready_path, timeout=2):
                     break
@@ -79,9 +76,7 @@ def _running(argv: list[str], address: str, ready_path: str, log: Path, what: st
                 time.sleep(0.2)
         yield engine
     finally:
-        terminate([(process.pid, started)], grace=5.0)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(5)
+        terminate([(pid, started)], grace=5.0)
 
 
 def _listen(host: str, port: int | None) -> str:
@@ -111,7 +106,5 @@ def prometheus(config: Path, *, data: Path, log: Path, host: str = "::1",
 
 def check(argv: Sequence[str]) -> str:
     """Run an engine's own checker (`promtool check config F`, `snmp_exporter --dry-run`); LabError on failure."""
-    done = subprocess.run(list(argv), capture_output=True, text=True, timeout=60, check=False)
-    if done.returncode != 0:
-        raise LabError(f"{' '.join(argv)}: {(done.stderr or done.stdout).strip()[-800:]}")
+    done = run(argv, timeout=60)
     return done.stdout + done.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,12 +12,11 @@ from typing import Any
 
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab import daemons, network, render, secrets
-from ezgov_infra.lab.ns import alive, netns_inode, pids_in_netns, proc_start, run_in, spawn, terminate
+from ezgov_infra.lab.ns import Completed, alive, netns_inode, pids_in_netns, proc_start, run, run_in, spawn, terminate
 from ezgov_infra.lab.state import (
     LabState,
     NodeState,
-    Proc,
-    acquire_machine_lock,
+    keep_machine_lock,
     load_state,
     save_state,
     state_dir_lock,
@@ -97,14 +95,7 @@ class Lab:
     def _ensure_keeper(self, state: LabState, progress: Progress, lock_timeout: float | None) -> None:
         if state.keeper and alive(state.keeper.pid, state.keeper.start):
             return  # our lab already holds the machine lock
-        fd = acquire_machine_lock(lock_timeout, progress)
-        try:
-            pid = subprocess.Popen(["sleep", "infinity"], pass_fds=(fd,), start_new_session=True,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL).pid
-        finally:
-            os.close(fd)  # the keeper's copy of the descriptor keeps the lock for as long as the lab exists
-        state.keeper = Proc(pid, proc_start(pid))
+        state.keeper = keep_machine_lock(lock_timeout, progress)
 
     def _build(self, state: LabState, progress: Progress) -> None:
         topo = self.topology
@@ -219,7 +210,7 @@ class Lab:
         return ns_state.namespace, ns_state.holder.pid
 
     def exec(self, node_id: str, argv: list[str], *, timeout: float = 60.0,
-             input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+             input_text: str | None = None) -> Completed:
         """Run a command inside the router (its network, mount and UTS namespaces)."""
         namespace, holder = self._holder(node_id)
         return run_in(argv, netns=namespace, holder=holder, hostname=node_id, timeout=timeout,
@@ -290,6 +281,5 @@ def _crypt_check(password: str, hashed: str) -> bool | None:
     parts = hashed.split("$")
     if len(parts) < 4:
         return None
-    done = subprocess.run(["openssl", "passwd", "-6", "-salt", parts[2], "-stdin"], input=password + "\n",
-                          capture_output=True, text=True, check=False)
+    done = run(["openssl", "passwd", "-6", "-salt", parts[2], "-stdin"], input_text=password + "\n", check=False)
     return done.stdout.strip() == hashed if done.returncode == 0 else None

@@ -144,14 +144,39 @@ def ensure_netns(node: Node) -> None:
     A router the inventory gives no IPv6 keeps an IPv6-capable kernel (as a real IPv4-only router does) but has
     IPv6 forwarding off and no address beyond link-local: enabling IPv6 is then a configuration change.
     """
-    if not netns_exists(node.namespace):
-        run(["ip", "netns", "add", node.namespace])
+    add_netns(node.namespace)
     keys = {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1",
             "net.ipv6.conf.default.accept_dad": "0", "net.ipv6.conf.all.accept_dad": "0",
             "net.ipv6.conf.default.accept_ra": "0", "net.ipv4.ping_group_range": "0 2147483647"}
     if not node.ipv6:
         keys["net.ipv6.conf.all.forwarding"] = "0"
     run(["ip", "netns", "exec", node.namespace, "sysctl", "-q", "-w", *(f"{k}={v}" for k, v in keys.items())])
+
+
+def add_netns(name: str) -> None:
+    if not netns_exists(name):
+        run(["ip", "netns", "add", name])
+
+
+def ensure_leg(netns: str, host_leg: str, bridge: str) -> None:
+    """A veth pair: `eth0` inside the namespace, `host_leg` on the host's `bridge`."""
+    if not link_exists("eth0", netns):
+        if link_exists(host_leg):
+            run(["ip", "link", "del", host_leg])
+        run(["ip", "link", "add", host_leg, "type", "veth", "peer", "name", "eth0", "netns", netns])
+    run(["ip", "link", "set", host_leg, "master", bridge, "up"])
+
+
+def ensure_addresses(netns: str, dev: str, v4: list[str], v6: list[str]) -> None:
+    """Add the missing addresses (prefix-length form) to `dev` in `netns` and set it up; IPv6 without DAD."""
+    have = addresses(dev, netns)
+    for address in v4:
+        if address not in have:
+            run(["ip", "-n", netns, "addr", "add", address, "dev", dev])
+    for address in v6:
+        if address not in have:
+            run(["ip", "-n", netns, "addr", "add", address, "dev", dev, "nodad"])
+    run(["ip", "-n", netns, "link", "set", dev, "up"])
 
 
 def ensure_holder(node: Node, node_dir: Path, current: Proc | None) -> Proc:
@@ -181,11 +206,7 @@ def ensure_holder(node: Node, node_dir: Path, current: Proc | None) -> Proc:
 def ensure_ports(node: Node, bridge: str) -> None:
     """Management leg on the bridge, loopback and LAN addresses (circuits are done per link)."""
     ns = node.namespace
-    if not link_exists("eth0", ns):
-        if link_exists(node.host_leg):
-            run(["ip", "link", "del", node.host_leg])
-        run(["ip", "link", "add", node.host_leg, "type", "veth", "peer", "name", "eth0", "netns", ns])
-    run(["ip", "link", "set", node.host_leg, "master", bridge, "up"])
+    ensure_leg(ns, node.host_leg, bridge)
     for port in node.ports:
         if port.kind == "lan" and not link_exists(port.name, ns):
             run(["ip", "-n", ns, "link", "add", port.name, "type", "bridge"])  # no dummy module here
@@ -200,14 +221,7 @@ def _address_port(node: Node, name: str, *, mgmt: bool = False) -> None:
         [node.mgmt_ipv4.with_prefixlen] if mgmt and node.mgmt_ipv4 else [])
     v6 = [a.with_prefixlen for a in (port.ipv6 if port else ())] or (
         [node.mgmt_ipv6.with_prefixlen] if mgmt and node.mgmt_ipv6 else [])
-    have = addresses(name, ns)
-    for address in v4:
-        if address not in have:
-            run(["ip", "-n", ns, "addr", "add", address, "dev", name])
-    for address in v6 if node.ipv6 else []:
-        if address not in have:
-            run(["ip", "-n", ns, "addr", "add", address, "dev", name, "nodad"])
-    run(["ip", "-n", ns, "link", "set", name, "up"])
+    ensure_addresses(ns, name, v4, v6 if node.ipv6 else [])
 
 
 def ensure_link(link: Link, a: Node, z: Node) -> None:

@@ -1,4 +1,8 @@
-"""Namespaces, processes and the safety guard: the lab's only contact with `ip`, `setns(2)` and signals.
+"""Namespaces, processes and the safety guard: the lab's only contact with `ip`, `setns(2)`, signals and programs.
+
+Every program the lab runs goes through here: `run` (a host command to completion), `start` (a detached process
+in our own namespaces: lock keepers, a stand-in started from inside its router), `spawn` and `run_in` (inside a
+router's namespaces, behind the guard below), `terminate` (by PID and start time).
 
 A router is a persistent network namespace (`ip netns add`, so `ip -n` reaches it) plus a *holder*: a `sleep`
 process that owns the router's private mount and UTS namespaces (hostname = device id; `/run`, `/etc/frr`,
@@ -18,7 +22,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from ezgov_infra.errors import LabError
+from ezgov_infra.errors import LabError, LabTimeout
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -27,17 +31,20 @@ NETNS_DIR = Path("/run/netns")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
+Completed = subprocess.CompletedProcess[str]
 
-def run(argv: Sequence[str], *, check: bool = True, timeout: float = 30.0,
-        input_text: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run a host command; a failure becomes a `LabError` quoting the command and its error output."""
+
+def run(argv: Sequence[str], *, check: bool = True, timeout: float = 30.0, input_text: str | None = None,
+        env: Mapping[str, str] | None = None) -> Completed:
+    """Run a host command; a failure becomes a `LabError` quoting the command and its error output, a timeout a
+    `LabTimeout`. `env` replaces the environment (default: ours)."""
     try:
         done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input_text,
-                              check=False)
+                              env=dict(env) if env is not None else None, check=False)
     except FileNotFoundError as exc:
         raise LabError(f"{argv[0]} is not installed: {exc}") from exc
     except subprocess.TimeoutExpired as exc:
-        raise LabError(f"`{' '.join(argv)}` did not finish within {timeout:.0f} s") from exc
+        raise LabTimeout(f"`{' '.join(argv)}` did not finish within {timeout:.0f} s") from exc
     if check and done.returncode != 0:
         raise LabError(f"`{' '.join(argv)}` failed: {(done.stderr or done.stdout).strip()}")
     return done
@@ -153,9 +160,31 @@ def spawn(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str 
     return proc.pid
 
 
+def start(argv: Sequence[str], *, log: Path | None = None, pass_fds: Iterable[int] = ()) -> int:
+    """Start a detached process in our own namespaces (a lock keeper; a stand-in started from inside its router,
+    see `inside`); returns its PID. `terminate` stops it."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child, closed below
+    try:
+        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, pass_fds=tuple(pass_fds), cwd="/")
+    except OSError as exc:
+        raise LabError(f"{argv[0]} could not be started: {exc}") from exc
+    finally:
+        if log:
+            out.close()  # type: ignore[union-attr]
+    _CHILDREN[proc.pid] = proc
+    return proc.pid
+
+
+def inside(netns: str) -> bool:
+    """Whether this process runs in the lab's network namespace `netns` (and so not in the host's)."""
+    expected = netns_inode(netns)
+    return expected is not None and ns_inode("self", "net") == expected
+
+
 def run_in(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str | None = None,
            timeout: float = 30.0, input_text: str | None = None,
-           env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+           env: Mapping[str, str] | None = None) -> Completed:
     """Run a command to completion inside a router's namespaces (the guard applies as for daemons)."""
     host = host_identity()
     check_target(holder, netns, host)
@@ -164,7 +193,7 @@ def run_in(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str
                               env=dict(env or _base_env()), cwd="/", check=False,
                               preexec_fn=lambda: enter(holder, netns, hostname, host))
     except subprocess.TimeoutExpired as exc:
-        raise LabError(f"`{' '.join(argv)}` in {netns} did not finish within {timeout:.0f} s") from exc
+        raise LabTimeout(f"`{' '.join(argv)}` in {netns} did not finish within {timeout:.0f} s") from exc
     except (OSError, subprocess.SubprocessError) as exc:
         raise LabError(f"`{' '.join(argv)}` could not run in {netns}: {exc}") from exc
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 from pathlib import Path
 
-from ezgov_infra.errors import LabError
+from ezgov_infra.errors import LabError, LabTimeout
+from ezgov_infra.lab.ns import run
 
 SYS_NAME = ".1.3.6.1.2.1.1.5.0"
 
@@ -31,8 +31,8 @@ def ssh_prompt(lab_dir: Path, address: str, timeout: float = 10.0) -> str:
             "-o", "GlobalKnownHostsFile=/dev/null", "-o", f"ConnectTimeout={max(1, int(timeout))}",
             "-o", "LogLevel=ERROR", f"ezgov@{address}"]
     try:
-        done = subprocess.run(argv, input="exit\n", capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
+        done = run(argv, input_text="exit\n", timeout=timeout, check=False)
+    except LabTimeout as exc:
         raise LabError(f"ssh {address}: no answer within {timeout:.0f} s") from exc
     if done.returncode not in (0, 1):
         raise LabError(f"ssh {address}: {done.stderr.strip() or f'exit {done.returncode}'}")
@@ -47,8 +47,8 @@ def snmp_get(lab_dir: Path, address: str, version: str, oid: str = SYS_NAME, tim
         argv[3:3] = ["-l", "authPriv"]
     env = _client_env(lab_dir)
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 3, env=env, check=False)
-    except subprocess.TimeoutExpired:
+        done = run(argv, timeout=timeout + 3, env=env, check=False)
+    except LabTimeout:
         return ""
     return done.stdout.strip() if done.returncode == 0 else ""
 
@@ -60,7 +60,7 @@ def snmp_walk(lab_dir: Path, address: str, version: str, oid: str, timeout: floa
     if version == "3":
         argv[3:3] = ["-l", "authPriv"]
     env = _client_env(lab_dir)
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout * 20, env=env, check=False)
+    done = run(argv, timeout=timeout * 20, env=env, check=False)
     if done.returncode != 0:
         raise LabError(f"snmpwalk {address}: {done.stderr.strip()}")
     rows = {}

@@ -19,11 +19,9 @@ import argparse
 import contextlib
 import functools
 import json
-import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -35,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import InputError, LabError
-from ezgov_infra.lab.ns import alive, netns_exists, netns_inode, proc_start, run, terminate
+from ezgov_infra.lab.ns import alive, inside, netns_exists, proc_start, run, start, terminate
 from ezgov_infra.lab.state import Proc
 from ezgov_infra.store.files import atomic_write, file_lock
 
@@ -203,17 +201,12 @@ def serve(directory: Path, binds: list[str], port: int) -> None:
         server.server_close()
 
 
-def _own_netns_inode() -> int:
-    return os.stat("/proc/self/ns/net").st_ino
-
-
 def start_service(state_dir: Path, system_id: str, side: str, wait: float = 10.0) -> int:
     """Start the system's server on `side` in the current namespace and record it; no-op if it already runs."""
     lab_dir = lab_dir_of(state_dir)
     staged, staging = _staged(lab_dir, system_id, side)
     namespace = staged.namespaces[side]
-    expected = netns_inode(namespace)
-    if expected is None or _own_netns_inode() != expected:
+    if not inside(namespace):
         raise LabError(f"safety guard: {system_id} {side} must start inside {namespace}; nothing started")
     running = staged.processes.get(side)
     if running and alive(running.pid, running.start):
@@ -225,16 +218,15 @@ def start_service(state_dir: Path, system_id: str, side: str, wait: float = 10.0
     argv = [sys.executable, "-m", "ezgov_infra.lab.standins", "serve", "--dir", str(directory),
             "--port", str(staging.port), *[arg for b in binds for arg in ("--bind", b)]]
     log = staged.folder() / f"{side}.log"
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, cwd="/")
+    pid = start(argv, log=log)
+    server = Proc(pid, proc_start(pid))
     with edit_staging(lab_dir) as current:
         if system_id in current.systems:
-            current.systems[system_id].processes[side] = Proc(proc.pid, proc_start(proc.pid))
+            current.systems[system_id].processes[side] = server
     deadline = time.monotonic() + wait
     pending = list(binds)
     while pending:
-        if proc.poll() is not None:
+        if not alive(server.pid, server.start):
             tail = log.read_text(errors="replace").strip().splitlines()[-3:]
             raise LabError(f"{system_id}: the {side} service exited at once: {' / '.join(tail)}")
         with contextlib.suppress(OSError), socket.create_connection((pending[0], staging.port), timeout=0.5):
@@ -243,7 +235,7 @@ def start_service(state_dir: Path, system_id: str, side: str, wait: float = 10.0
         if time.monotonic() > deadline:
             raise LabError(f"{system_id}: the {side} service does not listen on {pending[0]} port {staging.port}")
         time.sleep(0.05)
-    return proc.pid
+    return pid
 
 
 def stop_service(state_dir: Path, system_id: str, side: str) -> bool:

@@ -1,4 +1,4 @@
-"""`<state_dir>/lab/state.json` and the two locks; see the package docstring for the locking design.
+"""`<state_dir>/lab/state.json` and the locks; see the package docstring for the locking design.
 
 The state file is rewritten (atomically) after every step that creates something, so `down` can remove what a
 half-finished `up` left: namespaces, the bridge, host-side legs, holder and daemon PIDs (with their start times,
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import LabError
+from ezgov_infra.lab.ns import proc_start, start
 from ezgov_infra.store.files import atomic_write, file_lock
 
 GLOBAL_LOCK = Path("/run/lock/ezgov-lab.lock")
@@ -93,9 +94,22 @@ def state_dir_lock(lab_dir: Path) -> Iterator[None]:
         yield
 
 
+def keep_machine_lock(timeout: float | None, on_wait: Callable[[str], None] | None = None,
+                      lock_path: Path = GLOBAL_LOCK, busy: str | None = None) -> Proc:
+    """Take a machine-wide lock (waiting for it) and hand it to a keeper process, which holds it until it is
+    terminated: the lock lives as long as the lab it guards, not as long as this command."""
+    fd = acquire_machine_lock(timeout, on_wait, lock_path, busy)
+    try:
+        pid = start(["sleep", "infinity"], pass_fds=(fd,))
+    finally:
+        os.close(fd)  # the keeper's copy of the descriptor keeps the lock
+    return Proc(pid, proc_start(pid))
+
+
 def acquire_machine_lock(timeout: float | None, on_wait: Callable[[str], None] | None = None,
-                         lock_path: Path = GLOBAL_LOCK) -> int:
-    """Wait (never break it) for the machine-wide lab lock; returns the open, locked file descriptor."""
+                         lock_path: Path = GLOBAL_LOCK, busy: str | None = None) -> int:
+    """Wait (never break it) for a machine-wide lock (the lab's by default); returns the open, locked file
+    descriptor. `busy` is the message when `timeout` runs out."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     started = time.monotonic()
@@ -108,6 +122,8 @@ def acquire_machine_lock(timeout: float | None, on_wait: Callable[[str], None] |
             waited = time.monotonic() - started
             if timeout is not None and waited >= timeout:
                 os.close(fd)
+                if busy is not None:
+                    raise LabError(busy) from None
                 raise LabError(f"another virtual lab holds {lock_path} (held {holder_hint(lock_path)}); "
                                f"gave up after {timeout:.0f} s. Wait for it or take it down with "
                                "`ezgov lab down --state-dir ...` of its owner") from None

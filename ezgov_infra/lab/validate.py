@@ -11,12 +11,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ezgov_infra.errors import InputError, LabError
 from ezgov_infra.lab import probe
 from ezgov_infra.lab.lab import Lab
 from ezgov_infra.lab.topology import Node, Topology
+from ezgov_infra.store.yamlfiles import YamlError, load_yaml
 
 KINDS = ("adjacency", "ping", "no-ipv6", "ssh", "snmp", "speed")
 
@@ -54,10 +53,10 @@ def load_checks(path: Path | None = None) -> list[Check]:
     label = str(path) if path else "ezgov_infra/lab/checks.yaml"
     try:
         text = path.read_text() if path else (resources.files("ezgov_infra") / "lab" / "checks.yaml").read_text()
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except FileNotFoundError:
         raise InputError(f"{label}: no such checks file") from None
-    except yaml.YAMLError as exc:
+    except YamlError as exc:
         raise InputError(f"{label}: not valid YAML ({exc})") from exc
     if not isinstance(raw, list):
         raise InputError(f"{label}: expected a list of checks")

@@ -7,8 +7,10 @@ network namespaces, serving sample government sites under the reserved domain `e
       └── ezw-web   203.0.113.200+n  2001:db8:ffff::1:n  nginx, one address pair per site
 
 Only 203.0.113.192/26 and 2001:db8:ffff::/48 are used; nothing else in the project touches them. While the lab
-exists a small holder process keeps an exclusive flock on /run/lock/ezgov-web-lab.lock; `down()` ends it. Every
-daemon is started and stopped by PID (checked against its start time), and a failed `up()` removes what it made.
+exists a keeper process holds an exclusive flock on /run/lock/ezgov-web-lab.lock; `down()` ends it. Namespaces,
+legs and daemons go through the lab's own `ns` and `network` (so the guard that keeps the routers' daemons out of
+the host namespace covers these too); every daemon is started and stopped by PID (checked against its start time),
+and a failed `up()` removes what it made.
 
 `up(state_dir)` returns a `WebLab` (resolver address, CA file); `down(state_dir)` removes everything;
 `state(state_dir)` reads the running lab's state for `ezgov ipv6 web --lab`.
@@ -16,18 +18,20 @@ daemon is started and stopped by PID (checked against its start time), and a fai
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import signal
 import socket
-import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import LabError
+from ezgov_infra.lab import network, webconf
+from ezgov_infra.lab.ns import alive, netns_inode, pids_in_netns, proc_start, run, spawn, terminate
+from ezgov_infra.lab.state import keep_machine_lock
+from ezgov_infra.store.files import atomic_write
+from ezgov_infra.store.yamlfiles import load_yaml
 
 LOCK_FILE = Path("/run/lock/ezgov-web-lab.lock")
 BRIDGE = "ezw-br0"
@@ -35,7 +39,7 @@ HOST_V4, HOST_V6 = "203.0.113.193", "2001:db8:ffff::1"
 SERVERS = {"ezw-dns1": ("203.0.113.194", "2001:db8:ffff::2"), "ezw-dns2": ("203.0.113.195", "2001:db8:ffff::3")}
 WEB_NS = "ezw-web"
 NAMESPACES = (*SERVERS, WEB_NS)
-_children: dict[int, subprocess.Popen[bytes]] = {}
+LOCK_HOLDER = "lock-holder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,7 @@ def state(state_dir: Path) -> WebLab | None:
     raw["hosts"] = tuple(raw["hosts"])
     raw["pids"] = {k: tuple(v) for k, v in raw["pids"].items()}
     lab = WebLab(**raw)
-    return lab if all(_alive(pid, start) for pid, start in lab.pids.values()) else None
+    return lab if all(alive(pid, start) for pid, start in lab.pids.values()) else None
 
 
 def up(state_dir: Path, *, lock_timeout: float = 600.0) -> WebLab:
@@ -73,13 +77,12 @@ def up(state_dir: Path, *, lock_timeout: float = 600.0) -> WebLab:
         return running
     base = lab_dir(state_dir).resolve()
     base.mkdir(parents=True, exist_ok=True)
-    fd = _lock(lock_timeout)
-    pids: dict[str, tuple[int, int]] = {}
+    keeper = keep_machine_lock(lock_timeout, lock_path=LOCK_FILE,
+                               busy=f"the website lab is in use by another process ({LOCK_FILE} held for "
+                                    f"{lock_timeout:g} s); wait for it to finish or take that lab down")
+    pids: dict[str, tuple[int, int]] = {LOCK_HOLDER: (keeper.pid, keeper.start or 0)}
     try:
         _remove_network()  # leftovers of a crashed run; safe, we hold the lock
-        holder = subprocess.Popen(["sleep", "infinity"], pass_fds=(fd,), start_new_session=True)
-        _children[holder.pid] = holder
-        pids["lock-holder"] = (holder.pid, _start_time(holder.pid))
         tls = make_tls(base / "tls")
         write_sites(base / "sites")
         _build_network()
@@ -94,13 +97,9 @@ def up(state_dir: Path, *, lock_timeout: float = 600.0) -> WebLab:
     except BaseException:
         _teardown(pids)
         raise
-    finally:
-        os.close(fd)  # the holder process keeps the lock from here on
     lab = WebLab(resolver=SERVERS["ezw-dns1"][1], resolver_v4=SERVERS["ezw-dns1"][0],
                  ca_file=str(tls / "ca.crt"), state_dir=str(base), hosts=lab_hosts(), pids=pids)
-    temporary = base / "state.json.tmp"
-    temporary.write_text(json.dumps(asdict(lab), indent=2) + "\n")
-    temporary.replace(base / "state.json")
+    atomic_write(base / "state.json", json.dumps(asdict(lab), indent=2) + "\n")
     return lab
 
 
@@ -118,84 +117,48 @@ def down(state_dir: Path) -> bool:
 # ---------------------------------------------------------------- lifecycle
 
 
-def _lock(timeout: float) -> int:
-    fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                os.close(fd)
-                raise LabError(f"the website lab is in use by another process ({LOCK_FILE} held for "
-                               f"{timeout:g} s); wait for it to finish or take that lab down") from None
-            time.sleep(0.5)
-
-
 def _teardown(pids: dict[str, tuple[int, int]]) -> None:
-    """Stop daemons first, the lock holder last, so the lock is only free once the network is gone."""
-    holder = pids.get("lock-holder")
-    for name, (pid, start) in pids.items():
-        if name != "lock-holder":
-            _stop(pid, start)
+    """Stop daemons (and whatever else runs in our namespaces) first, the lock keeper last, so the lock is only
+    free once the network is gone."""
+    daemons: list[tuple[int, int | None]] = [pid for name, pid in pids.items() if name != LOCK_HOLDER]
+    inodes = {inode for inode in map(netns_inode, NAMESPACES) if inode is not None}
+    known = {pid for pid, _ in daemons}
+    daemons += [(pid, proc_start(pid)) for pid in pids_in_netns(inodes) if pid not in known]
+    terminate(daemons, grace=5.0)
     _remove_network()
-    if holder:
-        _stop(*holder)
+    if LOCK_HOLDER in pids:
+        terminate([pids[LOCK_HOLDER]])
 
 
 def _build_network() -> None:
-    _ip("link", "add", BRIDGE, "type", "bridge")
-    _ip("link", "set", BRIDGE, "up")
-    _ip("addr", "add", f"{HOST_V4}/26", "dev", BRIDGE)
-    _ip("addr", "add", f"{HOST_V6}/64", "dev", BRIDGE, "nodad")
+    network.ensure_bridge(BRIDGE, f"{HOST_V4}/26", f"{HOST_V6}/64")
     for namespace in NAMESPACES:
-        _ip("netns", "add", namespace)
-        host_end = f"{namespace}-h"
-        _ip("link", "add", host_end, "type", "veth", "peer", "name", "eth0", "netns", namespace)
-        _ip("link", "set", host_end, "master", BRIDGE, "up")
-        _ip("-n", namespace, "link", "set", "lo", "up")
-        _ip("-n", namespace, "link", "set", "eth0", "up")
+        network.add_netns(namespace)
+        network.ensure_leg(namespace, f"{namespace}-h", BRIDGE)
+        run(["ip", "-n", namespace, "link", "set", "lo", "up"])
         addresses = [SERVERS[namespace]] if namespace in SERVERS else [site_addresses(slot) for slot in slots()]
-        for ipv4, ipv6 in addresses:
-            _ip("-n", namespace, "addr", "add", f"{ipv4}/26", "dev", "eth0")
-            _ip("-n", namespace, "addr", "add", f"{ipv6}/64", "dev", "eth0", "nodad")
+        network.ensure_addresses(namespace, "eth0", [f"{ipv4}/26" for ipv4, _ in addresses],
+                                 [f"{ipv6}/64" for _, ipv6 in addresses])
 
 
 def _remove_network() -> None:
-    existing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
-    names = {line.split()[0] for line in existing.splitlines() if line.strip()}
     for namespace in NAMESPACES:
-        if namespace in names:
-            subprocess.run(["ip", "netns", "delete", namespace], capture_output=True, check=False)
-        subprocess.run(["ip", "link", "delete", f"{namespace}-h"], capture_output=True, check=False)
-    subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True, check=False)
-
-
-def _ip(*args: str) -> None:
-    done = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise LabError(f"ip {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+        network.delete_netns(namespace)
+        network.delete_link(f"{namespace}-h")
+    network.delete_link(BRIDGE)
 
 
 def _start(namespace: str, command: list[str], workdir: Path) -> tuple[int, int]:
-    log = (workdir / "daemon.log").open("ab")
-    try:
-        process = subprocess.Popen(["ip", "netns", "exec", namespace, *command], stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    except OSError as exc:
-        raise LabError(f"cannot start {command[0]} in {namespace}: {exc}") from exc
-    finally:
-        log.close()
-    _children[process.pid] = process
-    return process.pid, _start_time(process.pid)
+    """A daemon inside one of our namespaces, through the lab's guard (nothing starts outside them)."""
+    pid = spawn(command, netns=namespace, holder=None, hostname=None, log=workdir / "daemon.log")
+    return pid, proc_start(pid) or 0
 
 
 def _wait_port(address: str, port: int, pid: tuple[int, int], log: Path, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     while time.monotonic() < deadline:
-        if not _alive(*pid):
+        if not alive(*pid):
             tail = log.read_text(errors="replace")[-600:] if log.exists() else ""
             daemon = (log.parent / "daemon.log").read_text(errors="replace")[-600:]
             raise LabError(f"daemon for {address} port {port} exited at start: {(tail + daemon).strip()}")
@@ -207,56 +170,9 @@ def _wait_port(address: str, port: int, pid: tuple[int, int], log: Path, timeout
     raise LabError(f"nothing listens on {address} port {port} after {timeout:g} s (see {log})")
 
 
-def _start_time(pid: int) -> int:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0
-    return int(stat.rsplit(")", 1)[1].split()[19])
-
-
-def _alive(pid: int, start: int) -> bool:
-    """True when `pid` still runs and is the same process we started (pids get reused)."""
-    child = _children.get(pid)
-    if child is not None and child.poll() is not None:
-        return False
-    state_field = Path(f"/proc/{pid}/stat")
-    try:
-        stat = state_field.read_text()
-    except OSError:
-        return False
-    fields = stat.rsplit(")", 1)[1].split()
-    return fields[0] != "Z" and int(fields[19]) == start
-
-
-def _stop(pid: int, start: int, grace: float = 5.0) -> None:
-    if not _alive(pid, start):
-        _reap(pid)
-        return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and _alive(pid, start):
-        _reap(pid)
-        time.sleep(0.05)
-    if _alive(pid, start):
-        os.killpg(pid, signal.SIGKILL)  # its own session: the daemon and the workers it forked
-    _reap(pid, block=True)
-
-
-def _reap(pid: int, block: bool = False) -> None:
-    child = _children.get(pid)
-    if child is None:
-        return
-    try:
-        child.wait(timeout=5 if block else 0.001)
-        del _children[pid]
-    except subprocess.TimeoutExpired:
-        pass
-
-
 # ---------------------------------------------------------------- content: sites, zones, TLS, configs
 
-TEMPLATES = Path(__file__).with_name("websites")
+SITES_FILE = Path(__file__).with_name("websites") / "sites.yaml"
 ZONES = {"ezhou.test": ("ns1", "ns2"), "gedian.ezhou.test": ("ns1", "ns3")}
 NAME_SERVERS = {"ns1": SERVERS["ezw-dns1"], "ns2": SERVERS["ezw-dns2"], "ns3": (SERVERS["ezw-dns2"][0], None)}
 HUGE_BYTES = 6 * 1024 * 1024
@@ -274,9 +190,7 @@ class LabSite:
 
 
 def sites() -> list[LabSite]:
-    import yaml
-
-    raw: dict[str, dict[str, Any]] = yaml.safe_load((TEMPLATES / "sites.yaml").read_text(encoding="utf-8"))
+    raw: dict[str, dict[str, Any]] = load_yaml(SITES_FILE.read_text(encoding="utf-8"))
     return [LabSite(host=host, **fields) for host, fields in raw.items()]
 
 
@@ -292,16 +206,8 @@ def site_addresses(slot: int) -> tuple[str, str]:
     return f"203.0.113.{200 + slot}", f"2001:db8:ffff::1:{slot:x}"
 
 
-def _render(template: str, **values: Any) -> str:
-    import jinja2
-
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
-                                     keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    return environment.get_template(template).render(**values)
-
-
 def _openssl(*args: str) -> None:
-    done = subprocess.run(["openssl", *args], capture_output=True, text=True, check=False)
+    done = run(["openssl", *args], check=False)
     if done.returncode != 0:
         raise LabError(f"openssl {args[0]}: {done.stderr.strip()[-300:]}")
 
@@ -347,8 +253,8 @@ _TEXT = ("鄂州市推进数字政府建设，政务服务一网通办，群众�
 
 
 def _page(title: str, links: list[tuple[str, str]], paragraphs: tuple[str, ...] = _TEXT) -> str:
-    return _render("page.html.j2", title=title, links=links, paragraphs=paragraphs,
-                   footer="鄂州市人民政府 Ezhou Municipal People's Government")
+    return webconf.page(title=title, links=links, paragraphs=paragraphs,
+                        footer="鄂州市人民政府 Ezhou Municipal People's Government")
 
 
 def write_sites(folder: Path) -> None:
@@ -408,12 +314,12 @@ def write_nsd(folder: Path, *, namespace: str, ipv4: str, ipv6: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     zones = []
     for zone in ZONES:
-        text = _render("zone.j2", zone=zone, primary=f"{ZONES[zone][0]}.ezhou.test", serial=2019070101,
+        text = webconf.zone_file(zone=zone, primary=f"{ZONES[zone][0]}.ezhou.test", serial=2019070101,
                        records=_zone_records(zone))
         (folder / f"{zone}.zone").write_text(text)
         zones.append({"name": zone, "file": f"{zone}.zone"})
     conf = folder / "nsd.conf"
-    conf.write_text(_render("nsd.conf.j2", namespace=namespace, ipv4=ipv4, ipv6=ipv6, zones_dir=folder,
+    conf.write_text(webconf.nsd_conf(namespace=namespace, ipv4=ipv4, ipv6=ipv6, zones_dir=folder,
                             run_dir=folder, zones=zones))
     return conf
 
@@ -444,5 +350,5 @@ def write_nginx(folder: Path, *, sites_dir: Path, tls_dir: Path) -> Path:
                                 "listen": f"{address}:{port}" + (" ssl" if port == 443 else ""),
                                 "certificate": "rogue" if site.kind == "untrusted-tls" and port == 443 else None})
     conf = folder / "nginx.conf"
-    conf.write_text(_render("nginx.conf.j2", run_dir=folder, tls_dir=tls_dir, servers=servers))
+    conf.write_text(webconf.nginx_conf(run_dir=folder, tls_dir=tls_dir, servers=servers))
     return conf

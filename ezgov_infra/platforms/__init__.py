@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ezgov_infra.errors import UnsupportedError
+from ezgov_infra.store.yamlfiles import load_yaml
 
 
 class PlatformProfile(BaseModel):
@@ -44,14 +45,13 @@ class PlatformProfile(BaseModel):
 @cache
 def load_profile(name: str) -> PlatformProfile:
     """The profile `ezgov_infra/platforms/<name>.yaml`; `UnsupportedError` for a platform ezgov does not know."""
-    import yaml
-
     path = resources.files("ezgov_infra") / "platforms" / f"{name}.yaml"
     if not path.is_file():
         raise UnsupportedError(f"no platform profile {name!r} (known: {', '.join(known_profiles())})")
-    return PlatformProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return PlatformProfile.model_validate(load_yaml(path.read_text(encoding="utf-8")))
 
 
 def known_profiles() -> list[str]:
+    """The platform profiles shipped in `ezgov_infra/platforms/`, by name."""
     folder = resources.files("ezgov_infra") / "platforms"
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))

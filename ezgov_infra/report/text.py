@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
-import yaml
+from ezgov_infra.store.yamlfiles import load_yaml
 
 LANGUAGES = ("zh", "en")
 
@@ -38,7 +38,7 @@ def strings(lang: str) -> dict[str, str]:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown report language {lang!r} (one of {', '.join(LANGUAGES)})")
     source = resources.files("ezgov_infra") / "report" / "i18n" / f"{lang}.yaml"
-    tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    tree = load_yaml(source.read_text(encoding="utf-8")) or {}
     return _flatten(tree)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +9,8 @@ from ezgov_infra.errors import InventoryError, Problem
 from ezgov_infra.models.checks import check_inventory
 from ezgov_infra.models.inventory import KIND_FILES, KIND_MODELS, POLICY_FILE, Inventory
 from ezgov_infra.models.policy import Policy
+from ezgov_infra.platforms import known_profiles
 from ezgov_infra.store.yamlfiles import LineFinder, format_path, load_document, load_records
-
-
-def known_platforms() -> list[str]:
-    """Platform profiles shipped in `ezgov_infra/platforms/`."""
-    folder = resources.files("ezgov_infra") / "platforms"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
 def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
@@ -38,7 +32,7 @@ def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
                                                      label=_label(folder, POLICY_FILE))
     problems += found
     inventory = Inventory.model_construct(**kinds, policy=policy or Policy())
-    for issue in check_inventory(inventory, known_platforms()):
+    for issue in check_inventory(inventory, known_profiles()):
         if any(issue.message.endswith(f"{bad!r}") for bad in bad_ids):
             continue  # the referenced record is itself invalid and already reported
         if issue.kind == "policy":

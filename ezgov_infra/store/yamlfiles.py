@@ -3,6 +3,10 @@
 Loading takes the fast path (libyaml, no line bookkeeping) and only when something is wrong composes the file a
 second time to find the line of each bad field. Saving goes through ruamel's round-trip mode so that a person's
 comments and key order survive a CLI edit; new records are inserted at their sorted place.
+
+This is the package's one YAML adapter (PyYAML and ruamel are imported here only): other modules read package
+data, vault plaintext and command-line values with `load_yaml` and write with `dump_plain`, `dump_sorted` or
+`dump_block`.
 """
 
 from __future__ import annotations
@@ -283,6 +287,23 @@ def edit_records(
         buffer = io.StringIO()
         rt.dump(document, buffer)
         atomic_write(path, buffer.getvalue())
+
+
+class YamlError(ValueError):
+    """Text that is not valid YAML; the message is the parser's."""
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """One document through PyYAML's safe loader: package data, vault plaintext, command-line values."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc)) from exc
+
+
+def dump_sorted(data: Any) -> str:
+    """PyYAML's safe emitter with keys sorted, for files another tool reads (an Ansible inventory)."""
+    return yaml.safe_dump(data, sort_keys=True)
 
 
 def dump_plain(data: Any) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from ezgov_infra.lab import websites
+from ezgov_infra.lab.ns import alive
 
 pytestmark = pytest.mark.lab
 REPO = Path(__file__).resolve().parents[2]
@@ -202,7 +203,7 @@ class TestLifecycle:
         namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
         assert not any(name in namespaces for name in websites.NAMESPACES)
         assert subprocess.run(["ip", "link", "show", websites.BRIDGE], capture_output=True).returncode != 0
-        assert all(not Path(f"/proc/{pid}").exists() or not websites._alive(pid, start)
+        assert all(not Path(f"/proc/{pid}").exists() or not alive(pid, start)
                    for pid, start in web_lab.pids.values())
         with open(websites.LOCK_FILE, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

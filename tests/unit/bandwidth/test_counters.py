@@ -28,8 +28,8 @@ from ezgov_infra.collect.counters import (
     make_sample,
     speed_mbps,
 )
-from ezgov_infra.collect.credentials import SnmpCredentials
 from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
+from ezgov_infra.models.credentials import SnmpCredentials
 
 
 class TestSpeed:

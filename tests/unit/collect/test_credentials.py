@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ezgov_infra.collect.credentials import snmp_credentials, ssh_credentials
-from ezgov_infra.errors import AuthError
+from ezgov_infra.collect.credentials import credentials_for, snmp_credentials, ssh_credentials
+from ezgov_infra.errors import AuthError, InputError
 from ezgov_infra.models.inventory import CredentialProfile, SnmpProfile
 
 
@@ -74,3 +74,45 @@ class TestLab:
     def test_no_lab_is_an_auth_failure_with_a_hint(self, tmp_path: Path) -> None:
         with pytest.raises(AuthError, match="ezgov lab up"):
             ssh_credentials(CredentialProfile(id="lab", source="lab"), state_dir=tmp_path)
+
+
+class TestCredentialsFor:
+    """The one lookup from a device to its secrets: its own profile, or the one named instead."""
+
+    @staticmethod
+    def lab_secrets(state_dir: Path) -> None:
+        (state_dir / "lab").mkdir()
+        (state_dir / "lab" / "secrets.json").write_text(json.dumps({
+            "ssh": {"username": "ezgov", "password": "lab-pw"}, "known_hosts": "/kh",
+            "snmp": {"community": "lab-comm", "v3": {"user": "ezgov", "auth_key": "lab-ak", "priv_key": "lab-pk"}}}))
+
+    def test_a_lab_device_gets_the_secrets_of_its_own_profiles(self, sample_inventory: Path, tmp_path: Path) -> None:
+        from ezgov_infra.store.inventory import load_inventory
+
+        self.lab_secrets(tmp_path)
+        inventory = load_inventory(sample_inventory)
+        device = next(d for d in inventory.devices.values() if d.credential_profile == "lab" and d.snmp_profile)
+        ssh = credentials_for(device, inventory, "ssh", state_dir=tmp_path, folder=sample_inventory)
+        snmp = credentials_for(device, inventory, "snmp", state_dir=tmp_path, folder=sample_inventory)
+        assert (ssh.username, ssh.password, ssh.known_hosts) == ("ezgov", "lab-pw", "/kh")
+        assert "lab-comm" in snmp.secrets() or "lab-ak" in snmp.secrets()
+
+    def test_a_profile_named_instead_that_does_not_exist_names_device_and_profile(
+            self, sample_inventory: Path, tmp_path: Path) -> None:
+        from ezgov_infra.store.inventory import load_inventory
+
+        inventory = load_inventory(sample_inventory)
+        device = next(iter(inventory.devices.values()))
+        with pytest.raises(InputError, match=f"{device.id}: unknown credential profile 'nowhere'"):
+            credentials_for(device, inventory, "ssh", state_dir=tmp_path, profile="nowhere")
+        with pytest.raises(InputError, match=rf"{device.id}: no SNMP profile \(or unknown profile 'nowhere'\)"):
+            credentials_for(device, inventory, "snmp", state_dir=tmp_path, profile="nowhere")
+
+    def test_the_known_hosts_given_replace_the_profiles(self, sample_inventory: Path, tmp_path: Path) -> None:
+        from ezgov_infra.store.inventory import load_inventory
+
+        self.lab_secrets(tmp_path)
+        inventory = load_inventory(sample_inventory)
+        device = next(d for d in inventory.devices.values() if d.credential_profile == "lab")
+        ssh = credentials_for(device, inventory, "ssh", state_dir=tmp_path, known_hosts="/other")
+        assert ssh.known_hosts == "/other"

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ezgov_infra.collect.credentials import SnmpCredentials
 from ezgov_infra.collect.snmp import (
     IF_NAME,
     SYS_DESCR,
@@ -27,6 +26,7 @@ from ezgov_infra.collect.snmp import (
     text,
 )
 from ezgov_infra.errors import AuthError, CollectTimeout
+from ezgov_infra.models.credentials import SnmpCredentials
 
 COMMUNITY = "unit-community-7Qx"
 V3 = SnmpCredentials("3", user="unit", auth_protocol="SHA", auth_key="unit-auth-key-1", priv_protocol="AES",

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from ezgov_infra.collect.credentials import SshCredentials
 from ezgov_infra.collect.ssh import SshTarget, collect, probe_ssh
 from ezgov_infra.errors import CollectTimeout, UnreachableError
+from ezgov_infra.models.credentials import SshCredentials
 from ezgov_infra.platforms import load_profile
 
 
