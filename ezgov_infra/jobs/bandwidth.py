@@ -159,10 +159,10 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
                 await asyncio.sleep(max(0.0, begin + number * interval - time.monotonic()))
                 round_clock = time.monotonic()
                 answers = await poller.poll(targets)
-                samples = [s for a in answers for s in a.samples]
+                samples = [s for a in answers for s in a.value or []]
                 history.add_samples([_row(s) for s in samples], run_id)
                 collected.extend(samples)
-                failed = {a.device: f"{a.category}: {a.message}" for a in answers if not a.ok}
+                failed = {a.subject: f"{a.category}: {a.message}" for a in answers if a.failed}
                 for device_id, why in failed.items():
                     counts = failures.setdefault(device_id, {})
                     category = why.partition(":")[0]
