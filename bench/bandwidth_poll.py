@@ -110,8 +110,8 @@ def alternate(targets: list[CounterTarget], rounds: int, concurrency: int, expor
                     answers = await poller.poll(targets)
                     ours.walls.append(time.perf_counter() - started)
                     ours.cpu += time.process_time() - cpu
-                    samples.extend(s for a in answers for s in a.samples)
-                    ours.failed += sum(1 for a in answers if not a.ok)
+                    samples.extend(s for a in answers for s in a.value or [])
+                    ours.failed += sum(1 for a in answers if a.failed)
                     before = process_cpu(exporter.pid)
                     wall, failed = await asyncio.to_thread(exporter_round, exporter.url, targets, pool)
                     theirs.cpu += process_cpu(exporter.pid) - before

@@ -33,6 +33,7 @@ def pss_kib(pid: int) -> int:
 
 
 def measure(name: str, topology: object, inventory: Path | None) -> dict[str, float]:
+    from ezgov_infra.cli.progress import Drawer
     from ezgov_infra.lab.lab import Lab
     from ezgov_infra.lab.validate import wait_converged
 
@@ -40,7 +41,7 @@ def measure(name: str, topology: object, inventory: Path | None) -> dict[str, fl
         lab = Lab(topology, Path(folder), inventory)  # type: ignore[arg-type]
         waited = time.monotonic()
         # take the lock first, so waiting for a colleague's lab does not count as bring-up
-        lab.reserve(progress=lambda m: print(f"  {m}", file=sys.stderr))
+        lab.reserve(progress=Drawer())
         print(f"{name}: lock acquired after {time.monotonic() - waited:.1f} s", file=sys.stderr)
         try:
             started = time.monotonic()

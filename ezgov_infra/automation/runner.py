@@ -22,9 +22,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ezgov_infra.errors import PlaybookError
+from ezgov_infra.models.runs import Batch, NoProgress, Progress, Result
 from ezgov_infra.store.yamlfiles import dump_sorted
 
 SSH_PASSWORD_PROMPT = r"^SSH password:\s*?$"
@@ -36,25 +37,10 @@ CONNECTION_FAILURE = re.compile(
     r"ssh connection failed|connection timed out|timed out while connecting|host is unreachable", re.IGNORECASE)
 
 
-class PlaybookProgress(Protocol):
-    """What a run reports while it goes; the CLI draws it, tests record it. Nothing below the CLI prints."""
-
-    def task(self, name: str, hosts: int) -> None: ...
-
-    def host_done(self, host: str, task: str, outcome: str) -> None: ...
-
-
-class QuietProgress:
-    def task(self, name: str, hosts: int) -> None:
-        return None
-
-    def host_done(self, host: str, task: str, outcome: str) -> None:
-        return None
-
-
 @dataclass(slots=True)
-class HostResult:
-    """How one host went: task counts and the final state (`failed` and `unreachable` win over `changed`)."""
+class HostTally:
+    """How one host went: task counts and the final state (`failed` and `unreachable` win over `changed`); the
+    value of the host's `Result` in `RunSummary.batch`."""
 
     host: str
     status: str = "ok"
@@ -73,7 +59,7 @@ class RunSummary:
     playbook: str
     status: str
     rc: int
-    per_host: dict[str, HostResult]
+    per_host: dict[str, HostTally]
     artifacts_dir: str
     check: bool = False
     started: str = ""
@@ -82,8 +68,16 @@ class RunSummary:
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def batch(self) -> Batch[HostTally]:
+        """A `Result` per host, failed (category `failed` or `unreachable`) where the host's state says so."""
+        return Batch(self.playbook, [
+            Result(host, value=tally, elapsed=self.elapsed,
+                   category=tally.status if tally.status in ("failed", "unreachable") else None,
+                   message=tally.message or None) for host, tally in sorted(self.per_host.items())], self.elapsed)
+
+    @property
     def failed_hosts(self) -> list[str]:
-        return sorted(h for h, r in self.per_host.items() if r.status in ("failed", "unreachable"))
+        return self.batch.failed_subjects
 
     @property
     def ok(self) -> bool:
@@ -157,7 +151,7 @@ def run_playbook(
     env: Mapping[str, str] | None = None,
     forks: int = 10,
     timeout: int | None = None,
-    progress: PlaybookProgress | None = None,
+    progress: Progress | None = None,
 ) -> RunSummary:
     """Run `playbook` against `inventory` (an Ansible YAML inventory document); never raises for a failed host.
 
@@ -168,7 +162,7 @@ def run_playbook(
     if not playbook.is_file():
         raise PlaybookError(f"{playbook}: no such playbook")
     secrets = secrets or PlaybookSecrets()
-    progress = progress or QuietProgress()
+    progress = progress or NoProgress()
     binary = ansible_playbook_binary()
     ident = new_ident(playbook.stem)
     private = (state_dir / "artifacts" / ident).resolve()
@@ -189,6 +183,7 @@ def run_playbook(
     stream = _EventStream(progress)
     started = datetime.now(UTC)
     clock = time.monotonic()
+    progress.started(playbook.stem, None)
     try:
         runner = ansible_runner.run(
             private_data_dir=str(private), playbook=str(playbook.resolve()), inventory=str(hosts_file),
@@ -198,6 +193,8 @@ def run_playbook(
         )
     except Exception as exc:  # ansible-runner raises bare exceptions for a broken setup
         raise PlaybookError(f"{playbook.name}: ansible-runner could not start: {exc}") from exc
+    finally:
+        progress.finished()
     elapsed = time.monotonic() - clock
     per_host = stream.results(runner.stats or {})
     status, rc = str(runner.status), int(runner.rc if runner.rc is not None else 1)
@@ -220,9 +217,13 @@ def _stdout_tail(runner: Any, lines: int = 6) -> str:
 
 
 class _EventStream:
-    """ansible-runner's event handler: feeds the progress protocol and keeps the last message per host."""
+    """ansible-runner's event handler: feeds the progress protocol and keeps the last message per host.
 
-    def __init__(self, progress: PlaybookProgress) -> None:
+    A task starting is a `note` (its name); each host's outcome of a task is a `Result` for the host whose value
+    is the outcome (ok, changed, skipped, failed, unreachable), failed for the last two, with the task as message.
+    """
+
+    def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.messages: dict[str, str] = {}
         self.failed_tasks: dict[str, list[str]] = {}
@@ -234,7 +235,7 @@ class _EventStream:
         name = event.get("event", "")
         data = event.get("event_data") or {}
         if name == "playbook_on_task_start":
-            self.progress.task(str(data.get("task") or data.get("name") or "task"), 0)
+            self.progress.note(str(data.get("task") or data.get("name") or "task"))
         elif name == "playbook_on_stats":
             custom = data.get("artifact_data")
             self.custom = dict(custom) if isinstance(custom, Mapping) else {}
@@ -253,18 +254,19 @@ class _EventStream:
                         tasks.append(task)
                     # the first failure is the cause; a loop's summary ("One or more items failed") is not
                     self.messages.setdefault(host, f"{task}: {_message(data.get('res') or {})}")
-                self.progress.host_done(host, task, outcome)
+                failed = outcome in ("failed", "unreachable")
+                self.progress.advance(Result(host, value=outcome, category=outcome if failed else None, message=task))
         return True  # keep every event in the artifacts
 
-    def results(self, stats: Mapping[str, Any]) -> dict[str, HostResult]:
+    def results(self, stats: Mapping[str, Any]) -> dict[str, HostTally]:
         keys = {"ok": "ok", "changed": "changed", "failures": "failed", "dark": "unreachable",
                 "skipped": "skipped", "rescued": "rescued"}
         hosts: set[str] = set(self.seen)
         for key in keys:
             hosts.update((stats.get(key) or {}).keys())
-        out: dict[str, HostResult] = {}
+        out: dict[str, HostTally] = {}
         for host in sorted(hosts):
-            result = HostResult(host)
+            result = HostTally(host)
             for key, attr in keys.items():
                 setattr(result, attr, int((stats.get(key) or {}).get(host, 0)))
             # ansible counts `ok` including changed tasks; keep them apart for people

@@ -61,26 +61,24 @@ def poll_command(
     The 95th percentile is the k-th smallest interval rate, k = round(0.95 n) with halves rounded up (LibreNMS's
     index rule: sorted[round(0.95 n) - 1]).
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from ezgov_infra.cli.render import console, emit, plain, print_table
+    from ezgov_infra.cli.progress import Drawer
+    from ezgov_infra.cli.render import emit, escape, plain, print_table
     from ezgov_infra.jobs import bandwidth
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     selector = limit_selector(limit)
     every = duration(interval, "--interval")
     rounds = count if count is not None else int(duration(duration_opt, "--duration") // every) + 1
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
-        task = bar.add_task("polling", total=rounds)
 
-        def step(done: bandwidth.PollRound) -> None:
-            failed = f", {len(done.failed)} failed" if done.failed else ""
-            bar.update(task, completed=done.number,
-                       description=f"round {done.number}/{done.rounds}: {done.samples} samples{failed}")
+    def status(drawer: Drawer) -> str:
+        done = drawer.last.value if drawer.last else None
+        if not isinstance(done, bandwidth.PollRound):
+            return escape(drawer.title)
+        failed = f", {len(done.failed)} failed" if done.failed else ""
+        return f"round {done.number}/{done.rounds}: {done.samples} samples{failed}"
 
-        result = bandwidth.poll(folder=settings.inventory, state_dir=settings.state_dir, interval=every,
-                                rounds=rounds, limit=selector, timeout=timeout, progress=step)
+    result = bandwidth.poll(folder=settings.inventory, state_dir=settings.state_dir, interval=every, rounds=rounds,
+                            limit=selector, timeout=timeout, progress=Drawer(bar="rounds", line=None, status=status))
     rows = [{"device": u.device, "interface": u.interface, "speed_mbps": u.speed_mbps, "samples": u.samples,
              "mean_in": _mbps(u.mean_in_mbps), "mean_out": _mbps(u.mean_out_mbps),
              "p95_in": _mbps(u.p95_in_mbps), "p95_out": _mbps(u.p95_out_mbps),
@@ -124,19 +122,22 @@ def test_command(
     (--seconds per direction). The slower direction is the site's measured throughput. --limit narrows the sites
     (site:, region:, district:, category:, setting:, device:).
     """
-    from ezgov_infra.cli.render import console, emit, plain, print_table
+    from ezgov_infra.cli.progress import Drawer
+    from ezgov_infra.cli.render import emit, escape, plain, print_table
     from ezgov_infra.jobs import bandwidth
+    from ezgov_infra.models.runs import Result
 
-    err = console(stderr=True)
-
-    def step(number: int, total: int, site: Any) -> None:
+    def site_line(done: Result[Any], drawer: Drawer) -> str | None:
+        site = done.value
+        if site is None:  # measuring raised something unforeseen: the run records it as failed
+            return escape(f"[{drawer.done}/{drawer.total}] {done.subject}: failed ({done.category})")
         status = f"{site.measured_mbps} Mbps" if site.ok else f"failed ({site.category})"
-        err.print(f"[{number}/{total}] {site.site}: {status}", markup=False, highlight=False)
+        return escape(f"[{drawer.done}/{drawer.total}] {site.site}: {status}")
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     result = bandwidth.test(folder=settings.inventory, state_dir=settings.state_dir, sites=sites,
                             limit=limit_selector(limit), server=server, seconds=seconds, ping_count=pings,
-                            progress=step)
+                            progress=Drawer(line=site_line, highlight=False))
     rows = []
     for site in result.sites:
         by_dir = {t.direction: t.received_mbps for t in site.throughput}

@@ -82,21 +82,25 @@ def web_command(
     robots.txt honoured). Each request is bound to one address family. Every check gives its reason and evidence
     (--format json); the run is stored in the history database. Exit 0 when the run completed, whatever it found.
     """
-    from ezgov_infra.cli.render import console, emit, escape, print_table
+    from ezgov_infra.cli.progress import Drawer
+    from ezgov_infra.cli.render import emit, escape, print_table
     from ezgov_infra.jobs import web_check
+    from ezgov_infra.models.runs import Result
 
-    err = console(stderr=True)
-
-    def progress(done: int, total: int, site: web_check.SiteResult) -> None:
+    def site_line(done: Result[web_check.SiteResult], drawer: Drawer) -> str | None:
+        site = done.value
+        if site is None:
+            return None
         row = site.row()
-        err.print(f"[{done}/{total}] {escape(site.host)}  {row['score']:g}  {escape(row['readiness'])}  "
-                  f"({site.elapsed:.1f} s)", highlight=False)
+        return (f"[{drawer.done}/{drawer.total}] {escape(site.host)}  {row['score']:g}  {escape(row['readiness'])}  "
+                f"({site.elapsed:.1f} s)")
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     result = web_check.check_websites(
         folder=settings.inventory, state_dir=settings.state_dir, hosts=hosts or None, resolver=resolver,
         ca_file=Path(ca_file) if ca_file else None, lab=lab, depth=depth, max_links=max_links, probes=probes,
-        timeout=timeout, dns_timeout=dns_timeout, workers=workers, progress=progress)
+        timeout=timeout, dns_timeout=dns_timeout, workers=workers,
+        progress=Drawer(line=site_line, highlight=False))
     if fmt is not Format.table:
         emit(result.as_dict(), fmt, rows=result.rows(), columns=["site", "name", "score", "readiness", "failed",
                                                                   "why"])
@@ -113,37 +117,6 @@ def web_command(
 
 from enum import StrEnum  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-
-class _AuditProgress:
-    """A bar on stderr plus one line per device as it finishes (stdout stays clean for --format json)."""
-
-    def __init__(self) -> None:
-        from ezgov_infra.cli.render import console
-
-        self.console = console(stderr=True)
-        self.bar: object | None = None
-        self.task: object | None = None
-
-    def started(self, total: int, title: str) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=self.console, transient=True)
-        progress.start()
-        self.bar, self.task = progress, progress.add_task(title, total=total)
-
-    def advance(self, device: str, ok: bool, detail: str) -> None:
-        from ezgov_infra.cli.render import escape
-
-        if self.bar is not None:
-            self.bar.console.print(f"  {'ok  ' if ok else 'FAIL'} {escape(device)}"  # type: ignore[attr-defined]
-                                   + ("" if ok else f" ({escape(detail)})"))
-            self.bar.advance(self.task)  # type: ignore[attr-defined]
-
-    def finished(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()  # type: ignore[attr-defined]
 
 
 class _Severity(StrEnum):
@@ -182,6 +155,7 @@ def audit_command(
     history database. Exit 0 when every device was audited, 1 when any could not be (unreachable, auth, timeout,
     host-key, unsupported, parse), 2 for bad input.
     """
+    from ezgov_infra.cli.progress import Drawer
     from ezgov_infra.cli.render import emit, print_table
     from ezgov_infra.jobs import ipv6_audit
 
@@ -192,7 +166,7 @@ def audit_command(
         limit=limit_selector(limit), workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout,
         device_timeout=timeout, check_host_key=not no_host_key_check, known_hosts=known_hosts,
         snmp_profile=snmp_profile)
-    progress = _AuditProgress() if fmt is Format.table else None
+    progress = Drawer(bar="count") if fmt is Format.table else None
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     run = ipv6_audit.audit(inventory=settings.inventory, state_dir=settings.state_dir, options=options,
                            progress=progress)
@@ -290,15 +264,15 @@ def remediate_command(
     Addresses come from the address plan; the far end of each circuit without IPv6 is configured too. Exits 1
     when the playbook failed on any host.
     """
-    from ezgov_infra.cli.playbook import LiveProgress, summary_table
+    from ezgov_infra.cli.playbook import summary_table
+    from ezgov_infra.cli.progress import playbook_drawer
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import remediation
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     selector = limit_selector(limit)
-    with LiveProgress("ipv6_enable") as progress:
-        result = remediation.remediate(folder=settings.inventory, state_dir=settings.state_dir, limit=selector,
-                                       check=check, progress=progress)
+    result = remediation.remediate(folder=settings.inventory, state_dir=settings.state_dir, limit=selector,
+                                   check=check, progress=playbook_drawer("ipv6_enable"))
     if fmt is Format.table and result.playbook is not None:
         summary_table(result.playbook, fmt)
     title = (f"IPv6 readiness: audit run {result.before_run} -> "

@@ -16,11 +16,6 @@ STATUS_COLUMNS = ["node", "namespace", "running", "daemons", "addresses", "links
                   "snmp_profile"]
 
 
-def _progress(message: str) -> None:
-    sys.stderr.write(f"  {message}\n")
-    sys.stderr.flush()
-
-
 @app.command("up")
 def up_command(ctx: typer.Context, inventory: InventoryOpt = None, state_dir: StateDirOpt = None,
                fmt: FormatOpt = Format.table,
@@ -35,12 +30,14 @@ def up_command(ctx: typer.Context, inventory: InventoryOpt = None, state_dir: St
     Idempotent: running it again while the lab is up changes nothing; after a crash it repairs. Waits for the
     machine-wide lab lock (/run/lock/ezgov-lab.lock) if another lab is running. Leaves the lab running.
     """
+    from ezgov_infra.cli.progress import Drawer
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import lab as job
+    from ezgov_infra.models.runs import NoProgress
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     result = job.up(inventory=settings.inventory, state_dir=settings.state_dir,
-                    progress=(lambda _: None) if quiet else _progress, wait=wait, websites=websites)
+                    progress=NoProgress() if quiet else Drawer(), wait=wait, websites=websites)
     emit(result, fmt, rows=[{"nodes": result.nodes, "links": result.links, "build_s": result.seconds,
                              "answering_s": result.answering_seconds, "converged_s": result.converged_seconds,
                              "website_resolver": result.website_resolver, "state": result.state_dir}])
@@ -50,10 +47,11 @@ def up_command(ctx: typer.Context, inventory: InventoryOpt = None, state_dir: St
 def down_command(ctx: typer.Context, state_dir: StateDirOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Remove every namespace, link, bridge and process the lab made (from its state file, even after a failed
     `up`). The host's guard routes for the lab prefixes stay, so lab traffic can never leave the machine."""
+    from ezgov_infra.cli.progress import Drawer
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import lab as job
 
-    result = job.down(state_dir=resolved(ctx, state_dir=state_dir).state_dir, progress=_progress)
+    result = job.down(state_dir=resolved(ctx, state_dir=state_dir).state_dir, progress=Drawer())
     emit(result, fmt, rows=[{"removed": ", ".join(result.nodes) or "nothing", "seconds": result.seconds}])
 
 

@@ -258,13 +258,13 @@ RunbookOpt = Annotated[Path | None, typer.Option("--runbook", help="Cutover runb
 
 def _cutover(name: str, wave: str, action: str, *, state_dir: Path, plans_dir: Path, runbook: Path | None,
              check: bool, fmt: Format) -> None:
-    from ezgov_infra.cli.playbook import LiveProgress, summary_table
+    from ezgov_infra.cli.playbook import summary_table
+    from ezgov_infra.cli.progress import playbook_drawer
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import cutover
 
-    with LiveProgress(f"{name} wave {wave} {action}") as progress:
-        result = cutover.run_wave(name=name, wave=wave, action=action, state_dir=state_dir, plans_dir=plans_dir,
-                                  runbook=runbook, check=check, progress=progress)
+    result = cutover.run_wave(name=name, wave=wave, action=action, state_dir=state_dir, plans_dir=plans_dir,
+                              runbook=runbook, check=check, progress=playbook_drawer(f"{name} wave {wave} {action}"))
     if fmt is Format.table:
         summary_table(result.playbook, fmt)
     emit(result, fmt, rows=result.rows(), columns=["system", "outcome"],
@@ -328,18 +328,13 @@ def stage_command(
     PLANS_DIR/NAME.cutover.yaml (target: the cloud gateway; client: the city core) and checks every service
     answers from the core over IPv6 and IPv4; exits 1 if one does not. Staging the same wave again starts afresh.
     """
-    import sys
-
+    from ezgov_infra.cli.progress import Drawer
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import stage
 
-    def progress(message: str) -> None:
-        sys.stderr.write(f"  {message}\n")
-        sys.stderr.flush()
-
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
     result = stage.stage(name=name, wave=wave, inventory=settings.inventory, state_dir=settings.state_dir,
-                         plans_dir=settings.plans_dir, progress=progress)
+                         plans_dir=settings.plans_dir, progress=Drawer())
     emit(result, fmt, rows=result.rows(), columns=["system", "site", "source", "addresses", "answers"],
          title=f"Plan {result.plan} wave {result.wave} staged: target {result.target}, client {result.client}")
     if fmt is Format.table:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated, Any
 
 import typer
@@ -10,48 +9,6 @@ import typer
 from ezgov_infra.cli.options import Format, FormatOpt, InventoryOpt, LimitOpt, StateDirOpt, limit_selector, resolved
 
 app = typer.Typer(no_args_is_help=True)
-
-
-class LiveProgress:
-    """Draws a playbook's progress on stderr: the task running and ok/changed/failed/unreachable per host."""
-
-    def __init__(self, title: str) -> None:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        from ezgov_infra.cli.render import console
-
-        self.console = console(stderr=True)
-        self.counts: Counter[str] = Counter()
-        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                            console=self.console, transient=True)
-        self.current = self.bar.add_task(title, total=None)
-        self.title = title
-        self.task_name = ""
-
-    def __enter__(self) -> LiveProgress:
-        self.bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
-
-    def _draw(self) -> None:
-        from rich.markup import escape
-
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
-        self.bar.update(self.current, description=f"{escape(self.title)}: {escape(self.task_name)} [{counts}]")
-
-    def task(self, name: str, hosts: int) -> None:
-        self.task_name = name
-        self._draw()
-
-    def host_done(self, host: str, task: str, outcome: str) -> None:
-        from rich.markup import escape
-
-        self.counts[outcome] += 1
-        if outcome in ("failed", "unreachable"):
-            self.bar.console.print(f"[red]{outcome}[/red] {escape(host)}: {escape(task)}")
-        self._draw()
 
 
 def summary_table(summary: Any, fmt: Format) -> None:
@@ -101,14 +58,15 @@ def run_command(
     STATE_DIR/artifacts/. --limit chooses devices as everywhere in ezgov; --hosts narrows them further with an
     Ansible host pattern. Exits 1 when any host failed or was unreachable.
     """
+    from ezgov_infra.cli.progress import playbook_drawer
     from ezgov_infra.jobs import playbooks
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     selector = limit_selector(limit)
     extra_vars = playbooks.parse_extra(extra or [])
-    with LiveProgress(name) as progress:
-        summary = playbooks.run(name=name, folder=settings.inventory, state_dir=settings.state_dir, limit=hosts,
-                                selector=selector, check=check, diff=diff, extra=extra_vars, progress=progress)
+    summary = playbooks.run(name=name, folder=settings.inventory, state_dir=settings.state_dir, limit=hosts,
+                            selector=selector, check=check, diff=diff, extra=extra_vars,
+                            progress=playbook_drawer(name))
     summary_table(summary, fmt)
     exit_for(summary)
 

@@ -5,8 +5,8 @@ request, sysUpTime and for every wanted interface ifHCInOctets/ifHCOutOctets, if
 and ifSpeed. 64-bit counters are used where the agent has them, 32-bit ones only where it does not. The speed is
 ifHighSpeed (Mbps); where that is 0 or absent, ifSpeed (bit/s) unless saturated at 2**32-1.
 
-A device that fails is reported with its error category; the others go on. The collector judges nothing: rates,
-wraps and restarts are `audit.bandwidth`'s business.
+Each device gets a `Result` per round: its samples, or the error category; the others go on. The collector judges
+nothing: rates, wraps and restarts are `audit.bandwidth`'s business.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from ezgov_infra.collect.snmp import (
@@ -31,6 +31,7 @@ from ezgov_infra.collect.snmp import (
 )
 from ezgov_infra.errors import CollectError, UnsupportedError
 from ezgov_infra.models.bandwidth import Sample
+from ezgov_infra.models.runs import Result
 
 IF_SPEED: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 5)
 IF_IN_OCTETS: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 10)
@@ -54,18 +55,6 @@ class CounterTarget:
     device: str
     snmp: SnmpTarget
     interfaces: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class DeviceRound:
-    """One device in one round: its samples, or why there are none."""
-
-    device: str
-    ok: bool
-    samples: list[Sample] = field(default_factory=list)
-    category: str | None = None
-    message: str | None = None
-    elapsed: float = 0.0
 
 
 def speed_mbps(high_speed: Value, speed: Value) -> int | None:
@@ -137,7 +126,7 @@ class CounterPoller:
             samples = await self._read(session, target, indexes)
         return indexes, samples
 
-    async def poll_device(self, target: CounterTarget) -> DeviceRound:
+    async def poll_device(self, target: CounterTarget) -> Result[list[Sample]]:
         started = time.monotonic()
         try:
             try:
@@ -152,12 +141,11 @@ class CounterPoller:
                 indexes, samples = await self._attempt(self._own[target.device], target)
         except CollectError as exc:
             self._indexes.pop(target.device, None)
-            return DeviceRound(target.device, False, category=exc.category, message=str(exc),
-                               elapsed=time.monotonic() - started)
+            return Result(target.device, category=exc.category, message=str(exc), elapsed=time.monotonic() - started)
         self._answered.add(target.device)
         unknown = [n for n in target.interfaces if n not in indexes]
         message = f"not found on the agent: {', '.join(unknown)}" if unknown else None
-        return DeviceRound(target.device, True, samples, message=message, elapsed=time.monotonic() - started)
+        return Result(target.device, samples, message=message, elapsed=time.monotonic() - started)
 
     async def _read(self, session: Session, target: CounterTarget, indexes: dict[str, int]) -> list[Sample]:
         oids: list[Oid] = [SYS_UPTIME]
@@ -170,11 +158,11 @@ class CounterPoller:
                             {column: values.get((*column, index)) for column in COLUMNS})
                 for name, index in indexes.items()]
 
-    async def poll(self, targets: Sequence[CounterTarget]) -> list[DeviceRound]:
+    async def poll(self, targets: Sequence[CounterTarget]) -> list[Result[list[Sample]]]:
         """One round over every target, at most `concurrency` requests in flight."""
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(target: CounterTarget) -> DeviceRound:
+        async def one(target: CounterTarget) -> Result[list[Sample]]:
             async with gate:
                 return await self.poll_device(target)
 

@@ -3,7 +3,8 @@
 - `poll`: every live device's uplink counters over SNMP, all devices concurrently, one round per interval;
   each round's samples are appended to the history at once (a Ctrl-C keeps everything collected so far).
 - `test`: iperf3 both ways and ping/ping6 from a site's lab router to the city core test point (an iperf3
-  server started for the run inside the core's namespace and stopped after it). Stored as `bandwidth-test`.
+  server started for the run inside the core's namespace and stopped after it), one site after another through
+  the batch runner collection uses. Stored as `bandwidth-test`.
 - `audit`: inventory (contracted rates) + samples in the window (speed, utilisation, p95) + each site's latest
   active test, judged by `audit.bandwidth`; stored as `bandwidth-audit` with one result per site.
 """
@@ -13,17 +14,18 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ezgov_infra.audit.bandwidth import audit_sites, severity_rank, utilisations
+from ezgov_infra.collect.runner import run_batch
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import CollectError, EzgovError, InputError, LabError
 from ezgov_infra.models import facets
 from ezgov_infra.models.bandwidth import P95_RULE, Sample, SiteBandwidth, SiteTest, Utilisation
 from ezgov_infra.models.inventory import CircuitStatus, Collection, InterfaceKind, Inventory
+from ezgov_infra.models.runs import NoProgress, Progress, Result
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.store.history import now, open_history
 
@@ -33,6 +35,8 @@ MIN_INTERVAL_S = 5.0
 
 @dataclass(slots=True)
 class PollRound:
+    """The value of one round's `Result`: samples taken and the devices that failed, with why."""
+
     number: int
     rounds: int
     samples: int
@@ -95,8 +99,11 @@ def uplinks(inventory: Inventory) -> dict[str, list[str]]:
 
 def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int = 31, limit: Selector = ALL,
          timeout: float = 2.0, retries: int = 1, concurrency: int = 64,
-         progress: Callable[[PollRound], None] | None = None) -> PollResult:
-    """Poll every live device's uplink counters `rounds` times, `interval` seconds apart, into the history."""
+         progress: Progress | None = None) -> PollResult:
+    """Poll every live device's uplink counters `rounds` times, `interval` seconds apart, into the history.
+
+    Each round is one subject for `progress`: a `Result` named `round N` whose value is a `PollRound`.
+    """
     if rounds < 2:
         raise InputError("--count: at least 2 rounds are needed to make a rate")
     if interval < MIN_INTERVAL_S:
@@ -149,19 +156,22 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
             begin = time.monotonic()
             for number in range(rounds):
                 await asyncio.sleep(max(0.0, begin + number * interval - time.monotonic()))
+                round_clock = time.monotonic()
                 answers = await poller.poll(targets)
-                samples = [s for a in answers for s in a.samples]
+                samples = [s for a in answers for s in a.value or []]
                 history.add_samples([_row(s) for s in samples], run_id)
                 collected.extend(samples)
-                failed = {a.device: f"{a.category}: {a.message}" for a in answers if not a.ok}
+                failed = {a.subject: f"{a.category}: {a.message}" for a in answers if a.failed}
                 for device_id, why in failed.items():
                     counts = failures.setdefault(device_id, {})
                     category = why.partition(":")[0]
                     counts[category] = counts.get(category, 0) + 1
                 done = number + 1
-                if progress:
-                    progress(PollRound(done, rounds, len(samples), failed))
+                hook.advance(Result(f"round {done}", value=PollRound(done, rounds, len(samples), failed),
+                                    elapsed=time.monotonic() - round_clock))
 
+        hook = progress or NoProgress()
+        hook.started("polling", rounds)
         interrupted = False
         try:
             asyncio.run(loop())
@@ -170,6 +180,8 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
         except BaseException:
             history.finish_run(run_id, "failed", {"rounds": done, "samples": len(collected)})
             raise
+        finally:
+            hook.finished()
         elapsed = time.monotonic() - clock
         usage = list(utilisations(collected).values())
         result = PollResult(run_id, started, round(elapsed, 3), done, len(collected), interrupted,
@@ -220,8 +232,12 @@ def loopback(inventory: Inventory, device: str, version: int) -> str | None:
 
 def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, limit: Selector = ALL,
          server: str | None = None, seconds: int = 5, ping_count: int = 10,
-         progress: Callable[[int, int, SiteTest], None] | None = None) -> TestResult:
-    """Measure each site's uplink live in the lab: iperf3 up and down, ping and ping6, against the core."""
+         progress: Progress | None = None) -> TestResult:
+    """Measure each site's uplink live in the lab: iperf3 up and down, ping and ping6, against the core.
+
+    One site at a time (the test point's iperf3 server takes one test at a time); each site's `Result` holds its
+    `SiteTest`, which says itself whether the site failed and keeps whatever was measured before that.
+    """
     from ezgov_infra.collect import probe
     from ezgov_infra.lab.lab import Lab
     from ezgov_infra.lab.ns import proc_start, terminate
@@ -250,16 +266,17 @@ def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, limit
     port = random.randint(5201, 5999)
     pid = lab.spawn_in(server_id, ["iperf3", "-s", "-p", str(port)])
     server_proc = (pid, proc_start(pid))
-    results: list[SiteTest] = []
+
+    def measure(site: str) -> SiteTest:
+        return _test_site(lab, probe, site, routers.get(site), server_id, target4, target6, port=port,
+                          seconds=seconds, ping_count=ping_count)
+
     try:
-        for number, site in enumerate(chosen, 1):
-            result = _test_site(lab, probe, site, routers.get(site), server_id, target4, target6, port=port,
-                                seconds=seconds, ping_count=ping_count)
-            results.append(result)
-            if progress:
-                progress(number, len(chosen), result)
+        # every iperf3 and ping is bounded by its own timeout, so the batch sets no deadline of its own
+        batch = run_batch(chosen, measure, workers=1, timeout=None, progress=progress, title="active tests")
     finally:
         terminate([server_proc])
+    results = [r.value if r.value is not None else _site_failed(r, routers, server_id) for r in batch]
     scope = " ".join(part for part in (",".join(sites or []), str(limit)) if part)
     with open_history(history_path(state_dir)) as history:
         run_id = history.record_run(
@@ -295,6 +312,12 @@ def _test_site(lab: Any, probe: Any, site: str, device: str | None, server: str,
         result.ok, result.category, result.message = False, "lab", str(exc)
     result.elapsed = round(time.monotonic() - clock, 3)
     return result
+
+
+def _site_failed(result: Result[SiteTest], routers: dict[str, str], server: str) -> SiteTest:
+    """The test of a site whose measuring raised something unforeseen (a bug): failed, with what it was."""
+    return SiteTest(site=result.subject, device=routers.get(result.subject, ""), server=server, ok=False,
+                    category=result.category, message=result.message, elapsed=round(result.elapsed, 3))
 
 
 def latest_tests(history: Any, runs: int = 200) -> dict[str, SiteTest]:

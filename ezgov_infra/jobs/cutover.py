@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.automation.runner import PlaybookProgress, RunSummary
+from ezgov_infra.automation.runner import RunSummary
 from ezgov_infra.config import DEFAULT_PLANS_DIR
 from ezgov_infra.errors import InputError
 from ezgov_infra.models.plan import MigrationPlan, Wave, WaveEvent, WaveStatus
+from ezgov_infra.models.runs import Progress
 
 PLAYBOOK = "migration_cutover"
 
@@ -100,7 +101,7 @@ def current_classification(plan: MigrationPlan, wave: Wave, inventory: Path | No
 
 def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR,
              runbook: Path | None = None, check: bool = False, extra: dict[str, str] | None = None,
-             progress: PlaybookProgress | None = None, inventory: Path | None = None) -> CutoverResult:
+             progress: Progress | None = None, inventory: Path | None = None) -> CutoverResult:
     """Run the cutover (`action` execute) or its rollback for one wave; records the outcome unless `check`."""
     from ezgov_infra.automation.cutover import load_runbook, runbook_path, wave_inventory
     from ezgov_infra.automation.runner import run_playbook

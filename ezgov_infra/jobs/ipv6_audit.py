@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.collect.runner import Progress, Result, run_batch
+from ezgov_infra.collect.runner import run_batch
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import AuditError, InputError, PlanError
 from ezgov_infra.models import facets
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult, Severity
 from ezgov_infra.models.inventory import Collection, Device, Inventory
+from ezgov_infra.models.runs import Batch, Progress
 from ezgov_infra.models.selector import ALL, Selector
 
 KIND = "ipv6-audit"
@@ -151,14 +152,14 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
         plan = None  # plan conformance is then not judged; `ezgov ipv6 plan` says why
     selection = plan_selection(inv, inventory, options)
     started, clock = datetime.now(UTC), time.monotonic()
-    results: list[Result[DeviceFacts]] = run_batch(
+    results: Batch[DeviceFacts] = run_batch(
         [d.id for d in selection.devices], collector(inv, inventory, state_dir, options), workers=options.workers,
         timeout=options.device_timeout, progress=progress, title="IPv6 audit")
-    peers = {r.device: r.value for r in results if r.value is not None}
+    peers = {r.subject: r.value for r in results if r.value is not None}
     weight = weights(inv.policy.audit)
     devices: list[DeviceResult] = []
     for result in results:
-        device = inv.devices[result.device]
+        device = inv.devices[result.subject]
         entry = DeviceResult(device=device.id, site=device.site, platform=device.platform,
                              source=result.value.source.value if result.value else _source(device, options),
                              ok=not result.failed, category=result.category, message=result.message,

@@ -1,11 +1,10 @@
-"""Lab use cases: up, down, status, validate, exec. Nothing here prints; progress goes through a callback."""
+"""Lab use cases: up, down, status, validate, exec. Nothing here prints; what is being done goes to `Progress.note`."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +13,7 @@ from ezgov_infra.lab.lab import Lab
 from ezgov_infra.lab.ns import Completed
 from ezgov_infra.lab.topology import Topology, from_inventory
 from ezgov_infra.lab.validate import Validation
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
+from ezgov_infra.models.runs import NoProgress, Progress
 
 
 def prerequisites() -> list[str]:
@@ -58,7 +52,7 @@ class UpResult:
     website_resolver: str | None = None
 
 
-def up(*, inventory: Path, state_dir: Path, progress: Progress = _quiet, wait: bool = True,
+def up(*, inventory: Path, state_dir: Path, progress: Progress = NoProgress(), wait: bool = True,
        websites: bool = True) -> UpResult:
     """Routers for every `lab: true` device, then (unless `websites` is False) the website lab beside them."""
     _require()
@@ -70,14 +64,14 @@ def up(*, inventory: Path, state_dir: Path, progress: Progress = _quiet, wait: b
     if wait:
         from ezgov_infra.lab.validate import wait_converged
 
-        progress("waiting for SSH and SNMP to answer and OSPF to converge")
+        progress.note("waiting for SSH and SNMP to answer and OSPF to converge")
         answering = lab.wait_answering()
         converged = wait_converged(lab)
     resolver = None
     if websites:
         from ezgov_infra.lab import websites as website_lab
 
-        progress("website lab: name servers (nsd) and web server (nginx) in their namespaces")
+        progress.note("website lab: name servers (nsd) and web server (nginx) in their namespaces")
         resolver = website_lab.up(state_dir).resolver
     return UpResult(len(lab.topology.nodes), len(lab.topology.links), round(built, 2), round(answering, 2),
                     round(converged, 2), str(lab.lab_dir), resolver)
@@ -89,7 +83,7 @@ class DownResult:
     seconds: float
 
 
-def down(*, state_dir: Path, progress: Progress = _quiet) -> DownResult:
+def down(*, state_dir: Path, progress: Progress = NoProgress()) -> DownResult:
     """Works from the state file alone: the inventory may have changed or be broken."""
     _require()
     from ezgov_infra.lab import websites as website_lab
@@ -99,7 +93,7 @@ def down(*, state_dir: Path, progress: Progress = _quiet) -> DownResult:
     started = time.monotonic()
     unstage_all(state_dir)  # stand-in legacy services run inside the routers' namespaces: stop them first
     if website_lab.down(state_dir):
-        progress("website lab removed")
+        progress.note("website lab removed")
     state = lab.down(progress=progress)
     return DownResult(sorted(state.nodes), round(time.monotonic() - started, 2))
 

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.automation.runner import PlaybookProgress, PlaybookSecrets, RunSummary
+from ezgov_infra.automation.runner import PlaybookSecrets, RunSummary
 from ezgov_infra.errors import InputError
 from ezgov_infra.models import facets
 from ezgov_infra.models.inventory import Collection, Inventory
+from ezgov_infra.models.runs import Progress
 from ezgov_infra.models.selector import ALL, Selector
 
 PLAYBOOKS_ENV = "EZGOV_PLAYBOOKS"
@@ -113,7 +114,7 @@ def target_devices(inv: Inventory, platforms: list[str], only: list[str] | None 
 
 def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, selector: Selector = ALL,
         check: bool = False, diff: bool = False, extra: dict[str, str] | None = None,
-        devices: list[str] | None = None, progress: PlaybookProgress | None = None) -> RunSummary:
+        devices: list[str] | None = None, progress: Progress | None = None) -> RunSummary:
     """Run a device playbook (`ipv6_enable`, `snmpv3`, `backup_configs`) on the inventory's live devices, those
     of them `selector` chooses (and `devices` names), narrowed by `limit`, an Ansible host pattern."""
     from ezgov_infra.addressing.allocate import make_plan

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.automation.runner import PlaybookProgress, RunSummary
+from ezgov_infra.automation.runner import RunSummary
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import AuditError
 from ezgov_infra.models import facets
 from ezgov_infra.models.inventory import Collection, Inventory
+from ezgov_infra.models.runs import Progress
 from ezgov_infra.models.selector import ALL, AnyOf, Selector, Term
 
 PLAYBOOK = "ipv6_enable"
@@ -93,7 +94,7 @@ def circuit_peers(inv: Inventory, devices: list[str]) -> list[str]:
 
 
 def remediate(*, folder: Path, state_dir: Path, limit: Selector = ALL, check: bool = False,
-              progress: PlaybookProgress | None = None, audit_progress: Any = None) -> Remediation:
+              progress: Progress | None = None) -> Remediation:
     from ezgov_infra.jobs import ipv6_audit, playbooks
     from ezgov_infra.store.inventory import load_inventory
 
@@ -121,7 +122,7 @@ def remediate(*, folder: Path, state_dir: Path, limit: Selector = ALL, check: bo
         # new OSPFv3 adjacencies need a few hellos before routes towards the core exist: judge after that
         time.sleep(settle_seconds(folder, targets + peers) if result.playbook.ok else 0)
         options = ipv6_audit.AuditOptions(live=True, limit=AnyOf(tuple(Term("device", d) for d in targets + peers)))
-        run = ipv6_audit.audit(inventory=folder, state_dir=state_dir, options=options, progress=audit_progress)
+        run = ipv6_audit.audit(inventory=folder, state_dir=state_dir, options=options)
         result.after_run = run.run_id
         for device in run.devices:
             if device.score is not None:

@@ -22,15 +22,11 @@ from typing import Any
 from ezgov_infra.errors import InputError, LabError
 from ezgov_infra.lab import standins
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.runs import NoProgress, Progress
 from ezgov_infra.models.systems import LegacySystem
 
-Progress = Callable[[str], None]
 RUNBOOK_MARK = "# Staged in the virtual lab by `ezgov migrate stage`"
 ROLE_RANK = {"core": 0, "aggregation": 1, "access": 2, "firewall": 3}
-
-
-def _quiet(_: str) -> None:
-    return None
 
 
 @dataclass(slots=True)
@@ -185,7 +181,7 @@ def _require_lab(lab_dir: Path, nodes: list[str]) -> dict[str, str]:
 
 
 def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: Path,
-          progress: Progress = _quiet, wait: float = 30.0) -> StageResult:
+          progress: Progress = NoProgress(), wait: float = 30.0) -> StageResult:
     """Stage every system of the wave; on any failure, remove what was staged and raise."""
     from ezgov_infra.automation.cutover import runbook_path
     from ezgov_infra.jobs.cutover import find_wave
@@ -231,7 +227,7 @@ def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: 
         if (previous.plan, previous.wave) != (plan.name, chosen.id):
             raise LabError(f"plan {previous.plan} wave {previous.wave} is staged in this lab; "
                            f"`ezgov migrate unstage {previous.plan}` first")
-        progress(f"removing the earlier staging of {plan.name} wave {chosen.id}")
+        progress.note(f"removing the earlier staging of {plan.name} wave {chosen.id}")
         standins.unstage(state_dir, plan.name)
     try:
         _stage_systems(result, plan.name, chosen.systems, catalogue, sources, namespaces, state_dir, progress, wait)
@@ -260,7 +256,7 @@ def _stage_systems(result: StageResult, plan: str, systems: list[str], catalogue
                 addresses=addresses, source_dir=str(folder / "site"), target_dir=str(folder / "cloud"),
                 urls=[f"http://{standins.url_host(a)}:{staging.port}/index.html" for a in reversed(addresses)])
     for system_id, staged in staging.systems.items():
-        progress(f"{system_id}: stand-in service on {staged.source} at {', '.join(staged.addresses)}")
+        progress.note(f"{system_id}: stand-in service on {staged.source} at {', '.join(staged.addresses)}")
         folder = Path(staged.source_dir)
         folder.mkdir(parents=True, exist_ok=True)
         write_data_folder(folder, catalogue[system_id], staged.source)
@@ -276,7 +272,7 @@ def _stage_systems(result: StageResult, plan: str, systems: list[str], catalogue
     digest = _write_runbook(Path(result.runbook), runbook_document(staging, state_dir), plan, result.wave)
     with standins.edit_staging(lab_dir) as current:
         current.runbook, current.runbook_sha256 = result.runbook, digest
-    progress(f"checking every service answers from {result.client} over IPv6 and IPv4")
+    progress.note(f"checking every service answers from {result.client} over IPv6 and IPv4")
     for row in result.systems:
         for url in row.urls:
             row.answers[url] = _answers(namespaces[result.client], url, wait)

@@ -1,16 +1,14 @@
 """The `ipv6 web` use case: check government websites' IPv6 readiness and store the run (kind `web-check`).
 
-Sites are checked in parallel up to `workers`; each site's requests run one after another, each with its own
-timeout, so a slow or broken site costs at most its own time. One result per site lands in the history database
-(facts without page bodies) with one finding per failed check.
+Sites are checked in parallel up to `workers` by the batch runner collection uses; each site's requests run one
+after another, each with its own timeout, so a slow or broken site costs at most its own time. One result per site
+lands in the history database (facts without page bodies) with one finding per failed check.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import ip_address
@@ -18,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.audit.web import FAIL, RULES, SiteVerdict, WebPolicy, judge_site
+from ezgov_infra.collect.runner import run_batch
 from ezgov_infra.errors import InputError
 from ezgov_infra.models.findings import Readiness
+from ezgov_infra.models.runs import Progress
 
 RUN_KIND = "web-check"
 _HOSTNAME = re.compile(r"^(?=.{1,253}\.?$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
-
-Progress = Callable[[int, int, "SiteResult"], None]
 
 
 @dataclass(slots=True)
@@ -114,18 +112,17 @@ def check_websites(
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.monotonic()
     dns = Dns(resolver, timeout=dns_timeout)
     http = Http(dns, ca_file=ca_file, timeout=timeout, max_bytes=max_page_kib * 1024)
-    results: list[SiteResult] = []
+
+    def check(host: str) -> SiteResult:
+        return _one_site(host, names.get(host, ""), dns, http, policy, depth=depth, max_links=max_links,
+                         probes=probes)
+
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="web") as pool:
-            futures = [pool.submit(_one_site, host, names.get(host, ""), dns, http, policy, depth=depth,
-                                   max_links=max_links, probes=probes) for host in targets]
-            for future in as_completed(futures):
-                results.append(future.result())
-                if progress:
-                    progress(len(results), len(targets), results[-1])
+        # each site bounds itself (every request has its timeout), so the batch sets no deadline of its own
+        batch = run_batch(targets, check, workers=workers, timeout=None, progress=progress, title="website checks")
     finally:
         http.close()
-    results.sort(key=lambda r: targets.index(r.host))
+    results = [r.value for r in batch if r.value is not None]  # _one_site turns every error into a verdict
     result = WebCheckResult(None, started, round(time.monotonic() - clock, 2), dns.resolver,
                             str(ca_file) if ca_file else None, results)
     if store:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address
 from pathlib import Path
@@ -26,6 +26,7 @@ from ezgov_infra.lab.lab import Lab
 from ezgov_infra.lab.ns import alive, netns_exists, proc_start, run, spawn
 from ezgov_infra.lab.state import Proc, save_state, state_dir_lock
 from ezgov_infra.lab.topology import Topology
+from ezgov_infra.models.runs import NoProgress, Progress
 
 FARM_BRIDGE = "ezfarm0"
 FARM_PREFIX = "2001:db8:fa00::"
@@ -53,7 +54,7 @@ def _agent(index: int) -> Agent:
     return Agent(name, f"ezfarm-{index:04d}", str(IPv6Address(FARM_PREFIX) + index + 1))
 
 
-def build_farm(lab: Lab, count: int, progress: Callable[[str], None] = lambda _: None) -> Farm:
+def build_farm(lab: Lab, count: int, progress: Progress | None = None) -> Farm:
     """Add `count` snmpd-only namespaces to a lab state directory whose keeper already holds the lock."""
     if not 1 <= count <= MAX_AGENTS:
         raise LabError(f"an SNMP farm has between 1 and {MAX_AGENTS} agents")
@@ -95,7 +96,7 @@ def build_farm(lab: Lab, count: int, progress: Callable[[str], None] = lambda _:
                 state.farm[agent.namespace] = Proc(pid, proc_start(pid))
             save_state(lab.lab_dir, state)
             if len(state.farm) % 50 == 0:
-                progress(f"SNMP farm: {len(state.farm)} agents")
+                (progress or NoProgress()).note(f"SNMP farm: {len(state.farm)} agents")
     farm = Farm(lab.lab_dir, agents, sec)
     _wait_answering(farm)
     farm.startup_seconds = time.monotonic() - started

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,7 @@ from ezgov_infra.lab.state import (
     state_dir_lock,
 )
 from ezgov_infra.lab.topology import MGMT_BRIDGE, Topology
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
+from ezgov_infra.models.runs import NoProgress, Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +63,7 @@ class Lab:
         return state.keeper is not None and alive(state.keeper.pid, state.keeper.start) and bool(state.nodes)
 
     # -- bring up -----------------------------------------------------------------------------------------------
-    def up(self, *, progress: Progress = _quiet, lock_timeout: float | None = None) -> LabState:
+    def up(self, *, progress: Progress = NoProgress(), lock_timeout: float | None = None) -> LabState:
         """Build (or repair) everything; returns the state. Safe to run again at any time."""
         with state_dir_lock(self.lab_dir):
             state = self.state()
@@ -85,7 +79,7 @@ class Lab:
                 save_state(self.lab_dir, state)
             return state
 
-    def reserve(self, *, progress: Progress = _quiet, lock_timeout: float | None = None) -> None:
+    def reserve(self, *, progress: Progress = NoProgress(), lock_timeout: float | None = None) -> None:
         """Take the machine-wide lab lock (waiting for it) without building anything; `down` releases it."""
         with state_dir_lock(self.lab_dir):
             state = self.state()
@@ -95,11 +89,11 @@ class Lab:
     def _ensure_keeper(self, state: LabState, progress: Progress, lock_timeout: float | None) -> None:
         if state.keeper and alive(state.keeper.pid, state.keeper.start):
             return  # our lab already holds the machine lock
-        state.keeper = keep_machine_lock(lock_timeout, progress)
+        state.keeper = keep_machine_lock(lock_timeout, progress.note)
 
     def _build(self, state: LabState, progress: Progress) -> None:
         topo = self.topology
-        progress("guard routes for the lab prefixes")
+        progress.note("guard routes for the lab prefixes")
         used = [str(a) for node in topo.nodes.values() for port in node.ports for a in (*port.ipv4, *port.ipv6)]
         used += [a for node in topo.nodes.values() for a in node.addresses]
         conflicts = network.unguarded_conflicts(used)
@@ -112,11 +106,11 @@ class Lab:
                               Path(sec["ssh"]["key_file"]).with_suffix(".pub").read_text())
         secrets.write_private(self.lab_dir / "snmp.conf", secrets.snmp_client_conf(sec))
         self._write_accounts(sec)
-        progress(f"management bridge {MGMT_BRIDGE}")
+        progress.note(f"management bridge {MGMT_BRIDGE}")
         state.bridge = MGMT_BRIDGE
         network.ensure_bridge(MGMT_BRIDGE)
         for node in topo.nodes.values():
-            progress(f"{node.id}: namespace {node.namespace}")
+            progress.note(f"{node.id}: namespace {node.namespace}")
             ns_state = state.nodes.setdefault(node.id, NodeState(node.namespace))
             network.ensure_netns(node)
             ns_state.host_leg = node.host_leg
@@ -127,7 +121,7 @@ class Lab:
             network.ensure_ports(node, MGMT_BRIDGE)
             save_state(self.lab_dir, state)
         for link in topo.links:
-            progress(f"circuit {link.circuit}: {link.a_node}:{link.a_port} - {link.z_node}:{link.z_port}, "
+            progress.note(f"circuit {link.circuit}: {link.a_node}:{link.a_port} - {link.z_node}:{link.z_port}, "
                      f"{link.mbps} Mbps")
             network.ensure_link(link, topo.node(link.a_node), topo.node(link.z_node))
             if link.circuit not in state.links:
@@ -138,7 +132,7 @@ class Lab:
             key = secrets.ensure_host_key(node_dir)
             known.append((node.addresses, key))
             changed = daemons.write_configs(node, node_dir, self.lab_dir, sec, key)
-            progress(f"{node.id}: daemons")
+            progress.note(f"{node.id}: daemons")
             daemons.start_all(node, node_dir, state.nodes[node.id], changed)
             save_state(self.lab_dir, state)
         secrets.write_private(self.lab_dir / "known_hosts", secrets.known_hosts_text(known))
@@ -165,7 +159,7 @@ class Lab:
             os.chmod(path, 0o640 if name == "shadow" else 0o644)
 
     # -- take down ----------------------------------------------------------------------------------------------
-    def down(self, *, progress: Progress = _quiet) -> LabState:
+    def down(self, *, progress: Progress = NoProgress()) -> LabState:
         """Remove everything the state file lists, even after a half-finished `up`. Guard routes stay."""
         with state_dir_lock(self.lab_dir):
             state = self.state()
@@ -180,10 +174,10 @@ class Lab:
             # anything else left running inside a namespace we made (iperf3 servers, vtysh sessions)
             known = {pid for pid, _ in procs}
             procs += [(pid, proc_start(pid)) for pid in pids_in_netns(inodes) if pid not in known]
-            progress(f"stopping {len(procs)} processes")
+            progress.note(f"stopping {len(procs)} processes")
             terminate(procs)
             for name, ns_state in state.nodes.items():
-                progress(f"{name}: removing {ns_state.namespace}")
+                progress.note(f"{name}: removing {ns_state.namespace}")
                 network.delete_netns(ns_state.namespace)
                 if ns_state.host_leg:
                     network.delete_link(ns_state.host_leg)

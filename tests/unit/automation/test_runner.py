@@ -16,6 +16,7 @@ from ezgov_infra.automation.runner import (
     run_playbook,
 )
 from ezgov_infra.errors import PlaybookError
+from ezgov_infra.testing.progress import Recorder
 
 SECRET_KEY = "Zq7kTestAuthKey55xy"
 SSH_PASSWORD = "Wm3nTestSshPass88qr"
@@ -60,18 +61,6 @@ def inventory(marker_dir: Path) -> dict[str, Any]:
     }}}
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.tasks: list[str] = []
-        self.results: list[tuple[str, str, str]] = []
-
-    def task(self, name: str, hosts: int) -> None:
-        self.tasks.append(name)
-
-    def host_done(self, host: str, task: str, outcome: str) -> None:
-        self.results.append((host, task, outcome))
-
-
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunSummary, Recorder, Path]:
     root = tmp_path_factory.mktemp("runner")
@@ -110,9 +99,19 @@ class TestRunPlaybook:
 
     def test_progress_hears_every_task_and_host_outcome(self, finished: tuple[RunSummary, Recorder, Path]) -> None:
         _, recorder, _ = finished
-        assert recorder.tasks[:2] == ["Write the marker file", "Show a secret carelessly"]
-        assert ("down", "Write the marker file", "unreachable") in recorder.results
-        assert ("alpha", "Write the marker file", "changed") in recorder.results
+        assert recorder.notes[:2] == ["Write the marker file", "Show a secret carelessly"]
+        events = [(r.subject, r.message, r.value, r.category) for r in recorder.results]
+        assert ("down", "Write the marker file", "unreachable", "unreachable") in events
+        assert ("alpha", "Write the marker file", "changed", None) in events
+        assert (recorder.title, recorder.starts, recorder.finishes) == ("marker", 1, 1)
+
+    def test_the_batch_has_a_result_per_host_failed_where_the_host_failed(
+            self, finished: tuple[RunSummary, Recorder, Path]) -> None:
+        summary, _, _ = finished
+        batch = summary.batch
+        assert [r.subject for r in batch] == ["alpha", "bravo", "charlie", "down"]
+        assert [(r.subject, r.category) for r in batch.failed] == [("charlie", "failed"), ("down", "unreachable")]
+        assert "planted failure" in (batch[2].message or "") and batch[0].value is summary.per_host["alpha"]
 
     def test_set_stats_data_reaches_the_summary(self, finished: tuple[RunSummary, Recorder, Path]) -> None:
         summary, _, _ = finished

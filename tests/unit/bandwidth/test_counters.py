@@ -24,12 +24,13 @@ from ezgov_infra.collect.counters import (
     IF_SPEED,
     CounterPoller,
     CounterTarget,
-    DeviceRound,
     make_sample,
     speed_mbps,
 )
 from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
+from ezgov_infra.models.bandwidth import Sample
 from ezgov_infra.models.credentials import SnmpCredentials
+from ezgov_infra.models.runs import Result
 
 
 class TestSpeed:
@@ -87,7 +88,7 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnmpTarget]:
     try:
         deadline = time.monotonic() + 10
         while True:
-            if _poll(target, ("lo",))[0].ok:
+            if not _poll(target, ("lo",))[0].failed:
                 break
             if time.monotonic() > deadline or proc.poll() is not None:
                 pytest.fail(f"snmpd did not answer: {Path(folder / 'log').read_text(errors='replace')[-500:]}")
@@ -98,9 +99,9 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnmpTarget]:
         proc.wait(timeout=10)
 
 
-def _poll(target: SnmpTarget, interfaces: tuple[str, ...], rounds: int = 1) -> list[DeviceRound]:
-    async def run() -> list[DeviceRound]:
-        found: list[DeviceRound] = []
+def _poll(target: SnmpTarget, interfaces: tuple[str, ...], rounds: int = 1) -> list[Result[list[Sample]]]:
+    async def run() -> list[Result[list[Sample]]]:
+        found: list[Result[list[Sample]]] = []
         async with SnmpSession() as session:
             poller = CounterPoller(session)
             for number in range(rounds):
@@ -116,8 +117,8 @@ class TestCounterPoller:
     def test_reads_64_bit_counters_and_uptime_that_move_forward(self, agent: SnmpTarget) -> None:
         subprocess.run(["ping", "-c", "3", "-i", "0.2", "-q", "127.0.0.1"], capture_output=True, check=False)
         first, second = _poll(agent, ("lo",), rounds=2)
-        assert first.ok and second.ok
-        a, b = first.samples[0], second.samples[0]
+        assert first.value and second.value
+        a, b = first.value[0], second.value[0]
         assert (a.device, a.interface, a.hc) == ("host", "lo", True)
         assert a.in_octets is not None and b.in_octets is not None and b.in_octets >= a.in_octets
         assert a.uptime is not None and b.uptime is not None and b.uptime > a.uptime
@@ -125,25 +126,25 @@ class TestCounterPoller:
 
     def test_an_unknown_interface_is_reported_and_the_known_ones_polled(self, agent: SnmpTarget) -> None:
         (answer,) = _poll(agent, ("lo", "no-such-port"))
-        assert answer.ok and [s.interface for s in answer.samples] == ["lo"]
+        assert not answer.failed and [s.interface for s in answer.value or []] == ["lo"]
         assert answer.message == "not found on the agent: no-such-port"
 
     def test_a_device_without_any_wanted_interface_fails_as_unsupported(self, agent: SnmpTarget) -> None:
         (answer,) = _poll(agent, ("no-such-port",))
-        assert not answer.ok and answer.category == "unsupported"
+        assert answer.failed and answer.category == "unsupported"
 
     def test_an_agent_that_does_not_answer_fails_as_timeout_without_stopping_the_others(
             self, agent: SnmpTarget) -> None:
         silent = SnmpTarget("127.0.0.1", agent.credentials, port=_free_udp_port(), timeout=0.3, retries=0)
 
-        async def run() -> list[DeviceRound]:
+        async def run() -> list[Result[list[Sample]]]:
             async with SnmpSession() as session:
                 return await CounterPoller(session).poll([CounterTarget("dead", silent, ("lo",)),
                                                           CounterTarget("alive", agent, ("lo",))])
 
         dead, alive = asyncio.run(run())
-        assert (dead.device, dead.ok, dead.category) == ("dead", False, "timeout")
-        assert alive.ok and alive.samples
+        assert (dead.subject, dead.failed, dead.category) == ("dead", True, "timeout")
+        assert not alive.failed and alive.value
 
 
 class TestAgentRestart:
@@ -164,14 +165,14 @@ class TestAgentRestart:
                             port=port, timeout=1.0, retries=0)
         procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
 
-        async def run() -> list[DeviceRound]:
-            rounds: list[DeviceRound] = []
+        async def run() -> list[Result[list[Sample]]]:
+            rounds: list[Result[list[Sample]]] = []
             async with SnmpSession() as session:
                 poller = CounterPoller(session, fresh=SnmpSession)
                 try:
                     for number in range(12):
                         answer = (await poller.poll([CounterTarget("host", target, ("lo",))]))[0]
-                        if rounds or answer.ok:
+                        if rounds or not answer.failed:
                             rounds.append(answer)
                         if len(rounds) == 1:  # the agent answered once: restart it
                             procs[0].send_signal(signal.SIGTERM)
@@ -179,7 +180,7 @@ class TestAgentRestart:
                             procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL,
                                                           stderr=subprocess.DEVNULL))
                             procs[0] = procs[-1]
-                        if len(rounds) >= 3 and rounds[-1].ok:
+                        if len(rounds) >= 3 and not rounds[-1].failed:
                             break
                         await asyncio.sleep(0.5 if number else 1.0)
                 finally:
@@ -193,6 +194,6 @@ class TestAgentRestart:
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
                     proc.wait(timeout=10)
-        assert rounds and rounds[0].ok
-        assert rounds[-1].ok, [(r.ok, r.message) for r in rounds]
-        assert rounds[-1].samples[0].uptime is not None
+        assert rounds and not rounds[0].failed
+        assert not rounds[-1].failed, [(r.category, r.message) for r in rounds]
+        assert rounds[-1].value and rounds[-1].value[0].uptime is not None

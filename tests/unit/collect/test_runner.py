@@ -1,4 +1,4 @@
-"""The batch runner: a Result per device, failures categorised, a stuck device cut off at its deadline."""
+"""The batch runner: a Result per subject, failures categorised, a stuck subject cut off at its deadline."""
 
 from __future__ import annotations
 
@@ -7,21 +7,7 @@ import time
 
 from ezgov_infra.collect.runner import run_batch
 from ezgov_infra.errors import AuthError, UnreachableError
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, bool, str]] = []
-        self.total = 0
-
-    def started(self, total: int, title: str) -> None:
-        self.total = total
-
-    def advance(self, device: str, ok: bool, detail: str) -> None:
-        self.events.append((device, ok, detail))
-
-    def finished(self) -> None:
-        self.events.append(("done", True, ""))
+from ezgov_infra.testing.progress import Recorder
 
 
 class TestRunBatch:
@@ -36,10 +22,22 @@ class TestRunBatch:
             return device.upper()
 
         results = run_batch(["a", "auth", "dead", "bug", "b"], task, workers=2)
-        assert [(r.device, r.value, r.category) for r in results] == [
+        assert [(r.subject, r.value, r.category) for r in results] == [
             ("a", "A", None), ("auth", None, "auth"), ("dead", None, "unreachable"), ("bug", None, "parse"),
             ("b", "B", None)]
         assert "KeyError" in (results[3].message or "")
+
+    def test_the_batch_names_its_failures_and_keeps_the_values_of_the_rest(self) -> None:
+        def task(device: str) -> str:
+            if device.startswith("dead"):
+                raise UnreachableError(f"{device}: refused")
+            return device.upper()
+
+        batch = run_batch(["a", "dead1", "b", "dead2"], task, title="probe")
+        assert batch.title == "probe" and len(batch) == 4 and not batch.ok
+        assert batch.failed_subjects == ["dead1", "dead2"]
+        assert batch.values() == {"a": "A", "b": "B"}
+        assert batch.elapsed >= max(r.elapsed for r in batch)
 
     def test_a_stuck_device_times_out_within_its_deadline(self) -> None:
         release = threading.Event()
@@ -56,11 +54,26 @@ class TestRunBatch:
         assert results[0].category == "timeout" and results[1].value == "fine"
         assert elapsed < 3
 
-    def test_progress_sees_every_device_once(self) -> None:
+    def test_progress_sees_every_subject_once_between_start_and_finish(self) -> None:
         recorder = Recorder()
-        run_batch(["a", "b", "c"], lambda d: d, progress=recorder)
-        assert recorder.total == 3
-        assert sorted(e[0] for e in recorder.events[:-1]) == ["a", "b", "c"] and recorder.events[-1][0] == "done"
+        run_batch(["a", "b", "c"], lambda d: d, progress=recorder, title="collecting")
+        assert (recorder.title, recorder.total, recorder.starts, recorder.finishes) == ("collecting", 3, 1, 1)
+        assert sorted(recorder.subjects) == ["a", "b", "c"]
+
+    def test_progress_hears_a_timed_out_subject_as_failed(self) -> None:
+        release = threading.Event()
+        recorder = Recorder()
+        run_batch(["stuck"], lambda d: release.wait(30) and d, timeout=0.3, progress=recorder)
+        release.set()
+        assert [(r.subject, r.failed, r.category) for r in recorder.results] == [("stuck", True, "timeout")]
+
+    def test_without_a_deadline_a_slow_subject_is_waited_for(self) -> None:
+        def task(device: str) -> str:
+            time.sleep(0.5)
+            return device
+
+        (result,) = run_batch(["slow"], task, timeout=None)
+        assert result.value == "slow" and not result.failed
 
     def test_workers_bound_concurrency(self) -> None:
         lock, running, peak = threading.Lock(), [0], [0]
