@@ -78,8 +78,9 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
                     found = IPv6Address(address.lower().split("/")[0])
                     if not found.is_link_local and found not in interface.ipv6_unknown_length:
                         interface.ipv6_unknown_length.append(found)
-        if not rows:
-            raise ParseError(f"{key}: the output has no interface row")
+        if not rows and facts.unreadable:
+            raise ParseError(f"{key}: the table has lines but no interface row was recognised "
+                             f"(first: {facts.unreadable[0]})")
     config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
     facts.interfaces = merge(table, config)
     routing = Routing()

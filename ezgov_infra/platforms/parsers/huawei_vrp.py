@@ -83,9 +83,10 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
 
 def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list[Unreadable]) -> None:
     """`display ipv6 interface brief`, VRP5 (`Interface Physical Protocol`) or VRP8 (`... VPN`): one row per
-    interface, each address on its own `[IPv6 Address]` line, without its length."""
+    interface, each address on its own `[IPv6 Address]` line, without its length. A header alone is a device
+    without IPv6 interfaces; lines under it of which none is a row are an error, never an empty table."""
     header = False
-    rows = 0
+    rows, before = 0, len(unreadable)
     current: InterfaceFacts | None = None
     for number, line in without_echo(text):
         stripped = line.strip()
@@ -117,8 +118,9 @@ def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list
                                          else "text before the table header"))
     if not header:
         raise ParseError("`display ipv6 interface brief`: no `Interface Physical Protocol` header found")
-    if not rows:
-        raise ParseError("`display ipv6 interface brief`: the table has a header but no interface row")
+    if not rows and len(unreadable) > before:
+        raise ParseError("`display ipv6 interface brief`: the table has lines but no interface row was recognised "
+                         f"(first: {unreadable[before]})")
 
 
 def parse_config(text: str) -> ConfigFacts:

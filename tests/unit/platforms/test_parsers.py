@@ -131,9 +131,11 @@ class TestHuaweiVrp:
         assert facts.routing.ipv6_forwarding is True
 
     def test_a_table_without_rows_is_an_error_not_an_empty_result(self) -> None:
-        header_only = "Interface                       Physical              Protocol              VPN\n"
-        with pytest.raises(ParseError):
-            parse("r", "huawei_vrp", {"interfaces_v6": header_only}, Source.offline)
+        header = "Interface                       Physical              Protocol              VPN\n"
+        assert parse("r", "huawei_vrp", {"interfaces_v6": header}, Source.offline).interfaces == []
+        shifted = header + "GigabitEthernet0/1/0  up  up  --  extra  columns\n[IPv6 Address] 2001:DB8::1\n"
+        with pytest.raises(ParseError, match="no interface row"):
+            parse("r", "huawei_vrp", {"interfaces_v6": shifted}, Source.offline)
         with pytest.raises(ParseError):
             parse("r", "huawei_vrp", {"interfaces_v6": "Error: something else entirely\n"}, Source.offline)
 
