@@ -1,8 +1,10 @@
 """Scores and readiness: per device from its findings, then averaged per site, district and the city.
 
 A device scores 100 minus the weights of its findings (never below 0); readiness is `not ready` with any
-critical finding, `partial` with any high or medium one, `ready` otherwise. A device that could not be audited
-is `unknown` and counts in no average. Weights come from `policy.yaml` `audit.weights` over the defaults.
+critical finding, `partial` with any high or medium one, `ready` otherwise. A device that could not be audited,
+or whose outputs say nothing about IPv6 (only `show version`, an IPv4 table, an SNMP agent without IPv6
+objects), is `unknown`: it has no score, counts in no average and sways no roll-up's readiness; roll-ups only
+count it as not measured. Weights come from `policy.yaml` `audit.weights` over the defaults.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import DEFAULT_WEIGHTS, DeviceResult, Finding, Readiness, Score, Severity
 from ezgov_infra.models.inventory import Inventory
 
@@ -31,7 +34,25 @@ def readiness(findings: Iterable[Finding]) -> Readiness:
     return Readiness.ready
 
 
-def device_score(device: str, findings: list[Finding], weight: Mapping[str, int]) -> Score:
+def has_evidence(facts: DeviceFacts | Mapping[str, object] | None) -> bool:
+    """Whether collected facts (a model or its stored JSON) hold any IPv6 evidence; stored runs that predate
+    the field count as evidenced."""
+    if facts is None:
+        return False
+    if isinstance(facts, DeviceFacts):
+        return bool(facts.ipv6_evidence)
+    return bool(facts.get("ipv6_evidence", True))
+
+
+def unknown_score(device: str) -> Score:
+    return Score(scope="device", id=device, score=None, readiness=Readiness.unknown, unknown=1)
+
+
+def device_score(device: str, findings: list[Finding], weight: Mapping[str, int],
+                 facts: DeviceFacts | Mapping[str, object] | None = None) -> Score:
+    """The device's score; `unknown` without IPv6 evidence (when its facts are given)."""
+    if facts is not None and not has_evidence(facts):
+        return unknown_score(device)
     value = max(0, 100 - sum(weight[f.severity.value] for f in findings))
     state = readiness(findings)
     return Score(scope="device", id=device, score=value, readiness=state, **{_count(state): 1})
@@ -44,12 +65,12 @@ def _count(state: Readiness) -> str:
 def roll_up(scope: str, key: str, scores: list[Score]) -> Score:
     known = [s for s in scores if s.readiness is not Readiness.unknown]
     counts = {name: sum(getattr(s, name) for s in scores) for name in ("ready", "partial", "not_ready", "unknown")}
-    value = round(sum(s.score for s in known) / len(known), 1) if known else 0.0
+    value = round(sum(s.score or 0 for s in known) / len(known), 1) if known else None
     if not known:
         state = Readiness.unknown
     elif counts["not_ready"]:
         state = Readiness.not_ready
-    elif counts["partial"] or counts["unknown"]:
+    elif counts["partial"]:
         state = Readiness.partial
     else:
         state = Readiness.ready
@@ -62,8 +83,7 @@ def roll_ups(results: list[DeviceResult], inventory: Inventory) -> tuple[list[Sc
     by_district: dict[str, list[Score]] = defaultdict(list)
     every: list[Score] = []
     for result in results:
-        score = result.score or Score(scope="device", id=result.device, score=0, readiness=Readiness.unknown,
-                                      unknown=1)
+        score = result.score or unknown_score(result.device)
         by_site[result.site].append(score)
         by_district[inventory.site_district(result.site) or "(city)"].append(score)
         every.append(score)

@@ -439,6 +439,7 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
             oper_up=table[IF_OPER_STATUS].get(row) == 1, description=text(table[IF_ALIAS].get(row)) or None,
             speed_mbps=_int(table[IF_HIGH_SPEED].get(row)) or None)
     found_v6 = False
+    legacy: dict[Oid, dict[Oid, Value]] = {IPV6_ADDR_PFX_LENGTH: {}}
     for index, owner in table[IP_ADDRESS_IF_INDEX].items():
         address = _inet_address(index)
         interface = interfaces.get(_int(owner) or -1)
@@ -462,8 +463,13 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
     uptime = scalars.get(SYS_UPTIME)
     facts.uptime_s = uptime // 100 if isinstance(uptime, int) else None
     facts.routing.ipv6_forwarding = None if forwarding is None else forwarding == 1
-    for interface in facts.interfaces:
-        interface.ipv6_enabled = bool(interface.ipv6)
+    # An agent without IPv6 objects says nothing about IPv6: interfaces and forwarding stay unknown.
+    if found_v6 or legacy[IPV6_ADDR_PFX_LENGTH]:
+        facts.ipv6_evidence.append("IP-MIB ipAddressTable (IPv6 rows)" if found_v6 else "IPV6-MIB ipv6AddrTable")
+        for interface in facts.interfaces:
+            interface.ipv6_enabled = bool(interface.ipv6)
+    if forwarding is not None:
+        facts.ipv6_evidence.append("ipv6IpForwarding")
     if probe_ipv6 is not None:
         try:
             await session.get(probe_ipv6, SYS_UPTIME)

@@ -141,7 +141,7 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     """Collect, judge, score and store one audit run."""
     from ezgov_infra.addressing.allocate import make_plan
     from ezgov_infra.audit.ipv6 import audit_device
-    from ezgov_infra.audit.scores import device_score, roll_ups, weights
+    from ezgov_infra.audit.scores import device_score, has_evidence, roll_ups, weights
     from ezgov_infra.store.history import open_history
     from ezgov_infra.store.inventory import load_inventory
 
@@ -164,9 +164,12 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
                              source=result.value.source.value if result.value else _source(device, options),
                              ok=not result.failed, category=result.category, message=result.message,
                              elapsed=round(result.elapsed, 3), facts=result.value)
-        if result.value is not None:
+        if result.value is not None and not has_evidence(result.value):
+            entry.score = device_score(device.id, [], weight, result.value)
+            entry.message = insufficient(device)
+        elif result.value is not None:
             entry.findings = audit_device(device.id, result.value, inv, plan, peers)
-            entry.score = device_score(device.id, entry.findings, weight)
+            entry.score = device_score(device.id, entry.findings, weight, result.value)
         devices.append(entry)
     sites, districts, city = roll_ups(devices, inv)
     mode = "live" if options.live else "offline"
@@ -182,6 +185,15 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
                       "facts": d.facts.model_dump(mode="json") if d.facts else {}} for d in devices],
             findings=[f.model_dump(mode="json") for f in run.findings])
     return run
+
+
+def insufficient(device: Device) -> str:
+    """What to collect when a device's outputs hold no IPv6 evidence (no rule is judged on nothing)."""
+    from ezgov_infra.platforms import load_profile
+
+    commands = load_profile(device.platform).commands
+    wanted = [f"{k} ({commands[k]})" for k in ("config", "interfaces_v6", "interfaces") if k in commands]
+    return f"insufficient evidence: collect {', '.join(wanted) or 'the IPv6 interface table'}"
 
 
 def _source(device: Device, options: AuditOptions) -> str:

@@ -72,7 +72,7 @@ def last_readiness(state_dir: Path, inv: Inventory) -> tuple[int, dict[str, tupl
         if result["status"] != "ok":
             out[device] = (f"failed: {result.get('category') or 'unknown'}", None, 0)
             continue
-        score = device_score(device, by_device.get(device, []), weight)
+        score = device_score(device, by_device.get(device, []), weight, result.get("facts") or {})
         out[device] = (score.readiness.value, score.score, len(by_device.get(device, [])))
     return run_id, out
 

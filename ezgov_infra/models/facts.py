@@ -8,7 +8,7 @@ unknown instead of guessing. Lists that are known to be empty are empty lists, n
 from __future__ import annotations
 
 from enum import StrEnum
-from ipaddress import IPv4Interface, IPv6Interface, IPv6Network, ip_address
+from ipaddress import IPv4Interface, IPv6Address, IPv6Interface, IPv6Network, ip_address
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,7 +25,13 @@ class Facts(BaseModel):
 
 
 class InterfaceFacts(Facts):
-    """One interface as the device reports it. `ipv6` holds global (and ULA) addresses, never link-local."""
+    """One interface as the device reports it. `ipv6` holds global (and ULA) addresses, never link-local.
+
+    Addresses whose prefix length the output does not give (brief tables) are in `ipv6_unknown_length`;
+    `ipv6_eui64` holds `eui-64` prefixes whose interface identifier (the MAC) the collector did not see;
+    `ipv6_dynamic` names addresses the device obtains itself (`autoconfig`, `dhcp`, a general prefix).
+    No rule judges a length it was not told.
+    """
 
     name: str
     admin_up: bool = True
@@ -34,16 +40,56 @@ class InterfaceFacts(Facts):
     speed_mbps: int | None = None
     ipv4: list[IPv4Interface] = Field(default_factory=list)
     ipv6: list[IPv6Interface] = Field(default_factory=list)
+    ipv6_unknown_length: list[IPv6Address] = Field(default_factory=list)
+    ipv6_eui64: list[IPv6Network] = Field(default_factory=list)
+    ipv6_dynamic: list[str] = Field(default_factory=list)
     ipv6_enabled: bool | None = None
     if_index: int | None = None
 
     @property
     def ipv6_global(self) -> list[IPv6Interface]:
-        return [a for a in self.ipv6 if a.ip.is_global or a.ip in DOCUMENTATION_V6]
+        """Global addresses with their prefix length."""
+        return [a for a in self.ipv6 if is_global(a.ip)]
+
+    @property
+    def has_ipv6_global(self) -> bool | None:
+        """True with a global address in any form, None when only dynamic ones may give one, else False."""
+        if self.ipv6_global or any(is_global(a) for a in self.ipv6_unknown_length) \
+                or any(is_global(p.network_address) for p in self.ipv6_eui64):
+            return True
+        return None if self.ipv6_dynamic else False
+
+    @property
+    def ipv6_global_addresses(self) -> list[IPv6Address]:
+        """Every global address whose value is known, with or without its length."""
+        return [a.ip for a in self.ipv6_global] + [a for a in self.ipv6_unknown_length if is_global(a)]
+
+    def ipv6_shown(self) -> list[str]:
+        """The IPv6 addresses as a person reads them: `2001:db8::1/64`, `2001:db8::1/unknown`,
+        `EUI-64 in 2001:db8::/64`, `autoconfig`."""
+        return ([str(a) for a in self.ipv6] + [f"{a}/unknown" for a in self.ipv6_unknown_length]
+                + [f"EUI-64 in {p}" for p in self.ipv6_eui64] + list(self.ipv6_dynamic))
 
 
 # RFC 3849 documentation space counts as global unicast here: the sample and the lab number themselves from it.
 DOCUMENTATION_V6 = IPv6Network("2001:db8::/32")
+
+
+def is_global(address: IPv6Address) -> bool:
+    return address.is_global or address in DOCUMENTATION_V6
+
+
+class Unreadable(Facts):
+    """A line of a command output the parser could not read: reported as a finding, the rest still parsed."""
+
+    output: str
+    line: int
+    text: str
+    reason: str
+    interface: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.output}.txt:{self.line}: {self.reason}: {self.text.strip()}"
 
 
 class Neighbour(Facts):
@@ -118,6 +164,9 @@ class DeviceFacts(Facts):
     services: Services = Field(default_factory=Services)
     reachability: Reachability = Field(default_factory=Reachability)
     commands: list[str] = Field(default_factory=list)
+    # the outputs (or SNMP objects) that speak about IPv6 at all; empty: there is no IPv6 evidence to judge
+    ipv6_evidence: list[str] = Field(default_factory=list)
+    unreadable: list[Unreadable] = Field(default_factory=list)
 
     def interface(self, name: str) -> InterfaceFacts | None:
         for interface in self.interfaces:
@@ -127,7 +176,7 @@ class DeviceFacts(Facts):
 
     @property
     def has_ipv6(self) -> bool:
-        return any(i.ipv6_global for i in self.interfaces)
+        return any(i.has_ipv6_global for i in self.interfaces)
 
 
 def is_ipv6(text: str) -> bool:

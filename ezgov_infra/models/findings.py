@@ -4,6 +4,7 @@ Severity weights and the readiness categories:
 
     critical 40   high 20   medium 8   low 3   info 0      score = max(0, 100 - sum of weights)
     not_ready: any critical finding;  partial: any high or medium finding;  ready: otherwise
+    unknown: the device could not be collected, or its outputs hold no IPv6 evidence at all (no score)
 
 Weights can be overridden in `policy.yaml` under `audit.weights`.
 """
@@ -66,13 +67,13 @@ class Finding(BaseModel):
 
 
 class Score(BaseModel):
-    """A device's, site's, district's or the city's roll-up."""
+    """A device's, site's, district's or the city's roll-up; `score` is None when nothing was measured."""
 
     model_config = ConfigDict(extra="forbid")
 
     scope: str
     id: str
-    score: float
+    score: float | None
     readiness: Readiness
     devices: int = 1
     ready: int = 0

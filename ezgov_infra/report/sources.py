@@ -103,6 +103,9 @@ def device_readiness(run: RunView, inventory: Inventory) -> dict[str, str]:
             verdicts[device] = "unknown"
             continue
         facts = result.get("facts") or {}
+        if not facts.get("ipv6_evidence", True):
+            verdicts[device] = "unknown"  # nothing about IPv6 was collected: not measured
+            continue
         score = facts.get("score")
         score = score if isinstance(score, dict) else {}
         stated = _readiness_word(facts.get("readiness")) or _readiness_word(score.get("readiness"))

@@ -73,6 +73,13 @@ def rule(rule_id: str, title: str, severity: Severity, category: Category, ratio
 
 
 def all_rules() -> list[Rule]:
-    from ezgov_infra.audit.rules import control_plane, data_plane, management, security, services  # noqa: F401
+    from ezgov_infra.audit.rules import (  # noqa: F401
+        control_plane,
+        data_plane,
+        evidence,
+        management,
+        security,
+        services,
+    )
 
     return sorted(RULES, key=lambda r: r.id)

@@ -18,6 +18,16 @@ def _seen(ctx: Context, name: str) -> InterfaceFacts | None:
     return ctx.facts.interface(name)
 
 
+def _unreadable(ctx: Context, name: str) -> bool:
+    """A line of this interface could not be read: what it said is unknown, so no rule judges it as absent."""
+    return any(u.interface == name for u in ctx.facts.unreadable)
+
+
+def _undetermined(seen: InterfaceFacts) -> bool:
+    """Addresses are there whose value or length the outputs did not give (brief tables, EUI-64, SLAAC)."""
+    return bool(seen.ipv6_unknown_length or seen.ipv6_eui64 or seen.ipv6_dynamic)
+
+
 @rule("V6-FWD-001", "IPv6 forwarding is on", Severity.critical, Category.data_plane,
       "RIPE-554 requires IPv6 routing in hardware/software; a router that does not forward IPv6 carries none.")
 def forwarding(r: Rule, ctx: Context) -> Iterator[Finding]:
@@ -34,7 +44,7 @@ def wan_addresses(r: Rule, ctx: Context) -> Iterator[Finding]:
         return
     for expected in ctx.expected_of(*WAN):
         seen = _seen(ctx, expected.name)
-        if seen is not None and seen.ipv6_global:
+        if (seen is not None and seen.has_ipv6_global is not False) or _unreadable(ctx, expected.name):
             continue
         planned = [str(a) for a in expected.ipv6] or _planned_link(ctx, expected.id)
         severity = Severity.critical if expected.kind is InterfaceKind.uplink else Severity.high
@@ -81,7 +91,9 @@ def loopback(r: Rule, ctx: Context) -> Iterator[Finding]:
         return
     for expected in ctx.expected_of(InterfaceKind.loopback):
         seen = _seen(ctx, expected.name)
-        if seen is not None and any(a.network.prefixlen == 128 for a in seen.ipv6_global):
+        if seen is not None and (any(a.network.prefixlen == 128 for a in seen.ipv6_global) or _undetermined(seen)):
+            continue
+        if _unreadable(ctx, expected.name):
             continue
         planned = [str(a) for a in expected.ipv6]
         if not planned and ctx.plan is not None and ctx.device.id in ctx.plan.loopbacks:
@@ -98,9 +110,11 @@ def loopback(r: Rule, ctx: Context) -> Iterator[Finding]:
 def drift(r: Rule, ctx: Context) -> Iterator[Finding]:
     for expected in ctx.expected:
         seen = _seen(ctx, expected.name)
-        if seen is None or not seen.ipv6_global:
-            continue  # V6-ADDR-001/002 report interfaces without IPv6
-        missing = [str(a) for a in expected.ipv6 if a not in seen.ipv6 and not a.ip.is_link_local]
+        if seen is None or not seen.has_ipv6_global or seen.ipv6_eui64 or seen.ipv6_dynamic:
+            continue  # V6-ADDR-001/002 report interfaces without IPv6; an undetermined address may be the one
+        found = set(seen.ipv6_unknown_length)
+        missing = [str(a) for a in expected.ipv6 if a not in seen.ipv6 and a.ip not in found
+                   and not a.ip.is_link_local]
         if missing:
             yield r.finding(ctx, f"{expected.name} lacks {', '.join(missing)} (inventory)",
                             {"interface": expected.name, "expected": missing, "found": [str(a) for a in seen.ipv6]},
@@ -124,7 +138,7 @@ def link_length(r: Rule, ctx: Context) -> Iterator[Finding]:
 def wan_up(r: Rule, ctx: Context) -> Iterator[Finding]:
     for expected in ctx.expected_of(*WAN):
         seen = _seen(ctx, expected.name)
-        if seen is not None and seen.ipv6_global and not (seen.admin_up and seen.oper_up):
+        if seen is not None and seen.has_ipv6_global and not (seen.admin_up and seen.oper_up):
             state = "administratively down" if not seen.admin_up else "down"
             yield r.finding(ctx, f"{expected.kind.value} {expected.name} is {state}",
                             {"interface": expected.name, "admin_up": seen.admin_up, "oper_up": seen.oper_up},
@@ -142,10 +156,10 @@ def plan_conformance(r: Rule, ctx: Context) -> Iterator[Finding]:
     site = IPv6Network(plan.sites[ctx.device.site]) if ctx.device.site in plan.sites else None
     for seen in ctx.facts.interfaces:
         declared = kinds.get(seen.name)
-        for address in seen.ipv6_global:
+        for address in seen.ipv6_global_addresses:
             allowed = _allowed(plan, declared.kind if declared else None, link_of.get(f"{ctx.device.id}:{seen.name}"),
                                site)
-            if allowed and not any(address.ip in block for block in allowed):
+            if allowed and not any(address in block for block in allowed):
                 yield r.finding(ctx, f"{address} on {seen.name} is outside {', '.join(map(str, allowed))}",
                                 {"interface": seen.name, "address": str(address),
                                  "allowed": [str(b) for b in allowed]},

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from ipaddress import IPv6Address, IPv6Interface
 from typing import Any
 
 from ezgov_infra.errors import ParseError
-from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source
-from ezgov_infra.platforms.parsers.common import ADDRESS, blocks, known, ordered_versions, servers, v4_mask, v6
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source, Unreadable
+from ezgov_infra.platforms.parsers.common import (
+    ADDRESS,
+    REJECTED,
+    add_config_ipv6,
+    known,
+    numbered_blocks,
+    ordered_versions,
+    servers,
+    v4_mask,
+    without_echo,
+)
 from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
 
 ROUTE = re.compile(r"^[A-Za-z]{1,3}\s+([0-9A-Fa-f:]+/\d+)\s+\[")
@@ -31,6 +42,16 @@ def textfsm(command: str, text: str) -> list[dict[str, Any]]:
     return [{str(k).lower(): v for k, v in row.items()} for row in rows]
 
 
+DETAIL_HEAD = re.compile(r"^(\S+) is (administratively down|up|down|deleted)\S*, line protocol is (\S+)")
+DETAIL_ADDRESS = re.compile(r"^\s*([0-9A-Fa-f:]+), subnet is ([0-9A-Fa-f:]+/\d+)(?:\s+\[([A-Z/]+)\])?")
+
+
+def rejected(outputs: Mapping[str, str], key: str) -> bool:
+    """An image without IPv6 refuses the IPv6 show commands (`% Invalid input detected`)."""
+    text = outputs.get(key)
+    return text is not None and REJECTED.search(text) is not None
+
+
 def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFacts:
     facts = DeviceFacts(device=device, platform="cisco_ios", source=source, commands=sorted(outputs))
     if (text := known(outputs, "version", device)) is not None:
@@ -40,71 +61,142 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
             facts.hostname = rows[0].get("hostname") or None
     table: dict[str, InterfaceFacts] = {}
     if (text := known(outputs, "interfaces_v4", device)) is not None:
-        for row in textfsm("show ip interface brief", text):
+        for row in table_rows("show ip interface brief", text):
             interface = table.setdefault(row["interface"], InterfaceFacts(name=row["interface"]))
             interface.admin_up = row["status"] != "administratively down"
             interface.oper_up = row["proto"] == "up"
             if row["ip_address"][:1].isdigit():
                 interface.ipv4 = [v4_mask(row["ip_address"], "32")]
-    if (text := known(outputs, "interfaces_v6", device)) is not None:
-        for row in textfsm("show ipv6 interface brief", text):
+    no_ipv6_image = [k for k in ("interfaces_v6", "interfaces_v6_detail") if rejected(outputs, k)]
+    if no_ipv6_image:
+        facts.ipv6_evidence += [f"{k} rejected: no IPv6 in this image" for k in no_ipv6_image]
+    elif (text := known(outputs, "interfaces_v6", device)) is not None:
+        facts.ipv6_evidence.append("interfaces_v6")
+        for row in table_rows("show ipv6 interface brief", text):
             interface = table.setdefault(row["interface"], InterfaceFacts(name=row["interface"]))
             interface.admin_up = row["admin"] != "administratively down"
             interface.oper_up = row["protocol"] == "up"
-            addresses = [v6(a + "/128") for a in row["ipv6_address"] if ":" in a]
+            addresses = [IPv6Address(a.lower()) for a in row["ipv6_address"] if ":" in a]
             interface.ipv6_enabled = bool(addresses)
-            interface.ipv6 = [a for a in addresses if not a.ip.is_link_local]
+            interface.ipv6_unknown_length = [a for a in addresses if not a.is_link_local]
+    if not no_ipv6_image and (text := known(outputs, "interfaces_v6_detail", device)) is not None:
+        facts.ipv6_evidence.append("interfaces_v6_detail")
+        parse_detail(text, table, facts.unreadable)
     config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
     facts.interfaces = merge(table, config)
     routing = Routing()
     if (text := known(outputs, "ipv6_routes", device)) is not None:
         from ipaddress import IPv6Network
 
+        facts.ipv6_evidence.append("ipv6_routes")
         routing.ipv6_routes = [IPv6Network(m.group(1).lower(), strict=False)
                                for line in text.splitlines() if (m := ROUTE.match(line))]
     if (text := known(outputs, "ospf6_neighbours", device)) is not None:
         routing.neighbours = [Neighbour(protocol="ospf6", afi="ipv6", address=m.group(1), state=m.group(2),
                                         interface=m.group(3))
                               for line in text.splitlines() if (m := PEER.match(line.strip()))]
+    if no_ipv6_image:
+        routing.ipv6_forwarding = False
     if config is not None:
+        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
+        facts.unreadable += config.unreadable
         facts.hostname = facts.hostname or config.hostname
-        routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols
-        facts.management, facts.services = config.management, config.services
+        if routing.ipv6_forwarding is None:
+            routing.ipv6_forwarding = config.ipv6_forwarding
+        routing.protocols = config.protocols if (config.whole or config.protocols) else None
+        if config.whole:
+            facts.management, facts.services = config.management, config.services
     facts.routing = routing
     return facts
 
 
+def table_rows(command: str, text: str) -> list[dict[str, Any]]:
+    """TextFSM rows of a brief table; an output with lines but no row is an error, never an empty table."""
+    rows = textfsm(command, text)
+    if not rows and any(line.strip() for _, line in without_echo(text)):
+        raise ParseError(f"`{command}`: the output has lines but no interface row was recognised")
+    return rows
+
+
+def parse_detail(text: str, table: dict[str, InterfaceFacts], unreadable: list[Unreadable]) -> None:
+    """`show ipv6 interface`: per interface its state, whether IPv6 is on, and each address with its length."""
+    current: InterfaceFacts | None = None
+    found = False
+    for number, line in without_echo(text):
+        if (match := DETAIL_HEAD.match(line)):
+            found = True
+            current = table.setdefault(match.group(1), InterfaceFacts(name=match.group(1)))
+            current.admin_up = match.group(2) != "administratively down"
+            current.oper_up = match.group(3) == "up"
+            current.ipv6_enabled = False
+        elif current is None:
+            if line.strip():
+                unreadable.append(Unreadable(output="interfaces_v6_detail", line=number, text=line,
+                                             reason="text before the first interface"))
+        elif re.match(r"^\s*IPv6 is (enabled|tentative)", line):
+            current.ipv6_enabled = True
+        elif line.strip() == "Stateless address autoconfig enabled":
+            current.ipv6_dynamic.append("autoconfig")
+        elif (match := DETAIL_ADDRESS.match(line)):
+            flags = (match.group(3) or "").split("/")
+            if "ANY" in flags:
+                continue  # anycast: a shared service address
+            length = match.group(2).split("/")[1]
+            address = IPv6Interface(f"{match.group(1).lower()}/{length}")
+            if not address.ip.is_link_local and address not in current.ipv6:
+                current.ipv6.append(address)
+    if not found and any(line.strip() for _, line in without_echo(text)):
+        raise ParseError("`show ipv6 interface`: the output has lines but no interface was recognised")
+
+
 def parse_config(text: str) -> ConfigFacts:
-    config = ConfigFacts(ipv6_forwarding=False)
+    config = ConfigFacts()
     lines: list[str] = []
     management = config.management
     management.ssh_enabled = management.ssh_ipv6 = management.telnet_enabled = False
     management.ipv4_acl = management.ipv6_acl = management.snmp_ipv6 = False
     versions: set[str] = set()
-    for header, children in blocks(text):
+    unicast_routing = False
+    for (_, header), numbered in numbered_blocks(text):
+        children = [c for _, c in numbered]
         lines += [header, *children]
         words = header.split()
-        if words[0] == "hostname":
-            config.hostname = words[1]
+        if words[0] in ("hostname", "version"):
+            config.whole = True
+            config.hostname = words[1] if words[0] == "hostname" else config.hostname
         elif header == "ipv6 unicast-routing":
-            config.ipv6_forwarding = True
+            unicast_routing = True
         elif words[0] == "interface":
-            interface = config.interface(words[1])
-            for child in children:
+            interface = config.interface(" ".join(words[1:]))
+            for number, child in numbered:
                 parts = child.split()
-                if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
-                    interface.ipv4.append(v4_mask(parts[2], parts[3]))
-                elif parts[:2] == ["ipv6", "address"] and "link-local" not in parts and "/" in parts[2]:
-                    interface.ipv6.append(v6(parts[2]))
-                elif parts[:2] == ["ipv6", "enable"]:
-                    interface.ipv6_enabled = True
-                elif parts[0] == "description":
-                    interface.description = child.partition(" ")[2]
-                elif parts == ["shutdown"]:
-                    interface.shutdown = True
+                try:
+                    if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
+                        if parts[4:] not in ([], ["secondary"]):
+                            raise ValueError(f"unexpected {' '.join(parts[4:])!r} after the address")
+                        interface.ipv4.append(v4_mask(parts[2], parts[3]))
+                    elif parts[:2] == ["ipv6", "address"]:
+                        add_config_ipv6(interface, parts[2:])
+                    elif parts[:2] == ["ipv6", "enable"]:
+                        interface.ipv6_enabled = True
+                    elif parts[:2] == ["ipv6", "unnumbered"] and len(parts) == 3:
+                        interface.ipv6_dynamic.append(f"unnumbered {parts[2]}")  # borrowed from that interface
+                    elif parts[0] == "description":
+                        interface.description = child.partition(" ")[2]
+                    elif parts == ["shutdown"]:
+                        interface.shutdown = True
+                    elif parts[:2] == ["ipv6", "ospf"] or (parts[0] == "ospfv3" and "ipv6" in parts):
+                        config.protocols.append("ospf6")
+                    elif parts[:3] == ["ipv6", "router", "isis"]:
+                        config.protocols.append("isis")
+                except ValueError as exc:
+                    interface.unreadable = True
+                    config.unreadable.append(Unreadable(output="config", line=number, text=child,
+                                                        reason=str(exc), interface=interface.name))
         elif header.startswith(("ipv6 router ospf", "router ospfv3")):
             config.protocols.append("ospf6")
+        elif header.startswith("ipv6 router rip"):
+            config.protocols.append("ripng")
         elif words[:2] == ["router", "isis"] and any(c.startswith("address-family ipv6") for c in children):
             config.protocols.append("isis")
         elif words[:2] == ["router", "bgp"] and any(c.startswith("address-family ipv6") for c in children):
@@ -122,6 +214,8 @@ def parse_config(text: str) -> ConfigFacts:
             elif words[1] == "group" and "v3" in words:
                 versions.add("3")
             management.snmp_ipv6 = True
+    # IOS routes IPv6 only with `ipv6 unicast-routing`; an excerpt (`show running-config interface X`) cannot say
+    config.ipv6_forwarding = True if unicast_routing else (False if config.whole else None)
     management.snmp_versions = ordered_versions(versions)  # type: ignore[assignment]
     config.services.ntp = servers(lines, rf"^ntp server (?:ipv6 )?{ADDRESS}")
     config.services.syslog = servers(lines, rf"^logging (?:host )?(?:ipv6 )?{ADDRESS}")

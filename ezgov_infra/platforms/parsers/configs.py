@@ -8,9 +8,9 @@ joins the two: state from the table, addresses from the configuration where it h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Interface, IPv6Interface
+from ipaddress import IPv4Interface, IPv6Interface, IPv6Network
 
-from ezgov_infra.models.facts import InterfaceFacts, Management, Services
+from ezgov_infra.models.facts import InterfaceFacts, Management, Services, Unreadable
 
 
 @dataclass
@@ -20,17 +20,26 @@ class ConfigInterface:
     shutdown: bool = False
     ipv4: list[IPv4Interface] = field(default_factory=list)
     ipv6: list[IPv6Interface] = field(default_factory=list)
+    ipv6_eui64: list[IPv6Network] = field(default_factory=list)
+    ipv6_dynamic: list[str] = field(default_factory=list)
     ipv6_enabled: bool = False
+    unreadable: bool = False
+
+    @property
+    def runs_ipv6(self) -> bool:
+        return self.ipv6_enabled or bool(self.ipv6 or self.ipv6_eui64 or self.ipv6_dynamic)
 
 
 @dataclass
 class ConfigFacts:
     hostname: str | None = None
+    whole: bool = False  # the whole configuration, not an excerpt (`show running-config interface X`)
     ipv6_forwarding: bool | None = None
     protocols: list[str] = field(default_factory=list)
     interfaces: dict[str, ConfigInterface] = field(default_factory=dict)
     management: Management = field(default_factory=Management)
     services: Services = field(default_factory=Services)
+    unreadable: list[Unreadable] = field(default_factory=list)
 
     def interface(self, name: str) -> ConfigInterface:
         if name not in self.interfaces:
@@ -39,7 +48,11 @@ class ConfigFacts:
 
 
 def merge(table: dict[str, InterfaceFacts], config: ConfigFacts | None) -> list[InterfaceFacts]:
-    """Interfaces from the brief tables, addresses and descriptions completed from the configuration."""
+    """Interfaces from the brief tables, addresses and descriptions completed from the configuration.
+
+    A table address without its length takes the configuration's length where the configuration has it (an
+    `eui-64` prefix resolves the table's computed address); otherwise its length stays unknown.
+    """
     merged = dict(table)
     if config is not None:
         for name, configured in config.interfaces.items():
@@ -53,10 +66,19 @@ def merge(table: dict[str, InterfaceFacts], config: ConfigFacts | None) -> list[
             interface.description = interface.description or configured.description
             if configured.ipv4:
                 interface.ipv4 = list(configured.ipv4)
-            if configured.ipv6:
-                interface.ipv6 = [a for a in configured.ipv6 if not a.ip.is_link_local]
-            interface.ipv6_enabled = configured.ipv6_enabled or bool(configured.ipv6)
-    for interface in merged.values():
-        if interface.ipv6_enabled is None:
-            interface.ipv6_enabled = bool(interface.ipv6)
+            known = [a for a in configured.ipv6 if not a.ip.is_link_local]
+            eui64 = list(configured.ipv6_eui64)
+            for address in interface.ipv6_unknown_length:
+                prefix = next((p for p in eui64 if address in p), None)
+                if prefix is not None:
+                    eui64.remove(prefix)
+                    known.append(IPv6Interface(f"{address}/{prefix.prefixlen}"))
+            if configured.runs_ipv6 or interface.ipv6_unknown_length:
+                seen = {a.ip for a in known}
+                interface.ipv6 = known or interface.ipv6
+                interface.ipv6_unknown_length = [a for a in interface.ipv6_unknown_length if a not in seen
+                                                 and not any(a in p for p in configured.ipv6_eui64)]
+                interface.ipv6_eui64 = eui64
+                interface.ipv6_dynamic = list(configured.ipv6_dynamic)
+            interface.ipv6_enabled = bool(interface.ipv6_enabled) or configured.runs_ipv6
     return sorted(merged.values(), key=lambda i: i.name)

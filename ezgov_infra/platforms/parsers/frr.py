@@ -27,6 +27,8 @@ VERSION = re.compile(r"^FRRouting (\S+) \((\S+)\)")
 
 def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFacts:
     facts = DeviceFacts(device=device, platform="frr", source=source, commands=sorted(outputs))
+    facts.ipv6_evidence = [k for k in ("interfaces", "ipv6_forwarding", "ipv6_routes", "ospf6_neighbours", "config")
+                           if k in outputs]
     if (text := known(outputs, "version", device)) is not None:
         for line in text.splitlines():
             if match := VERSION.match(line.strip()):

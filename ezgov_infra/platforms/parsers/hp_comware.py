@@ -2,29 +2,33 @@
 `display ipv6 routing-table`, `display ospfv3 peer`, `display current-configuration`, `display version`.
 
 Quirks: the brief tables abbreviate interface names (`GE1/0/1`, `XGE1/0/49`, `Loop0`, `Vlan10`), expanded here
-to the configuration's names; the IPv6 table prints one address per row and `Unassigned` for none. Comware
-forwards IPv6 as soon as addresses are configured (there is no global switch), and its SSH and SNMP agents
-listen on IPv6 unless an ACL keeps them off; `ssh server ipv6 acl ipv6 N` filters the management plane.
+to the configuration's names; the IPv6 table prints one address per row (no length) and `Unassigned` for none.
+IPv6 forwarding: Comware 5 needs the global `ipv6` command before an interface takes an IPv6 address, Comware 7
+has no global switch and routes IPv6 on every interface with an address; so the device forwards IPv6 when the
+global command is there or an interface has IPv6, and does not when a whole configuration shows neither. SSH and
+SNMP agents listen on IPv6 unless an ACL keeps them off; `ssh server ipv6 acl ipv6 N` filters the management
+plane.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from ipaddress import IPv4Interface
+from ipaddress import IPv4Interface, IPv6Address
 
-from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source
+from ezgov_infra.errors import ParseError
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source, Unreadable
 from ezgov_infra.platforms.parsers.common import (
-    blocks,
     known,
+    numbered_blocks,
     ordered_versions,
     snmp_sys_info_versions,
-    v4_mask,
-    v6,
     v6_net,
     vrp_style_services,
+    without_echo,
 )
 from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
+from ezgov_infra.platforms.parsers.huawei_vrp import LEGEND, read_interface
 
 ROW = re.compile(r"^(\S+)\s+(\*?down|up|ADM|Stby)\S*\s+(up|down)\S*\s+(\S+)")
 ROUTE = re.compile(r"Destination\s*:\s*([0-9A-Fa-f:]+)/(\d+)")
@@ -49,9 +53,18 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
     for key in ("interfaces_v4", "interfaces_v6"):
         if (text := known(outputs, key, device)) is None:
             continue
-        for line in text.splitlines():
-            if not (match := ROW.match(line)) or match.group(1) == "Interface":
+        if key == "interfaces_v6":
+            facts.ipv6_evidence.append(key)
+        rows = 0
+        for number, line in without_echo(text):
+            stripped = line.strip()
+            if not stripped or LEGEND.match(stripped) or stripped.startswith("Interface "):
                 continue
+            if not (match := ROW.match(stripped)):
+                facts.unreadable.append(Unreadable(output=key, line=number, text=line,
+                                                   reason="not a row of the interface table"))
+                continue
+            rows += 1
             name = full_name(match.group(1))
             interface = table.setdefault(name, InterfaceFacts(name=name))
             interface.admin_up = not match.group(2).startswith(("*", "ADM"))
@@ -59,53 +72,59 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
             address = match.group(4)
             if key == "interfaces_v4" and address[0].isdigit():
                 interface.ipv4 = [IPv4Interface(address)]
-            elif key == "interfaces_v6" and ":" in address:
-                interface.ipv6_enabled = True
-                found = v6(address + "/128")
-                if not found.ip.is_link_local and found not in interface.ipv6:
-                    interface.ipv6.append(found)
+            elif key == "interfaces_v6":
+                interface.ipv6_enabled = ":" in address
+                if ":" in address:
+                    found = IPv6Address(address.lower().split("/")[0])
+                    if not found.is_link_local and found not in interface.ipv6_unknown_length:
+                        interface.ipv6_unknown_length.append(found)
+        if not rows and facts.unreadable:
+            raise ParseError(f"{key}: the table has lines but no interface row was recognised "
+                             f"(first: {facts.unreadable[0]})")
     config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
     facts.interfaces = merge(table, config)
     routing = Routing()
     if (text := known(outputs, "ipv6_routes", device)) is not None:
+        facts.ipv6_evidence.append("ipv6_routes")
         routing.ipv6_routes = [v6_net(a, n) for a, n in ROUTE.findall(text)]
     if (text := known(outputs, "ospf6_neighbours", device)) is not None:
         routing.neighbours = [Neighbour(protocol="ospf6", afi="ipv6", address=m.group(1), state=m.group(2),
                                         interface=full_name(m.group(3)))
                               for line in text.splitlines() if (m := PEER.match(line.strip()))]
     if config is not None:
+        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
+        facts.unreadable += config.unreadable
         facts.hostname = config.hostname
-        routing.ipv6_forwarding = True  # no global switch on Comware 7
-        routing.protocols = config.protocols
-        facts.management, facts.services = config.management, config.services
+        routing.ipv6_forwarding = config.ipv6_forwarding
+        routing.protocols = config.protocols if (config.whole or config.protocols) else None
+        if config.whole:
+            facts.management, facts.services = config.management, config.services
+    if routing.ipv6_forwarding is None and any(i.ipv6_enabled for i in table.values()):
+        routing.ipv6_forwarding = True  # an interface has IPv6: Comware 5 needed the global switch, 7 has none
     facts.routing = routing
     return facts
 
 
 def parse_config(text: str) -> ConfigFacts:
     config = ConfigFacts()
+    global_ipv6 = False
     all_lines: list[str] = []
     management = config.management
     management.ssh_enabled = management.ssh_ipv6 = management.telnet_enabled = False
     management.ipv4_acl = management.ipv6_acl = management.snmp_ipv6 = False
     snmp_versions: list[str] = []
-    for header, children in blocks(text, separator="#"):
+    for (_, header), numbered in numbered_blocks(text, separator="#"):
+        children = [c for _, c in numbered]
         all_lines += [header, *children]
         words = header.split()
         if words[0] == "sysname":
-            config.hostname = words[1]
+            config.hostname, config.whole = words[1], True
+        elif header == "ipv6":
+            global_ipv6 = True
         elif words[0] == "interface":
-            interface = config.interface(words[1])
-            for child in children:
-                parts = child.split()
-                if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
-                    interface.ipv4.append(v4_mask(parts[2], parts[3]))
-                elif parts[:2] == ["ipv6", "address"] and parts[2] not in ("auto", "link-local"):
-                    interface.ipv6.append(v6(" ".join(parts[2:4])))
-                elif parts[0] == "description":
-                    interface.description = child.partition(" ")[2]
-                elif parts == ["shutdown"]:
-                    interface.shutdown = True
+            read_interface(config, config.interface(" ".join(words[1:])), numbered)
+        elif words[0] == "ripng":
+            config.protocols.append("ripng")
         elif words[0] == "ospfv3":
             config.protocols.append("ospf6")
         elif words[0] == "isis" and any(c.startswith("address-family ipv6") for c in children):
@@ -130,6 +149,8 @@ def parse_config(text: str) -> ConfigFacts:
             snmp_versions = snmp_sys_info_versions(words)
         elif header == "snmp-agent":
             management.snmp_ipv6 = True
+    runs_ipv6 = global_ipv6 or any(i.runs_ipv6 for i in config.interfaces.values())
+    config.ipv6_forwarding = True if runs_ipv6 else (False if config.whole else None)
     management.snmp_versions = ordered_versions(snmp_versions)  # type: ignore[assignment]
     services = config.services
     services.ntp, services.syslog, services.aaa = vrp_style_services(all_lines, r"(?:primary|secondary)")

@@ -2,33 +2,40 @@
 `display ospfv3 peer`, `display current-configuration`, `display version`.
 
 ntc-templates has no template for these VRP commands, so they are parsed here. Quirks: the IPv6 brief table lists
-addresses without prefix length (the configuration has them); `*down` marks an administratively down interface;
-IPv6 forwarding is the global `ipv6` command (absent: the router does not forward IPv6 at all); SNMP over IPv6
-needs `snmp-agent protocol source-status ipv6 all-interface`; config sections are separated by `#`.
+addresses without prefix length (the configuration has them), under a header with or without VRP8's `VPN`
+column; `*down` marks an administratively down interface. IPv6 forwarding: VRP5 (S, AR) needs the global
+`ipv6` command before any interface takes IPv6; VRP8 (CE, NE) has no global switch and routes IPv6 on every
+interface with `ipv6 enable`. So the device forwards IPv6 when the global command is there or an interface runs
+IPv6, and does not when a whole configuration shows neither. SNMP over IPv6 needs `snmp-agent protocol
+source-status ipv6 all-interface`; config sections are separated by `#`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from ipaddress import IPv4Interface
+from ipaddress import IPv4Interface, IPv6Address
 
-from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source
+from ezgov_infra.errors import ParseError
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source, Unreadable
 from ezgov_infra.platforms.parsers.common import (
-    blocks,
+    add_config_ipv6,
     known,
+    numbered_blocks,
     ordered_versions,
     snmp_sys_info_versions,
     v4_mask,
-    v6,
     v6_net,
     vrp_style_services,
+    without_echo,
 )
-from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
+from ezgov_infra.platforms.parsers.configs import ConfigFacts, ConfigInterface, merge
 
 V4_ROW = re.compile(r"^(\S+)\s+(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*\s*$")
-V6_ROW = re.compile(r"^(\S+)\s+(\*?down|up)\S*\s+(up|down)\S*\s*$")
-V6_ADDRESS = re.compile(r"^\[IPv6 Address\]\s+(\S+)")
+V6_HEADER = re.compile(r"^Interface\s+Physical\s+Protocol(\s+VPN)?\s*$")
+V6_ROW = re.compile(r"^(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*(?:\s+(\S+))?\s*$")
+V6_ADDRESS = re.compile(r"^\[IPv6 Address\]\s+(\S+)\s*$")
+LEGEND = re.compile(r"^(\*down|\^down|!down|#down|\(\w+\)|The number of|Info:)")
 ROUTE = re.compile(r"Destination\s*:\s*(\S+)\s+PrefixLength\s*:\s*(\d+)")
 PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+)(?:\s*/\s*\S*)?\s+\d\d:\d\d:\d\d\s+(\S+)")
 VERSION = re.compile(r"VRP \(R\) software, Version (\S+ \([^)]*\))")
@@ -48,69 +55,101 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
                 if match.group(2) != "unassigned":
                     interface.ipv4 = [IPv4Interface(match.group(2))]
     if (text := known(outputs, "interfaces_v6", device)) is not None:
-        current: InterfaceFacts | None = None
-        for line in text.splitlines():
-            if (match := V6_ROW.match(line)) and match.group(1) != "Interface":
-                current = table.setdefault(match.group(1), InterfaceFacts(name=match.group(1)))
-                current.admin_up = not match.group(2).startswith("*")
-                current.oper_up = match.group(3) == "up"
-                current.ipv6_enabled = True
-            elif (match := V6_ADDRESS.match(line.strip())) and current is not None \
-                    and match.group(1).lower() != "unassigned":
-                address = v6(match.group(1) + "/128")
-                if not address.ip.is_link_local:
-                    current.ipv6.append(address)
+        facts.ipv6_evidence.append("interfaces_v6")
+        parse_v6_brief(text, table, facts.unreadable)
     config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
     facts.interfaces = merge(table, config)
     routing = Routing()
     if (text := known(outputs, "ipv6_routes", device)) is not None:
+        facts.ipv6_evidence.append("ipv6_routes")
         routing.ipv6_routes = [v6_net(a, n) for a, n in ROUTE.findall(text)]
     if (text := known(outputs, "ospf6_neighbours", device)) is not None:
         routing.neighbours = [Neighbour(protocol="ospf6", afi="ipv6", address=m.group(1), state=m.group(2),
                                         interface=m.group(3))
                               for line in text.splitlines() if (m := PEER.match(line.strip()))]
     if config is not None:
+        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
+        facts.unreadable += config.unreadable
         facts.hostname = config.hostname
         routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols
-        facts.management, facts.services = config.management, config.services
+        routing.protocols = config.protocols if (config.whole or config.protocols) else None
+        if config.whole:
+            facts.management, facts.services = config.management, config.services
+    if routing.ipv6_forwarding is None and any(i.ipv6_enabled for i in table.values()):
+        routing.ipv6_forwarding = True  # an interface runs IPv6: VRP5 needed the global switch, VRP8 has none
     facts.routing = routing
     return facts
 
 
+def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list[Unreadable]) -> None:
+    """`display ipv6 interface brief`, VRP5 (`Interface Physical Protocol`) or VRP8 (`... VPN`): one row per
+    interface, each address on its own `[IPv6 Address]` line, without its length. A header alone is a device
+    without IPv6 interfaces; lines under it of which none is a row are an error, never an empty table."""
+    header = False
+    rows, before = 0, len(unreadable)
+    current: InterfaceFacts | None = None
+    for number, line in without_echo(text):
+        stripped = line.strip()
+        if not stripped or (not header and LEGEND.match(stripped)):
+            continue
+        if V6_HEADER.match(stripped):
+            header = True
+            continue
+        if header and (match := V6_ROW.match(stripped)):
+            current = table.setdefault(match.group(1), InterfaceFacts(name=match.group(1)))
+            current.admin_up = not match.group(2).startswith("*")
+            current.oper_up = match.group(3) == "up"
+            current.ipv6_enabled = True
+            rows += 1
+        elif header and current is not None and (match := V6_ADDRESS.match(stripped)):
+            if match.group(1).lower() == "unassigned":
+                continue
+            try:
+                address = IPv6Address(match.group(1).lower().split("/")[0])
+            except ValueError:
+                unreadable.append(Unreadable(output="interfaces_v6", line=number, text=line,
+                                             reason="not an IPv6 address", interface=current.name))
+                continue
+            if not address.is_link_local and address not in current.ipv6_unknown_length:
+                current.ipv6_unknown_length.append(address)
+        else:
+            unreadable.append(Unreadable(output="interfaces_v6", line=number, text=line,
+                                         reason="not a row of the IPv6 interface table" if header
+                                         else "text before the table header"))
+    if not header:
+        raise ParseError("`display ipv6 interface brief`: no `Interface Physical Protocol` header found")
+    if not rows and len(unreadable) > before:
+        raise ParseError("`display ipv6 interface brief`: the table has lines but no interface row was recognised "
+                         f"(first: {unreadable[before]})")
+
+
 def parse_config(text: str) -> ConfigFacts:
-    config = ConfigFacts(ipv6_forwarding=False)
+    config = ConfigFacts()
+    global_ipv6 = False
     all_lines: list[str] = []
     snmp_versions: list[str] = []
     management = config.management
     management.ssh_enabled = management.ssh_ipv6 = management.telnet_enabled = False
     management.ipv4_acl = management.ipv6_acl = management.snmp_ipv6 = False
-    for header, children in blocks(text, separator="#"):
+    for (_, header), numbered in numbered_blocks(text, separator="#"):
+        children = [c for _, c in numbered]
         all_lines += [header, *children]
         words = header.split()
         if words[0] == "sysname":
-            config.hostname = words[1]
+            config.hostname, config.whole = words[1], True
         elif header == "ipv6":
-            config.ipv6_forwarding = True
+            global_ipv6 = True
         elif words[0] == "interface":
-            interface = config.interface(words[1])
-            for child in children:
-                parts = child.split()
-                if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
-                    interface.ipv4.append(v4_mask(parts[2], parts[3]))
-                elif parts[:2] == ["ipv6", "address"] and parts[2] != "auto" and "link-local" not in parts:
-                    interface.ipv6.append(v6(" ".join(parts[2:4])))
-                elif parts[:2] == ["ipv6", "enable"]:
-                    interface.ipv6_enabled = True
-                elif parts[0] == "description":
-                    interface.description = child.partition(" ")[2]
-                elif parts == ["shutdown"]:
-                    interface.shutdown = True
+            interface = config.interface(" ".join(words[1:]))
+            read_interface(config, interface, numbered)
         elif words[0] == "ospfv3":
             config.protocols.append("ospf6")
+        elif words[0] == "ripng":
+            config.protocols.append("ripng")
         elif words[0] == "isis" and "ipv6 enable" in " ".join(children):
             config.protocols.append("isis")
-        elif words[0] == "bgp" and any(c.startswith("ipv6-family unicast") for c in children):
+        elif words[0] == "bgp" and any(c.startswith("ipv6-family unicast") or re.match(r"peer [0-9A-Fa-f]*:", c)
+                                       for c in children):
             config.protocols.append("bgp")
         elif header.startswith("user-interface vty"):
             management.ipv4_acl = management.ipv4_acl or any(re.match(r"acl \d+ inbound", c) for c in children)
@@ -127,8 +166,39 @@ def parse_config(text: str) -> ConfigFacts:
             snmp_versions = snmp_sys_info_versions(words)
         elif header == "snmp-agent protocol source-status ipv6 all-interface":
             management.snmp_ipv6 = True
+    runs_ipv6 = global_ipv6 or any(i.runs_ipv6 for i in config.interfaces.values())
+    config.ipv6_forwarding = True if runs_ipv6 else (False if config.whole else None)
     management.snmp_versions = ordered_versions(snmp_versions)  # type: ignore[assignment]
     services = config.services
     services.ntp, services.syslog, services.aaa = vrp_style_services(all_lines, r"(?:hwtacacs|radius)-server")
     config.protocols = sorted(set(config.protocols))
     return config
+
+
+def read_interface(config: ConfigFacts, interface: ConfigInterface, numbered: list[tuple[int, str]]) -> None:
+    """An interface section's lines; a line that cannot be read is recorded and the others still count."""
+    for number, child in numbered:
+        parts = child.split()
+        try:
+            if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
+                if parts[4:] not in ([], ["sub"]):
+                    raise ValueError(f"unexpected {' '.join(parts[4:])!r} after the address")
+                interface.ipv4.append(v4_mask(parts[2], parts[3]))
+            elif parts[:2] == ["ipv6", "address"]:
+                add_config_ipv6(interface, parts[2:])
+            elif parts[:2] == ["ipv6", "enable"]:
+                interface.ipv6_enabled = True
+            elif parts[0] == "description":
+                interface.description = child.partition(" ")[2]
+            elif parts == ["shutdown"]:
+                interface.shutdown = True
+            elif parts[0] == "ospfv3" and "area" in parts:
+                config.protocols.append("ospf6")
+            elif parts[:3] == ["isis", "ipv6", "enable"]:
+                config.protocols.append("isis")
+            elif parts[0] == "ripng" and parts[-1] == "enable":
+                config.protocols.append("ripng")
+        except ValueError as exc:
+            interface.unreadable = True
+            config.unreadable.append(Unreadable(output="config", line=number, text=child, reason=str(exc),
+                                                interface=interface.name))

@@ -71,3 +71,36 @@ class TestHistory:
     def test_findings_before_any_run_is_a_clear_error(self, cli: Callable[..., Any]) -> None:
         result = cli("ipv6", "findings")
         assert result.code == 1 and "no IPv6 audit in the history yet" in result.err
+
+
+class TestInsufficientEvidence:
+    def test_a_device_with_only_version_and_ipv4_outputs_is_unknown_everywhere(self, cli: Callable[..., Any],
+                                                                               tmp_path: Path) -> None:
+        from ezgov_infra.jobs.report import read_history
+        from ezgov_infra.report.sources import device_readiness
+        from ezgov_infra.store.history import open_history
+        from ezgov_infra.store.inventory import load_inventory
+
+        folder = tmp_path / "saved"
+        shutil.copytree(SAMPLE / "snapshots" / "ez-core-2", folder / "ez-core-2")
+        (folder / "changgang-ar-1").mkdir(parents=True)
+        for name in ("version.txt", "interfaces_v4.txt"):
+            shutil.copy(SAMPLE / "snapshots" / "changgang-ar-1" / name, folder / "changgang-ar-1" / name)
+        result = cli("ipv6", "audit", "-i", SAMPLE, "--offline", folder, "--limit", "device:ez-core-2,changgang-ar-1",
+                     "--format", "json")
+        assert result.code == 0, result.err
+        run = json.loads(result.out)
+        device = next(d for d in run["devices"] if d["device"] == "changgang-ar-1")
+        assert device["score"]["readiness"] == "unknown" and device["score"]["score"] is None
+        assert device["findings"] == [] and device["message"].startswith("insufficient evidence: collect config")
+        site = next(s for s in run["sites"] if s["id"] == "changgang-gsc")
+        assert (site["readiness"], site["score"], site["unknown"]) == ("unknown", None, 1)
+        assert run["city"]["unknown"] == 1 and run["city"]["devices"] == 2
+        table = cli("ipv6", "audit", "-i", SAMPLE, "--offline", folder, "--limit", "device:changgang-ar-1")
+        assert "unknown" in table.out and "insufficient evidence" in table.out
+        state = Path(__import__("os").environ["EZGOV_STATE_DIR"])
+        with open_history(state / "history.sqlite") as history:
+            stored = history.runs("ipv6-audit", limit=1)[0]
+        assert stored["summary"]["by_status"] == {"unknown": 1}
+        latest, _, _ = read_history(state / "history.sqlite", "latest")
+        assert device_readiness(latest["ipv6-audit"], load_inventory(SAMPLE)) == {"changgang-ar-1": "unknown"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ezgov_infra.audit.scores import device_score, readiness, roll_ups, weights
+from ezgov_infra.models.facts import DeviceFacts, Source
 from ezgov_infra.models.findings import DEFAULT_WEIGHTS, Category, DeviceResult, Finding, Readiness, Severity
 from ezgov_infra.store.inventory import load_inventory
 
@@ -43,6 +44,26 @@ class TestRollUps:
                               category="timeout")
         sites, districts, city = roll_ups([ready, partial, failed], inv)
         ez_dc = next(s for s in sites if s.id == "ez-dc")
-        assert (ez_dc.score, ez_dc.readiness, ez_dc.unknown, ez_dc.devices) == (100, Readiness.partial, 1, 2)
+        # the failed device is counted as not measured; it neither lowers the score nor sways the readiness
+        assert (ez_dc.score, ez_dc.readiness, ez_dc.unknown, ez_dc.devices) == (100, Readiness.ready, 1, 2)
         assert city.score == 90 and city.devices == 3 and city.partial == 1 and city.ready == 1
         assert {d.id for d in districts} >= {inv.site_district("changgang-gsc")}
+
+    def test_a_site_of_unmeasured_devices_has_no_score(self) -> None:
+        inv = load_inventory(SAMPLE)
+        failed = DeviceResult(device="ez-core-1", site="ez-dc", platform="frr", source="ssh", ok=False,
+                              category="timeout")
+        sites, _, city = roll_ups([failed], inv)
+        assert (sites[0].score, sites[0].readiness, sites[0].unknown) == (None, Readiness.unknown, 1)
+        assert city.score is None and city.readiness is Readiness.unknown
+
+
+class TestEvidence:
+    def test_a_device_with_only_version_or_ipv4_outputs_is_unknown_without_a_score(self) -> None:
+        version_only = DeviceFacts(device="r", platform="cisco_ios", source=Source.offline, commands=["version"])
+        score = device_score("r", [], DEFAULT_WEIGHTS, version_only)
+        assert (score.readiness, score.score, score.unknown) == (Readiness.unknown, None, 1)
+
+    def test_stored_facts_say_the_same(self) -> None:
+        assert device_score("r", [], DEFAULT_WEIGHTS, {"ipv6_evidence": []}).readiness is Readiness.unknown
+        assert device_score("r", [], DEFAULT_WEIGHTS, {"ipv6_evidence": ["config"]}).readiness is Readiness.ready

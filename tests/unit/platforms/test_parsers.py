@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ezgov_infra.errors import UnsupportedError
+from ezgov_infra.errors import ParseError, UnsupportedError
 from ezgov_infra.models.facts import DeviceFacts, Source
 from ezgov_infra.platforms import load_profile
 from ezgov_infra.platforms.parsers import parse
@@ -20,6 +20,7 @@ from ezgov_infra.platforms.parsers.hp_comware import full_name
 from ezgov_infra.testing.replay import recorded_outputs
 
 OUTPUTS = Path(__file__).resolve().parents[2] / "data" / "outputs"
+REAL = Path(__file__).resolve().parents[2] / "data" / "real"
 
 
 def facts_of(platform: str, device: str) -> DeviceFacts:
@@ -85,12 +86,58 @@ class TestHuaweiVrp:
         port = facts_of("huawei_vrp", "changgang-ar-1").interface("GigabitEthernet0/0/2")
         assert port is not None and not port.admin_up and not port.oper_up
 
-    def test_global_ipv6_command_is_forwarding(self) -> None:
+    def test_forwarding_is_the_global_command_or_an_interface_running_ipv6(self) -> None:
         facts = facts_of("huawei_vrp", "changgang-ar-1")
         assert facts.routing.ipv6_forwarding is True
         folder = OUTPUTS / "huawei_vrp" / "changgang-ar-1"
         config = (folder / "config.txt").read_text().replace("\n ipv6\n", "\n")
-        assert parse("r", "huawei_vrp", {"config": config}, Source.offline).routing.ipv6_forwarding is False
+        # VRP8 has no global `ipv6`: interfaces with `ipv6 enable` still route IPv6
+        assert parse("r", "huawei_vrp", {"config": config}, Source.offline).routing.ipv6_forwarding is True
+        v4_only = "\n".join(line for line in config.splitlines() if not line.strip().startswith("ipv6 "))
+        assert parse("r", "huawei_vrp", {"config": v4_only}, Source.offline).routing.ipv6_forwarding is False
+
+    def test_an_unreadable_line_is_reported_and_the_rest_still_parsed(self) -> None:
+        config = (REAL / "huawei_vrp" / "vrp8-ne-floating-static" / "config.txt").read_text()
+        broken = config.replace("ipv6 address 2001:db8:4::2/64", "ipv6 address 2001:db8:4::2/64 garbage")
+        facts = parse("r", "huawei_vrp", {"config": broken}, Source.offline)
+        [problem] = facts.unreadable
+        assert problem.output == "config" and problem.interface == "GigabitEthernet0/2/3"
+        assert problem.text.strip() == "ipv6 address 2001:db8:4::2/64 garbage"
+        assert str(problem).startswith(f"config.txt:{problem.line}: ")
+        assert broken.splitlines()[problem.line - 1].strip() == problem.text.strip()
+        assert addresses(facts, "GigabitEthernet0/3/3") == ["2001:db8:5::1/64"]
+
+    def test_eui64_is_a_prefix_until_the_address_is_seen(self) -> None:
+        config = (REAL / "huawei_vrp" / "vrp8-ne-nd-eui64" / "config.txt").read_text()
+        facts = parse("r", "huawei_vrp", {"config": config}, Source.offline)
+        port = facts.interface("GigabitEthernet0/1/0")
+        assert port is not None and port.ipv6 == [] and port.ipv6_shown() == ["EUI-64 in 2001:db8::/32"]
+        brief = ("Interface                       Physical              Protocol              VPN\n"
+                 "GigabitEthernet0/1/0            up                    up                    --\n"
+                 "[IPv6 Address] 2001:DB8::2E0:FCFF:FE12:3456\n")
+        facts = parse("r", "huawei_vrp", {"config": config, "interfaces_v6": brief}, Source.offline)
+        assert addresses(facts, "GigabitEthernet0/1/0") == ["2001:db8::2e0:fcff:fe12:3456/32"]
+
+    def test_the_vrp8_brief_table_with_its_vpn_column_has_rows_and_unknown_lengths(self) -> None:
+        brief = ("*down: administratively down\n(l): loopback\n(s): spoofing\n"
+                 "Interface                       Physical              Protocol              VPN\n"
+                 "100GE1/0/1                      up                    up                    vpn1\n"
+                 "[IPv6 Address] 2001:DB8:1::1\n"
+                 "LoopBack0                       up                    up(s)                 --\n"
+                 "[IPv6 Address] 2001:DB8::9\n")
+        facts = parse("r", "huawei_vrp", {"interfaces_v6": brief}, Source.offline)
+        shown = {i.name: i.ipv6_shown() for i in facts.interfaces}
+        assert shown == {"100GE1/0/1": ["2001:db8:1::1/unknown"], "LoopBack0": ["2001:db8::9/unknown"]}
+        assert facts.routing.ipv6_forwarding is True
+
+    def test_a_table_without_rows_is_an_error_not_an_empty_result(self) -> None:
+        header = "Interface                       Physical              Protocol              VPN\n"
+        assert parse("r", "huawei_vrp", {"interfaces_v6": header}, Source.offline).interfaces == []
+        shifted = header + "GigabitEthernet0/1/0  up  up  --  extra  columns\n[IPv6 Address] 2001:DB8::1\n"
+        with pytest.raises(ParseError, match="no interface row"):
+            parse("r", "huawei_vrp", {"interfaces_v6": shifted}, Source.offline)
+        with pytest.raises(ParseError):
+            parse("r", "huawei_vrp", {"interfaces_v6": "Error: something else entirely\n"}, Source.offline)
 
     def test_routes_neighbours_and_management(self) -> None:
         facts = facts_of("huawei_vrp", "changgang-ar-1")
