@@ -12,6 +12,10 @@ Values come back as Python types: int (Integer, Counter32/64, Gauge, TimeTicks),
 decodes), str (IpAddress) and tuples (OBJECT IDENTIFIER); OIDs and row indexes are tuples of ints.
 Failures raise the ezgov errors: no answer `CollectTimeout`, a v3 authentication report `AuthError`, a socket
 error `UnreachableError`, an agent error status `UnsupportedError`.
+
+GETs (what counter polling repeats every round) go on the wire: `_V2cClient` for v2c and `_V3Client` for v3 USM
+with MD5/SHA/SHA-256/SHA-512 and AES/AES256, both writing around PDUs pysnmp encoded once and reading with `ber`.
+Walks, SNMPv1 and DES go through pysnmp's engine.
 """
 
 from __future__ import annotations
@@ -262,7 +266,7 @@ class _Datagrams(asyncio.DatagramProtocol):
 
     async def _exchange(self, target: SnmpTarget, address: str, request_id: int, wire: bytes) -> Any:
         """Send `wire`, resend on timeout as the target says; what `_route` made of the answer, or None."""
-        if (family := ipaddress.ip_address(address).version) not in self._sockets:
+        if (family := 6 if ":" in address else 4) not in self._sockets:
             import socket
 
             loop = asyncio.get_running_loop()
@@ -294,9 +298,15 @@ class _Datagrams(asyncio.DatagramProtocol):
 
 def _address(target: SnmpTarget) -> str:
     try:
-        return str(ipaddress.ip_address(target.host))
+        return _literal(target.host)
     except ValueError as exc:
         raise UnreachableError(f"{target.host}: SNMP needs an address literal here") from exc
+
+
+@functools.lru_cache(maxsize=65536)
+def _literal(host: str) -> str:
+    """An address literal in its canonical form (parsed once per host: polling asks the same hosts each round)."""
+    return str(ipaddress.ip_address(host))
 
 
 class _V2cClient(_Datagrams):
