@@ -30,7 +30,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ezgov_infra.models.broadband import Carrier, Coverage  # noqa: E402
+from ezgov_infra.models.broadband import Coverage  # noqa: E402
+from ezgov_infra.models.kinds import Carrier  # noqa: E402
 from ezgov_infra.store.yamlfiles import dump_block  # noqa: E402
 from ezgov_infra.testing.broadband import Row, write_report  # noqa: E402
 

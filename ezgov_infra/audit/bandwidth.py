@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 
 from ezgov_infra.models.bandwidth import DropReason, Rate, Sample, SiteBandwidth, SiteTest, Utilisation
-from ezgov_infra.models.findings import SEVERITY_ORDER, Category, Finding, Severity
+from ezgov_infra.models.findings import SEVERITY_ORDER, Finding
 from ezgov_infra.models.inventory import CircuitStatus, Inventory
+from ezgov_infra.models.kinds import Category, Severity
 
 WRAP32 = 2**32
 # sysUpTime may trail the wall clock by the request's round trip; more than this means the agent restarted.

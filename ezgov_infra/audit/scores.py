@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from ezgov_infra.models.facts import DeviceFacts
-from ezgov_infra.models.findings import DEFAULT_WEIGHTS, DeviceResult, Finding, Readiness, Score, Severity
+from ezgov_infra.models.findings import DEFAULT_WEIGHTS, DeviceResult, Finding, Score
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.kinds import Readiness, Severity
 
 
 def weights(policy_audit: Mapping[str, object]) -> dict[str, int]:

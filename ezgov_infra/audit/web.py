@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ezgov_infra.models.findings import Category, Finding, Readiness, Severity
+from ezgov_infra.models.findings import Finding
+from ezgov_infra.models.kinds import Category, Readiness, Severity
 
 PASS, FAIL, BLOCKED, NA = "pass", "fail", "blocked", "n/a"
 HOST_FAILURES = ("bad-hostname", "internal")  # categories a site gets before any DNS question

@@ -7,15 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ezgov_infra.cli.options import (
-    Format,
-    FormatOpt,
-    InventoryOpt,
-    LimitOpt,
-    StateDirOpt,
-    limit_selector,
-    resolved,
-)
+from ezgov_infra.cli.options import FormatOpt, InventoryOpt, LimitOpt, StateDirOpt, limit_selector, resolved
+from ezgov_infra.models.kinds import Format
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -9,22 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ezgov_infra.cli.options import (
-    Format,
-    FormatOpt,
-    InventoryOpt,
-    StateDirOpt,
-    resolved,
-)
+from ezgov_infra.cli.options import FormatOpt, InventoryOpt, StateDirOpt, resolved
+from ezgov_infra.models.kinds import Carrier, Format
 
 app = typer.Typer(no_args_is_help=True)
-
-
-class CarrierChoice(StrEnum):
-    telecom = "telecom"
-    mobile = "mobile"
-    unicom = "unicom"
-    broadcast = "broadcast"
 
 
 class GapKind(StrEnum):
@@ -55,7 +43,7 @@ def import_command(
     files: Annotated[list[Path], typer.Argument(help="Carriers' files (.csv, .xlsx).", show_default=False)],
     inventory: InventoryOpt = None,
     state_dir: StateDirOpt = None,
-    carrier: Annotated[CarrierChoice | None, typer.Option(help="The carrier (default: from the file name).")] = None,
+    carrier: Annotated[Carrier | None, typer.Option(help="The carrier (default: from the file name).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The report's day, YYYY-MM-DD (default: from the "
                                                                "file name).")] = None,
     speeds: Annotated[bool, typer.Option("--speeds", help="The files hold speed tests, one per row.")] = False,
@@ -72,11 +60,10 @@ def import_command(
     """
     from ezgov_infra.cli.render import emit, plain, print_table
     from ezgov_infra.jobs import broadband
-    from ezgov_infra.models.broadband import Carrier
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     result = broadband.import_files(folder=settings.inventory, state_dir=settings.state_dir, files=files,
-                                    carrier=Carrier(carrier.value) if carrier else None, as_of=_day(as_of),
+                                    carrier=carrier, as_of=_day(as_of),
                                     speeds=speeds)
     rows = [{"file": f.file, "kind": f.kind, "carrier": f.carrier, "as_of": f.as_of, "rows": f.rows,
              "replaced": f.replaced, "current": f.current} for f in result.files]

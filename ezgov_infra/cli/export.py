@@ -7,13 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ezgov_infra.cli.options import (
-    Format,
-    FormatOpt,
-    InventoryOpt,
-    StateDirOpt,
-    resolved,
-)
+from ezgov_infra.cli.options import FormatOpt, InventoryOpt, StateDirOpt, resolved
+from ezgov_infra.models.kinds import Format
 
 if TYPE_CHECKING:
     from ezgov_infra.jobs.engines import EngineExport

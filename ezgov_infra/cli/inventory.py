@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ezgov_infra.cli.options import DataFormat, Format, FormatOpt, InventoryOpt, LimitOpt, limit_selector, resolved
+from ezgov_infra.cli.options import FormatOpt, InventoryOpt, LimitOpt, limit_selector, resolved
+from ezgov_infra.models.kinds import DataFormat, Format, InventoryKind
 
 app = typer.Typer(no_args_is_help=True)
 
 
-class Kind(StrEnum):
-    regions = "regions"
-    sites = "sites"
-    devices = "devices"
-    interfaces = "interfaces"
-    circuits = "circuits"
-    prefixes = "prefixes"
-    websites = "websites"
-    networks = "networks"
-
-
-class ExportKind(StrEnum):
-    regions = "regions"
-    sites = "sites"
-    devices = "devices"
-    interfaces = "interfaces"
-    circuits = "circuits"
-    prefixes = "prefixes"
-    websites = "websites"
-    networks = "networks"
-    ansible = "ansible"
+ANSIBLE = "ansible"
+EXPORTS = [*InventoryKind, ANSIBLE]
 
 
 COLUMNS: dict[str, list[str]] = {
@@ -67,7 +48,7 @@ def validate_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: Fo
 @app.command("list")
 def list_command(
     ctx: typer.Context,
-    kind: Annotated[Kind, typer.Argument(help="What to list.")],
+    kind: Annotated[InventoryKind, typer.Argument(help="What to list.")],
     inventory: InventoryOpt = None,
     limit: LimitOpt = None,
     district: Annotated[str | None, typer.Option(help="Only this district or development zone (region id).")] = None,
@@ -118,7 +99,7 @@ def show_command(
 @app.command("add")
 def add_command(
     ctx: typer.Context,
-    kind: Annotated[Kind, typer.Argument(help="Kind of record.")],
+    kind: Annotated[InventoryKind, typer.Argument(help="Kind of record.")],
     rid: Annotated[str, typer.Argument(metavar="ID", help="The new record's id (DEVICE:NAME for interfaces).")],
     fields: Annotated[list[str] | None, typer.Argument(metavar="FIELD=VALUE...", help="Fields of the record.")] = None,
     inventory: InventoryOpt = None,
@@ -129,7 +110,7 @@ def add_command(
     from ezgov_infra.jobs import inventory as job
 
     body = job.parse_assignments(fields or [])
-    if kind is Kind.interfaces:
+    if kind is InventoryKind.interfaces:
         device, _, name = rid.partition(":")
         body.setdefault("device", device)
         body.setdefault("name", name)
@@ -199,7 +180,7 @@ def stats_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: Forma
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    kind: Annotated[Kind, typer.Argument(help="Kind of records in the file.")],
+    kind: Annotated[InventoryKind, typer.Argument(help="Kind of records in the file.")],
     file: Annotated[Path, typer.Argument(help="CSV with NetBox-style columns (see `export KIND`).")],
     inventory: InventoryOpt = None,
     fmt: FormatOpt = Format.table,
@@ -219,7 +200,8 @@ def import_command(
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    kind: Annotated[ExportKind, typer.Argument(help="A kind, or `ansible` for an Ansible YAML inventory.")],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"One of {', '.join(EXPORTS)} (`ansible`: an "
+                                                              "Ansible YAML inventory).")],
     inventory: InventoryOpt = None,
     fmt: Annotated[DataFormat, typer.Option("--format", "-f", help="csv, json or yaml (ansible: yaml).")] = (
         DataFormat.csv),
@@ -230,11 +212,13 @@ def export_command(
     category, role and platform; ansible_host from the IPv6 management address unless --prefer-ipv4)."""
     from ezgov_infra.jobs import inventory as job
 
+    if kind not in EXPORTS:
+        raise typer.BadParameter(f"{kind!r} is not one of {', '.join(EXPORTS)}", param_hint="KIND")
     folder = resolved(ctx, inventory=inventory).inventory
-    if kind is ExportKind.ansible:
+    if kind == ANSIBLE:
         text = job.export_ansible(folder, prefer_ipv4=prefer_ipv4)
     else:
-        text = job.export_kind(folder, kind.value, fmt.value)
+        text = job.export_kind(folder, kind, fmt.value)
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli.options import Format, FormatOpt, InventoryOpt, LimitOpt, StateDirOpt, limit_selector, resolved
+from ezgov_infra.cli.options import FormatOpt, InventoryOpt, LimitOpt, StateDirOpt, limit_selector, resolved
+from ezgov_infra.models.kinds import Format, Severity
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -115,16 +117,6 @@ def web_command(
 
 # ---- device audits: `ipv6 audit`, `runs`, `findings`, `diff`, `rules`
 
-from enum import StrEnum  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-
-class _Severity(StrEnum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
 
 
 @app.command("audit")
@@ -208,7 +200,7 @@ def findings_command(
     ctx: typer.Context,
     state_dir: StateDirOpt = None,
     run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
-    severity: Annotated[list[_Severity] | None, typer.Option(help="Only these severities (repeatable).")] = None,
+    severity: Annotated[list[Severity] | None, typer.Option(help="Only these severities (repeatable).")] = None,
     device: Annotated[str | None, typer.Option(help="Only devices matching this glob.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli.options import Format, FormatOpt, InventoryOpt, StateDirOpt, resolved
+from ezgov_infra.cli.options import FormatOpt, InventoryOpt, StateDirOpt, resolved
+from ezgov_infra.models.kinds import Format
 
 app = typer.Typer(no_args_is_help=True)
 

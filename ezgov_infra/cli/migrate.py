@@ -12,14 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli.options import (
-    Format,
-    FormatOpt,
-    InventoryOpt,
-    PlansOpt,
-    StateDirOpt,
-    resolved,
-)
+from ezgov_infra.cli.options import FormatOpt, InventoryOpt, PlansOpt, StateDirOpt, resolved
+from ezgov_infra.models.kinds import Classification, Format
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -96,18 +90,11 @@ def export_command(
     typer.echo(migration.export_catalogue(folder=folder, fmt=target.value), nl=False)
 
 
-class Level(StrEnum):
-    public = "public"
-    internal = "internal"
-    sensitive = "sensitive"
-    classified = "classified"
-
-
 @app.command("classify")
 def classify_command(
     ctx: typer.Context,
     system: Annotated[str, typer.Argument(help="System id in systems.yaml.")],
-    level: Annotated[Level, typer.Argument(help="Its classification.")],
+    level: Annotated[Classification, typer.Argument(help="Its classification (not unclassified).")],
     force: Annotated[bool, typer.Option("--force", help="Allow lowering a classified system.")] = False,
     inventory: InventoryOpt = None,
 ) -> None:

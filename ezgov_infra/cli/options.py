@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ezgov_infra.config import DEFAULT_INVENTORY, DEFAULT_PLANS_DIR, DEFAULT_STATE_DIR, Settings, resolve_settings
+from ezgov_infra.models.kinds import Format
 
 if TYPE_CHECKING:
     from ezgov_infra.models.selector import Selector
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
-    csv = "csv"
-
-
-class DataFormat(StrEnum):
-    csv = "csv"
-    json = "json"
-    yaml = "yaml"
 
 
 # A command's own --inventory/--state-dir/--plans-dir override the root's (`ezgov --inventory DIR ...`); the

@@ -14,7 +14,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.cli.options import Format
+from ezgov_infra.models.kinds import Format
 
 Row = Mapping[str, Any]
 

@@ -30,8 +30,9 @@ from ezgov_infra.audit.broadband import (
     worst_townships,
 )
 from ezgov_infra.errors import InputError, InventoryError, Problem
-from ezgov_infra.models.broadband import Carrier, CarrierReport, SpeedSample
+from ezgov_infra.models.broadband import CarrierReport, SpeedSample
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.broadband import BroadbandStore, StoredReport
 from ezgov_infra.store.history import open_history
 

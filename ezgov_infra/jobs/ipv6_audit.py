@@ -21,8 +21,9 @@ from ezgov_infra.config import history_path
 from ezgov_infra.errors import AuditError, InputError, PlanError
 from ezgov_infra.models import facets
 from ezgov_infra.models.facts import DeviceFacts
-from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult, Severity
+from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult
 from ezgov_infra.models.inventory import Collection, Device, Inventory
+from ezgov_infra.models.kinds import Severity
 from ezgov_infra.models.runs import Batch, Progress
 from ezgov_infra.models.selector import ALL, Selector
 

@@ -18,7 +18,7 @@ from typing import Any
 from ezgov_infra.audit.web import FAIL, RULES, SiteVerdict, WebPolicy, judge_site
 from ezgov_infra.collect.runner import run_batch
 from ezgov_infra.errors import InputError
-from ezgov_infra.models.findings import Readiness
+from ezgov_infra.models.kinds import Readiness
 from ezgov_infra.models.runs import Progress
 
 RUN_KIND = "web-check"

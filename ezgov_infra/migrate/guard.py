@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ezgov_infra.errors import PlanError
+from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import Readiness, Reason, Strategy
-from ezgov_infra.models.systems import Classification, Dependency, LegacySystem
+from ezgov_infra.models.systems import Dependency, LegacySystem
 
 CLASSIFIED_RULE = "classified-stays"
 UNCLASSIFIED_RULE = "unclassified-held"

@@ -26,8 +26,9 @@ from urllib.parse import quote, unquote
 from pydantic import ValidationError
 
 from ezgov_infra.errors import InputError, InventoryError, Problem
+from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import ClassifyRule
-from ezgov_infra.models.systems import Classification, LegacySystem, most_restrictive
+from ezgov_infra.models.systems import LegacySystem, most_restrictive
 
 FORMATS = ("csv", "konveyor", "azure")
 

@@ -20,6 +20,7 @@ from ezgov_infra.migrate.schedule import Uplink, transfer, windows
 from ezgov_infra.migrate.steps import wave_steps
 from ezgov_infra.migrate.waves import Group, move_groups, pack
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import (
     HybridLink,
     MigrationPlan,
@@ -31,7 +32,7 @@ from ezgov_infra.models.plan import (
     Unplanned,
     Wave,
 )
-from ezgov_infra.models.systems import Classification, LegacySystem
+from ezgov_infra.models.systems import LegacySystem
 
 CRITICALITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 

@@ -17,13 +17,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Carrier(StrEnum):
-    telecom = "telecom"
-    mobile = "mobile"
-    unicom = "unicom"
-    broadcast = "broadcast"
-
+from ezgov_infra.models.kinds import Carrier
 
 CARRIER_NAMES: dict[Carrier, tuple[str, str]] = {
     Carrier.telecom: ("中国电信", "China Telecom"),

@@ -12,39 +12,15 @@ Weights can be overridden in `policy.yaml` under `audit.weights`.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ezgov_infra.models.facts import DeviceFacts
-
-
-class Severity(StrEnum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
-
+from ezgov_infra.models.kinds import Category, Readiness, Severity
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 DEFAULT_WEIGHTS: dict[str, int] = {"critical": 40, "high": 20, "medium": 8, "low": 3, "info": 0}
-
-
-class Category(StrEnum):
-    data_plane = "data plane"
-    control_plane = "control plane"
-    management_plane = "management plane"
-    security = "security"
-    services = "services"
-
-
-class Readiness(StrEnum):
-    ready = "ready"
-    partial = "partial"
-    not_ready = "not ready"
-    unknown = "unknown"
 
 
 class Finding(BaseModel):

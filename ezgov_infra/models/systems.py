@@ -28,15 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ezgov_infra.models.checks import Issue
 from ezgov_infra.models.inventory import Id, Inventory, Record
-
-
-class Classification(StrEnum):
-    public = "public"
-    internal = "internal"
-    sensitive = "sensitive"
-    classified = "classified"
-    unclassified = "unclassified"  # not given by any source yet: held until a person classifies it
-
+from ezgov_infra.models.kinds import Classification
 
 # How restrictive each level is; `unclassified` is the absence of a level, not a level, so it never outranks one.
 RESTRICTIVENESS = {Classification.public: 0, Classification.internal: 1, Classification.sensitive: 2,

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ezgov_infra.models.inventory import Inventory, WebsiteFate
-from ezgov_infra.models.systems import Classification
+from ezgov_infra.models.kinds import Classification
 from ezgov_infra.report.blockers import WorstSite
 from ezgov_infra.report.sources import (
     BANDWIDTH_AUDIT,

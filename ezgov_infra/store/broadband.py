@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ezgov_infra.models.broadband import Carrier, CarrierReport, Coverage, SpeedSample, VillageAccess
+from ezgov_infra.models.broadband import CarrierReport, Coverage, SpeedSample, VillageAccess
+from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.history import History, now
 
 SCHEMA = """

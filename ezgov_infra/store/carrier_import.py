@@ -29,7 +29,6 @@ from ezgov_infra.models.broadband import (
     REQUIRED_REPORT_FIELDS,
     REQUIRED_SPEED_FIELDS,
     SPEED_FIELDS,
-    Carrier,
     ColumnMapping,
     Coverage,
     SpeedSample,
@@ -37,6 +36,7 @@ from ezgov_infra.models.broadband import (
     inconsistencies,
 )
 from ezgov_infra.models.inventory import Region, RegionLevel
+from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.carrier_files import Cell, Grid, column_letter
 
 HEADER_SEARCH_ROWS = 20

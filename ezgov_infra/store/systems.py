@@ -18,8 +18,9 @@ from pydantic import ValidationError
 
 from ezgov_infra.errors import InputError, InventoryError, Problem
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import MigrationPlan, RuleSet
-from ezgov_infra.models.systems import Classification, LegacySystem, check_catalogue, most_restrictive
+from ezgov_infra.models.systems import LegacySystem, check_catalogue, most_restrictive
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.yamlfiles import (

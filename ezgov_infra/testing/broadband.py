@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ezgov_infra.models.broadband import CARRIER_NAMES, Carrier, ColumnMapping, Coverage
+from ezgov_infra.models.broadband import CARRIER_NAMES, ColumnMapping, Coverage
 from ezgov_infra.models.inventory import Region, RegionLevel
+from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.carrier_files import Cell, write_grid
 
 # best gigabit share (urban leaves) or 100M share (rural leaves) in percent, and the best 4G coverage

@@ -13,8 +13,9 @@ from typing import Any
 
 from ezgov_infra.addressing.allocate import AddressPlan
 from ezgov_infra.models.facts import DeviceFacts
-from ezgov_infra.models.findings import Category, Finding, Severity
+from ezgov_infra.models.findings import Finding
 from ezgov_infra.models.inventory import Device, Interface, InterfaceKind, Inventory
+from ezgov_infra.models.kinds import Category, Severity
 from ezgov_infra.platforms import PlatformProfile
 
 

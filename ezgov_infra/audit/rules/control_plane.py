@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from ipaddress import IPv6Address
 
 from ezgov_infra.audit.rules import Context, Rule, rule
-from ezgov_infra.models.findings import Category, Finding, Severity
+from ezgov_infra.models.findings import Finding
 from ezgov_infra.models.inventory import DeviceRole, InterfaceKind
+from ezgov_infra.models.kinds import Category, Severity
 
 IGP_RATIONALE = "RIPE-554 lists OSPFv3, IS-IS for IPv6 and MP-BGP for IPv6 unicast as required router features."
 

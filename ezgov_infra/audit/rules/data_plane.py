@@ -8,8 +8,9 @@ from ipaddress import IPv6Network
 
 from ezgov_infra.audit.rules import Context, Rule, rule
 from ezgov_infra.models.facts import InterfaceFacts
-from ezgov_infra.models.findings import Category, Finding, Severity
+from ezgov_infra.models.findings import Finding
 from ezgov_infra.models.inventory import InterfaceKind
+from ezgov_infra.models.kinds import Category, Severity
 
 WAN = (InterfaceKind.uplink, InterfaceKind.downlink)
 

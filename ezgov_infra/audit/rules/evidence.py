@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ezgov_infra.audit.rules import Context, Rule, rule
-from ezgov_infra.models.findings import Category, Finding, Severity
+from ezgov_infra.models.findings import Finding
+from ezgov_infra.models.kinds import Category, Severity
 
 
 @rule("V6-DATA-001", "Every line of the collected outputs was read", Severity.low, Category.data_plane,

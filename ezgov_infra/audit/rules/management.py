@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ezgov_infra.audit.rules import Context, Rule, rule
-from ezgov_infra.models.findings import Category, Finding, Severity
+from ezgov_infra.models.findings import Finding
+from ezgov_infra.models.kinds import Category, Severity
 
 
 @rule("V6-MGMT-001", "The device has an IPv6 management address", Severity.medium, Category.management_plane,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ezgov_infra.audit.rules import Context, Rule, rule
-from ezgov_infra.models.findings import Category, Finding, Severity
+from ezgov_infra.models.findings import Finding
+from ezgov_infra.models.kinds import Category, Severity
 
 
 @rule("V6-SEC-001", "An IPv6 ACL protects the management plane", Severity.high, Category.security,

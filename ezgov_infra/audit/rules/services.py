@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from ezgov_infra.audit.rules import Context, Rule, rule
 from ezgov_infra.models.facts import is_ipv6
-from ezgov_infra.models.findings import Category, Finding, Severity
+from ezgov_infra.models.findings import Finding
+from ezgov_infra.models.kinds import Category, Severity
 
 RATIONALE = "RIPE-554: NTP, syslog and AAA must work over IPv6 transport for an IPv6-only management plane."
 

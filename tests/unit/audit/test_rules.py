@@ -11,8 +11,8 @@ from ezgov_infra.addressing.allocate import make_plan
 from ezgov_infra.audit.ipv6 import audit_device, rule_catalogue
 from ezgov_infra.audit.rules import all_rules
 from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Management, Neighbour, Routing, Services, Source
-from ezgov_infra.models.findings import Severity
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.kinds import Severity
 from ezgov_infra.store.inventory import load_inventory
 
 SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ezgov_infra.audit.scores import device_score, readiness, roll_ups, weights
 from ezgov_infra.models.facts import DeviceFacts, Source
-from ezgov_infra.models.findings import DEFAULT_WEIGHTS, Category, DeviceResult, Finding, Readiness, Severity
+from ezgov_infra.models.findings import DEFAULT_WEIGHTS, DeviceResult, Finding
+from ezgov_infra.models.kinds import Category, Readiness, Severity
 from ezgov_infra.store.inventory import load_inventory
 
 SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from ezgov_infra.audit.broadband import assess, percentile_nearest, summarise_speeds, trend
-from ezgov_infra.models.broadband import BroadbandPolicy, Carrier, CarrierReport, Coverage, SpeedSample, VillageAccess
+from ezgov_infra.models.broadband import BroadbandPolicy, CarrierReport, Coverage, SpeedSample, VillageAccess
 from ezgov_infra.models.inventory import Region
+from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.testing.broadband import MISSPELT, SAMPLE_FILES
 from tests.conftest import CliResult
 

@@ -15,7 +15,8 @@ import pytest
 
 from ezgov_infra.errors import InventoryError
 from ezgov_infra.jobs import broadband
-from ezgov_infra.models.broadband import Carrier, Coverage
+from ezgov_infra.models.broadband import Coverage
+from ezgov_infra.models.kinds import Carrier
 
 TELECOM_HEADER = ["区县", "乡镇（街道）", "行政村（社区）", "总户数", "千兆覆盖户数", "百兆及以上覆盖户数", "光纤到村",
                   "4G覆盖", "5G覆盖"]

@@ -18,8 +18,9 @@ from ezgov_infra.migrate.assess import assess
 from ezgov_infra.migrate.planner import PlanInput, make_plan
 from ezgov_infra.migrate.schedule import site_uplinks
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import MigrationPlan, MigrationPolicy, Readiness, RuleSet, Strategy, WaveCapacity
-from ezgov_infra.models.systems import Classification, LegacySystem
+from ezgov_infra.models.systems import LegacySystem
 from ezgov_infra.store.systems import load_plan, load_rules, plan_text, save_plan
 from tests.unit.migrate.test_migrate_properties import random_catalogue, sample_inventory
 

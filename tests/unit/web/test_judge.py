@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ezgov_infra.audit.web import BLOCKED, FAIL, NA, PASS, RULES, WebPolicy, judge_site
-from ezgov_infra.models.findings import Readiness
+from ezgov_infra.models.kinds import Readiness
 
 FACTS = Path(__file__).resolve().parents[2] / "golden" / "web" / "facts"
 
