@@ -14,7 +14,8 @@
     ├── AuditError              an audit run could not be carried out
     ├── PlaybookError           ansible could not be run (not: a host failed)
     ├── LabError                the virtual lab could not be built, inspected or removed
-    └── ReportError             a report could not be rendered (fonts, PDF engine)
+    ├── ReportError             a report could not be rendered (fonts, PDF engine)
+    └── StoreError              a store (the config repository) could not be read or written
 
 Third-party exceptions are translated where the library is called (`raise ... from exc`).
 """
@@ -108,3 +109,7 @@ class LabError(EzgovError):
 
 class ReportError(EzgovError):
     """A report could not be rendered (a missing font, the PDF engine failed)."""
+
+
+class StoreError(EzgovError):
+    """A store (the versioned config repository) could not be read or written."""

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli import bandwidth, inventory, ipv6, lab, migrate, playbook, report
+from ezgov_infra.cli import bandwidth, config, inventory, ipv6, lab, metrics, migrate, playbook, report
 
 app = typer.Typer(
     name="ezgov",
@@ -28,6 +28,8 @@ app.add_typer(migrate.app, name="migrate", help="Legacy systems to the governmen
 app.add_typer(playbook.app, name="playbook", help="Ansible playbooks run through ansible-runner.")
 app.add_typer(lab.app, name="lab", help="Virtual router lab: FRR, sshd and snmpd in network namespaces.")
 app.add_typer(report.app, name="report", help="Readiness reports for managers (HTML, PDF, Markdown; zh/en).")
+app.add_typer(metrics.app, name="metrics", help="Stored runs as Prometheus metrics: HTTP endpoint or textfile.")
+app.add_typer(config.app, name="config", help="Device configs versioned in git: diffs and changes.")
 
 _debug = False
 
