@@ -45,5 +45,5 @@ def changes_command(
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import configs
 
-    rows = configs.changes(state_dir=state_dir, since=since.isoformat() if since else None, device=device)
+    rows = configs.changes(state_dir=state_dir, since=since, device=device)
     emit(rows, fmt, rows=rows, columns=["rev", "date", "run", "devices"])

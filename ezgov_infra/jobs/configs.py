@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +126,15 @@ def diff(*, state_dir: Path, device: str, rev_a: str | None = None, rev_b: str |
     return ConfigDiff(device, a, b, repo.diff(a, b, path))
 
 
-def changes(*, state_dir: Path, since: str | None = None, device: str | None = None) -> list[dict[str, Any]]:
-    """Config commits since a date, newest first: revision, date, run, devices changed."""
+def changes(*, state_dir: Path, since: datetime | None = None, device: str | None = None) -> list[dict[str, Any]]:
+    """Config commits since a moment (a naive one is local time), newest first: revision, date, run, devices
+    changed."""
     repo = _repo(state_dir)
     rows = []
-    for commit in repo.log(path=f"{device}{SUFFIX}" if device else None, since=since):
+    start = since.astimezone() if since else None
+    for commit in repo.log(path=f"{device}{SUFFIX}" if device else None):
+        if start is not None and datetime.fromisoformat(commit.date) < start:
+            continue
         run = re.match(r"config backup run (\d+):", commit.subject)
         rows.append({"rev": commit.rev[:12], "date": commit.date, "run": int(run.group(1)) if run else None,
                      "devices": [f.removesuffix(SUFFIX) for f in commit.files if f.endswith(SUFFIX)],

@@ -67,13 +67,11 @@ class GitRepo:
         out = self.git("show", "--pretty=format:", "--name-only", rev)
         return [line for line in out.splitlines() if line]
 
-    def log(self, path: str | None = None, since: str | None = None) -> list[Commit]:
+    def log(self, path: str | None = None) -> list[Commit]:
         """Commits newest first, each with the files it touched."""
         if not self.exists() or not self.git("rev-list", "--all", "--max-count=1").strip():
             return []
         args = ["log", "--name-only", "--pretty=format:\x1e%H\x1f%aI\x1f%s"]
-        if since:
-            args.append(f"--since={since}")
         if path:
             args += ["--", path]
         commits = []
