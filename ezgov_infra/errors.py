@@ -15,7 +15,8 @@
     ├── PlaybookError           ansible could not be run (not: a host failed)
     ├── LabError                the virtual lab could not be built, inspected or removed
     │   └── LabTimeout          a command of the lab did not finish in time (it was killed)
-    └── ReportError             a report could not be rendered (fonts, PDF engine)
+    ├── ReportError             a report could not be rendered (fonts, PDF engine)
+    └── StoreError              a store (the config repository) could not be read or written
 
 Third-party exceptions are translated where the library is called (`raise ... from exc`).
 """
@@ -115,3 +116,7 @@ class LabTimeout(LabError):
 
 class ReportError(EzgovError):
     """A report could not be rendered (a missing font, the PDF engine failed)."""
+
+
+class StoreError(EzgovError):
+    """A store (the versioned config repository) could not be read or written."""

@@ -12,7 +12,19 @@ from typing import Annotated
 
 import typer
 
-from ezgov_infra.cli import bandwidth, broadband, export, inventory, ipv6, lab, migrate, playbook, report
+from ezgov_infra.cli import (
+    bandwidth,
+    broadband,
+    config,
+    export,
+    inventory,
+    ipv6,
+    lab,
+    metrics,
+    migrate,
+    playbook,
+    report,
+)
 from ezgov_infra.config import (
     DEFAULT_INVENTORY,
     DEFAULT_PLANS_DIR,
@@ -42,6 +54,8 @@ app.add_typer(playbook.app, name="playbook", help="Ansible playbooks run through
 app.add_typer(lab.app, name="lab", help="Virtual router lab: FRR, sshd and snmpd in network namespaces.")
 app.add_typer(export.app, name="export", help="Configuration for Prometheus' SNMP engine, from the inventory.")
 app.add_typer(report.app, name="report", help="Readiness reports for managers (HTML, PDF, Markdown; zh/en).")
+app.add_typer(metrics.app, name="metrics", help="Stored runs as Prometheus metrics: HTTP endpoint or textfile.")
+app.add_typer(config.app, name="config", help="Device configs versioned in git: diffs and changes.")
 
 _debug = False
 

@@ -29,6 +29,7 @@ from ezgov_infra.audit.broadband import (
     trend,
     worst_townships,
 )
+from ezgov_infra.config import history_path
 from ezgov_infra.errors import InputError, InventoryError, Problem
 from ezgov_infra.models.broadband import CarrierReport, SpeedSample
 from ezgov_infra.models.inventory import Inventory
@@ -92,7 +93,7 @@ def _inventory(folder: Path) -> Inventory:
 
 
 def _history(state_dir: Path) -> Path:
-    return state_dir / "history.sqlite"
+    return history_path(state_dir)
 
 
 def what_file(path: Path, carrier: Carrier | None, as_of: date | None, speeds: bool) -> tuple[str, Carrier | None,

@@ -147,8 +147,16 @@ def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, s
     document, secrets, env = device_inventory(inv, folder=folder, state_dir=state_dir, devices=chosen,
                                          extra_hostvars=hostvars)
     secrets = PlaybookSecrets(ssh_password=secrets.ssh_password, prompts=secrets_prompts)
-    return run_playbook(Path(info.path), inventory=document, state_dir=state_dir, limit=limit, check=check,
-                        diff=diff, extravars=extravars, secrets=secrets, env=env, progress=progress)
+    summary = run_playbook(Path(info.path), inventory=document, state_dir=state_dir, limit=limit, check=check,
+                           diff=diff, extravars=extravars, secrets=secrets, env=env, progress=progress)
+    if info.name == "backup_configs" and not check:
+        from ezgov_infra.jobs.configs import commit_backup
+
+        # every host that completed wrote its config; the configs are versioned in <state dir>/configs
+        commit_backup(state_dir=state_dir, backup_dir=Path(str(extravars["ezgov_backup_dir"])),
+                      devices=[h for h in chosen if h not in summary.failed_hosts],
+                      platforms={d: inv.devices[d].platform for d in chosen})
+    return summary
 
 
 def snmpv3_prompts(inv: Inventory, *, folder: Path, state_dir: Path, chosen: list[str],

@@ -31,6 +31,10 @@ class PlatformProfile(BaseModel):
     capabilities: list[str] = Field(default_factory=list)
     config_covers_management: bool = True
     remedy: dict[str, list[str]] = Field(default_factory=dict)
+    # Config lines that change without a change of configuration (timestamps, byte counts, clock drift): dropped
+    # before a config is versioned. `secrets`: each regex's groups are replaced by `<secret hidden>`.
+    volatile: list[str] = Field(default_factory=list)
+    secrets: list[str] = Field(default_factory=list)
 
     @property
     def known_keys(self) -> set[str]:

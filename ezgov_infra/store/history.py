@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS samples (
   run_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS samples_key ON samples(device, interface, ts);
+CREATE INDEX IF NOT EXISTS samples_run ON samples(run_id, device, interface, ts);
 """
 
 
@@ -162,6 +163,63 @@ class History:
             args += wanted
         rows = self.db.execute(sql + " ORDER BY subject, rule, message", args)
         return [{**dict(row), "evidence": json.loads(row["evidence"])} for row in rows]
+
+    def result_facts(self, run_id: int, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """The results of a run with only the named facts (`a.b` reaches into an object): SQLite extracts them, so
+        a 60,000-device run is read without parsing each device's whole facts document."""
+        paths = ", ".join(f"'{key}', facts -> '$.{key}'" for key in keys if key.replace(".", "").isidentifier())
+        sql = (f"SELECT subject, status, category, message, json_object({paths}) AS facts FROM results "
+               "WHERE run_id = ? ORDER BY subject")
+        out = []
+        for row in self.db.execute(sql, (run_id,)):
+            flat = json.loads(row["facts"])
+            facts: dict[str, Any] = {}
+            for key, value in flat.items():
+                if value is None:
+                    continue
+                *parents, leaf = key.split(".")
+                node = facts
+                for parent in parents:
+                    node = node.setdefault(parent, {})
+                node[leaf] = value
+            out.append({"subject": row["subject"], "status": row["status"], "category": row["category"],
+                        "message": row["message"], "facts": facts})
+        return out
+
+    def last_finished(self) -> dict[str, str]:
+        """`kind -> finished` of the newest finished run of each kind."""
+        rows = self.db.execute("SELECT kind, MAX(finished) FROM runs WHERE finished IS NOT NULL GROUP BY kind")
+        return {kind: finished for kind, finished in rows}
+
+    def finding_keys(self, run_id: int) -> list[dict[str, Any]]:
+        """Subject, rule and severity of a run's findings (no evidence): what counts and verdicts need."""
+        rows = self.db.execute("SELECT subject, rule, severity FROM findings WHERE run_id = ?", (run_id,))
+        return [{"subject": s, "rule": r, "severity": v} for s, r, v in rows]
+
+    def statuses(self, run_id: int, subjects: Sequence[str]) -> dict[str, str]:
+        """`subject -> status` in a run, for the named subjects only."""
+        found: dict[str, str] = {}
+        for start in range(0, len(subjects), 500):
+            chunk = list(subjects[start:start + 500])
+            sql = f"SELECT subject, status FROM results WHERE run_id = ? AND subject IN ({','.join('?' * len(chunk))})"
+            found.update((s, v) for s, v in self.db.execute(sql, (run_id, *chunk)))
+        return found
+
+    def last_two_samples(self, run_id: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Per interface, its last two samples in a run (oldest first), for the newest interval rate."""
+        rows = self.db.execute(
+            "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY device, interface ORDER BY ts DESC) AS n "
+            "FROM samples WHERE run_id = ?) WHERE n <= 2 ORDER BY device, interface, ts", (run_id,))
+        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        previous: dict[str, Any] | None = None
+        for row in rows:
+            current = dict(row)
+            current.pop("n")
+            if previous is not None and (previous["device"], previous["interface"]) == (current["device"],
+                                                                                         current["interface"]):
+                pairs.append((previous, current))
+            previous = current
+        return pairs
 
     @staticmethod
     def _run_row(row: sqlite3.Row) -> dict[str, Any]:

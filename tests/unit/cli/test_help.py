@@ -14,7 +14,8 @@ class TestHelp:
         proc = subprocess.run([sys.executable, "-m", "ezgov_infra", "--help"], capture_output=True, text=True,
                               check=False)
         assert proc.returncode == 0
-        for group in ("inventory", "ipv6", "bandwidth", "broadband", "migrate", "playbook", "lab", "report"):
+        for group in ("inventory", "ipv6", "bandwidth", "broadband", "migrate", "playbook", "lab", "report", "metrics",
+                      "config", "export"):
             assert f"  {group} " in proc.stdout
 
     def test_help_imports_no_heavy_library(self) -> None:
