@@ -15,7 +15,6 @@ A missing file leaves its facts unknown; an empty folder is an `UnreachableError
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from ezgov_infra.errors import ParseError, UnreachableError
@@ -51,9 +50,3 @@ def collect(device: Device, *, inventory: Path, root: Path | None = None) -> Dev
         return parse(device.id, device.platform, outputs, Source.offline)
     except (ValueError, IndexError) as exc:
         raise ParseError(f"{device.id}: {folder}: {exc}") from exc
-
-
-def age_days(folder: Path) -> float | None:
-    """How old the snapshot's configuration is, from its file time."""
-    config = folder / "config.txt"
-    return (time.time() - config.stat().st_mtime) / 86400 if config.exists() else None

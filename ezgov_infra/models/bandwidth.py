@@ -81,11 +81,6 @@ class Utilisation(BaseModel):
     p95_out_mbps: float | None = None
     p95_rule: str = P95_RULE
 
-    @property
-    def busier_p95_mbps(self) -> float | None:
-        values = [v for v in (self.p95_in_mbps, self.p95_out_mbps) if v is not None]
-        return max(values) if values else None
-
 
 class Ping(BaseModel):
     """Latency and loss of a ping or ping6 run."""

@@ -8,7 +8,7 @@ from ipaddress import IPv4Interface, IPv6Interface, IPv6Network, ip_interface
 from typing import Protocol
 
 from ezgov_infra.errors import ParseError, UnsupportedError
-from ezgov_infra.models.facts import InterfaceFacts, is_ipv6
+from ezgov_infra.models.facts import InterfaceFacts
 
 # What devices print when they refuse a command; such output is "the device cannot tell", not facts.
 REJECTED = re.compile(r"^\s*(% ?(Invalid|Unknown|Incomplete|Ambiguous) (input|command)|Error: Unrecognized command"
@@ -118,16 +118,6 @@ def servers(lines: list[str], pattern: str) -> list[str]:
         if match and match.group(1).lower() not in found:
             found.append(match.group(1).lower())
     return found
-
-
-def any_ipv6(addresses: list[str]) -> bool:
-    return any(is_ipv6(a) for a in addresses)
-
-
-def interface_named(interfaces: dict[str, InterfaceFacts], name: str) -> InterfaceFacts:
-    if name not in interfaces:
-        interfaces[name] = InterfaceFacts(name=name)
-    return interfaces[name]
 
 
 # ---- reading line by line: one unreadable line is reported, the rest of the output still parsed
