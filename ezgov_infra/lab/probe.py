@@ -31,7 +31,7 @@ def ssh_prompt(lab_dir: Path, address: str, timeout: float = 10.0) -> str:
             "-o", "GlobalKnownHostsFile=/dev/null", "-o", f"ConnectTimeout={max(1, int(timeout))}",
             "-o", "LogLevel=ERROR", f"ezgov@{address}"]
     try:
-        done = subprocess.run(argv, input="exit\n", capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(argv, input="quit\n", capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         raise LabError(f"ssh {address}: no answer within {timeout:.0f} s") from exc
     if done.returncode not in (0, 1):

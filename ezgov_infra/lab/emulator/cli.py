@@ -141,6 +141,13 @@ class Session:
                     if self._node().remove(words[1:]):  # `undo ipv6 address`: every address
                         self._changed()
                         return ""
+                # as on the devices, a command of an enclosing view works in a view below it (`interface X`
+                # typed in an OSPFv3 area view leaves the area and the process)
+                for depth in range(len(self.views) - 2, 0, -1):
+                    outer = match(view_commands(self.device.spec.dialect, self.views[depth].kind), words)
+                    if isinstance(outer, Match) and outer.syntax.arg not in ("quit", "return"):
+                        del self.views[depth + 1:]
+                        return self._run(outer, line)
                 return self._error(line, found)
             return self._run(found, line)
 

@@ -87,6 +87,7 @@ def render(root: Line, dialect: str, *, header: list[str]) -> str:
     vrp = dialect.startswith("vrp")
     out = [*header, "#"]
     pending_globals = False
+    last_indented: bool | None = None
     for node in root.children:
         if node.children or node.view:
             if pending_globals:
@@ -95,10 +96,13 @@ def render(root: Line, dialect: str, *, header: list[str]) -> str:
             out.append(node.text)
             out += _children(node, 1)
             out.append("#")
+            last_indented = None
         else:
             indented = not vrp or norm(node.text).split()[0] in VRP_INDENTED
+            if pending_globals and indented != last_indented:
+                out.append("#")  # an indented global right under a column-0 one would read as its child
             out.append((" " if indented else "") + node.text)
-            pending_globals = True
+            pending_globals, last_indented = True, indented
     if pending_globals:
         out.append("#")
     out.append("return")

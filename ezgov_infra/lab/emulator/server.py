@@ -102,6 +102,7 @@ def shell(channel: paramiko.Channel, device: Device) -> None:
                 typed += char
                 channel.sendall(char)
     with contextlib.suppress(Exception):
+        channel.send_exit_status(0)
         channel.close()
 
 
@@ -115,6 +116,8 @@ def exec_command(channel: paramiko.Channel, device: Device, command: str) -> Non
 
 def _connection(client: socket.socket, device: Device, host_key: paramiko.PKey, login: _Login) -> None:
     transport = paramiko.Transport(client)
+    # the identification string real devices send
+    transport.local_version = "SSH-2.0-HUAWEI-1.5" if device.spec.vendor == "huawei" else "SSH-2.0-Comware-7.1.070"
     try:
         transport.add_server_key(host_key)
         transport.start_server(server=login)
