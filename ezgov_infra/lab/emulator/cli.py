@@ -69,7 +69,7 @@ class Device:
             output = session.handle(raw.strip())
             if "^" in output:
                 raise ValueError(f"{self.spec.hostname}: starting configuration line {raw.strip()!r}: {output}")
-        return session.root
+        return root
 
     def _saved_file(self) -> Path | None:
         return self.folder / "saved-config.json" if self.folder else None
@@ -137,10 +137,10 @@ class Session:
             kind = self.views[-1].kind
             found = match(view_commands(self.device.spec.dialect, kind), words)
             if isinstance(found, Failure):
-                if words[0].lower() == "undo" and found.kind == "incomplete" and kind != "user":
-                    if self._node().remove(words[1:]):  # `undo ipv6 address`: every address
-                        self._changed()
-                        return ""
+                undo_all = words[0].lower() == "undo" and found.kind == "incomplete" and kind != "user"
+                if undo_all and self._node().remove(words[1:]):  # `undo ipv6 address`: every address
+                    self._changed()
+                    return ""
                 # as on the devices, a command of an enclosing view works in a view below it (`interface X`
                 # typed in an OSPFv3 area view leaves the area and the process)
                 for depth in range(len(self.views) - 2, 0, -1):

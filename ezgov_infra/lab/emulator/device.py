@@ -98,6 +98,6 @@ def starting_config(spec: DeviceSpec) -> list[str]:
     else:
         lines += ["ssh server enable", "ssh server acl 2000", "snmp-agent", "snmp-agent sys-info version v3",
                   "snmp-agent group v3 ezgov-ro privacy",
-                  "line vty 0 63" if spec.dialect == "comware7" else "user-interface vty 0 4", " authentication-mode scheme",
-                  " protocol inbound ssh", " acl 2000 inbound"]
+                  "line vty 0 63" if spec.dialect == "comware7" else "user-interface vty 0 4",
+                  " authentication-mode scheme", " protocol inbound ssh", " acl 2000 inbound"]
     return lines

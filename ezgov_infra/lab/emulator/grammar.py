@@ -175,7 +175,7 @@ def _param(token: str, word: str) -> bool:
             IPv4Address(word)
             return True
         if token == "MASK":
-            return word.isdigit() and int(word) <= 32 or bool(IPv4Address(word))
+            return (word.isdigit() and int(word) <= 32) or bool(IPv4Address(word))
         if token == "AREA":
             return word.isdigit() or bool(IPv4Address(word))
         if token == "V6":

@@ -215,7 +215,7 @@ class TestDrivenByNetmiko:
 
     def test_a_line_the_device_refuses_stops_the_run_with_its_error(
             self, served: tuple[dict[str, Device], dict[str, int], Path]) -> None:
-        devices, ports, known_hosts = served
+        _, ports, known_hosts = served
         with pytest.raises(ConfigRefused, match="Unrecognized command"):
             configure(target("comware7", ports["comware7"], known_hosts),
                       ["interface GigabitEthernet1/0/1", "ipv6 enable"])
