@@ -5,7 +5,8 @@ No maintained Ansible collection speaks to these devices: `community.network.ce`
 is unmaintained and no longer ships with Ansible; there is no H3C Comware cliconf at all. So the playbooks call
 the `ezgov_vendor_cli` action (playbooks/action_plugins/), which runs this module on the controller.
 
-A configuration request is a list of blocks `{parents: [...], lines: [...]}` (as `ios_config` takes them). The
+A configuration request is a list of blocks `{parents: [...], lines: [...]}` (as `ios_config` takes them), with
+`undo: [...]` for lines to send as they are (removals the playbook found necessary, such as SNMPv2c communities). The
 device's `display current-configuration` is read as a tree; a block's lines missing under its parents are sent,
 in the system view, followed by `commit` on VRP8 (its two-stage configuration) and `save`. Lines compare without
 regard to case or repeated spaces (VRP prints IPv6 addresses upper-case). Nothing missing: nothing is sent, and
@@ -81,8 +82,9 @@ def missing_commands(config_text: str, blocks: Sequence[Mapping[str, Any]]) -> l
             node = node.child(parent) if node is not None else None
         have = {norm(c.text) for c in node.children} if node is not None else set()
         absent = [x for x in lines if norm(x) not in have]
-        if absent:
-            commands += [*parents, *absent, *(["quit"] * len(parents))]
+        undo = [str(x) for x in block.get("undo") or []]  # removals the playbook found necessary
+        if absent or undo:
+            commands += [*parents, *absent, *undo, *(["quit"] * len(parents))]
     return commands
 
 
