@@ -156,11 +156,11 @@ def ospfv3_peers(spec: DeviceSpec, plane: RoutingPlane, router_id: str | None) -
     if spec.vendor == "huawei":
         out = ["", "OSPFv3 Process (1)", "OSPFv3 Area (0.0.0.0)",
                f"{'Neighbor ID':<16}{'Pri':<5}{'State':<17}{'Dead Time':<12}{'Interface':<28}Instance ID"]
-        out += [f"{p.router_id:<16}{1:<5}{p.state + '/ -':<17}{p.dead[-8:]:<12}{p.interface:<28}0" for p in peers]
+        out += [f"{p.router_id:<16}{1:<5}{p.state + '/ -':<17}{p.dead:<12}{p.interface:<28}0" for p in peers]
         return "\n".join(out) + "\n"
     out = ["", f"         OSPFv3 Process 1 with Router ID {router_id}", "", "                         Area: 0.0.0.0",
            " " + "-" * 73, " Router ID       Pri State             Dead-Time InstID Interface"]
-    out += [f" {p.router_id:<16}{1:<4}{p.state + '/-':<18}{p.dead[-8:]:<10}{0:<7}{comware_short(p.interface)}"
+    out += [f" {p.router_id:<16}{1:<4}{p.state + '/-':<18}{p.dead:<10}{0:<7}{comware_short(p.interface)}"
             for p in peers]
     return "\n".join(out) + "\n"
 

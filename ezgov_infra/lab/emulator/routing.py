@@ -10,6 +10,7 @@ commands; `NoPlane` keeps the state only (for the CLI's own tests, where no FRR 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import asdict, dataclass, field
 from ipaddress import IPv6Interface
@@ -170,7 +171,7 @@ class FrrPlane:
         except ValueError:
             return []
         return [Peer(str(n.get("neighborId", "")), str(n.get("state", "")),
-                     self._vendor_name(str(n.get("interfaceName", ""))), str(n.get("deadTime", "00:00:00")))
+                     self._vendor_name(str(n.get("interfaceName", ""))), _clock(str(n.get("deadTime", ""))))
                 for n in document.get("neighbors", [])]
 
     def routes(self) -> list[Route]:
@@ -188,6 +189,15 @@ class FrrPlane:
                 found.append(Route(prefix, names.get(str(entry.get("protocol")), "Static"),
                                    str(hop.get("ip", "::")), self._vendor_name(str(hop.get("interfaceName", "")))))
         return found
+
+
+def _clock(text: str) -> str:
+    """FRR's dead time (`00:00:02.838` or `2.838s`) as the vendors print it, `00:00:02`."""
+    found = re.search(r"\d\d:\d\d:\d\d", text)
+    if found:
+        return found.group()
+    seconds = re.match(r"(\d+)", text)
+    return f"00:00:{int(seconds.group(1)) % 60:02d}" if seconds else "00:00:00"
 
 
 def _load_state(path: Path) -> PlaneState | None:
