@@ -88,7 +88,7 @@ class Node:
 
     def port(self, name: str) -> Port:
         for port in self.ports:
-            if port.name == name:
+            if name in (port.name, port.dev):  # an emulated device's `LoopBack0` is also `lo`
                 return port
         raise LabError(f"lab device {self.id} has no interface {name}")
 

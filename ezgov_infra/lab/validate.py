@@ -106,7 +106,7 @@ def _expected(topology: Topology, node: Node, protocol: str) -> dict[str, str]:
             continue
         for mine, my_port, other in ((link.a_node, link.a_port, link.z_node), (link.z_node, link.z_port, link.a_node)):
             if mine == node.id:
-                wanted[my_port] = topology.node(other).router_id
+                wanted[node.port(my_port).dev] = topology.node(other).router_id
     return wanted
 
 
