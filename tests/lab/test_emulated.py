@@ -93,6 +93,14 @@ def ssh_lines(lab: Lab, address: str, *lines: str) -> str:
     return done.stdout.replace("\r", "")
 
 
+def findings(cli: Callable[..., Any], state_dir: Path, inventory: Path, device: str) -> list[str]:
+    """What a fresh live audit finds on the device (shown when a readiness assertion fails)."""
+    audit = cli("ipv6", "audit", "--live", "--limit", f"device:{device}", "--state-dir", state_dir, "-i", inventory,
+                "--format", "json")
+    return [f"{f['rule']} {f['severity']}: {f['message']}" for d in json.loads(audit.out)["devices"]
+            for f in d.get("findings", [])]
+
+
 def ping6(lab: Lab, source: str, address: str) -> bool:
     return lab.exec(source, ["ping", "-6", "-c", "2", "-W", "1", "-i", "0.2", address]).returncode == 0
 
@@ -134,7 +142,7 @@ class TestClosedLoop:
         document = json.loads(only_vrp.out)
         assert document["targets"] == [VRP5] and document["peers"] == [PARENTS[VRP5][0]]
         rows = {r["device"]: r for r in document["devices"]}
-        assert rows[VRP5]["after"] == "ready", document
+        assert rows[VRP5]["after"] == "ready", findings(cli, state_dir, inventory, VRP5)
         assert rows[PARENTS[VRP5][0]]["after"] == "ready"
 
         audit = cli("ipv6", "audit", "--live", "--limit", f"device:{COMWARE7}", "--state-dir", state_dir,
@@ -144,8 +152,8 @@ class TestClosedLoop:
         assert comware.code == 0, comware.out + comware.err
         document = json.loads(comware.out)
         assert document["targets"] == [COMWARE7] and document["peers"] == [PARENTS[COMWARE7][0]]
-        assert {r["device"]: r["after"] for r in document["devices"] if r["remediated"]} == {
-            COMWARE7: "ready", PARENTS[COMWARE7][0]: "ready"}
+        after = {r["device"]: r["after"] for r in document["devices"] if r["remediated"]}
+        assert after == {COMWARE7: "ready", PARENTS[COMWARE7][0]: "ready"}, findings(cli, state_dir, inventory, COMWARE7)
         for device in emulated:
             assert ping6(lab, CORE, loopbacks[device]), device
 

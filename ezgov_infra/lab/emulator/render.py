@@ -80,8 +80,10 @@ def _state(lines: list[str], name: str) -> tuple[str, str]:
     return "up", "up(s)" if name.lower().startswith(("loopback", "null")) else "up"
 
 
-def comware_short(name: str) -> str:
-    for long, short in (("Ten-GigabitEthernet", "XGE"), ("M-GigabitEthernet", "M-GE"), ("GigabitEthernet", "GE"),
+def comware_short(name: str, dialect: str = "comware7") -> str:
+    """Comware's abbreviation in brief tables (the management port is `MGE` on Comware 7, `M-GE` on 5)."""
+    management = "MGE" if dialect == "comware7" else "M-GE"
+    for long, short in (("Ten-GigabitEthernet", "XGE"), ("M-GigabitEthernet", management), ("GigabitEthernet", "GE"),
                         ("LoopBack", "Loop"), ("Vlan-interface", "Vlan")):
         if name.startswith(long):
             return short + name[len(long):]
@@ -105,7 +107,8 @@ def ip_brief(spec: DeviceSpec, root: Line) -> str:
         return "\n".join(out) + "\n"
     out = ["*down: administratively down", "(s): spoofing  (l): loopback",
            f"{'Interface':<30}{'Physical':<9}{'Protocol':<9}{'IP Address':<16}Description"]
-    out += [f"{comware_short(n):<30}{p:<9}{q:<9}{str(a.ip) if a else '--':<16}--" for n, a, p, q in sorted(rows)]
+    out += [f"{comware_short(n, spec.dialect):<30}{p:<9}{q:<9}{str(a.ip) if a else '--':<16}--"
+            for n, a, p, q in sorted(rows)]
     return "\n".join(out) + "\n"
 
 
@@ -145,7 +148,7 @@ def ipv6_brief(spec: DeviceSpec, root: Line, plane: PlaneState) -> str:
     for name, addresses, physical, protocol in sorted(rows):
         for address in addresses or ["Unassigned"]:
             shown = str(IPv6Interface(address).ip).upper() if address != "Unassigned" else address
-            out.append(f"{comware_short(name):<41}{physical:<9}{protocol:<9}{shown}")
+            out.append(f"{comware_short(name, spec.dialect):<41}{physical:<9}{protocol:<9}{shown}")
     return "\n".join(out) + "\n"
 
 
