@@ -153,7 +153,8 @@ class TestClosedLoop:
         document = json.loads(comware.out)
         assert document["targets"] == [COMWARE7] and document["peers"] == [PARENTS[COMWARE7][0]]
         after = {r["device"]: r["after"] for r in document["devices"] if r["remediated"]}
-        assert after == {COMWARE7: "ready", PARENTS[COMWARE7][0]: "ready"}, findings(cli, state_dir, inventory, COMWARE7)
+        assert after == {COMWARE7: "ready", PARENTS[COMWARE7][0]: "ready"}, \
+            findings(cli, state_dir, inventory, COMWARE7)
         for device in emulated:
             assert ping6(lab, CORE, loopbacks[device]), device
 
