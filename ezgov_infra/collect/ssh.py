@@ -1,7 +1,8 @@
-"""The SSH adapter (netmiko): the only module that imports netmiko or paramiko.
+"""The SSH adapter (netmiko): the only module that imports netmiko, and paramiko's client side (the lab's vendor CLI
+emulators, `lab.emulator.server`, use paramiko's server side).
 
 `collect(target)` logs in, runs the platform profile's commands and returns `DeviceFacts` through the platform's
-parser. Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are
+parser; `configure(target, lines)` sends configuration lines through the driver's configuration view and saves. Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are
 translated into the ezgov categories:
 
     connection refused, no route, DNS            UnreachableError  (unreachable)
