@@ -2,8 +2,9 @@
 emulators, `lab.emulator.server`, use paramiko's server side).
 
 `collect(target)` logs in, runs the platform profile's commands and returns `DeviceFacts` through the platform's
-parser; `configure(target, lines)` sends configuration lines through the driver's configuration view and saves. Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are
-translated into the ezgov categories:
+parser; `configure(target, lines)` sends configuration lines through the driver's configuration view and saves.
+Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are translated
+into the ezgov categories:
 
     connection refused, no route, DNS            UnreachableError  (unreachable)
     wrong password or key                        AuthError         (auth)
