@@ -12,6 +12,7 @@ import contextlib
 import logging
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,10 @@ def _connection(client: socket.socket, device: Device, host_key: paramiko.PKey, 
             exec_command(channel, device, command)
         else:
             shell(channel, device)
+        # the client leaves once it has the exit status; closing first would cut what it still sends (its EOF)
+        deadline = time.monotonic() + 5
+        while transport.is_active() and time.monotonic() < deadline:
+            time.sleep(0.02)
     except (paramiko.SSHException, EOFError, OSError):
         return
     finally:
