@@ -10,7 +10,8 @@
     │   ├── CollectTimeout      category "timeout"
     │   ├── HostKeyError        category "host-key"
     │   ├── UnsupportedError    category "unsupported"
-    │   └── ParseError          category "parse"
+    │   ├── ParseError          category "parse"
+    │   └── ConfigRefused       category "refused": the device rejected a configuration line
     ├── AuditError              an audit run could not be carried out
     ├── PlaybookError           ansible could not be run (not: a host failed)
     ├── LabError                the virtual lab could not be built, inspected or removed
@@ -96,6 +97,10 @@ class UnsupportedError(CollectError):
 
 class ParseError(CollectError):
     category = "parse"
+
+
+class ConfigRefused(CollectError):
+    category = "refused"
 
 
 class AuditError(EzgovError):

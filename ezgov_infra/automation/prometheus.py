@@ -85,7 +85,7 @@ def engine_targets(inventory: Inventory) -> EngineTargets:
         address = device.mgmt_ipv6 or device.mgmt_ipv4
         assert address is not None and device.snmp_profile is not None
         host = f"[{address.ip}]" if address.version == 6 else str(address.ip)
-        port = 161
+        port = inventory.snmp[device.snmp_profile].port_for(device)
         targets.append(Target(
             device=device_id, address=f"{host}:{port}", module=module_name(device.snmp_profile),
             labels={"device": device_id, "site": device.site, "district": inventory.site_district(device.site) or "",

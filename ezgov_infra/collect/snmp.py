@@ -56,6 +56,8 @@ IP_ADDRESS_TYPE: Oid = (1, 3, 6, 1, 2, 1, 4, 34, 1, 4)           # unicast(1) an
 IPV6_IP_FORWARDING: Oid = (1, 3, 6, 1, 2, 1, 4, 25, 0)           # IP-MIB ipv6IpForwarding: forwarding(1)
 IPV6_MIB_FORWARDING: Oid = (1, 3, 6, 1, 2, 1, 55, 1, 1, 0)       # IPV6-MIB ipv6Forwarding (obsolete)
 IPV6_ADDR_PFX_LENGTH: Oid = (1, 3, 6, 1, 2, 1, 55, 1, 8, 1, 2)   # IPV6-MIB ipv6AddrPfxLength, index ifIndex.addr
+IP_AD_ENT_IF_INDEX: Oid = (1, 3, 6, 1, 2, 1, 4, 20, 1, 2)         # RFC 1213 ipAdEntIfIndex, index the address
+IP_AD_ENT_NET_MASK: Oid = (1, 3, 6, 1, 2, 1, 4, 20, 1, 3)         # RFC 1213 ipAdEntNetMask
 
 
 @dataclass(frozen=True, slots=True)
@@ -638,8 +640,9 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
                        probe_ipv6: SnmpTarget | None = None) -> Any:
     """`DeviceFacts` from one agent: interfaces by ifIndex with their addresses, IPv6 forwarding, sysDescr.
 
-    Rows are joined on ifIndex, never on walk order. IPv6 addresses come from IP-MIB's ipAddressTable, or from
-    the obsolete IPV6-MIB when an agent has no IPv6 rows there. `probe_ipv6` (the same agent over its IPv6
+    Rows are joined on ifIndex, never on walk order. Addresses come from IP-MIB's ipAddressTable (RFC 4293); an
+    agent with no IPv4 rows there is read from RFC 1213's ipAddrTable, one with no IPv6 rows from the obsolete
+    IPV6-MIB's ipv6AddrTable (RFC 2465). `probe_ipv6` (the same agent over its IPv6
     management address) sets whether SNMP answers over IPv6.
     """
     from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Source
@@ -655,7 +658,7 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
             name=label, if_index=if_index, admin_up=table[IF_ADMIN_STATUS].get(row) == 1,
             oper_up=table[IF_OPER_STATUS].get(row) == 1, description=text(table[IF_ALIAS].get(row)) or None,
             speed_mbps=_int(table[IF_HIGH_SPEED].get(row)) or None)
-    found_v6 = False
+    found_v4 = found_v6 = False
     legacy: dict[Oid, dict[Oid, Value]] = {IPV6_ADDR_PFX_LENGTH: {}}
     for index, owner in table[IP_ADDRESS_IF_INDEX].items():
         address = _inet_address(index)
@@ -665,7 +668,15 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
         pointer = table[IP_ADDRESS_PREFIX].get(index)
         length: int = pointer[-1] if isinstance(pointer, tuple) and len(pointer) > 2 else address.max_prefixlen
         _add(interface, f"{address}/{length}")
-        found_v6 = found_v6 or address.version == 6
+        found_v4, found_v6 = found_v4 or address.version == 4, found_v6 or address.version == 6
+    if not found_v4:
+        # many switches fill only RFC 1213's ipAddrTable: the address is the row index, the mask a column
+        legacy4 = await session.walk(target, IP_AD_ENT_IF_INDEX, IP_AD_ENT_NET_MASK)
+        for index, owner in legacy4[IP_AD_ENT_IF_INDEX].items():
+            interface = interfaces.get(_int(owner) or -1)
+            mask = legacy4[IP_AD_ENT_NET_MASK].get(index)
+            if len(index) == 4 and interface is not None and isinstance(mask, str):
+                _add(interface, f"{'.'.join(map(str, index))}/{mask}")
     if not found_v6:
         legacy = await session.walk(target, IPV6_ADDR_PFX_LENGTH)
         for index, value in legacy[IPV6_ADDR_PFX_LENGTH].items():

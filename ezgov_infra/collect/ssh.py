@@ -1,8 +1,10 @@
-"""The SSH adapter (netmiko): the only module that imports netmiko or paramiko.
+"""The SSH adapter (netmiko): the only module that imports netmiko, and paramiko's client side (the lab's vendor CLI
+emulators, `lab.emulator.server`, use paramiko's server side).
 
 `collect(target)` logs in, runs the platform profile's commands and returns `DeviceFacts` through the platform's
-parser. Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are
-translated into the ezgov categories:
+parser; `configure(target, lines)` sends configuration lines through the driver's configuration view and saves.
+Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are translated
+into the ezgov categories:
 
     connection refused, no route, DNS            UnreachableError  (unreachable)
     wrong password or key                        AuthError         (auth)
@@ -25,6 +27,7 @@ from ezgov_infra.errors import (
     AuthError,
     CollectError,
     CollectTimeout,
+    ConfigRefused,
     HostKeyError,
     UnreachableError,
 )
@@ -112,17 +115,49 @@ def _tcp_precheck(target: SshTarget) -> None:
         raise UnreachableError(f"{target.device} ({target.host}): {exc.strerror or exc}") from exc
 
 
-def run_commands(target: SshTarget, commands: dict[str, str]) -> dict[str, str]:
-    """`{key: output}` for each command, over one SSH session."""
+def _connect(target: SshTarget) -> Any:
     from netmiko import ConnectHandler
 
     # paramiko logs connection failures at ERROR; they are reported as results, not printed by Python's fallback.
     logging.getLogger("paramiko").addHandler(logging.NullHandler())
     _tcp_precheck(target)
     try:
-        connection = ConnectHandler(**_connection_args(target))
+        return ConnectHandler(**_connection_args(target))
     except Exception as exc:  # netmiko and paramiko raise many unrelated types; all are translated
         raise _translate(target, exc) from None
+
+
+# what VRP ("Error: ...") and Comware (" % Unrecognized command ...") print when they refuse a line
+REFUSED = r"(?m)^(?:Error: .*|\s*% (?:Unrecognized|Incomplete|Wrong|Too many|Ambiguous).*)$"
+
+
+def configure(target: SshTarget, lines: list[str], *, save: bool = True) -> str:
+    """Send configuration lines in the device's configuration view (netmiko's driver enters and leaves it), then
+    save; returns the transcript. A line the device refuses stops the run with `ConfigRefused`."""
+    from netmiko.exceptions import ConfigInvalidException
+
+    connection = _connect(target)
+    try:
+        transcript = str(connection.send_config_set(lines, read_timeout=target.command_timeout,
+                                                    error_pattern=REFUSED))
+        if save:
+            transcript += str(connection.save_config())
+    except ConfigInvalidException as exc:
+        # netmiko says "Invalid input detected at command: LINE, matched error: TEXT"
+        command, _, error = str(exc).partition(", matched error:")
+        raise ConfigRefused(f"{target.device} ({target.host}): the device refused "
+                            f"`{command.rpartition('command: ')[2].strip()}`: {error.strip()}") from None
+    except Exception as exc:
+        raise _translate(target, exc) from None
+    finally:
+        with contextlib.suppress(Exception):
+            connection.disconnect()
+    return transcript
+
+
+def run_commands(target: SshTarget, commands: dict[str, str]) -> dict[str, str]:
+    """`{key: output}` for each command, over one SSH session."""
+    connection = _connect(target)
     outputs: dict[str, str] = {}
     try:
         for key, command in commands.items():

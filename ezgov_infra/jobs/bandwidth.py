@@ -130,8 +130,10 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
             except EzgovError as exc:
                 skipped[device_id] = str(exc)
                 continue
-            targets.append(CounterTarget(device_id, SnmpTarget(str(address.ip), credentials, timeout=timeout,
-                                                               retries=retries), tuple(wanted[device_id])))
+            target = SnmpTarget(str(address.ip), credentials, port=inventory.snmp[device.snmp_profile].port_for(device),
+                                timeout=timeout,
+                                retries=retries)
+            targets.append(CounterTarget(device_id, target, tuple(wanted[device_id])))
     if not targets:
         raise InputError("nothing to poll: " + ("; ".join(f"{d}: {why}" for d, why in sorted(skipped.items()))
                                                  if skipped else "no device has an active uplink circuit"))

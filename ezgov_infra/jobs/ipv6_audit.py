@@ -130,8 +130,9 @@ def _snmp(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: 
                                   profile=options.snmp_profile)
     host, v6 = _address(device)
     timeout = min(options.connect_timeout, 5.0)
-    target = snmp.SnmpTarget(host, credentials, timeout=timeout / 2, retries=1)
-    probe = snmp.SnmpTarget(v6, credentials, timeout=timeout / 2, retries=1) if v6 and v6 != host else None
+    port = inventory.snmp[options.snmp_profile or device.snmp_profile or ""].port_for(device)
+    target = snmp.SnmpTarget(host, credentials, port=port, timeout=timeout / 2, retries=1)
+    probe = snmp.SnmpTarget(v6, credentials, port=port, timeout=timeout / 2, retries=1) if v6 and v6 != host else None
     facts: DeviceFacts = snmp.collect(target, device=device.id, platform=device.platform, probe_ipv6=probe)
     if v6 and v6 == host:
         facts.reachability.snmp_ipv6 = True

@@ -1,4 +1,5 @@
-"""One router's daemons: FRR (zebra, staticd, ospfd, ospf6d), sshd and snmpd, each with its own files.
+"""One router's daemons: FRR (zebra, staticd, ospfd, ospf6d), sshd (or, on an emulated Huawei or H3C device, the
+vendor CLI emulator) and snmpd, each with its own files.
 
 A router's folder `<state_dir>/lab/nodes/<id>/` holds `run/` (bound on `/run`: vty sockets, pid files, the sshd
 privilege-separation directory), `etc-frr/` (bound on `/etc/frr`), `snmp/` (bound on `/var/lib/snmp`, snmpd's
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from ezgov_infra.lab.topology import Node
 from ezgov_infra.store.files import atomic_write
 
 FRR_BIN = Path("/usr/lib/frr")
-DAEMON_ORDER = ("zebra", "staticd", "ospfd", "ospf6d", "sshd", "snmpd")
+DAEMON_ORDER = ("zebra", "staticd", "ospfd", "ospf6d", "sshd", "emulator", "snmpd")
 HOME_IN_NS = Path("/run/ezgov")
 LAB_UID = render.LAB_UID
 
@@ -66,7 +68,13 @@ def write_configs(node: Node, node_dir: Path, lab_dir: Path, secrets: dict[str, 
     keys = node_dir / "run" / "ezgov" / "authorized_keys"
     write_if_changed(keys, (lab_dir / "authorized_keys").read_text(), 0o600)
     os.chown(keys, LAB_UID, LAB_UID)
-    if write_if_changed(node_dir / "sshd_config", render.sshd_config(
+    if node.emulated:
+        from ezgov_infra.lab.emulator.lab import device_spec
+
+        (node_dir / "emulator").mkdir(mode=0o700, exist_ok=True)
+        if write_if_changed(node_dir / "emulator" / "device.json", device_spec(node), 0o600):
+            changed.add("emulator")
+    elif write_if_changed(node_dir / "sshd_config", render.sshd_config(
             node, host_key=host_key, authorized_keys=HOME_IN_NS / "authorized_keys"), 0o600):
         changed.add("sshd")
     if write_if_changed(node_dir / "snmpd.conf", render.snmpd_conf(
@@ -84,14 +92,24 @@ def command(node: Node, node_dir: Path, daemon: str) -> list[str]:
         return [*argv, "-s", "16777216"] if daemon == "zebra" else argv
     if daemon == "sshd":
         return ["/usr/sbin/sshd", "-D", "-e", "-f", str(node_dir / "sshd_config")]
+    if daemon == "emulator":
+        lab_dir = node_dir.parent.parent
+        return [sys.executable, "-m", "ezgov_infra.lab.emulator", str(node_dir / "emulator"),
+                "--host-key", str(node_dir / "ssh_host_ed25519_key"), "--secrets", str(lab_dir / "secrets.json"),
+                "--authorized-keys", str(lab_dir / "authorized_keys")]
     if daemon == "snmpd":
         return ["/usr/sbin/snmpd", "-f", "-C", "-c", str(node_dir / "snmpd.conf"), "-p", "/run/snmpd.pid",
                 "-Lf", str(node_dir / "log" / "snmpd.log"), "-I", "-smux,mteTrigger,mteTriggerConf"]
     raise LabError(f"unknown lab daemon {daemon!r} (one of {', '.join(DAEMON_ORDER)})")
 
 
+def login_daemon(node: Node) -> str:
+    """What answers SSH: sshd into vtysh, or the vendor CLI emulator."""
+    return "emulator" if node.emulated else "sshd"
+
+
 def wanted(node: Node) -> list[str]:
-    return [*render.daemons(node), "sshd", "snmpd"]
+    return [*render.daemons(node), login_daemon(node), "snmpd"]
 
 
 def start(node: Node, node_dir: Path, state: NodeState, daemon: str) -> Proc:
@@ -145,7 +163,7 @@ def start_all(node: Node, node_dir: Path, state: NodeState, changed: set[str] = 
 
     Returns True when FRR had to be (re)configured.
     """
-    for daemon in ("sshd", "snmpd"):
+    for daemon in (login_daemon(node), "snmpd"):
         if daemon in changed:
             stop(state, daemon)
     frr = render.daemons(node)
@@ -163,7 +181,7 @@ def start_all(node: Node, node_dir: Path, state: NodeState, changed: set[str] = 
     if started or "frr" in changed:
         wait_for_vty(node, node_dir, frr)
         apply_frr_config(node, state)
-    for daemon in ("sshd", "snmpd"):
+    for daemon in (login_daemon(node), "snmpd"):
         start(node, node_dir, state, daemon)
     return bool(started)
 

@@ -208,8 +208,8 @@ def ensure_ports(node: Node, bridge: str) -> None:
     ns = node.namespace
     ensure_leg(ns, node.host_leg, bridge)
     for port in node.ports:
-        if port.kind == "lan" and not link_exists(port.name, ns):
-            run(["ip", "-n", ns, "link", "add", port.name, "type", "bridge"])  # no dummy module here
+        if port.kind == "lan" and not link_exists(port.dev, ns):
+            run(["ip", "-n", ns, "link", "add", port.dev, "type", "bridge"])  # no dummy module here
         if port.kind in ("management", "loopback", "lan"):
             _address_port(node, port.name, mgmt=port.kind == "management")
 
@@ -217,6 +217,7 @@ def ensure_ports(node: Node, bridge: str) -> None:
 def _address_port(node: Node, name: str, *, mgmt: bool = False) -> None:
     ns = node.namespace
     port = node.port(name) if not mgmt or any(p.name == name for p in node.ports) else None
+    name = port.dev if port else name
     v4 = [a.with_prefixlen for a in (port.ipv4 if port else ())] or (
         [node.mgmt_ipv4.with_prefixlen] if mgmt and node.mgmt_ipv4 else [])
     v6 = [a.with_prefixlen for a in (port.ipv6 if port else ())] or (
@@ -226,15 +227,16 @@ def _address_port(node: Node, name: str, *, mgmt: bool = False) -> None:
 
 def ensure_link(link: Link, a: Node, z: Node) -> None:
     """The circuit's veth pair, addressed from the inventory and shaped to the contracted rate on both ends."""
-    if not (link_exists(link.a_port, a.namespace) and link_exists(link.z_port, z.namespace)):
-        for node, port in ((a, link.a_port), (z, link.z_port)):
-            if link_exists(port, node.namespace):
-                run(["ip", "-n", node.namespace, "link", "del", port])
-        run(["ip", "-n", a.namespace, "link", "add", link.a_port, "type", "veth", "peer", "name", link.z_port,
+    a_dev, z_dev = a.port(link.a_port).dev, z.port(link.z_port).dev
+    if not (link_exists(a_dev, a.namespace) and link_exists(z_dev, z.namespace)):
+        for node, dev in ((a, a_dev), (z, z_dev)):
+            if link_exists(dev, node.namespace):
+                run(["ip", "-n", node.namespace, "link", "del", dev])
+        run(["ip", "-n", a.namespace, "link", "add", a_dev, "type", "veth", "peer", "name", z_dev,
              "netns", z.namespace])
-    for node, port in ((a, link.a_port), (z, link.z_port)):
+    for node, port, dev in ((a, link.a_port, a_dev), (z, link.z_port, z_dev)):
         _address_port(node, port)
-        shape(node.namespace, port, link.mbps)
+        shape(node.namespace, dev, link.mbps)
 
 
 def tbf_params(mbps: int) -> tuple[str, str]:

@@ -31,7 +31,7 @@ def ssh_prompt(lab_dir: Path, address: str, timeout: float = 10.0) -> str:
             "-o", "GlobalKnownHostsFile=/dev/null", "-o", f"ConnectTimeout={max(1, int(timeout))}",
             "-o", "LogLevel=ERROR", f"ezgov@{address}"]
     try:
-        done = run(argv, input_text="exit\n", timeout=timeout, check=False)
+        done = run(argv, input_text="quit\n", timeout=timeout, check=False)
     except LabTimeout as exc:
         raise LabError(f"ssh {address}: no answer within {timeout:.0f} s") from exc
     if done.returncode not in (0, 1):

@@ -26,7 +26,7 @@ def frr_conf(node: Node) -> str:
     lines = ["frr version 8.4", "frr defaults traditional", f"hostname {node.id}",
              "service integrated-vtysh-config", "!"]
     for port in node.ports:
-        lines.append(f"interface {port.name}")
+        lines.append(f"interface {port.dev}")
         if port.circuit:
             lines.append(f" description {port.circuit} to {port.peer} ({port.mbps} Mbps)")
         elif port.kind == "management":
@@ -49,7 +49,7 @@ def frr_conf(node: Node) -> str:
                 lines += [" ipv6 ospf6 area 0", " ipv6 ospf6 passive"]
         lines.append("exit")
         lines.append("!")
-    passive = [p.name for p in node.ports if p.kind in ("loopback", "lan") and p.ipv4]
+    passive = [p.dev for p in node.ports if p.kind in ("loopback", "lan") and p.ipv4]
     # lab timers: originate and accept LSAs at once and run SPF quickly, so the lab converges in seconds
     lines += ["router ospf", f" ospf router-id {node.router_id}", " log-adjacency-changes detail",
               " timers throttle lsa all 0", " timers lsa min-arrival 0", " timers throttle spf 0 50 1000"]
@@ -119,7 +119,7 @@ def snmpd_conf(node: Node | None, *, sys_name: str, if_indexes: Mapping[str, int
         "dontLogTCPWrappersConnects yes",
     ]
     for port in node.ports if node else ():
-        index = if_indexes.get(port.name)
+        index = if_indexes.get(port.dev)
         if port.mbps is None or index is None:
             continue
         lines.append(f"override {IF_HIGH_SPEED_OID}.{index} uinteger {port.mbps}")

@@ -1,6 +1,7 @@
 """The lab's topology: which routers, which links, which addresses, from the inventory (or made up for benches).
 
-Pure data, no I/O. Every `lab: true` device is a router; every active circuit whose both ends are lab devices is a
+Pure data, no I/O. Every `lab: true` device is a router (FRR; a Huawei VRP or H3C Comware device is FRR under an
+emulator of its vendor's CLI, see `lab.emulator`); every active circuit whose both ends are lab devices is a
 veth link carrying the addresses the inventory gives its two interfaces, shaped to the circuit's contracted rate.
 A router whose inventory holds no IPv6 address anywhere is built with IPv6 switched off in the kernel.
 """
@@ -21,6 +22,9 @@ HOST_MGMT_IPV6 = IPv6Interface("2001:db8:0:2::1/64")
 GUARD_PREFIXES = ("2001:db8::/32", "198.51.100.0/24", "203.0.113.0/24")
 GUARD_METRIC = 4000
 NAMESPACE_PREFIX = "ezlab-"
+EMULATED_PLATFORMS = ("huawei_vrp", "hp_comware")
+SHORT_NAMES = (("Ten-GigabitEthernet", "xge"), ("M-GigabitEthernet", "mge"), ("GigabitEthernet", "ge"),
+               ("XGigabitEthernet", "xge"), ("100GE", "hge"), ("Eth-Trunk", "trunk"), ("Vlanif", "vlanif"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,12 @@ class Port:
     peer: str | None = None
     mbps: int | None = None
     ospf6: bool = False
+    ifname: str = ""  # the kernel's name when the inventory's cannot be one (`GigabitEthernet0/0/1`)
+
+    @property
+    def dev(self) -> str:
+        """The interface's name in the router's namespace (what FRR, `ip` and tc call it)."""
+        return self.ifname or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,13 @@ class Node:
     ports: tuple[Port, ...]
     ipv6: bool = True
     role: str = "core"
+    platform: str = "frr"
+    model: str = ""
+
+    @property
+    def emulated(self) -> bool:
+        """A vendor whose image cannot run here: its CLI is emulated (`lab.emulator`), FRR routes under it."""
+        return self.platform in EMULATED_PLATFORMS
 
     @property
     def namespace(self) -> str:
@@ -71,7 +88,7 @@ class Node:
 
     def port(self, name: str) -> Port:
         for port in self.ports:
-            if port.name == name:
+            if name in (port.name, port.dev):  # an emulated device's `LoopBack0` is also `lo`
                 return port
         raise LabError(f"lab device {self.id} has no interface {name}")
 
@@ -133,15 +150,17 @@ def from_inventory(inventory: Inventory, name: str = "inventory") -> Topology:
             kind = _port_kind(interface.kind, interface.name, circuit_id)
             if kind == "circuit" and circuit_id is None:
                 continue  # an uplink whose other end is not in the lab: nothing to plug it into
+            emulated = device.platform in EMULATED_PLATFORMS
             ports.append(Port(interface.name, kind, tuple(interface.ipv4), tuple(interface.ipv6),
-                              circuit_id, peer, mbps, interface.id in ospf6_ends))
+                              circuit_id, peer, mbps, interface.id in ospf6_ends,
+                              kernel_name(interface.name, kind) if emulated else ""))
         if not any(p.kind == "management" for p in ports):
             v4 = (device.mgmt_ipv4,) if device.mgmt_ipv4 else ()
             v6 = (device.mgmt_ipv6,) if device.mgmt_ipv6 else ()
             ports.insert(0, Port("eth0", "management", v4, v6))
         has_v6 = device.mgmt_ipv6 is not None or any(p.ipv6 for p in ports)
         nodes[device_id] = Node(device_id, device.mgmt_ipv4, device.mgmt_ipv6, tuple(ports), has_v6,
-                                device.role.value)
+                                device.role.value, device.platform, device.model or "")
     topology = Topology(name, nodes, tuple(links))
     for node in nodes.values():
         _ = node.router_id  # every router needs one; fail now with the device named
@@ -177,6 +196,20 @@ def _chain_port(segment: int, name: str, *, upper: bool, peer: str, mbps: int) -
     v4 = ip_interface(f"203.0.113.{128 + 2 * segment + offset}/31")
     v6 = ip_interface(f"2001:db8:0:1::{2 * segment + offset:x}/127")
     return Port(name, "circuit", (v4,), (v6,), f"CHAIN-{segment:02d}", peer, mbps, True)  # type: ignore[arg-type]
+
+
+def kernel_name(name: str, kind: str) -> str:
+    """A vendor interface's name in the namespace: the management port is `eth0` and the loopback `lo` (as on
+    every lab router), others shortened (`GigabitEthernet0/0/1` -> `ge0-0-1`; at most 15 characters)."""
+    if kind == "management":
+        return "eth0"
+    if kind == "loopback":
+        return "lo"
+    for long, short in SHORT_NAMES:
+        if name.startswith(long):
+            name = short + name[len(long):]
+            break
+    return name.replace("/", "-").replace(":", "-").replace(" ", "")[:15].lower()
 
 
 def _port_kind(kind: InterfaceKind, name: str, circuit_id: str | None) -> str:

@@ -87,7 +87,8 @@ def judge_ospf6(neighbors_json: str, expected: dict[str, str]) -> list[str]:
 
 
 def judge_prompt(output: str, node_id: str) -> bool:
-    return any(line.strip().startswith(f"{node_id}#") for line in output.splitlines())
+    """vtysh's `NODE#`, or an emulated VRP or Comware device's `<NODE>`."""
+    return any(line.strip().startswith((f"{node_id}#", f"<{node_id}>")) for line in output.splitlines())
 
 
 def judge_no_ipv6(ip_json: str) -> list[str]:
@@ -104,7 +105,7 @@ def _expected(topology: Topology, node: Node, protocol: str) -> dict[str, str]:
             continue
         for mine, my_port, other in ((link.a_node, link.a_port, link.z_node), (link.z_node, link.z_port, link.a_node)):
             if mine == node.id:
-                wanted[my_port] = topology.node(other).router_id
+                wanted[node.port(my_port).dev] = topology.node(other).router_id
     return wanted
 
 
@@ -184,7 +185,7 @@ def _speed(lab: Lab, check: Check) -> list[Outcome]:
         for port in node.ports:
             if port.mbps is None:
                 continue
-            seen = rows.get(f"{IF_HIGH_SPEED_OID}.{indexes.get(port.name)}")
+            seen = rows.get(f"{IF_HIGH_SPEED_OID}.{indexes.get(port.dev)}")
             outcomes.append(Outcome(check.id, f"{node.id}:{port.name}", seen == str(port.mbps),
                                     f"ifHighSpeed {seen}, contracted {port.mbps}"))
     return outcomes

@@ -122,6 +122,10 @@ class Site(Record):
         return self.category in CENTRE_CATEGORIES
 
 
+SNMP_PORT = 161
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
 class DeviceRole(StrEnum):
     core = "core"
     aggregation = "aggregation"
@@ -143,6 +147,7 @@ class Device(Record):
     mgmt_ipv6: IPv6Interface | None = None
     credential_profile: Id
     snmp_profile: Id | None = None
+    snmp_port: Port | None = None  # when the agent is not on its profile's port (default 161)
     lab: bool = False
     collection: Collection = Collection.live
     snapshot: str | None = None
@@ -328,6 +333,11 @@ class SnmpProfile(Record):
     auth_key_env: str | None = None
     priv_key_env: str | None = None
     vault_file: str | None = None
+    port: Port | None = None  # UDP port of the agents polled with this profile (default 161)
+
+    def port_for(self, device: Device) -> int:
+        """The UDP port to poll `device` on: its own, else the profile's, else 161."""
+        return device.snmp_port or self.port or SNMP_PORT
 
 
 class Inventory(BaseModel):

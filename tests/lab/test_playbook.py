@@ -55,6 +55,11 @@ class TestBackupConfigs:
         assert sorted(backup["summary"]["per_host"]) == sorted(lab.nodes)
         for device in lab.nodes:
             folder = backup["folder"] / device
+            node = lab.topology.node(device)
+            if node.emulated:  # Huawei VRP, H3C Comware: `display current-configuration` through netmiko
+                assert f"sysname {device}" in (folder / "config.txt").read_text()
+                assert f"platform: {node.platform}" in (folder / "meta.yaml").read_text()
+                continue
             assert (folder / "config.txt").read_text().startswith("Building configuration")
             assert f"hostname {device}" in (folder / "config.txt").read_text()
             assert "platform: frr" in (folder / "meta.yaml").read_text()

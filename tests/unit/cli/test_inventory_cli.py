@@ -97,7 +97,7 @@ class TestListShowStats:
         result = cli("inventory", "list", "devices", "-i", sample_inventory, "--district", "liangzihu", "--lab",
                      "--format", "json")
         ids = [d["id"] for d in json.loads(result.out)]
-        assert ids == ["liangzihu-agg-1", "taihe-ar-1", "tujianao-ar-1"]
+        assert ids == ["liangzihu-agg-1", "taihe-ar-1", "taihe-sw-1", "tujianao-ar-1"]
         rural = json.loads(cli("inventory", "list", "sites", "-i", sample_inventory, "--setting", "rural",
                                "--category", "service_centre", "--format", "json").out)
         assert rural and all(s["setting"] == "rural" and s["category"] == "service_centre" for s in rural)

@@ -147,7 +147,7 @@ def inventory(sample_inventory: Path) -> Inventory:
 class TestInventoryFacets:
     def test_devices_answer_to_their_site_region_path_and_lab_flag(self, inventory: Inventory) -> None:
         chosen = facets.devices(inventory).select(F(region="liangzihu", lab="true"))
-        assert chosen == ["liangzihu-agg-1", "taihe-ar-1", "tujianao-ar-1"]
+        assert chosen == ["liangzihu-agg-1", "taihe-ar-1", "taihe-sw-1", "tujianao-ar-1"]
 
     def test_a_site_answers_to_the_devices_at_it(self, inventory: Inventory) -> None:
         assert facets.sites(inventory).select(F(device="taihe-ar-1")) == ["taihe-gsc"]
