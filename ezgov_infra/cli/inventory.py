@@ -221,8 +221,9 @@ def export_command(
     ctx: typer.Context,
     kind: Annotated[ExportKind, typer.Argument(help="A kind, or `ansible` for an Ansible YAML inventory.")],
     inventory: InventoryOpt = None,
-    fmt: Annotated[DataFormat, typer.Option("--format", "-f", help="csv, json or yaml (ansible: yaml).")] = (
-        DataFormat.csv),
+    fmt: Annotated[DataFormat | None, typer.Option("--format", "-f", help="csv, json or yaml (default: csv; "
+                                                   "ansible: yaml or json, default yaml).", show_default=False)]
+    = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
     prefer_ipv4: Annotated[bool, typer.Option("--prefer-ipv4", help="ansible_host from IPv4 management.")] = False,
 ) -> None:
@@ -232,9 +233,9 @@ def export_command(
 
     folder = resolved(ctx, inventory=inventory).inventory
     if kind is ExportKind.ansible:
-        text = job.export_ansible(folder, prefer_ipv4=prefer_ipv4)
+        text = job.export_ansible(folder, prefer_ipv4=prefer_ipv4, fmt=fmt.value if fmt else "yaml")
     else:
-        text = job.export_kind(folder, kind.value, fmt.value)
+        text = job.export_kind(folder, kind.value, (fmt or DataFormat.csv).value)
     if out is None:
         typer.echo(text, nl=False)
     else:

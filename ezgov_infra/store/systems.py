@@ -34,6 +34,7 @@ from ezgov_infra.store.yamlfiles import (
 )
 
 SYSTEMS_FILE = "systems.yaml"
+_SALVAGE_CHECKS = 50  # invalid records whose references are checked in the same pass
 RULES_FILE = "migration_rules.yaml"
 PLAN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -45,8 +46,14 @@ def read_catalogue(folder: Path, inventory: Inventory) -> tuple[dict[str, Legacy
     if not path.exists():
         raise InventoryError([Problem(label, None, "", "no catalogue of legacy systems",
                                       "write systems.yaml or use `ezgov migrate import`")])
-    systems, problems, finder, bad = load_records(path, LegacySystem, label=label)
-    for issue in check_catalogue(systems, inventory):
+    partial: dict[str, LegacySystem] = {}
+    systems, problems, finder, bad = load_records(path, LegacySystem, label=label, salvaged=partial)
+    issues = check_catalogue(systems, inventory)
+    for rid, system in list(partial.items())[:_SALVAGE_CHECKS]:
+        # a system with schema errors is checked without its bad fields, so its dependencies are reported too
+        with contextlib.suppress(AttributeError, TypeError, ValueError, KeyError):
+            issues += [i for i in check_catalogue({**systems, rid: system}, inventory) if i.id == rid]
+    for issue in issues:
         if any(issue.message.endswith(f"{b!r}") for b in bad):
             continue  # the target is itself invalid and already reported
         line = finder.line([issue.id, *issue.path]) if finder else None
