@@ -202,7 +202,7 @@ def csv_rows(reader: Any, file: str, problems: list[Problem]) -> Iterator[tuple[
         except StopIteration:
             return
         except csv.Error as exc:
-            problems.append(Problem(file, reader.line_num, "", f"cannot read this row: {exc}"))
+            problems.append(Problem(file, reader.line_num + 1, "", f"cannot read this row: {exc}"))
             return
         yield reader.line_num, row
 
