@@ -213,6 +213,9 @@ def row_lines(path: Path, kind: str) -> dict[str, int]:
     out: dict[str, int] = {}
     first = COLUMNS[kind][0].name
     for line, row in csv_rows(reader, str(path), []):
-        rid = f"{row.get('device', '')}:{row.get('name', '')}" if kind == "interfaces" else row.get(first, "")
-        out.setdefault(rid or "", line)
+        def cell(name: str, row: dict[str, Any] = row) -> str:
+            return restore((row.get(name) or "").strip())
+
+        rid = f"{cell('device')}:{cell('name')}" if kind == "interfaces" else cell(first)
+        out.setdefault(rid, line)
     return out

@@ -29,11 +29,14 @@ def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
     bad_ids: set[str] = set()
     kinds: dict[str, Any] = {}
     salvaged: dict[str, dict[str, Any]] = {}
+    unread: list[str] = []
     for kind, filename in KIND_FILES.items():
         partial: dict[str, Any] = {}
         records, found, finder, bad = load_records(folder / filename, KIND_MODELS[kind],
                                                    label=_label(folder, filename), salvaged=partial)
         kinds[kind] = records
+        if found and not records and not partial:
+            unread.append(kind)  # the whole file failed: what points into it is not reported again
         salvaged[kind] = partial
         problems += found
         finders[kind] = finder
@@ -52,6 +55,8 @@ def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
     for issue in issues:
         if any(issue.message.endswith(f"{bad!r}") for bad in bad_ids):
             continue  # the referenced record is itself invalid and already reported
+        if any(issue.message.startswith(f"unknown {kind[:-1]} ") for kind in unread):
+            continue
         if issue.kind == "policy":
             file, finder, where = _label(folder, POLICY_FILE), finders["policy"], list(issue.path)
         else:

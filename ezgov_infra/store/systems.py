@@ -22,6 +22,7 @@ from ezgov_infra.models.plan import MigrationPlan, RuleSet
 from ezgov_infra.models.systems import Classification, LegacySystem, check_catalogue, most_restrictive
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
+from ezgov_infra.store.reading import unreadable
 from ezgov_infra.store.yamlfiles import (
     _sorted_insert,
     _update_in_place,
@@ -83,7 +84,10 @@ def rules_source(folder: Path) -> tuple[str, str]:
     """`(label, text)` of the rules in force: the inventory's own file, else the packaged defaults."""
     own = folder / RULES_FILE
     if own.exists():
-        return str(own), own.read_text(encoding="utf-8")
+        try:
+            return str(own), own.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InventoryError([unreadable(str(own), exc)]) from None
     packaged = resources.files("ezgov_infra") / "migrate" / "rules.yaml"
     return "ezgov_infra/migrate/rules.yaml", packaged.read_text(encoding="utf-8")
 

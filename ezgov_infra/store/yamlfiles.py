@@ -78,8 +78,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return None, [Problem(file, line, "", f"YAML syntax: {exc.problem or exc.context}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a document
+        line = text[:exc.position].count("\n") + 1
+        return None, [Problem(file, line, "", f"YAML: character {exc.character!r} is not allowed in YAML",
+                              "remove it or write it escaped in a double-quoted string")]
     except yaml.YAMLError as exc:
-        return None, [Problem(file, None, "", f"YAML: {exc}")]
+        return None, [Problem(file, None, "", "YAML: " + " ".join(str(exc).split()))]
     finally:
         loader.dispose()
     problems = [Problem(file, line, str(key), "duplicate key (each id appears once)")

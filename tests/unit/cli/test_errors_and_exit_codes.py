@@ -113,7 +113,7 @@ class TestRunsSayWhatHappened:
 
     @pytest.mark.parametrize(("option", "hint"), [("--district=liangzhu", "liangzihu"), ("--role=acess", "access")])
     def test_a_filter_that_matches_nothing(self, cli: Cli, sample_inventory: Path, option: str, hint: str) -> None:
-        refused(cli("inventory", "list", "devices", option, "-i", sample_inventory), f"did you mean", hint)
+        refused(cli("inventory", "list", "devices", option, "-i", sample_inventory), "did you mean", hint)
 
     def test_show_suggests_the_id_meant(self, cli: Cli, sample_inventory: Path) -> None:
         refused(cli("inventory", "show", "taihe-ar1", "-i", sample_inventory), "did you mean taihe-ar-1 ")
