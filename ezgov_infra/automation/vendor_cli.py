@@ -92,8 +92,8 @@ def run(*, device: str, host: str, port: int, platform: str, username: str, pass
         key_file: str | None, known_hosts: str | None, commands: Sequence[str] = (),
         config: Sequence[Mapping[str, Any]] = (), save: bool = True, check: bool = False) -> dict[str, Any]:
     """What the action returns to Ansible: `stdout` (display commands) or `commands` sent and `changed`."""
-    from ezgov_infra.models.credentials import SshCredentials
     from ezgov_infra.collect.ssh import SshTarget, configure, run_commands
+    from ezgov_infra.models.credentials import SshCredentials
     from ezgov_infra.platforms import load_profile
 
     target = SshTarget(device, host, load_profile(platform), SshCredentials(username, password, key_file, known_hosts),

@@ -31,6 +31,15 @@ def _mbps(value: Any) -> str:
     return "" if value is None else f"{value:,.1f}"
 
 
+def _raw(value: Any) -> Any:
+    return value
+
+
+def numbers(fmt: Format) -> Any:
+    """How a figure goes into a row: rounded with thousands separators for a person's table, as it is for CSV."""
+    return _mbps if fmt is Format.table else _raw
+
+
 @app.command("poll")
 def poll_command(
     ctx: typer.Context,
@@ -60,6 +69,7 @@ def poll_command(
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     selector = limit_selector(limit)
+    num = numbers(fmt)
     every = duration(interval, "--interval")
     rounds = count if count is not None else int(duration(duration_opt, "--duration") // every) + 1
 
@@ -73,9 +83,9 @@ def poll_command(
     result = bandwidth.poll(folder=settings.inventory, state_dir=settings.state_dir, interval=every, rounds=rounds,
                             limit=selector, timeout=timeout, progress=Drawer(bar="rounds", line=None, status=status))
     rows = [{"device": u.device, "interface": u.interface, "speed_mbps": u.speed_mbps, "samples": u.samples,
-             "mean_in": _mbps(u.mean_in_mbps), "mean_out": _mbps(u.mean_out_mbps),
-             "p95_in": _mbps(u.p95_in_mbps), "p95_out": _mbps(u.p95_out_mbps),
-             "max_in": _mbps(u.max_in_mbps), "max_out": _mbps(u.max_out_mbps), "dropped": u.dropped or ""}
+             "mean_in": num(u.mean_in_mbps), "mean_out": num(u.mean_out_mbps),
+             "p95_in": num(u.p95_in_mbps), "p95_out": num(u.p95_out_mbps),
+             "max_in": num(u.max_in_mbps), "max_out": num(u.max_out_mbps), "dropped": u.dropped or ""}
             for u in result.interfaces]
     if fmt is not Format.table:
         emit(plain(result), fmt, rows=rows)
@@ -128,6 +138,7 @@ def test_command(
         return escape(f"[{drawer.done}/{drawer.total}] {site.site}: {status}")
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    num = numbers(fmt)
     result = bandwidth.test(folder=settings.inventory, state_dir=settings.state_dir, sites=sites,
                             limit=limit_selector(limit), server=server, seconds=seconds, ping_count=pings,
                             progress=Drawer(line=site_line, highlight=False))
@@ -135,8 +146,8 @@ def test_command(
     for site in result.sites:
         by_dir = {t.direction: t.received_mbps for t in site.throughput}
         by_family = {p.family: p for p in site.ping}
-        row: dict[str, Any] = {"site": site.site, "device": site.device, "up_mbps": _mbps(by_dir.get("up")),
-                               "down_mbps": _mbps(by_dir.get("down")), "measured_mbps": _mbps(site.measured_mbps)}
+        row: dict[str, Any] = {"site": site.site, "device": site.device, "up_mbps": num(by_dir.get("up")),
+                               "down_mbps": num(by_dir.get("down")), "measured_mbps": num(site.measured_mbps)}
         for family in (4, 6):
             ping = by_family.get(family)
             rtt = "-" if ping is None or ping.rtt_avg_ms is None else f"{ping.rtt_avg_ms:g}"
@@ -185,13 +196,14 @@ def audit_command(
     from ezgov_infra.jobs import bandwidth
 
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
+    num = numbers(fmt)
     result = bandwidth.audit(folder=settings.inventory, state_dir=settings.state_dir,
                              window_s=duration(window, "--window"), store=store, limit=limit_selector(limit),
                              source=source, prometheus_url=prometheus_url)
     rows = [{"district": v.district, "site": v.site, "setting": v.setting,
-             "target": v.target_mbps, "contracted": v.contracted_mbps, "capacity": _mbps(v.capacity_mbps),
-             "measured": _mbps(v.measured_mbps), "p95_in": _mbps(v.p95_in_mbps), "p95_out": _mbps(v.p95_out_mbps),
-             "headroom": _mbps(v.headroom_mbps), "meets_target": v.meets_target, "worst": v.worst,
+             "target": v.target_mbps, "contracted": v.contracted_mbps, "capacity": num(v.capacity_mbps),
+             "measured": num(v.measured_mbps), "p95_in": num(v.p95_in_mbps), "p95_out": num(v.p95_out_mbps),
+             "headroom": num(v.headroom_mbps), "meets_target": v.meets_target, "worst": v.worst,
              "findings": sorted({f.rule for f in v.findings})} for v in result.sites]
     if fmt is not Format.table:
         emit(plain(result), fmt, rows=rows)

@@ -203,8 +203,9 @@ def export_command(
     kind: Annotated[str, typer.Argument(metavar="KIND", help=f"One of {', '.join(EXPORTS)} (`ansible`: an "
                                                               "Ansible YAML inventory).")],
     inventory: InventoryOpt = None,
-    fmt: Annotated[DataFormat, typer.Option("--format", "-f", help="csv, json or yaml (ansible: yaml).")] = (
-        DataFormat.csv),
+    fmt: Annotated[DataFormat | None, typer.Option("--format", "-f", help="csv, json or yaml (default: csv; "
+                                                   "ansible: yaml or json, default yaml).", show_default=False)]
+    = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
     prefer_ipv4: Annotated[bool, typer.Option("--prefer-ipv4", help="ansible_host from IPv4 management.")] = False,
 ) -> None:
@@ -216,9 +217,9 @@ def export_command(
         raise typer.BadParameter(f"{kind!r} is not one of {', '.join(EXPORTS)}", param_hint="KIND")
     folder = resolved(ctx, inventory=inventory).inventory
     if kind == ANSIBLE:
-        text = job.export_ansible(folder, prefer_ipv4=prefer_ipv4)
+        text = job.export_ansible(folder, prefer_ipv4=prefer_ipv4, fmt=fmt.value if fmt else "yaml")
     else:
-        text = job.export_kind(folder, kind, fmt.value)
+        text = job.export_kind(folder, kind, (fmt or DataFormat.csv).value)
     if out is None:
         typer.echo(text, nl=False)
     else:

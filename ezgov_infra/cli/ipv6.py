@@ -126,7 +126,7 @@ def audit_command(
     state_dir: StateDirOpt = None,
     live: Annotated[bool, typer.Option("--live", help="Contact live devices (SSH/SNMP); devices marked "
                                        "`collection: offline` are still read from their snapshots.")] = False,
-    offline: Annotated[Path | None, typer.Option("--offline", metavar="DIR", help=(
+    offline: Annotated[Path | None, typer.Option("--offline", metavar="DIR", exists=True, file_okay=False, help=(
         "Read every device from DIR/<device>/ (saved outputs) instead of its snapshot field."))] = None,
     via: Annotated[str, typer.Option(help="Live collectors, comma-separated: ssh, snmp or ssh,snmp.")] = "ssh",
     limit: LimitOpt = None,

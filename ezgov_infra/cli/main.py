@@ -40,8 +40,9 @@ app = typer.Typer(
     help="E-government extranet toolkit: inventory, IPv6 readiness, bandwidth, cloud migration, reports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(inventory.app, name="inventory", help="Extranet inventory: sites, devices, circuits, prefixes.")
 app.add_typer(ipv6.app, name="ipv6", help="IPv6 address plan, device audits and website checks.")
@@ -60,10 +61,25 @@ app.add_typer(config.app, name="config", help="Device configs versioned in git: 
 _debug = False
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("ezgov-infra")
+        except PackageNotFoundError:
+            number = "unknown (not installed)"
+        sys.stdout.write(f"ezgov {number}\n")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors (the exit code stays the "
+                                        "same).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print ezgov's version and exit.")] = False,
     inventory: Annotated[Path | None, typer.Option(
         "--inventory", "-i", help=f"Inventory folder for every command (default: {INVENTORY_ENV}, else "
         f"{DEFAULT_INVENTORY}); a command's own --inventory wins.", show_default=False)] = None,
@@ -91,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except EzgovError as exc:
         if _debug:
-            raise
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        from ezgov_infra.cli.render import visible
+
         lines = [str(p) for p in exc.problems] if isinstance(exc, InventoryError) else [str(exc)]
         for line in lines:
-            sys.stderr.write(f"error: {line}\n")
+            sys.stderr.write(f"error: {visible(line)}\n")
         if isinstance(exc, InventoryError) and len(lines) > 1:
             sys.stderr.write(f"{len(lines)} problems found\n")
         return exc.exit_code

@@ -47,7 +47,8 @@ def import_command(
     update: Annotated[bool, typer.Option("--update", help="Replace systems already in systems.yaml (without it, "
                                          "an import that would replace one is refused).")] = False,
     inventory: InventoryOpt = None,
-    fmt: Annotated[Format, typer.Option("--output", "-o", help="Output format.")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--output-format", help="How to show what was imported (-f is the "
+                                        "file's format).")] = Format.table,
 ) -> None:
     """Add legacy systems to the inventory's systems.yaml from a CSV file.
 

@@ -6,6 +6,8 @@ import csv
 import dataclasses
 import io
 import json
+import math
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -30,6 +32,8 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or infinity; a number that is not one is not known
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -63,14 +67,26 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def csv_cell(value: Any) -> str:
+    """A CSV cell: the raw value (numbers as Python writes them), a text cell that a spreadsheet would run as a
+    formula (leading `= + - @`, tab or CR) prefixed with `'` (OWASP's CSV injection rule); store.csvfiles reads it
+    back without the quote."""
+    value = plain(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        from ezgov_infra.store.csvfiles import neutralise
+
+        return neutralise(cell(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 def to_csv(rows: Iterable[Row], columns: Sequence[str] | None = None) -> str:
     rows = list(rows)
     columns = list(columns or (rows[0].keys() if rows else []))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([csv_cell(c) for c in columns])
     for row in rows:
-        writer.writerow([cell(row.get(c)) for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
     return buffer.getvalue()
 
 
@@ -97,28 +113,45 @@ def emit(
 
 
 def print_table(rows: Sequence[Row], columns: Sequence[str] | None = None, *, title: str | None = None) -> None:
+    """Rows as a rich table. Every cell, header and the title are `Text`: rich never parses them for markup or
+    emoji codes (`2001:db8:500:100::1` stays as written), and control characters are shown escaped."""
     from rich.table import Table
+    from rich.text import Text
 
     columns = list(columns or (rows[0].keys() if rows else []))
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=Text(visible(title)) if title is not None else None, show_lines=False,
+                  header_style="bold")
     for column in columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
+        table.add_column(Text(visible(column.replace("_", " "))), overflow="fold")
     for row in rows:
-        table.add_row(*(escape(cell(row.get(c))) for c in columns))
+        table.add_row(*(Text(visible(cell(row.get(c)))) for c in columns))
     console().print(table)
 
 
+# C0 and C1 controls (ESC starts a terminal escape sequence), and the bidirectional overrides that reorder a line
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """`text` with control characters written as escapes (`\\x1b`, `\\n`, `\\u202e`), so a field can neither
+    drive the terminal nor hide or reorder what is printed; a backslash is left as it is."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group()) or (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                                             else f"\\u{ord(m.group()):04x}"), text)
+
+
 def escape(text: str) -> str:
-    """Inventory and device strings are data, never rich markup."""
+    """Inventory and device strings inside a line of rich markup: data, never markup; controls shown escaped."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    return rich_escape(visible(text))
 
 
 def console(stderr: bool = False) -> Any:
-    """A rich console; when output is not a terminal, wide enough that tables are not folded."""
+    """A rich console that never turns `:name:` into an emoji; when output is not a terminal, wide enough that
+    tables are not folded."""
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 200
-    return Console(stderr=stderr, width=width)
+    return Console(stderr=stderr, width=width, emoji=False)

@@ -26,7 +26,7 @@ class ReportFormat(StrEnum):
     md = "md"
 
 
-LangOpt = Annotated[Lang, typer.Option("--lang", "-l", help="Language of the report: zh (Chinese) or en.")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the report: zh (Chinese) or en.")]
 RunOpt = Annotated[str, typer.Option("--run", help="'latest', or a history run id: the report as it stood then "
                                      "(for each audit, its newest run up to that id).")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="Migration plan name (default: the newest in "

@@ -39,10 +39,22 @@ class Validation:
 
 
 def validate(folder: Path) -> Validation:
+    """Every file of the inventory, the catalogue of legacy systems and the migration rules where present."""
+    from ezgov_infra.store.systems import RULES_FILE, SYSTEMS_FILE, load_rules, read_catalogue
+
     inventory, problems = read_inventory(folder)
+    counts = {kind: len(getattr(inventory, kind)) for kind in KIND_FILES}
+    if (folder / SYSTEMS_FILE).exists():
+        systems, found = read_catalogue(folder, inventory)
+        problems += found
+        counts["systems"] = len(systems)
+    if (folder / RULES_FILE).exists():
+        try:
+            load_rules(folder)
+        except InventoryError as exc:
+            problems += exc.problems
     if problems:
         raise InventoryError(problems)
-    counts = {kind: len(getattr(inventory, kind)) for kind in KIND_FILES}
     return Validation(folder=str(folder), counts=counts)
 
 
@@ -100,7 +112,12 @@ def find(inv: Inventory, ref: str) -> tuple[str, Record]:
         raise InputError(f"no {kind_hint[:-1]} {rid!r}")
     hits = [(kind, getattr(inv, kind)[ref]) for kind in KIND_FILES if ref in getattr(inv, kind)]
     if not hits:
-        raise InputError(f"no record with id {ref!r} (try `ezgov inventory list KIND`)")
+        import difflib
+
+        ids = [rid for kind in KIND_FILES for rid in getattr(inv, kind)]
+        near = difflib.get_close_matches(ref, ids, n=3, cutoff=0.75)
+        hint = f"did you mean {' or '.join(near)}?" if near else "try `ezgov inventory list KIND`"
+        raise InputError(f"no record with id {ref!r} ({hint})")
     if len(hits) > 1:
         kinds = ", ".join(f"{k}/{ref}" for k, _ in hits)
         raise InputError(f"{ref!r} names several records; say which: {kinds}")
@@ -257,6 +274,7 @@ def remove(folder: Path, ref: str, *, cascade: bool = False) -> list[str]:
                 list_drops[ref_kind][ref_id].add(rid)
             else:
                 pending.append((ref_kind, ref_id))
+    _refuse_if_systems_use(folder, removals)
     for k, ids in removals.items():
         edit_records(folder / KIND_FILES[k], remove=sorted(ids))
     for k, drops in list_drops.items():
@@ -270,6 +288,25 @@ def remove(folder: Path, ref: str, *, cascade: bool = False) -> list[str]:
 
         edit_records(folder / KIND_FILES[k], mutate=drop)
     return sorted(f"{k}/{rid}" for k, ids in removals.items() for rid in ids)
+
+
+def _refuse_if_systems_use(folder: Path, removals: Mapping[str, set[str]]) -> None:
+    """Legacy systems are not removed with the sites, networks or websites they use: the catalogue is the
+    migration team's, so such a removal is refused, naming the systems, even with --cascade."""
+    from ezgov_infra.models.systems import LegacySystem
+    from ezgov_infra.store.systems import SYSTEMS_FILE
+    from ezgov_infra.store.yamlfiles import load_records
+
+    if not (folder / SYSTEMS_FILE).exists():
+        return
+    systems, _, _, _ = load_records(folder / SYSTEMS_FILE, LegacySystem)
+    users = sorted(f"systems/{s.id}.{name}" for s in systems.values()
+                   for name, kind in (("site", "sites"), ("network", "networks"), ("website", "websites"))
+                   if getattr(s, name) in removals.get(kind, set()))
+    if users:
+        more = f" and {len(users) - 10} more" if len(users) > 10 else ""
+        raise InputError(f"{', '.join(users[:10])}{more} still use what would be removed (move those systems "
+                         "first: `ezgov migrate` reads systems.yaml)")
 
 
 # ------------------------------------------------------------------------------------------------ stats
@@ -366,10 +403,17 @@ def _column_for(kind: str, field_name: str) -> str:
     return next((c.name for c in COLUMNS[kind] if c.field == root), field_name)
 
 
-def export_ansible(folder: Path, *, prefer_ipv4: bool = False) -> str:
+def export_ansible(folder: Path, *, prefer_ipv4: bool = False, fmt: str = "yaml") -> str:
+    """The Ansible inventory as YAML, or as JSON (which Ansible's YAML inventory plugin reads as well)."""
     from ezgov_infra.automation.export import ansible_inventory
     from ezgov_infra.store.yamlfiles import dump_block
 
+    if fmt not in ("yaml", "json"):
+        raise InputError(f"an Ansible inventory is written as yaml or json, not {fmt}")
     inv = load_inventory(folder)
+    if fmt == "json":
+        import json
+
+        return json.dumps(ansible_inventory(inv, prefer_ipv4=prefer_ipv4), ensure_ascii=False, indent=2) + "\n"
     header = "# Ansible inventory exported by `ezgov inventory export ansible`; regenerate, do not edit.\n"
     return header + dump_block(ansible_inventory(inv, prefer_ipv4=prefer_ipv4))

@@ -46,7 +46,7 @@ REQUIRED_SPEED_FIELDS = ("day", "carrier", "township", "village", "down")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,17 @@ def check_inventory(inv: Inventory, platforms: Iterable[str] | None = None) -> l
     issues += _references(inv, known_platforms)
     issues += _addresses(inv)
     issues += _prefixes(inv)
+    issues += _policy(inv)
     return issues
+
+
+def _policy(inv: Inventory) -> Iterator[Issue]:
+    """The cloud site policy.yaml names must exist (the default, when it names none, is not checked)."""
+    migration = inv.policy.migration
+    if "migration" in inv.policy.model_fields_set and "cloud_site" in migration.model_fields_set \
+            and migration.cloud_site not in inv.sites:
+        yield Issue("policy", "policy", ("migration", "cloud_site"), f"unknown site {migration.cloud_site!r}",
+                    "the site of the government cloud")
 
 
 def _regions(inv: Inventory) -> Iterator[Issue]:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ezgov_infra.models.policy import Policy
 
@@ -21,9 +21,21 @@ Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A
 class Record(BaseModel):
     """Base of every inventory record: unknown fields are errors, ids are the YAML keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True, allow_inf_nan=False)
 
     id: Id
+
+
+def _address_text(value: Any) -> Any:
+    """An address is written as text: YAML reads `mgmt_ipv4: 12` as a number, which ipaddress would take as
+    0.0.0.12 without a word."""
+    if isinstance(value, int | float):
+        raise ValueError("write the address as text, e.g. 198.51.100.1/24 or 2001:db8::1/64")
+    return value
+
+
+V4If = Annotated[IPv4Interface, BeforeValidator(_address_text)]
+V6If = Annotated[IPv6Interface, BeforeValidator(_address_text)]
 
 
 class RegionLevel(StrEnum):
@@ -143,8 +155,8 @@ class Device(Record):
     role: DeviceRole
     platform: Id
     model: str | None = None
-    mgmt_ipv4: IPv4Interface | None = None
-    mgmt_ipv6: IPv6Interface | None = None
+    mgmt_ipv4: V4If | None = None
+    mgmt_ipv6: V6If | None = None
     credential_profile: Id
     snmp_profile: Id | None = None
     snmp_port: Port | None = None  # when the agent is not on its profile's port (default 161)
@@ -176,8 +188,8 @@ class Interface(Record):
     kind: InterfaceKind
     description: str | None = None
     enabled: bool = True
-    ipv4: list[IPv4Interface] = Field(default_factory=list)
-    ipv6: list[IPv6Interface] = Field(default_factory=list)
+    ipv4: list[V4If] = Field(default_factory=list)
+    ipv6: list[V6If] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

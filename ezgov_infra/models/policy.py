@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ezgov_infra.models.broadband import BroadbandPolicy
 from ezgov_infra.models.plan import MigrationPolicy
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class BandwidthPolicy(Strict):
@@ -59,6 +59,17 @@ class AddressingPolicy(Strict):
     segments: dict[str, int] = Field(
         default_factory=lambda: {"management": 0, "users": 1, "servers": 2}
     )
+
+    @field_validator("root")
+    @classmethod
+    def _ipv6_root(cls, value: str) -> str:
+        from ipaddress import IPv6Network
+
+        try:
+            IPv6Network(value)
+        except ValueError as exc:
+            raise ValueError(f"not an IPv6 prefix (the address plan is IPv6 only): {exc}") from None
+        return value
 
 
 class Milestone(Strict):

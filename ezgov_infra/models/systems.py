@@ -70,7 +70,7 @@ class Lifecycle(StrEnum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Stack(Strict):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ezgov_infra.errors import InventoryError, Problem
+from ezgov_infra.store.reading import unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,28 @@ class Column:
     field: str
     to_csv: Callable[[Any], str] | None = None
     from_csv: Callable[[str], Any] | None = None
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (`=cmd|' /c calc'!A1`, `+HYPERLINK(...)`).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """A text cell as data: one that a spreadsheet would run as a formula gets a leading `'` (OWASP's rule), and
+    so does one that already starts with `'` followed by such a character, so `restore` gives back the text."""
+    if _NUMBER.fullmatch(text):
+        return text  # a signed number is a number to a spreadsheet, not a formula
+    if text.startswith(_FORMULA_START) or (text.startswith("'") and text[1:].startswith(_FORMULA_START)):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The text `neutralise` was given."""
+    if text.startswith("'") and text[1:].startswith((*_FORMULA_START, "'")):
+        return text[1:]
+    return text
 
 
 def _list_out(value: Any) -> str:
@@ -111,9 +135,9 @@ def export_csv(kind: str, rows: Iterable[Mapping[str, Any]]) -> str:
         for column in columns:
             value = row.get(column.field)
             if column.to_csv is not None:
-                out.append(column.to_csv(value))
+                out.append(neutralise(column.to_csv(value)))
             else:
-                out.append("" if value is None else str(value))
+                out.append("" if value is None else neutralise(str(value)))
         writer.writerow(out)
     return buffer.getvalue()
 
@@ -124,7 +148,7 @@ def read_csv(kind: str, path: Path) -> tuple[dict[str, dict[str, Any]], list[Pro
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InventoryError([Problem(file, None, "", f"cannot read: {exc}")]) from None
+        raise InventoryError([unreadable(file, exc)]) from None
     reader = csv.DictReader(io.StringIO(text))
     columns = {c.name: c for c in COLUMNS[kind]}
     problems: list[Problem] = []
@@ -134,15 +158,15 @@ def read_csv(kind: str, path: Path) -> tuple[dict[str, dict[str, Any]], list[Pro
             problems.append(Problem(file, 1, name, "unknown column", "columns: " + ", ".join(columns)))
     records: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in csv_rows(reader, file, problems):
         body: dict[str, Any] = {}
         lat = lon = None
         for name, raw in row.items():
             if name is None or name not in columns or raw is None or raw.strip() == "":
                 continue
             column = columns[name]
-            value = column.from_csv(raw) if column.from_csv else raw.strip()
+            raw = restore(raw.strip())
+            value = column.from_csv(raw) if column.from_csv else raw
             if column.field == "coordinates":
                 try:
                     number = float(raw)
@@ -169,12 +193,29 @@ def read_csv(kind: str, path: Path) -> tuple[dict[str, dict[str, Any]], list[Pro
     return records, problems
 
 
+def csv_rows(reader: Any, file: str, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
+    """`(line, row)` for each row of a csv reader; a row the csv module cannot read (a field over its 131,072
+    character limit, a NUL byte) ends the file with a problem on that line instead of an exception."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(Problem(file, reader.line_num + 1, "", f"cannot read this row: {exc}"))
+            return
+        yield reader.line_num, row
+
+
 def row_lines(path: Path, kind: str) -> dict[str, int]:
     """The CSV line each id sits on, for errors found after parsing."""
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
     out: dict[str, int] = {}
     first = COLUMNS[kind][0].name
-    for row in reader:
-        rid = f"{row.get('device', '')}:{row.get('name', '')}" if kind == "interfaces" else row.get(first, "")
-        out.setdefault(rid or "", reader.line_num)
+    for line, row in csv_rows(reader, str(path), []):
+        def cell(name: str, row: dict[str, Any] = row) -> str:
+            return restore((row.get(name) or "").strip())
+
+        rid = f"{cell('device')}:{cell('name')}" if kind == "interfaces" else cell(first)
+        out.setdefault(rid, line)
     return out

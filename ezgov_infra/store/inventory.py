@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +13,31 @@ from ezgov_infra.models.policy import Policy
 from ezgov_infra.platforms import known_profiles
 from ezgov_infra.store.yamlfiles import LineFinder, format_path, load_document, load_records
 
+_SALVAGE = 50  # invalid records whose references are checked in the same pass
+
 
 def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
     """Load whatever is valid and every problem found, for `validate` and for `load_inventory`."""
     if not folder.is_dir():
         raise InventoryError([Problem(str(folder), None, "", "no such inventory folder",
                                       "give one with --inventory/-i or EZGOV_INVENTORY")])
+    if not any((folder / name).exists() for name in (*KIND_FILES.values(), POLICY_FILE)):
+        raise InventoryError([Problem(str(folder), None, "", "no inventory file here",
+                                      f"an inventory holds {', '.join(KIND_FILES.values())}")])
     problems: list[Problem] = []
     finders: dict[str, LineFinder | None] = {}
     bad_ids: set[str] = set()
     kinds: dict[str, Any] = {}
+    salvaged: dict[str, dict[str, Any]] = {}
+    unread: list[str] = []
     for kind, filename in KIND_FILES.items():
-        records, found, finder, bad = load_records(folder / filename, KIND_MODELS[kind], label=_label(folder, filename))
+        partial: dict[str, Any] = {}
+        records, found, finder, bad = load_records(folder / filename, KIND_MODELS[kind],
+                                                   label=_label(folder, filename), salvaged=partial)
         kinds[kind] = records
+        if found and not records and not partial:
+            unread.append(kind)  # the whole file failed: what points into it is not reported again
+        salvaged[kind] = partial
         problems += found
         finders[kind] = finder
         bad_ids |= bad
@@ -32,9 +45,18 @@ def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
                                                      label=_label(folder, POLICY_FILE))
     problems += found
     inventory = Inventory.model_construct(**kinds, policy=policy or Policy())
-    for issue in check_inventory(inventory, known_profiles()):
+    platforms = known_profiles()
+    issues = check_inventory(inventory, platforms)
+    for kind, rid, record in [(k, r, rec) for k, part in salvaged.items() for r, rec in part.items()][:_SALVAGE]:
+        # a record with schema errors is checked without its bad fields, so its references are reported too
+        with_it = Inventory.model_construct(**{**kinds, kind: {**kinds[kind], rid: record}}, policy=inventory.policy)
+        with contextlib.suppress(AttributeError, TypeError, ValueError, KeyError):
+            issues += [i for i in check_inventory(with_it, platforms) if i.kind == kind and i.id == rid]
+    for issue in issues:
         if any(issue.message.endswith(f"{bad!r}") for bad in bad_ids):
             continue  # the referenced record is itself invalid and already reported
+        if any(issue.message.startswith(f"unknown {kind[:-1]} ") for kind in unread):
+            continue
         if issue.kind == "policy":
             file, finder, where = _label(folder, POLICY_FILE), finders["policy"], list(issue.path)
         else:

@@ -23,6 +23,7 @@ from ezgov_infra.models.plan import MigrationPlan, RuleSet
 from ezgov_infra.models.systems import LegacySystem, check_catalogue, most_restrictive
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
+from ezgov_infra.store.reading import unreadable
 from ezgov_infra.store.yamlfiles import (
     _sorted_insert,
     _update_in_place,
@@ -35,6 +36,7 @@ from ezgov_infra.store.yamlfiles import (
 )
 
 SYSTEMS_FILE = "systems.yaml"
+_SALVAGE_CHECKS = 50  # invalid records whose references are checked in the same pass
 RULES_FILE = "migration_rules.yaml"
 PLAN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -46,8 +48,14 @@ def read_catalogue(folder: Path, inventory: Inventory) -> tuple[dict[str, Legacy
     if not path.exists():
         raise InventoryError([Problem(label, None, "", "no catalogue of legacy systems",
                                       "write systems.yaml or use `ezgov migrate import`")])
-    systems, problems, finder, bad = load_records(path, LegacySystem, label=label)
-    for issue in check_catalogue(systems, inventory):
+    partial: dict[str, LegacySystem] = {}
+    systems, problems, finder, bad = load_records(path, LegacySystem, label=label, salvaged=partial)
+    issues = check_catalogue(systems, inventory)
+    for rid, system in list(partial.items())[:_SALVAGE_CHECKS]:
+        # a system with schema errors is checked without its bad fields, so its dependencies are reported too
+        with contextlib.suppress(AttributeError, TypeError, ValueError, KeyError):
+            issues += [i for i in check_catalogue({**systems, rid: system}, inventory) if i.id == rid]
+    for issue in issues:
         if any(issue.message.endswith(f"{b!r}") for b in bad):
             continue  # the target is itself invalid and already reported
         line = finder.line([issue.id, *issue.path]) if finder else None
@@ -77,7 +85,10 @@ def rules_source(folder: Path) -> tuple[str, str]:
     """`(label, text)` of the rules in force: the inventory's own file, else the packaged defaults."""
     own = folder / RULES_FILE
     if own.exists():
-        return str(own), own.read_text(encoding="utf-8")
+        try:
+            return str(own), own.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InventoryError([unreadable(str(own), exc)]) from None
     packaged = resources.files("ezgov_infra") / "migrate" / "rules.yaml"
     return "ezgov_infra/migrate/rules.yaml", packaged.read_text(encoding="utf-8")
 

@@ -20,7 +20,7 @@ import marshal
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -28,6 +28,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ezgov_infra.config import resolve_settings
 from ezgov_infra.errors import InventoryError, Problem
 from ezgov_infra.store.files import atomic_write, file_lock
+from ezgov_infra.store.reading import unreadable
 
 M = TypeVar("M", bound=BaseModel)
 PathElem = str | int
@@ -45,14 +46,27 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                # a sequence or mapping as a key (`? [a, b]`): no id is written like that
+                raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                        "a key must be a plain value, not a list or mapping",
+                                                        key_node.start_mark)
             key = key_node.value
             if key in seen:
                 self.duplicates.append((key, key_node.start_mark.line + 1))
             seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:  # 2019-11-31 has the shape of a date but is none
+            raise yaml.constructor.ConstructorError(None, None, f"not a date: {node.value!r} ({exc})",
+                                                    node.start_mark) from None
+
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
@@ -64,8 +78,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return None, [Problem(file, line, "", f"YAML syntax: {exc.problem or exc.context}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a document
+        line = text[:exc.position].count("\n") + 1
+        return None, [Problem(file, line, "", f"YAML: character {exc.character!r} is not allowed in YAML",
+                              "remove it or write it escaped in a double-quoted string")]
     except yaml.YAMLError as exc:
-        return None, [Problem(file, None, "", f"YAML: {exc}")]
+        return None, [Problem(file, None, "", "YAML: " + " ".join(str(exc).split()))]
     finally:
         loader.dispose()
     problems = [Problem(file, line, str(key), "duplicate key (each id appears once)")
@@ -155,16 +173,19 @@ def _bulk(model: type[BaseModel]) -> TypeAdapter[dict[str, Any]]:
     return TypeAdapter(dict[str, model])  # type: ignore[valid-type]
 
 
-def load_records(path: Path, model: type[M], *, label: str | None = None) -> tuple[dict[str, M], list[Problem],
-                                                                                    LineFinder | None, set[str]]:
-    """Load one kind's file: `{id: record}`; returns the valid records, every problem, a line finder, bad ids."""
+def load_records(path: Path, model: type[M], *, label: str | None = None, salvaged: dict[str, M] | None = None,
+                 ) -> tuple[dict[str, M], list[Problem], LineFinder | None, set[str]]:
+    """Load one kind's file: `{id: record}`; returns the valid records, every problem, a line finder, bad ids.
+
+    With `salvaged`, an invalid record whose required fields are all valid is put there without its bad fields,
+    so the references it makes are checked in the same pass as its schema errors."""
     file = label or str(path)
     if not path.exists():
         return {}, [], None, set()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return {}, [Problem(file, None, "", f"cannot read: {exc}")], None, set()
+        return {}, [unreadable(file, exc)], None, set()
     data, problems = parse_cached(text, file)
     finder = LineFinder(text)
     if data is None:
@@ -196,7 +217,30 @@ def load_records(path: Path, model: type[M], *, label: str | None = None) -> tup
             except ValidationError as exc:
                 bad.add(rid)
                 problems += _problems(file, finder, keys[rid], rid, exc)
+                part = _salvage(model, body, exc) if salvaged is not None else None
+                if salvaged is not None and part is not None:
+                    salvaged[rid] = part
     return records, problems, finder, bad
+
+
+def _salvage(model: type[M], body: Mapping[str, Any], exc: ValidationError) -> M | None:
+    """The record without the fields that failed (a check that needs one of them fails, and is left out), each
+    kept field validated; None when the record as a whole failed."""
+    errored = {e["loc"][0] for e in exc.errors() if e["loc"]}
+    good = {k: v for k, v in body.items() if k not in errored and k in model.model_fields}
+    if not errored:
+        return None
+    try:
+        fields = {name: _field_adapter(model, name).validate_python(value) for name, value in good.items()}
+    except (ValidationError, ValueError, TypeError):
+        return None
+    return model.model_construct(**fields)
+
+
+@functools.lru_cache(maxsize=256)
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    field = model.model_fields[name]
+    return TypeAdapter(Annotated[field.annotation, field])  # type: ignore[arg-type]
 
 
 def _problems(file: str, finder: LineFinder, key: Any, rid: str, exc: ValidationError) -> list[Problem]:
@@ -215,11 +259,16 @@ def load_document(path: Path, model: type[M], *, label: str | None = None) -> tu
     file = label or str(path)
     if not path.exists():
         return model.model_validate({}), [], None
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [unreadable(file, exc)], None
     data, problems = parse_yaml(text, file)
     finder = LineFinder(text)
     if problems:
         return None, problems, finder
+    if data is not None and not isinstance(data, dict):
+        return None, [Problem(file, 1, "", "expected a mapping of settings")], finder
     try:
         return model.model_validate(data or {}), [], finder
     except ValidationError as exc:

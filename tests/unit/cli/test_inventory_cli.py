@@ -154,6 +154,13 @@ class TestEdits:
     def test_remove_refuses_to_orphan_and_cascades_when_asked(self, cli: Cli, inventory_copy: Path) -> None:
         refused = cli("inventory", "remove", "taihe-gsc", "-i", inventory_copy)
         assert refused.code == 2 and "--cascade" in refused.err
+        systems = inventory_copy / "systems.yaml"
+        before = (inventory_copy / "devices.yaml").read_text(encoding="utf-8")
+        hosting = cli("inventory", "remove", "taihe-gsc", "--cascade", "-i", inventory_copy)
+        assert hosting.code == 2 and "systems/hr-taihe.site" in hosting.err and "systems/twp-taihe.site" in hosting.err
+        assert (inventory_copy / "devices.yaml").read_text(encoding="utf-8") == before
+        systems.write_text(systems.read_text(encoding="utf-8").replace("site: taihe-gsc", "site: ez-gsc"),
+                           encoding="utf-8")
         done = cli("inventory", "remove", "taihe-gsc", "--cascade", "-i", inventory_copy)
         assert done.code == 0, done.err
         assert "devices/taihe-ar-1" in done.out and "circuits/EZ-EXT-0006" in done.out
