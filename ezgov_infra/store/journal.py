@@ -40,13 +40,21 @@ def commit(folder: Path, files: Mapping[str, str | bytes], *, mode: int | None =
             data = text.encode("utf-8") if isinstance(text, str) else text
             tmp = write_temporary(folder / name, data, mode=mode, tag=_TAG)
             written.append((tmp.name, name))
+        entry = write_temporary(folder / JOURNAL, (json.dumps({"rename": written}) + "\n").encode(), tag=_TAG)
         sync_folder(folder)
-        atomic_write(folder / JOURNAL, json.dumps({"rename": written}) + "\n")
     except BaseException:
-        for tmp_name, _ in written:
+        for tmp_name in (t for t, _ in written):
             with contextlib.suppress(OSError):
                 os.unlink(folder / tmp_name)
         raise
+    try:
+        os.replace(entry, folder / JOURNAL)  # the commit point: from here on the change is finished, now or later
+    except BaseException:
+        for tmp_name in [*(t for t, _ in written), entry.name]:
+            with contextlib.suppress(OSError):
+                os.unlink(folder / tmp_name)
+        raise
+    sync_folder(folder)
     _finish(folder, written)
 
 
@@ -80,7 +88,8 @@ def recover(folder: Path) -> bool:
 
 
 def pending(folder: Path) -> bool:
-    return (folder / JOURNAL).exists()
+    """Whether a change set was interrupted here: a journal, or temporaries of one never committed."""
+    return (folder / JOURNAL).exists() or any(folder.glob(f".*.{_TAG}*.tmp"))
 
 
 @contextlib.contextmanager
@@ -93,7 +102,7 @@ def locked(folder: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def reading(folder: Path) -> Iterator[None]:
-    """A consistent view of the folder for a reader: an interrupted change is finished first, if one is pending."""
+    """A consistent view of the folder for a reader: an interrupted change is finished (or dropped) first."""
     if pending(folder):
         try:
             with file_lock(folder):
