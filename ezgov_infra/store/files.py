@@ -10,13 +10,21 @@ import contextlib
 import fcntl
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 LOCK_NAME = ".ezgov.lock"
-# folders whose lock this process holds, and how (flock locks belong to an open file, not to the process: a
-# second open and flock of the same file by the holder would wait for itself)
-_held: dict[Path, str] = {}
+
+class _Held(threading.local):
+    """Locks this thread holds, and how: a flock belongs to an open file, not to a process, so a holder that
+    opened and locked the same file again would wait for itself."""
+
+    def __init__(self) -> None:
+        self.locks: dict[Path, str] = {}
+
+
+_held_by_thread = _Held()
 
 
 @contextlib.contextmanager
@@ -24,6 +32,7 @@ def file_lock(directory: Path, name: str = LOCK_NAME) -> Iterator[None]:
     """An exclusive advisory lock on a folder, so two ezgov processes never interleave their writes."""
     directory.mkdir(parents=True, exist_ok=True)
     key = (directory / name).resolve()
+    _held = _held_by_thread.locks
     if _held.get(key) == "exclusive":
         yield
         return
@@ -43,6 +52,7 @@ def file_lock(directory: Path, name: str = LOCK_NAME) -> Iterator[None]:
 def shared_lock(directory: Path, name: str = LOCK_NAME) -> Iterator[None]:
     """A shared lock for readers; a folder no writer ever locked (or a read-only one) is read without it."""
     key = (directory / name).resolve()
+    _held = _held_by_thread.locks
     if key in _held:
         yield
         return

@@ -46,6 +46,7 @@ def exposed(lab: Path) -> list[str]:
 @pytest.mark.skipif(STRACE is None, reason="strace is needed to kill a process at a chosen system call")
 class TestKilledWhileWritingSecrets:
     def test_every_step_leaves_nothing_readable_by_others(self, tmp_path: Path) -> None:
+        assert STRACE
         kills = 0
         for syscall in STEPS:
             n = 1
