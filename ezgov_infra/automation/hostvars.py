@@ -105,7 +105,7 @@ def private_home(state_dir: Path, known_hosts: list[str]) -> Path:
     target = home / ".ssh" / "known_hosts"
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not target.exists() or target.read_text(encoding="utf-8") != text:
-        atomic_write(target, text)
+        atomic_write(target, text, mode=0o600)
     return home
 
 

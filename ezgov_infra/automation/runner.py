@@ -4,15 +4,19 @@ Everything ansible-runner needs lives in a private data dir under `<state_dir>/a
 (`inventory/hosts.yml`, host vars only, never a secret) and ansible-runner's own artifacts (`artifacts/<ident>/`:
 stdout, job events, the command line). Secrets travel only through ansible-runner's `passwords` mechanism: the
 SSH password answers `--ask-pass`, other secrets answer the playbook's `vars_prompt` prompts. Neither is written to
-the private data dir (`suppress_env_files`), put on a command line or passed as extra vars; after the run the
-artifacts are scanned for every secret and any occurrence is masked and counted (`RunSummary.masked`), so a
-playbook that forgot `no_log` still leaks nothing to disk.
+the private data dir (`suppress_env_files`), put on a command line or passed as extra vars. After the run, whether
+it worked, failed or could not start, the artifacts are scanned for every secret in every form it takes there (raw,
+JSON-escaped once or twice, shell-quoted, as a Python literal) and any occurrence is masked and counted
+(`RunSummary.masked`), so a playbook that forgot `no_log` still leaks nothing to disk. A secret of any length is
+masked. The private data dir is 0700, so even a run killed before the masking leaves nothing readable by others.
 
 `ansible-playbook` is the one next to the running interpreter (the project's venv); the user's PATH is not used.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import re
 import shlex
@@ -26,6 +30,7 @@ from typing import Any
 
 from ezgov_infra.errors import PlaybookError
 from ezgov_infra.models.runs import Batch, NoProgress, Progress, Result
+from ezgov_infra.store.files import atomic_write, private_folder
 from ezgov_infra.store.yamlfiles import dump_sorted
 
 SSH_PASSWORD_PROMPT = r"^SSH password:\s*?$"
@@ -165,7 +170,7 @@ def run_playbook(
     progress = progress or NoProgress()
     binary = ansible_playbook_binary()
     ident = new_ident(playbook.stem)
-    private = (state_dir / "artifacts" / ident).resolve()
+    private = private_folder((state_dir / "artifacts" / ident).resolve())
     (private / "inventory").mkdir(parents=True, exist_ok=True)
     hosts_file = private / "inventory" / "hosts.yml"
     hosts_file.write_text(dump_sorted(dict(inventory)), encoding="utf-8")
@@ -192,19 +197,25 @@ def run_playbook(
             suppress_env_files=True, event_handler=stream, timeout=timeout, json_mode=False,
         )
     except Exception as exc:  # ansible-runner raises bare exceptions for a broken setup
-        raise PlaybookError(f"{playbook.name}: ansible-runner could not start: {exc}") from exc
+        mask_secrets(private, secrets.values())
+        raise PlaybookError(mask_text(f"{playbook.name}: ansible-runner could not start: {exc}",
+                                      secrets.values())) from None
     finally:
         progress.finished()
+    masked = mask_secrets(private, secrets.values())
     elapsed = time.monotonic() - clock
     per_host = stream.results(runner.stats or {})
+    for tally in per_host.values():
+        tally.message = mask_text(tally.message, secrets.values())
+        tally.failed_tasks = [mask_text(task, secrets.values()) for task in tally.failed_tasks]
     status, rc = str(runner.status), int(runner.rc if runner.rc is not None else 1)
     if status in ("error", "timeout") and not per_host:
-        tail = _stdout_tail(runner)
+        tail = mask_text(_stdout_tail(runner), secrets.values())
         raise PlaybookError(f"{playbook.name}: ansible-playbook {status} (rc {rc}): {tail}")
-    masked = mask_secrets(private, secrets.values())
+    custom = json.loads(mask_text(json.dumps(stream.custom), secrets.values())) if secrets.values() else stream.custom
     return RunSummary(playbook=playbook.stem, status=status, rc=rc, per_host=per_host, artifacts_dir=str(private),
                       check=check, started=started.isoformat(timespec="seconds"), elapsed=round(elapsed, 3),
-                      masked=masked, stats=stream.custom)
+                      masked=masked, stats=custom)
 
 
 def _stdout_tail(runner: Any, lines: int = 6) -> str:
@@ -309,10 +320,48 @@ def _message(res: Any) -> str:
     return " ".join(str(text).split())[:300]
 
 
+def secret_forms(secret: str) -> list[str]:
+    """Every spelling of `secret` that can reach the artifacts, longest first.
+
+    Ansible's callbacks print results as JSON (non-ASCII kept or escaped), ansible-runner stores each event as
+    JSON holding that text (escaped again), a command task shows its argument shell-quoted, and error messages
+    quote values as Python literals; any of these may wrap another.
+    """
+    def json_ascii(text: str) -> str:
+        return json.dumps(text)[1:-1]
+
+    def json_unicode(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)[1:-1]
+
+    def shell(text: str) -> str:
+        return shlex.quote(text)
+
+    def python(text: str) -> str:
+        return repr(text)[1:-1]
+
+    encodings = (json_ascii, json_unicode, shell, python)
+    forms = {secret}
+    for depth in (1, 2):
+        for chain in itertools.product(encodings, repeat=depth):
+            text = secret
+            for encode in chain:
+                text = encode(text)
+            forms.add(text)
+    return sorted(forms, key=lambda f: (-len(f), f))
+
+
+def mask_text(text: str, secrets: Sequence[str]) -> str:
+    """`text` with every form of every secret replaced by the mask."""
+    for form in sorted({f for s in secrets if s for f in secret_forms(s)}, key=lambda f: (-len(f), f)):
+        text = text.replace(form, MASK)
+    return text
+
+
 def mask_secrets(folder: Path, secrets: Sequence[str]) -> int:
-    """Replace every occurrence of a secret in the files under `folder`; returns how many were masked."""
-    wanted = [s.encode() for s in secrets if s and len(s) >= 4]
-    if not wanted:
+    """Replace every occurrence of a secret, in any of its forms, in the files under `folder`; returns how many
+    were masked. Secrets of any length count: a three-letter password is a password."""
+    forms = sorted({f.encode() for s in secrets if s for f in secret_forms(s)}, key=lambda f: (-len(f), f))
+    if not forms or not folder.is_dir():
         return 0
     count = 0
     for path in folder.rglob("*"):
@@ -322,10 +371,13 @@ def mask_secrets(folder: Path, secrets: Sequence[str]) -> int:
             content = path.read_bytes()
         except OSError:
             continue
-        found = sum(content.count(s) for s in wanted)
+        found = 0
+        for form in forms:
+            hits = content.count(form)
+            if hits:
+                content = content.replace(form, MASK.encode())
+                found += hits
         if found:
-            for secret in wanted:
-                content = content.replace(secret, MASK.encode())
-            path.write_bytes(content)
+            atomic_write(path, content)
             count += found
     return count

@@ -127,7 +127,32 @@ def ssh_credentials(profile: CredentialProfile, *, state_dir: Path, inventory: P
 
 
 def snmp_credentials(profile: SnmpProfile, *, state_dir: Path, inventory: Path | None = None) -> SnmpCredentials:
-    """The SNMP community (v2c) or USM user and keys (v3) for an SNMP profile."""
+    """The SNMP community (v2c) or USM user and keys (v3) for an SNMP profile.
+
+    Every secret the profile declares must be found: a v3 profile naming an authentication or privacy protocol
+    whose key is missing is an error, never a silent downgrade to a weaker security level.
+    """
+    found = _snmp_credentials(profile, state_dir=state_dir, inventory=inventory)
+    where = {"env": "its environment variables", "vault": f"the vault {profile.vault_file}",
+             "lab": "the lab's secrets"}[profile.source.value]
+    missing = []
+    if found.version == "2c" and not found.community:
+        missing.append("community")
+    if found.version == "3":
+        if not found.user:
+            missing.append("user")
+        if found.auth_protocol and not found.auth_key:
+            missing.append(f"auth_key (for {found.auth_protocol})")
+        if found.priv_protocol and not found.priv_key:
+            missing.append(f"priv_key (for {found.priv_protocol})")
+        if found.priv_key and not found.auth_key:
+            missing.append("auth_key (SNMPv3 privacy needs authentication)")
+    if missing:
+        raise AuthError(f"SNMP profile {profile.id!r}: {', '.join(missing)} not found in {where}")
+    return found
+
+
+def _snmp_credentials(profile: SnmpProfile, *, state_dir: Path, inventory: Path | None = None) -> SnmpCredentials:
     if profile.source is CredentialSource.env:
         if profile.version == "2c":
             return SnmpCredentials("2c", community=_env(profile.community_env, "community", profile.id))

@@ -58,5 +58,6 @@ def trust_new_address(known_hosts: Path, old_host: str, new_host: str, *, port: 
         raise HostKeyError(f"{new_host} offers a host key that {old_host}'s entry in {known_hosts} does not have")
     name = new_host if port == 22 else f"[{new_host}]:{port}"
     lines = [*(f"{name} {kind} {key}" for kind, key in match)]
-    atomic_write(known_hosts, text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(lines) + "\n")
+    atomic_write(known_hosts, text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(lines) + "\n",
+                 mode=0o600)
     return True

@@ -1,6 +1,7 @@
 """Inventory use cases: validate, list, show, add, set, remove, stats, import and export.
 
-Every edit is checked against the whole inventory before anything is written, and written atomically.
+Every edit reads the inventory, checks the change against all of it and writes under one lock, so two edits never
+decide on the same stale view; the files one edit changes are replaced together (`store/inventory.edit_inventory`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from ezgov_infra.models.inventory import (
 )
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.platforms import known_profiles
-from ezgov_infra.store.inventory import load_inventory, read_inventory
-from ezgov_infra.store.yamlfiles import YamlError, edit_records, format_path, load_yaml
+from ezgov_infra.store.inventory import InventoryEdit, edit_inventory, load_inventory, read_inventory
+from ezgov_infra.store.yamlfiles import YamlError, format_path, load_yaml
 
 LISTABLE = ("regions", "sites", "devices", "interfaces", "circuits", "prefixes", "websites", "networks")
 
@@ -216,45 +217,55 @@ def _with(inv: Inventory, kind: str, records: dict[str, Record]) -> Inventory:
 def add(folder: Path, kind: str, rid: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     if kind not in KIND_FILES:
         raise InputError(f"unknown kind {kind!r} (one of {', '.join(KIND_FILES)})")
-    inv = load_inventory(folder)
-    records: dict[str, Record] = dict(getattr(inv, kind))
-    if rid in records:
-        raise InputError(f"{kind}/{rid} exists already (use `ezgov inventory set`)")
     record = _validated(folder, kind, rid, fields)
-    records[rid] = record
-    _check_edit(folder, inv, _with(inv, kind, records))
-    edit_records(folder / KIND_FILES[kind], upsert={rid: _body(record)})
+    with edit_inventory(folder) as edit:
+        inv = edit.load()
+        records: dict[str, Record] = dict(getattr(inv, kind))
+        if rid in records:
+            raise InputError(f"{kind}/{rid} exists already (use `ezgov inventory set`)")
+        records[rid] = record
+        _check_edit(folder, inv, _with(inv, kind, records))
+        edit.change(kind, upsert={rid: _body(record)})
     return record_row(_with(inv, kind, records), kind, record)
 
 
 def set_fields(folder: Path, ref: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    inv = load_inventory(folder)
-    kind, record = find(inv, ref)
-    body = _body(record)
-    for name, value in fields.items():
-        if value is None:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    updated = _validated(folder, kind, record.id, body)
-    records: dict[str, Record] = {**getattr(inv, kind), record.id: updated}
-    _check_edit(folder, inv, _with(inv, kind, records))
-
-    def apply(document: Any) -> None:
-        entry = document[record.id]
+    with edit_inventory(folder) as edit:
+        inv = edit.load()
+        kind, record = find(inv, ref)
+        body = _body(record)
         for name, value in fields.items():
             if value is None:
-                entry.pop(name, None)
+                body.pop(name, None)
             else:
-                entry[name] = _body(updated).get(name, value)
+                body[name] = value
+        updated = _validated(folder, kind, record.id, body)
+        records: dict[str, Record] = {**getattr(inv, kind), record.id: updated}
+        _check_edit(folder, inv, _with(inv, kind, records))
 
-    edit_records(folder / KIND_FILES[kind], mutate=apply)
+        def apply(document: Any) -> None:
+            entry = document[record.id]
+            for name, value in fields.items():
+                if value is None:
+                    entry.pop(name, None)
+                else:
+                    entry[name] = _body(updated).get(name, value)
+
+        edit.change(kind, mutate=apply)
     return record_row(_with(inv, kind, records), kind, updated)
 
 
 def remove(folder: Path, ref: str, *, cascade: bool = False) -> list[str]:
-    """Remove a record; with `cascade`, also what points at it (recursively). Returns what was removed."""
-    inv = load_inventory(folder)
+    """Remove a record; with `cascade`, also what points at it (recursively). Returns what was removed.
+
+    Every file the removal touches is replaced together: a kill leaves all of them changed or none.
+    """
+    with edit_inventory(folder) as edit:
+        return _remove(edit, ref, cascade=cascade)
+
+
+def _remove(edit: InventoryEdit, ref: str, *, cascade: bool) -> list[str]:
+    inv = edit.load()
     kind, record = find(inv, ref)
     removals: dict[str, set[str]] = defaultdict(set)
     list_drops: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -274,9 +285,9 @@ def remove(folder: Path, ref: str, *, cascade: bool = False) -> list[str]:
                 list_drops[ref_kind][ref_id].add(rid)
             else:
                 pending.append((ref_kind, ref_id))
-    _refuse_if_systems_use(folder, removals)
+    _refuse_if_systems_use(edit.folder, removals)
     for k, ids in removals.items():
-        edit_records(folder / KIND_FILES[k], remove=sorted(ids))
+        edit.change(k, remove=sorted(ids))
     for k, drops in list_drops.items():
         def drop(document: Any, drops: dict[str, set[str]] = drops) -> None:
             for network_id, site_ids in drops.items():
@@ -286,7 +297,7 @@ def remove(folder: Path, ref: str, *, cascade: bool = False) -> list[str]:
                         while site_id in sites:
                             sites.remove(site_id)
 
-        edit_records(folder / KIND_FILES[k], mutate=drop)
+        edit.change(k, mutate=drop)
     return sorted(f"{k}/{rid}" for k, ids in removals.items() for rid in ids)
 
 
@@ -355,43 +366,46 @@ def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
     if kind not in COLUMNS:
         raise InputError(f"unknown kind {kind!r} (one of {', '.join(COLUMNS)})")
     bodies, problems = read_csv(kind, csv_file)
-    # an import may be what completes an inventory: only problems the import itself adds are refused
-    inv, _ = read_inventory(folder)
     model = KIND_MODELS[kind]
     lines = row_lines(csv_file, kind)
-    records: dict[str, Record] = dict(getattr(inv, kind))
-    added: list[str] = []
-    updated: list[str] = []
-    unchanged = 0
+    imported: dict[str, Record] = {}
     for rid, body in bodies.items():
         try:
-            record = model.model_validate({"id": rid, **body})
+            imported[rid] = model.model_validate({"id": rid, **body})
         except ValidationError as exc:
             for err in exc.errors():
                 field_name = ".".join(str(e) for e in err["loc"] if e != "id") or "id"
                 problems.append(Problem(str(csv_file), lines.get(rid), _column_for(kind, field_name),
                                         str(err["msg"]).removeprefix("Value error, ")))
-            continue
-        if rid not in records:
-            added.append(rid)
-        elif records[rid] != record:
-            updated.append(rid)
-        else:
-            unchanged += 1
-        records[rid] = record
     if problems:
         raise InventoryError(problems)
-    after = _with(inv, kind, records)
-    platforms = known_profiles()
-    old = {(i.kind, i.id, i.path, i.message) for i in check_inventory(inv, platforms)}
-    new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
-    if new:
-        raise InventoryError([
-            Problem(str(csv_file), lines.get(i.id), format_path([i.id, *i.path]), i.message, i.hint) for i in new
-        ])
-    changed = {rid: _body(records[rid]) for rid in [*added, *updated]}
-    if changed:
-        edit_records(folder / KIND_FILES[kind], upsert=changed)
+    with edit_inventory(folder) as edit:
+        # an import may be what completes an inventory: only problems the import itself adds are refused
+        inv, _ = edit.read()
+        records: dict[str, Record] = dict(getattr(inv, kind))
+        added: list[str] = []
+        updated: list[str] = []
+        unchanged = 0
+        for rid, record in imported.items():
+            if rid not in records:
+                added.append(rid)
+            elif records[rid] != record:
+                updated.append(rid)
+            else:
+                unchanged += 1
+            records[rid] = record
+        after = _with(inv, kind, records)
+        platforms = known_profiles()
+        old = {(i.kind, i.id, i.path, i.message) for i in check_inventory(inv, platforms)}
+        new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
+        if new:
+            raise InventoryError([
+                Problem(str(csv_file), lines.get(i.id), format_path([i.id, *i.path]), i.message, i.hint)
+                for i in new
+            ])
+        changed = {rid: _body(records[rid]) for rid in [*added, *updated]}
+        if changed:
+            edit.change(kind, upsert=changed)
     return ImportResult(kind=kind, file=str(csv_file), added=sorted(added), updated=sorted(updated),
                         unchanged=unchanged)
 

@@ -50,8 +50,7 @@ def write_if_changed(path: Path, text: str, mode: int = 0o640) -> bool:
             return False
     except FileNotFoundError:
         pass
-    atomic_write(path, text)
-    os.chmod(path, mode)
+    atomic_write(path, text, mode=mode)  # the mode from the first byte: some of these hold keys
     return True
 
 

@@ -85,8 +85,7 @@ def build_farm(lab: Lab, count: int, progress: Progress | None = None) -> Farm:
             run(["ip", "-n", agent.namespace, "link", "set", "eth0", "up"])
             run(["ip", "-n", agent.namespace, "link", "set", "lo", "up"])
             conf = folder / "snmpd.conf"
-            conf.write_text(render.snmpd_conf(None, sys_name=agent.name, if_indexes={}, secrets=sec))
-            conf.chmod(0o600)
+            secrets.write_private(conf, render.snmpd_conf(None, sys_name=agent.name, if_indexes={}, secrets=sec))
             current = state.farm[agent.namespace]
             if not alive(current.pid or None, current.start):
                 env = {"PATH": "/usr/sbin:/usr/bin", "MIBS": "", "SNMP_PERSISTENT_DIR": str(folder / "persist")}

@@ -154,9 +154,13 @@ class Lab:
         for name, text in files.items():
             # keep the inode: bind mounts in running routers point at it
             path = folder / name
+            mode = 0o640 if name == "shadow" else 0o644
             if not path.exists() or path.read_text() != text:
-                path.write_text(text)
-            os.chmod(path, 0o640 if name == "shadow" else 0o644)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)  # a new shadow: 0640 from birth
+                with os.fdopen(fd, "w") as handle:
+                    os.fchmod(handle.fileno(), mode)
+                    handle.write(text)
+            os.chmod(path, mode)
 
     # -- take down ----------------------------------------------------------------------------------------------
     def down(self, *, progress: Progress = NoProgress()) -> LabState:

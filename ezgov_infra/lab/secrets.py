@@ -18,7 +18,7 @@ from typing import Any
 
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab.ns import run
-from ezgov_infra.store.files import atomic_write
+from ezgov_infra.store.files import atomic_write, private_folder
 
 USERNAME = "ezgov"
 SECRETS_FILE = "secrets.json"
@@ -31,15 +31,14 @@ def _token(length: int = 20) -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file only root can read, atomically."""
-    atomic_write(path, text)
-    os.chmod(path, 0o600)
+    """Write a file only its owner can read, atomically; it is 0600 from its first byte, in a 0700 folder."""
+    private_folder(path.parent)
+    atomic_write(path, text, mode=0o600)
 
 
 def ensure_secrets(lab_dir: Path) -> dict[str, Any]:
     """Load the lab's secrets, creating whatever is missing (the client key, the passwords)."""
-    lab_dir = lab_dir.resolve()
-    lab_dir.mkdir(parents=True, exist_ok=True)
+    lab_dir = private_folder(lab_dir.resolve())
     path = lab_dir / SECRETS_FILE
     current: dict[str, Any] = load_secrets(lab_dir) if path.exists() else {}
     key_file = lab_dir / "id_ed25519"

@@ -19,7 +19,7 @@ from typing import Any
 
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab.ns import proc_start, start
-from ezgov_infra.store.files import atomic_write, file_lock
+from ezgov_infra.store.files import atomic_write, file_lock, private_folder
 
 GLOBAL_LOCK = Path("/run/lock/ezgov-lab.lock")
 STATE_FILE = "state.json"
@@ -90,6 +90,7 @@ def save_state(lab_dir: Path, state: LabState) -> None:
 @contextlib.contextmanager
 def state_dir_lock(lab_dir: Path) -> Iterator[None]:
     """Serializes `up` and `down` on one state directory (readers never take it)."""
+    private_folder(lab_dir)  # it holds the lab's keys and passwords
     with file_lock(lab_dir, ".lab.lock"):
         yield
 

@@ -1,8 +1,14 @@
-"""Read an inventory folder into an `Inventory`, reporting every problem in every file at once."""
+"""Read an inventory folder into an `Inventory`, reporting every problem in every file at once; edit it as one.
+
+An edit reads, checks and writes under the folder's lock (`edit_inventory`), so no other writer can slip in
+between the check and the write, and the files it changes are replaced together (`store/journal.py`): a kill at
+any moment leaves the inventory as it was before the edit or as it is after it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +17,8 @@ from ezgov_infra.models.checks import check_inventory
 from ezgov_infra.models.inventory import KIND_FILES, KIND_MODELS, POLICY_FILE, Inventory
 from ezgov_infra.models.policy import Policy
 from ezgov_infra.platforms import known_profiles
-from ezgov_infra.store.yamlfiles import LineFinder, format_path, load_document, load_records
+from ezgov_infra.store import journal
+from ezgov_infra.store.yamlfiles import LineFinder, edited_text, format_path, load_document, load_records
 
 _SALVAGE = 50  # invalid records whose references are checked in the same pass
 
@@ -24,6 +31,11 @@ def read_inventory(folder: Path) -> tuple[Inventory, list[Problem]]:
     if not any((folder / name).exists() for name in (*KIND_FILES.values(), POLICY_FILE)):
         raise InventoryError([Problem(str(folder), None, "", "no inventory file here",
                                       f"an inventory holds {', '.join(KIND_FILES.values())}")])
+    with journal.reading(folder):
+        return _read(folder)
+
+
+def _read(folder: Path) -> tuple[Inventory, list[Problem]]:
     problems: list[Problem] = []
     finders: dict[str, LineFinder | None] = {}
     bad_ids: set[str] = set()
@@ -78,3 +90,50 @@ def load_inventory(folder: Path) -> Inventory:
 
 def _label(folder: Path, filename: str) -> str:
     return str(folder / filename)
+
+
+class InventoryEdit:
+    """Changes to an inventory's files, staged in memory and written together when the edit ends."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._texts: dict[str, str] = {}
+
+    def read(self) -> tuple[Inventory, list[Problem]]:
+        """The inventory as it is on disk now (the lock is held: nobody else can change it until we are done)."""
+        return _read(self.folder)
+
+    def load(self) -> Inventory:
+        inventory, problems = self.read()
+        if problems:
+            raise InventoryError(problems)
+        return inventory
+
+    def change(self, kind: str, *, upsert: Mapping[str, Mapping[str, Any]] | None = None, remove: Iterable[str] = (),
+               mutate: Callable[[Any], None] | None = None) -> None:
+        name = KIND_FILES[kind]
+        if name in self._texts:
+            text: str | None = self._texts[name]
+        else:
+            path = self.folder / name
+            text = path.read_text(encoding="utf-8") if path.exists() else None
+        self._texts[name] = edited_text(text, upsert=upsert, remove=remove, mutate=mutate)
+
+    @property
+    def files(self) -> dict[str, str]:
+        return dict(self._texts)
+
+
+@contextlib.contextmanager
+def edit_inventory(folder: Path) -> Iterator[InventoryEdit]:
+    """Hold the inventory's lock while the caller reads, checks and stages changes; write them all at the end.
+
+    Nothing is written if the block raises.
+    """
+    if not folder.is_dir():
+        raise InventoryError([Problem(str(folder), None, "", "no such inventory folder",
+                                      "give one with --inventory/-i or EZGOV_INVENTORY")])
+    with journal.locked(folder):
+        edit = InventoryEdit(folder)
+        yield edit
+        journal.commit(folder, edit.files)

@@ -27,7 +27,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ezgov_infra.config import resolve_settings
 from ezgov_infra.errors import InventoryError, Problem
-from ezgov_infra.store.files import atomic_write, file_lock
+from ezgov_infra.store.files import atomic_write
+from ezgov_infra.store.journal import locked
 from ezgov_infra.store.reading import unreadable
 
 M = TypeVar("M", bound=BaseModel)
@@ -308,6 +309,35 @@ def _update_in_place(target: Any, new: Mapping[str, Any]) -> None:
             target[key] = value
 
 
+def edited_text(
+    text: str | None,
+    *,
+    upsert: Mapping[str, Mapping[str, Any]] | None = None,
+    remove: Iterable[str] = (),
+    mutate: Callable[[Any], None] | None = None,
+) -> str:
+    """One kind's file text (None: no file yet) with records changed, keeping comments and key order."""
+    rt = _round_trip()
+    document = rt.load(text) if text is not None else None
+    if document is None:
+        from ruamel.yaml.comments import CommentedMap
+
+        document = CommentedMap()
+    for rid in remove:
+        if rid in document:
+            del document[rid]
+    for rid, body in (upsert or {}).items():
+        if rid in document and isinstance(document[rid], dict):
+            _update_in_place(document[rid], body)
+        else:
+            _sorted_insert(document, rid, dict(body))
+    if mutate is not None:
+        mutate(document)
+    buffer = io.StringIO()
+    rt.dump(document, buffer)
+    return buffer.getvalue()
+
+
 def edit_records(
     path: Path,
     *,
@@ -315,27 +345,13 @@ def edit_records(
     remove: Iterable[str] = (),
     mutate: Callable[[Any], None] | None = None,
 ) -> None:
-    """Change records in one kind's file under the folder lock, keeping comments, writing atomically."""
-    rt = _round_trip()
-    with file_lock(path.parent):
-        document = rt.load(path.read_text(encoding="utf-8")) if path.exists() else None
-        if document is None:
-            from ruamel.yaml.comments import CommentedMap
+    """Change records in one kind's file under the folder lock, keeping comments, writing atomically.
 
-            document = CommentedMap()
-        for rid in remove:
-            if rid in document:
-                del document[rid]
-        for rid, body in (upsert or {}).items():
-            if rid in document and isinstance(document[rid], dict):
-                _update_in_place(document[rid], body)
-            else:
-                _sorted_insert(document, rid, dict(body))
-        if mutate is not None:
-            mutate(document)
-        buffer = io.StringIO()
-        rt.dump(document, buffer)
-        atomic_write(path, buffer.getvalue())
+    `mutate` sees the file as it is under the lock, so a check made there cannot be overtaken by another writer.
+    """
+    with locked(path.parent):
+        text = path.read_text(encoding="utf-8") if path.exists() else None
+        atomic_write(path, edited_text(text, upsert=upsert, remove=remove, mutate=mutate))
 
 
 class YamlError(ValueError):

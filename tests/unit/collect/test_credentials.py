@@ -57,6 +57,33 @@ class TestVault:
                             state_dir=tmp_path)
 
 
+    def test_a_v3_profile_whose_keys_the_vault_lacks_is_an_error_never_no_auth(
+            self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        from ansible.parsing.vault import VaultLib, VaultSecret
+
+        (tmp_path / "pass").write_text("pw")
+        (tmp_path / "v").write_bytes(VaultLib([("default", VaultSecret(b"pw"))]).encrypt("snmp-v3: {user: ro}\n"))
+        monkeypatch.setenv("EZGOV_VAULT_PASSWORD_FILE", str(tmp_path / "pass"))
+        profile = SnmpProfile(id="snmp-v3", version="3", source="vault", user="ro", auth_protocol="SHA",
+                              priv_protocol="AES", vault_file=str(tmp_path / "v"))
+        with pytest.raises(AuthError, match=r"'snmp-v3': auth_key \(for SHA\), priv_key \(for AES\) not found"):
+            snmp_credentials(profile, state_dir=tmp_path)
+
+    def test_a_privacy_key_without_an_authentication_key_is_an_error(
+            self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        from ansible.parsing.vault import VaultLib, VaultSecret
+
+        (tmp_path / "pass").write_text("pw")
+        (tmp_path / "v").write_bytes(VaultLib([("default", VaultSecret(b"pw"))]).encrypt(
+            "snmp-v3: {priv_key: pk-123456789}\n"))
+        monkeypatch.setenv("EZGOV_VAULT_PASSWORD_FILE", str(tmp_path / "pass"))
+        profile = SnmpProfile(id="snmp-v3", version="3", source="vault", user="ro", priv_protocol="AES",
+                              vault_file=str(tmp_path / "v"))
+        with pytest.raises(AuthError, match="privacy needs authentication") as raised:
+            snmp_credentials(profile, state_dir=tmp_path)
+        assert "pk-123456789" not in str(raised.value)
+
+
 class TestLab:
     def test_the_lab_secrets_file_gives_ssh_and_both_snmp_versions(self, tmp_path: Path) -> None:
         (tmp_path / "lab").mkdir()
@@ -70,6 +97,14 @@ class TestLab:
         v3 = snmp_credentials(SnmpProfile(id="l3", version="3", source="lab"), state_dir=tmp_path)
         assert v2c.community == "lab-comm" and (v3.user, v3.auth_key, v3.priv_key) == ("ezgov", "lab-ak", "lab-pk")
         assert all(secret not in repr(v3) + repr(v2c) for secret in ("lab-comm", "lab-ak", "lab-pk"))
+
+    def test_lab_secrets_without_the_v3_keys_the_profile_declares_are_an_error(self, tmp_path: Path) -> None:
+        (tmp_path / "lab").mkdir()
+        (tmp_path / "lab" / "secrets.json").write_text(json.dumps({
+            "snmp": {"community": "c", "v3": {"user": "ezgov", "auth_protocol": "SHA", "auth_key": "lab-ak"}}}))
+        profile = SnmpProfile(id="l3", version="3", source="lab", auth_protocol="SHA", priv_protocol="AES")
+        with pytest.raises(AuthError, match=r"'l3': priv_key \(for AES\) not found in the lab's secrets"):
+            snmp_credentials(profile, state_dir=tmp_path)
 
     def test_no_lab_is_an_auth_failure_with_a_hint(self, tmp_path: Path) -> None:
         with pytest.raises(AuthError, match="ezgov lab up"):
