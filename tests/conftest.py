@@ -11,9 +11,13 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+# The one place that knows where things are; tests take `sample_inventory` where a fixture can reach, and import
+# these only where a path is needed at import time (parametrisation, module-level data).
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
 SAMPLE = REPO / "inventories" / "ezhou"
-GOLDEN = Path(__file__).resolve().parent / "golden"
+DATA = TESTS / "data"
+GOLDEN = TESTS / "golden"
 
 
 @pytest.fixture(scope="session")
@@ -23,11 +27,9 @@ def sample_inventory() -> Path:
 
 @pytest.fixture
 def inventory_copy(tmp_path: Path) -> Path:
-    """A writable copy of the sample's YAML files (snapshots left out: they are large and read-only)."""
+    """A writable copy of the sample (snapshots left out: they are large and read-only)."""
     target = tmp_path / "ezhou"
-    target.mkdir()
-    for source in SAMPLE.glob("*.yaml"):
-        shutil.copy2(source, target / source.name)
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("snapshots"))
     return target
 
 
@@ -58,7 +60,10 @@ def cli(
 
 
 def check_golden(name: str, actual: str) -> None:
-    """Compare with `tests/golden/<name>`; EZGOV_UPDATE_GOLDEN=1 rewrites the file instead."""
+    """Compare with `tests/golden/<area>/<name>`; EZGOV_UPDATE_GOLDEN=1 rewrites the file instead.
+
+    The one golden-file checker: every area's expected files live under tests/golden/, and a mismatch prints a diff.
+    """
     path = GOLDEN / name
     if os.environ.get("EZGOV_UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,14 +13,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from ezgov_infra.lab.lab import Lab
+from tests.conftest import SAMPLE
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "inventories" / "ezhou"
 LOCK_WAIT_SECONDS = 1800.0
 
 

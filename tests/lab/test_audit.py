@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from ezgov_infra.lab.lab import Lab
+from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.lab
-SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "ezhou"
 LAB_ROUTERS = "platform:frr"
 IPV4_ONLY = "tujianao-ar-1"
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from ezgov_infra.lab.lab import Lab
+from tests.conftest import SAMPLE
 from tests.lab.test_playbook import lab_secrets
 
 pytestmark = pytest.mark.lab
-SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "ezhou"
 ROUTER = "taihe-ar-1"
 CHAIN = "ezgov-backup-test"
 

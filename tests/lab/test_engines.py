@@ -27,13 +27,13 @@ from ezgov_infra.lab import engines as run_engines
 from ezgov_infra.lab.farm import Farm, snmp_farm
 from ezgov_infra.lab.lab import Lab
 from ezgov_infra.lab.ns import proc_start, terminate
+from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.lab
 
 FARM_AGENTS = 10
 SCRAPE_S = 5
 ROUTER, CORE, CORE_LOOPBACK = "taihe-ar-1", "ez-core-1", "203.0.113.1"
-SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "ezhou"
 
 
 def require(*tools: str) -> None:

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +19,9 @@ from ezgov_infra.lab.lab import Lab
 from ezgov_infra.lab.network import link_exists
 from ezgov_infra.lab.ns import alive, netns_exists
 from ezgov_infra.lab.validate import wait_converged
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.lab
-REPO = Path(__file__).resolve().parents[2]
 
 
 def lab_processes(lab: Lab) -> list[tuple[int, int | None]]:

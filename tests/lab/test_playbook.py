@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from ezgov_infra.lab.lab import Lab
+from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.lab
-SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "ezhou"
 DOWN_ROUTER = "taihe-ar-1"
 
 

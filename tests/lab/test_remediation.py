@@ -15,9 +15,9 @@ import pytest
 
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab.lab import Lab
+from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.lab
-SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "ezhou"
 IPV4_ONLY = "tujianao-ar-1"
 PEER = "liangzihu-agg-1"  # the far end of its uplink EZ-EXT-0007, which has no IPv6 either
 CORE = "ez-core-1"

@@ -19,9 +19,9 @@ import pytest
 
 from ezgov_infra.lab import websites
 from ezgov_infra.lab.ns import alive
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.lab
-REPO = Path(__file__).resolve().parents[2]
 
 # the checks each site fails; every other check passes, is blocked by a failed one, or has nothing to judge
 EXPECTED_FAILURES: dict[str, set[str]] = {

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from tests.report.sample import SampleState, make_sample_state
 
-REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "ops" / "prometheus" / "ezgov.rules.yml"
 RULE_TESTS = REPO / "ops" / "prometheus" / "ezgov.rules.test.yml"
 DASHBOARD = REPO / "ops" / "grafana" / "ezgov.json"

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from ezgov_infra.jobs.configs import commit_backup
+from tests.conftest import DATA, SAMPLE
 
-SNAPSHOTS = Path(__file__).resolve().parents[2] / "inventories" / "ezhou" / "snapshots"
+SNAPSHOTS = SAMPLE / "snapshots"
 VRP = "changgang-ar-1"
 
 
@@ -72,7 +73,7 @@ class TestCommits:
                                                                           cli: Callable[..., Any]) -> None:
         state = tmp_path / "state"
         folder = backup(tmp_path / "b1", VRP, vrp_config, "huawei_vrp")
-        ios = (Path(__file__).resolve().parents[1] / "data" / "outputs" / "cisco_ios" / "zhaoshan-ar-1")
+        ios = DATA / "outputs" / "cisco_ios" / "zhaoshan-ar-1"
         shutil.copy(ios / "config.txt", backup(folder, "zhaoshan-ar-1", "", "cisco_ios") / "zhaoshan-ar-1" /
                     "config.txt")
         done = commit_backup(state_dir=state, backup_dir=folder, devices=[VRP, "zhaoshan-ar-1", "gone-1"])

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "inventories" / "ezhou"
+from tests.conftest import REPO, SAMPLE
+
 SITES_LAB = REPO / "ezgov_infra" / "lab" / "websites" / "sites.yaml"
 AS_OF = date(2019, 11, 1)
 GENERATED = datetime(2019, 11, 1, 9, 0)

@@ -15,12 +15,10 @@ from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.kinds import Severity
 from ezgov_infra.store.inventory import load_inventory
 
-SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"
-
 
 @pytest.fixture(scope="module")
-def inv() -> Inventory:
-    return load_inventory(SAMPLE)
+def inv(sample_inventory: Path) -> Inventory:
+    return load_inventory(sample_inventory)
 
 
 def ready_facts(inv: Inventory, device: str) -> DeviceFacts:

@@ -10,8 +10,6 @@ from ezgov_infra.models.findings import DEFAULT_WEIGHTS, DeviceResult, Finding
 from ezgov_infra.models.kinds import Category, Readiness, Severity
 from ezgov_infra.store.inventory import load_inventory
 
-SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"
-
 
 def finding(severity: Severity, device: str = "r1") -> Finding:
     return Finding(subject=device, rule="X", severity=severity, category=Category.security, message=severity.value)
@@ -34,8 +32,8 @@ class TestDeviceScore:
 
 
 class TestRollUps:
-    def test_sites_districts_and_city_average_audited_devices_only(self) -> None:
-        inv = load_inventory(SAMPLE)
+    def test_sites_districts_and_city_average_audited_devices_only(self, sample_inventory: Path) -> None:
+        inv = load_inventory(sample_inventory)
         ready = DeviceResult(device="ez-core-2", site="ez-dc", platform="huawei_vrp", source="offline", ok=True,
                              score=device_score("ez-core-2", [], DEFAULT_WEIGHTS))
         partial = DeviceResult(device="changgang-ar-1", site="changgang-gsc", platform="huawei_vrp",
@@ -50,8 +48,8 @@ class TestRollUps:
         assert city.score == 90 and city.devices == 3 and city.partial == 1 and city.ready == 1
         assert {d.id for d in districts} >= {inv.site_district("changgang-gsc")}
 
-    def test_a_site_of_unmeasured_devices_has_no_score(self) -> None:
-        inv = load_inventory(SAMPLE)
+    def test_a_site_of_unmeasured_devices_has_no_score(self, sample_inventory: Path) -> None:
+        inv = load_inventory(sample_inventory)
         failed = DeviceResult(device="ez-core-1", site="ez-dc", platform="frr", source="ssh", ok=False,
                               category="timeout")
         sites, _, city = roll_ups([failed], inv)

@@ -15,16 +15,14 @@ from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.testing.replay import recorded_outputs
 from ezgov_infra.testing.snapshots import render_snapshots
 
-SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"
-
 
 class TestSampleSnapshots:
-    def test_every_offline_device_parses_consistently_with_the_inventory(self) -> None:
-        inv = load_inventory(SAMPLE)
+    def test_every_offline_device_parses_consistently_with_the_inventory(self, sample_inventory: Path) -> None:
+        inv = load_inventory(sample_inventory)
         offline = [d for d in inv.devices.values() if d.collection is Collection.offline]
         assert len(offline) == 82
         for device in offline:
-            facts = collect(device, inventory=SAMPLE)
+            facts = collect(device, inventory=sample_inventory)
             assert facts.source is Source.offline and facts.platform == device.platform
             wanted = {a for i in inv.interfaces.values() if i.device == device.id for a in i.ipv6}
             seen = {a for i in facts.interfaces for a in i.ipv6_global}
@@ -32,15 +30,15 @@ class TestSampleSnapshots:
             extra = seen - wanted - ({device.mgmt_ipv6} if device.mgmt_ipv6 else set())
             assert not extra, f"{device.id}: IPv6 the inventory does not give: {extra}"
 
-    def test_the_generator_reproduces_the_committed_snapshots(self) -> None:
-        inv = load_inventory(SAMPLE)
+    def test_the_generator_reproduces_the_committed_snapshots(self, sample_inventory: Path) -> None:
+        inv = load_inventory(sample_inventory)
         rendered = render_snapshots(inv)
         for device_id, outputs in rendered.items():
-            assert recorded_outputs(SAMPLE / "snapshots" / device_id) == outputs, device_id
+            assert recorded_outputs(sample_inventory / "snapshots" / device_id) == outputs, device_id
 
-    def test_the_planted_faults_are_present(self) -> None:
-        inv = load_inventory(SAMPLE)
-        facts = {d.id: collect(d, inventory=SAMPLE) for d in inv.devices.values() if not d.lab}
+    def test_the_planted_faults_are_present(self, sample_inventory: Path) -> None:
+        inv = load_inventory(sample_inventory)
+        facts = {d.id: collect(d, inventory=sample_inventory) for d in inv.devices.values() if not d.lab}
         assert sum(f.routing.ipv6_forwarding is False and f.has_ipv6 for f in facts.values()) == 1
         assert sum(f.management.ipv6_acl is False and f.has_ipv6 for f in facts.values()) >= 3
         assert sum(f.management.snmp_versions == ["2c"] for f in facts.values()) >= 3

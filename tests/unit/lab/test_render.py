@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ezgov_infra.lab import render
 from ezgov_infra.lab.topology import Topology
-from tests.unit.lab.conftest import compare_golden
+from tests.conftest import check_golden
 
 SECRETS = {"snmp": {"community": "c0mmunity", "v3": {"user": "ezgov", "auth_protocol": "SHA", "auth_key": "authkey1",
                                                     "priv_protocol": "AES", "priv_key": "privkey1"}}}
@@ -14,10 +14,10 @@ SECRETS = {"snmp": {"community": "c0mmunity", "v3": {"user": "ezgov", "auth_prot
 
 class TestFrrConf:
     def test_the_city_core_matches_its_golden_file(self, topology: Topology) -> None:
-        compare_golden("ez-core-1.frr.conf", render.frr_conf(topology.node("ez-core-1")))
+        check_golden("lab/ez-core-1.frr.conf", render.frr_conf(topology.node("ez-core-1")))
 
     def test_the_ipv4_only_router_matches_its_golden_file(self, topology: Topology) -> None:
-        compare_golden("tujianao-ar-1.frr.conf", render.frr_conf(topology.node("tujianao-ar-1")))
+        check_golden("lab/tujianao-ar-1.frr.conf", render.frr_conf(topology.node("tujianao-ar-1")))
 
     def test_the_ipv4_only_router_gets_no_ipv6_line_but_can_run_ospfv3_once_configured(self,
                                                                                       topology: Topology) -> None:

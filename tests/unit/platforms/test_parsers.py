@@ -8,7 +8,6 @@ link-local addresses and the `ADDRESS LENGTH` form of VRP's `ipv6 address`).
 from __future__ import annotations
 
 from ipaddress import IPv6Interface, IPv6Network
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +17,10 @@ from ezgov_infra.platforms import load_profile
 from ezgov_infra.platforms.parsers import parse
 from ezgov_infra.platforms.parsers.hp_comware import full_name
 from ezgov_infra.testing.replay import recorded_outputs
+from tests.conftest import DATA
 
-OUTPUTS = Path(__file__).resolve().parents[2] / "data" / "outputs"
-REAL = Path(__file__).resolve().parents[2] / "data" / "real"
+OUTPUTS = DATA / "outputs"
+REAL = DATA / "real"
 
 
 def facts_of(platform: str, device: str) -> DeviceFacts:

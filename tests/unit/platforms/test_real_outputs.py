@@ -18,8 +18,9 @@ import yaml
 from ezgov_infra.collect.snapshot import collect
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.inventory import Device
+from tests.conftest import DATA
 
-REAL = Path(__file__).resolve().parents[2] / "data" / "real"
+REAL = DATA / "real"
 PLATFORMS = ("cisco_ios", "huawei_vrp", "hp_comware")
 CASES = sorted(p for platform in PLATFORMS for p in (REAL / platform).glob("*/") if (p / "expected.yaml").exists())
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import string
-from pathlib import Path
 
 import pytest
 
 from ezgov_infra.report.text import LANGUAGES, Text, strings
+from tests.conftest import REPO
 
-PACKAGE = Path(__file__).resolve().parents[3] / "ezgov_infra" / "report"
+PACKAGE = REPO / "ezgov_infra" / "report"
 # Keys written literally in the code and the templates: text("a.b"), t("a.b"), text(f"kpi.{...}") prefixes.
 LITERAL = re.compile(r"""\b(?:text|t)\(\s*"([a-z_][\w.-]*)"\s*[,)]""")
 

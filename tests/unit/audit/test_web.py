@@ -5,15 +5,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ezgov_infra.audit.web import BLOCKED, FAIL, NA, PASS, RULES, WebPolicy, judge_site
 from ezgov_infra.models.kinds import Readiness
+from tests.conftest import GOLDEN
 
-FACTS = Path(__file__).resolve().parents[2] / "golden" / "web" / "facts"
+FACTS = GOLDEN / "web" / "facts"
 
 # what each recorded site was built to show (ezgov_infra/lab/websites/sites.yaml)
 EXPECTED_FAILURES = {

@@ -20,11 +20,11 @@ from ezgov_infra.migrate.importers import import_catalogue_file, read_catalogue_
 from ezgov_infra.migrate.konveyor import to_konveyor_csv
 from ezgov_infra.models.plan import ClassifyRule, MigrationPlan
 from ezgov_infra.store.systems import load_plan, plan_text
-from tests.unit.migrate.test_migrate_properties import plan_for, random_catalogue, sample_inventory
+from tests.conftest import DATA as TESTS_DATA
+from tests.unit.migrate.test_properties import loaded_sample, plan_for, random_catalogue
 
-ROOT = Path(__file__).resolve().parents[3]
-REAL = ROOT / "tests" / "data" / "real" / "migrate"
-DATA = ROOT / "tests" / "data" / "migrate"
+REAL = TESTS_DATA / "real" / "migrate"
+DATA = TESTS_DATA / "migrate"
 GSC = {"department": "市政务服务局", "site": "ez-gsc"}
 SIZES = {"site": "ez-dc", "vcpu": "2", "ram_gb": "4", "storage_gb": "50"}
 
@@ -197,7 +197,7 @@ class TestPlansReadBack:
             if index % 5 == 0:  # facts an import leaves unknown
                 systems[sid] = systems[sid].model_copy(update={"downtime_window_h": None, "data_gb": None})
         try:
-            plan = plan_for(systems, sample_inventory())
+            plan = plan_for(systems, loaded_sample())
         except PlanError as exc:
             assert "larger than one wave's capacity" in str(exc)
             return

@@ -22,9 +22,10 @@ from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import MigrationPlan, MigrationPolicy, Readiness, RuleSet, Strategy, WaveCapacity
 from ezgov_infra.models.systems import LegacySystem
 from ezgov_infra.store.systems import load_plan, load_rules, plan_text, save_plan
-from tests.unit.migrate.test_migrate_properties import random_catalogue, sample_inventory
+from tests.conftest import REPO
+from tests.unit.migrate.test_properties import loaded_sample, random_catalogue
 
-DEFAULT_RULES = yaml.safe_load((Path(__file__).resolve().parents[3] / "ezgov_infra" / "migrate" / "rules.yaml")
+DEFAULT_RULES = yaml.safe_load((REPO / "ezgov_infra" / "migrate" / "rules.yaml")
                                .read_text(encoding="utf-8"))["rules"]
 PERMISSIVE = RuleSet.model_validate({"rules": [{"id": "move-everything", "strategy": "rehost", "reason": "all"}]})
 
@@ -47,14 +48,14 @@ def system(sid: str, level: str = "internal", deps: list[dict[str, object]] | No
 class TestTheRuleIsCode:
     def test_a_rules_file_without_classified_stays_still_keeps_classified_out(self) -> None:
         systems = {"a": system("a"), "c": system("c", "classified")}
-        plan = plan_with(systems, PERMISSIVE, sample_inventory())
+        plan = plan_with(systems, PERMISSIVE, loaded_sample())
         assert plan.wave_of() == {"a": "W01"}
         assert [u.system for u in plan.retain] == ["c"] and plan.must_stay == ["c"]
 
     def test_an_unclassified_system_is_held_and_listed_as_a_blocker(self) -> None:
         systems = {"a": system("a"), "u": system("u", "unclassified"),
                    "b": system("b", deps=[{"target": "u"}])}
-        plan = plan_with(systems, PERMISSIVE, sample_inventory())
+        plan = plan_with(systems, PERMISSIVE, loaded_sample())
         assert plan.wave_of() == {"a": "W01"}
         assert [b.system for b in plan.blockers] == ["u"] and "ezgov migrate classify u" in plan.blockers[0].reason
         assert {h.system for h in plan.held} == {"u", "b"}  # b needs u, so it waits too
@@ -74,17 +75,17 @@ class TestTheRuleIsCode:
 
     def test_the_planner_refuses_an_assessment_that_would_move_a_classified_system(self) -> None:
         systems = {"c": system("c", "classified")}
-        verdicts = assess(systems, sample_inventory(), PERMISSIVE, date(2019, 9, 1))
+        verdicts = assess(systems, loaded_sample(), PERMISSIVE, date(2019, 9, 1))
         forged = [v.model_copy(update={"strategy": Strategy.rehost, "readiness": Readiness.ready}) for v in verdicts]
         policy = MigrationPolicy()
         spec = PlanInput(name="p", inventory_label="x", digest="d", start=date(2019, 9, 1),
                          deadline=date(2019, 12, 31), deadline_source="t")
-        plan = make_plan(spec, systems, forged, sample_inventory(), policy, {})
+        plan = make_plan(spec, systems, forged, loaded_sample(), policy, {})
         assert plan.waves == []
 
     def test_the_plan_loader_refuses_a_classified_system_in_a_wave(self, tmp_path: Path) -> None:
         systems = {"a": system("a"), "c": system("c", "classified")}
-        save_plan(tmp_path, plan_with(systems, PERMISSIVE, sample_inventory()))
+        save_plan(tmp_path, plan_with(systems, PERMISSIVE, loaded_sample()))
         path = tmp_path / "p.yaml"
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         document["waves"][0]["groups"][0]["systems"].append("c")
@@ -103,7 +104,7 @@ class TestDependantsOfClassifiedSystems:
     def test_a_latency_sensitive_both_way_dependant_is_held_and_names_the_classified_system(self) -> None:
         systems = {"c": system("c", "classified"),
                    "d": system("d", deps=[{"target": "c", "direction": "both", "latency_sensitive": True}])}
-        plan = plan_with(systems, PERMISSIVE, sample_inventory())
+        plan = plan_with(systems, PERMISSIVE, loaded_sample())
         assert plan.waves == []
         assert "classified system c" in next(h.reason for h in plan.held if h.system == "d")
         (link,) = plan.hybrid
@@ -112,10 +113,10 @@ class TestDependantsOfClassifiedSystems:
 
     def test_a_dependant_declared_on_the_classified_side_is_flagged_and_may_move(self) -> None:
         systems = {"c": system("c", "classified", deps=[{"target": "d"}]), "d": system("d")}
-        verdicts = {v.system: v for v in assess(systems, sample_inventory(), PERMISSIVE, date(2019, 9, 1))}
+        verdicts = {v.system: v for v in assess(systems, loaded_sample(), PERMISSIVE, date(2019, 9, 1))}
         assert verdicts["d"].readiness.value == "ready_with_conditions"
         assert verdicts["d"].reasons[0].rule == "depends-on-classified"
-        plan = plan_with(systems, PERMISSIVE, sample_inventory())
+        plan = plan_with(systems, PERMISSIVE, loaded_sample())
         assert plan.wave_of() == {"d": "W01"} and plan.hybrid[0].direction == "inbound"
 
 
@@ -138,7 +139,7 @@ class TestProperties:
             {"id": "all", "strategy": "rehost", "reason": "all"}]), unique_by=lambda r: r["id"], min_size=1))
         rules = RuleSet.model_validate({"rules": [*extra, *chosen]})
         try:
-            plan = plan_with(systems, rules, sample_inventory())
+            plan = plan_with(systems, rules, loaded_sample())
         except PlanError as exc:
             assert "larger than one wave's capacity" in str(exc)
             return

@@ -62,51 +62,51 @@ class TestRuleMatching:
 
 class TestAssessment:
     def test_classified_systems_are_retained_and_excluded(self, sample_systems: dict[str, LegacySystem],
-                                                          sample_inventory: Inventory, rules: RuleSet) -> None:
-        result = verdict("psb-integrated", sample_systems, sample_inventory, rules)
+                                                          inventory: Inventory, rules: RuleSet) -> None:
+        result = verdict("psb-integrated", sample_systems, inventory, rules)
         assert (result.readiness, result.strategy, result.strategy_rule) == (
             Readiness.excluded, Strategy.retain, "classified-stays")
         assert len(result.reasons) == 1  # the rule stops further evaluation
 
     def test_a_retiring_website_retires_its_system(self, sample_systems: dict[str, LegacySystem],
-                                                   sample_inventory: Inventory, rules: RuleSet) -> None:
-        result = verdict("ca-fenghuang", sample_systems, sample_inventory, rules)
+                                                   inventory: Inventory, rules: RuleSet) -> None:
+        result = verdict("ca-fenghuang", sample_systems, inventory, rules)
         assert result.strategy is Strategy.retire
         assert "fenghuang.ezhou.test retires" in result.reasons[0].message
 
     def test_end_of_life_os_means_replatform_with_a_condition(self, sample_systems: dict[str, LegacySystem],
-                                                              sample_inventory: Inventory, rules: RuleSet) -> None:
-        result = verdict("tax-collection", sample_systems, sample_inventory, rules)
+                                                              inventory: Inventory, rules: RuleSet) -> None:
+        result = verdict("tax-collection", sample_systems, inventory, rules)
         assert result.strategy is Strategy.replatform and result.strategy_rule == "os-end-of-life"
         assert result.readiness is Readiness.ready_with_conditions
         assert any("AIX 6.1 out of support since 2017-04-30" in r.message for r in result.reasons)
 
     def test_a_private_network_asks_for_its_cutover_first(self, sample_systems: dict[str, LegacySystem],
-                                                          sample_inventory: Inventory, rules: RuleSet) -> None:
-        result = verdict("edu-student", sample_systems, sample_inventory, rules)
+                                                          inventory: Inventory, rules: RuleSet) -> None:
+        result = verdict("edu-student", sample_systems, inventory, rules)
         steps = {r.rule: r.step for r in result.reasons}
         assert steps["private-network-first"] == "network_cutover"
 
     def test_a_merged_private_network_asks_for_nothing(self, sample_systems: dict[str, LegacySystem],
-                                                       sample_inventory: Inventory, rules: RuleSet) -> None:
-        result = verdict("tax-echeng", sample_systems, sample_inventory, rules)
+                                                       inventory: Inventory, rules: RuleSet) -> None:
+        result = verdict("tax-echeng", sample_systems, inventory, rules)
         assert "private-network-first" not in {r.rule for r in result.reasons}
 
     def test_end_of_life_is_judged_on_the_given_day(self, sample_systems: dict[str, LegacySystem],
-                                                    sample_inventory: Inventory, rules: RuleSet) -> None:
-        early = assess({"x": sample_systems["gsd-queue"]}, sample_inventory, rules, date(2019, 1, 1))[0]
-        late = assess({"x": sample_systems["gsd-queue"]}, sample_inventory, rules, date(2020, 6, 1))[0]
+                                                    inventory: Inventory, rules: RuleSet) -> None:
+        early = assess({"x": sample_systems["gsd-queue"]}, inventory, rules, date(2019, 1, 1))[0]
+        late = assess({"x": sample_systems["gsd-queue"]}, inventory, rules, date(2020, 6, 1))[0]
         assert early.strategy_rule == "rehost-default"
         assert late.strategy_rule == "os-end-of-life"
 
     def test_missing_facts_lower_the_confidence(self, sample_systems: dict[str, LegacySystem],
-                                                sample_inventory: Inventory, rules: RuleSet) -> None:
-        result = verdict("met-radar", sample_systems, sample_inventory, rules)
+                                                inventory: Inventory, rules: RuleSet) -> None:
+        result = verdict("met-radar", sample_systems, inventory, rules)
         assert result.confidence.value == "low"
         assert {"data_gb", "users", "ipv6", "stack.database"} <= set(result.missing)
         assert result.readiness is Readiness.not_ready
 
     def test_hardware_bound_systems_are_not_ready(self, sample_systems: dict[str, LegacySystem],
-                                                  sample_inventory: Inventory, rules: RuleSet) -> None:
-        result = verdict("hr-card", sample_systems, sample_inventory, rules)
+                                                  inventory: Inventory, rules: RuleSet) -> None:
+        result = verdict("hr-card", sample_systems, inventory, rules)
         assert (result.readiness, result.strategy) == (Readiness.not_ready, Strategy.refactor)

@@ -71,40 +71,40 @@ class TestPacking:
 
 
 class TestCalendar:
-    def test_windows_skip_holidays_and_working_weekends(self, sample_inventory: Inventory) -> None:
-        days = windows(sample_inventory.policy.migration, date(2019, 9, 1))
+    def test_windows_skip_holidays_and_working_weekends(self, inventory: Inventory) -> None:
+        days = windows(inventory.policy.migration, date(2019, 9, 1))
         first = [next(days)[0].date() for _ in range(5)]
         # 14 Sep is Mid-Autumn, 28-29 Sep touches a working Sunday, 5 Oct is National Day, 12 Oct a working Saturday.
         assert first == [date(2019, 9, 7), date(2019, 9, 21), date(2019, 10, 19), date(2019, 10, 26),
                          date(2019, 11, 2)]
 
-    def test_a_window_lasts_the_policy_hours(self, sample_inventory: Inventory) -> None:
-        opens, closes = next(windows(sample_inventory.policy.migration, date(2019, 9, 1)))
+    def test_a_window_lasts_the_policy_hours(self, inventory: Inventory) -> None:
+        opens, closes = next(windows(inventory.policy.migration, date(2019, 9, 1)))
         assert (opens, closes) == (datetime(2019, 9, 7, 20), datetime(2019, 9, 8, 22))
 
 
 class TestTransfer:
-    def test_the_planted_50_mbps_circuit_forces_a_presync(self, sample_inventory: Inventory,
+    def test_the_planted_50_mbps_circuit_forces_a_presync(self, inventory: Inventory,
                                                           sample_systems: dict[str, LegacySystem]) -> None:
-        uplinks = site_uplinks(sample_inventory, sample_inventory.policy.migration, {}, None)
+        uplinks = site_uplinks(inventory, inventory.policy.migration, {}, None)
         assert uplinks["taihe-gsc"] == Uplink(50.0, "contracted rate of EZ-EXT-0006")
-        moved = transfer(sample_systems["twp-taihe"], uplinks["taihe-gsc"], sample_inventory.policy.migration,
+        moved = transfer(sample_systems["twp-taihe"], uplinks["taihe-gsc"], inventory.policy.migration,
                          datetime(2019, 10, 26, 20))
         # 300 GB over 35 Mbps usable is 19 h, far beyond the 4 h downtime window.
         assert moved.hours == pytest.approx(19.05, abs=0.01)
         assert moved.presync and moved.presync_start == date(2019, 10, 23)
 
-    def test_the_core_site_reaches_the_cloud_over_their_own_circuit(self, sample_inventory: Inventory) -> None:
-        uplinks = site_uplinks(sample_inventory, sample_inventory.policy.migration, {}, None)
+    def test_the_core_site_reaches_the_cloud_over_their_own_circuit(self, inventory: Inventory) -> None:
+        uplinks = site_uplinks(inventory, inventory.policy.migration, {}, None)
         assert uplinks["ez-dc"] == Uplink(10000.0, "contracted rate of EZ-EXT-0001")
 
-    def test_a_short_transfer_needs_no_presync(self, sample_inventory: Inventory,
+    def test_a_short_transfer_needs_no_presync(self, inventory: Inventory,
                                                sample_systems: dict[str, LegacySystem]) -> None:
-        moved = transfer(sample_systems["msa-12315"], Uplink(1000.0, "x"), sample_inventory.policy.migration,
+        moved = transfer(sample_systems["msa-12315"], Uplink(1000.0, "x"), inventory.policy.migration,
                          datetime(2019, 9, 7, 20))
         assert not moved.presync and moved.presync_start is None
 
-    def test_measured_headroom_from_the_history_wins(self, tmp_path: Path, sample_inventory: Inventory) -> None:
+    def test_measured_headroom_from_the_history_wins(self, tmp_path: Path, inventory: Inventory) -> None:
         db = tmp_path / "history.sqlite"
         with open_history(db) as history:
             history.record_run("bandwidth-audit", status="ok", results=[
@@ -114,7 +114,7 @@ class TestTransfer:
             ])
         headroom, run_id = measured_headroom(db)
         assert headroom == {"taihe-gsc": 12.5, "fenghuang-gsc": 400.0}
-        uplinks = site_uplinks(sample_inventory, sample_inventory.policy.migration, headroom, run_id)
+        uplinks = site_uplinks(inventory, inventory.policy.migration, headroom, run_id)
         assert uplinks["taihe-gsc"] == Uplink(12.5, f"measured p95 headroom (bandwidth audit run {run_id})")
         assert uplinks["ez-gsc"].source == "contracted rate of EZ-EXT-0008"
 

@@ -1,19 +1,16 @@
-"""The audit job and command: samples and tests from the history, results stored per site, output for people
-(a golden table per district) and for scripts (JSON)."""
+"""The audit job: samples and tests from the history, judged and stored per site; which uplinks a --limit polls."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from ezgov_infra.jobs import bandwidth
+from ezgov_infra.models import facets
 from ezgov_infra.models.bandwidth import SiteTest, Throughput
+from ezgov_infra.models.selector import parse_limit
 from ezgov_infra.store.history import open_history
-from tests.conftest import CliResult
+from ezgov_infra.store.inventory import load_inventory
 
 FACT_KEYS = {"target_mbps", "contracted_mbps", "measured_mbps", "p95_in_mbps", "p95_out_mbps", "capacity_mbps",
              "headroom_mbps", "meets_target"}
@@ -76,60 +73,10 @@ class TestAuditJob:
             assert worst == sorted(worst), district
 
 
-class TestAuditCommand:
-    def test_table_per_district_matches_the_golden_file(self, cli: Callable[..., CliResult],
-                                                        sample_inventory: Path, tmp_path: Path,
-                                                        golden: Callable[[str, str], None]) -> None:
-        seed(tmp_path / "state")
-        done = cli("bandwidth", "audit", "-i", sample_inventory, "--no-store")
-        assert done.code == 0, done.err
-        golden("bandwidth/audit.txt", done.out)
-
-    def test_json_carries_the_p95_rule_and_every_site(self, cli: Callable[..., CliResult],
-                                                      sample_inventory: Path) -> None:
-        done = cli("bandwidth", "audit", "-i", sample_inventory, "--format", "json")
-        document = json.loads(done.out)
-        assert "round(0.95 n)" in document["p95_rule"]
-        assert document["run_id"] == 1 and len(document["sites"]) == document["summary"]["sites"]
-
-    @pytest.mark.parametrize("command", ["poll", "audit"])
-    def test_help_states_the_percentile_rule(self, cli: Callable[..., CliResult], command: str) -> None:
-        text = " ".join(cli("bandwidth", command, "--help").out.split())
-        assert "LibreNMS's index rule: sorted[round(0.95 n) - 1]" in text
-
-    @pytest.mark.parametrize("window", ["0", "soon", "-5m"])
-    def test_a_bad_window_is_a_one_line_input_error(self, cli: Callable[..., CliResult], sample_inventory: Path,
-                                                   window: str) -> None:
-        done = cli("bandwidth", "audit", "-i", sample_inventory, "--window", window)
-        assert done.code == 2 and done.err.count("\n") == 1 and "--window" in done.err
-
-
-class TestPollAndTestInput:
-    def test_an_interval_shorter_than_agent_caches_is_refused(self, cli: Callable[..., CliResult],
-                                                              sample_inventory: Path) -> None:
-        done = cli("bandwidth", "poll", "-i", sample_inventory, "--interval", "2s", "--count", "3")
-        assert done.code == 2 and "stale counters" in done.err
-
-    def test_a_limit_that_matches_nothing_is_an_input_error(self, cli: Callable[..., CliResult],
-                                                            sample_inventory: Path) -> None:
-        done = cli("bandwidth", "poll", "-i", sample_inventory, "--count", "2", "--limit", "nowhere-*")
-        assert done.code == 2 and "matches no device" in done.err
-
+class TestUplinkSelection:
     def test_a_limit_by_district_selects_its_devices(self, sample_inventory: Path) -> None:
-        from ezgov_infra.models import facets
-        from ezgov_infra.models.selector import parse_limit
-        from ezgov_infra.store.inventory import load_inventory
-
         inventory = load_inventory(sample_inventory)
         polled = facets.devices(inventory, sorted(bandwidth.uplinks(inventory)), noun="device with an uplink")
         chosen = polled.select(parse_limit(["liangzihu"]))
         assert {"taihe-ar-1", "tujianao-ar-1", "liangzihu-agg-1"} <= set(chosen)
         assert all(inventory.site_district(inventory.devices[d].site) == "liangzihu" for d in chosen)
-
-    def test_active_tests_need_the_lab_up(self, cli: Callable[..., CliResult], sample_inventory: Path) -> None:
-        done = cli("bandwidth", "test", "taihe-gsc", "-i", sample_inventory)
-        assert done.code == 1 and "lab" in done.err and "not up" in done.err
-
-    def test_an_unknown_site_is_an_input_error(self, cli: Callable[..., CliResult], sample_inventory: Path) -> None:
-        done = cli("bandwidth", "test", "atlantis-gsc", "-i", sample_inventory)
-        assert done.code == 2 and "unknown site atlantis-gsc" in done.err

@@ -13,8 +13,9 @@ from ezgov_infra.errors import InventoryError
 from ezgov_infra.migrate.importers import read_catalogue_file, read_ezgov_csv, to_ezgov_csv
 from ezgov_infra.models.systems import LegacySystem
 from ezgov_infra.store.yamlfiles import dump_plain
+from tests.conftest import DATA as TESTS_DATA
 
-DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "migrate"
+DATA = TESTS_DATA / "migrate"
 STATS = {"department": "市统计局", "classification": "internal", "site": "ez-dc"}
 
 
@@ -24,7 +25,7 @@ def as_yaml(systems: dict[str, LegacySystem]) -> str:
 
 class TestKonveyor:
     def test_sample_matches_golden(self, golden: Callable[[str, str], None]) -> None:
-        golden("import-konveyor.yaml", as_yaml(read_catalogue_file(DATA / "konveyor.csv", "konveyor", {})))
+        golden("migrate/import-konveyor.yaml", as_yaml(read_catalogue_file(DATA / "konveyor.csv", "konveyor", {})))
 
     def test_southbound_is_outbound_and_northbound_inbound(self) -> None:
         systems = read_catalogue_file(DATA / "konveyor.csv", "konveyor", {})
@@ -47,7 +48,7 @@ class TestKonveyor:
 
 class TestAzure:
     def test_sample_matches_golden(self, golden: Callable[[str, str], None]) -> None:
-        golden("import-azure.yaml", as_yaml(read_catalogue_file(DATA / "azure.csv", "azure", STATS)))
+        golden("migrate/import-azure.yaml", as_yaml(read_catalogue_file(DATA / "azure.csv", "azure", STATS)))
 
     def test_memory_is_converted_and_disks_summed(self) -> None:
         db = read_catalogue_file(DATA / "azure.csv", "azure", STATS)["ez-stats-db01"]

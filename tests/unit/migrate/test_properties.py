@@ -20,6 +20,7 @@ from ezgov_infra.models.plan import MigrationPlan, MigrationPolicy, WaveCapacity
 from ezgov_infra.models.systems import LegacySystem
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.systems import load_rules, plan_text
+from tests.conftest import SAMPLE
 
 CLASSES = ["public", "internal", "internal", "sensitive", "classified"]
 NETWORKS = ["extranet"] * 5 + ["intranet", "edu-metro", "hrss-net", "tax-net", "health-net"]
@@ -60,11 +61,10 @@ def plan_for(systems: dict[str, LegacySystem], inventory: Inventory) -> Migratio
 
 
 PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SAMPLE = Path(__file__).resolve().parents[3] / "inventories" / "ezhou"
 _inventory: list[Inventory] = []
 
 
-def sample_inventory() -> Inventory:
+def loaded_sample() -> Inventory:
     if not _inventory:
         _inventory.append(load_inventory(SAMPLE))
     return _inventory[0]
@@ -76,7 +76,7 @@ class TestPlanProperties:
     def test_invariants_hold(self, seed: int, size: int) -> None:
         systems = random_catalogue(seed, size)
         try:
-            plan = plan_for(systems, sample_inventory())
+            plan = plan_for(systems, loaded_sample())
         except PlanError as exc:
             assert "larger than one wave's capacity" in str(exc)
             return
@@ -116,7 +116,7 @@ class TestPlanProperties:
         shuffled = list(systems.items())
         random.Random(seed).shuffle(shuffled)
         try:
-            first = plan_text(plan_for(systems, sample_inventory()))
+            first = plan_text(plan_for(systems, loaded_sample()))
         except PlanError:
             return
-        assert plan_text(plan_for(dict(shuffled), sample_inventory())) == first
+        assert plan_text(plan_for(dict(shuffled), loaded_sample())) == first

@@ -69,7 +69,7 @@ class TestSampleCatalogue:
 
 class TestLoading:
     def test_every_problem_has_file_line_and_field(self, inventory_copy: Path,
-                                                   sample_inventory: Inventory) -> None:
+                                                   inventory: Inventory) -> None:
         (inventory_copy / "systems.yaml").write_text(
             "good:\n"
             "  name: 好\n  name_en: Good\n  department: 市统计局\n  classification: public\n  site: ez-gsc\n"
@@ -79,7 +79,7 @@ class TestLoading:
             "  name: 失\n  name_en: Lost\n  department: 市统计局\n  classification: secret\n  site: nowhere\n"
             "  stack: {os: CentOS}\n  vcpu: 2\n  ram_gb: 4\n  storage_gb: 100\n", encoding="utf-8")
         with pytest.raises(InventoryError) as caught:
-            load_catalogue(inventory_copy, sample_inventory)
+            load_catalogue(inventory_copy, inventory)
         lines = [str(p).split(": ", 1)[1] for p in caught.value.problems]
         file = str(inventory_copy / "systems.yaml")
         assert str(caught.value.problems[0]).startswith(f"{file}:12: good.dependencies[0].target")
@@ -88,15 +88,15 @@ class TestLoading:
         assert any(line.startswith("lost.classification: Input should be") for line in lines)
 
     def test_unknown_site_and_network_are_reported_with_lines(self, inventory_copy: Path,
-                                                              sample_inventory: Inventory) -> None:
+                                                              inventory: Inventory) -> None:
         (inventory_copy / "systems.yaml").write_text(
             "far:\n  name: 远\n  name_en: Far\n  department: 市统计局\n  classification: public\n"
             "  site: nowhere\n  network: cable-tv\n  stack: {os: CentOS}\n  vcpu: 2\n  ram_gb: 4\n"
             "  storage_gb: 100\n", encoding="utf-8")
-        _, problems = read_catalogue(inventory_copy, sample_inventory)
+        _, problems = read_catalogue(inventory_copy, inventory)
         assert [(p.line, p.path, p.message) for p in problems] == [
             (6, "far.site", "unknown site 'nowhere'"), (7, "far.network", "unknown network 'cable-tv'")]
 
-    def test_a_missing_catalogue_says_how_to_make_one(self, tmp_path: Path, sample_inventory: Inventory) -> None:
+    def test_a_missing_catalogue_says_how_to_make_one(self, tmp_path: Path, inventory: Inventory) -> None:
         with pytest.raises(InventoryError, match="ezgov migrate import"):
-            load_catalogue(tmp_path, sample_inventory)
+            load_catalogue(tmp_path, inventory)

@@ -1,21 +1,14 @@
 """Task 1's rules on a small hand-made tree: best carrier per village, the three figures, gaps and who could close
-them, speed summaries, the trend; then the golden figures and gap lists of the sample."""
+them, speed summaries, the trend."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from datetime import date
-from pathlib import Path
-
-import pytest
 
 from ezgov_infra.audit.broadband import assess, percentile_nearest, summarise_speeds, trend
 from ezgov_infra.models.broadband import BroadbandPolicy, CarrierReport, Coverage, SpeedSample, VillageAccess
 from ezgov_infra.models.inventory import Region
 from ezgov_infra.models.kinds import Carrier
-from ezgov_infra.testing.broadband import MISSPELT, SAMPLE_FILES
-from tests.conftest import CliResult
 
 REGIONS = {r.id: r for r in [
     Region(id="city", name="市", name_en="City", level="city", kind="city"),
@@ -133,42 +126,3 @@ class TestTrend:
         assert [(p.as_of, p.reports, p.pct["urban_gigabit"]) for p in points] == [
             (date(2019, 3, 31), {"mobile": date(2019, 3, 31)}, 50.0),
             (JUNE, {"mobile": JUNE, "telecom": JUNE}, 92.0)]
-
-
-@pytest.fixture
-def sample_imported(cli: Callable[..., CliResult], sample_inventory: Path) -> Callable[..., CliResult]:
-    files = [sample_inventory / "broadband" / f"{c.value}-{d.isoformat()}{s}" for c, d, s in SAMPLE_FILES]
-    good = [str(f) for f in files if not f.name.startswith(f"{MISSPELT[0]}-2019-06-30")]
-    result = cli("broadband", "import", "-i", sample_inventory, *good,
-                 str(sample_inventory / "broadband" / "speedtests-2019-06.csv"))
-    assert result.code == 0, result.err
-    return cli
-
-
-class TestSample:
-    def test_figures_match_the_golden_file(self, sample_imported: Callable[..., CliResult], sample_inventory: Path,
-                                           golden: Callable[[str, str], None]) -> None:
-        result = sample_imported("broadband", "audit", "-i", sample_inventory, "-f", "json")
-        assert result.code == 0, result.err
-        data = json.loads(result.out)
-        for entry in data["reports"]:
-            entry["file"] = Path(entry["file"]).name
-            entry.pop("imported")
-        golden("broadband/audit.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-    def test_gap_lists_match_the_golden_file(self, sample_imported: Callable[..., CliResult],
-                                             sample_inventory: Path, golden: Callable[[str, str], None]) -> None:
-        result = sample_imported("broadband", "gaps", "-i", sample_inventory, "-f", "csv")
-        assert result.code == 0, result.err
-        golden("broadband/gaps.csv", result.out)
-        huarong = sample_imported("broadband", "gaps", "-i", sample_inventory, "--district", "huarong", "-f", "csv")
-        assert huarong.out.splitlines()[1:] == [line for line in result.out.splitlines() if line.startswith("huarong,")]
-
-    def test_the_misspelt_village_is_refused_with_its_close_name(self, cli: Callable[..., CliResult],
-                                                                 sample_inventory: Path,
-                                                                 golden: Callable[[str, str], None]) -> None:
-        path = sample_inventory / "broadband" / "unicom-2019-06-30.csv"
-        result = cli("broadband", "import", "-i", sample_inventory, path)
-        assert result.code == 2
-        golden("broadband/misspelt.txt", result.err.replace(str(path), "unicom-2019-06-30.csv"))
-        assert "红新村" in result.err and "close: 红星村" in result.err
