@@ -126,6 +126,9 @@ def ssh_credentials(profile: CredentialProfile, *, state_dir: Path, inventory: P
                           _opt(ssh.get("key_file")), hosts)
 
 
+MIN_USM_KEY = 8  # RFC 3414 2.6: a USM password is at least 8 octets; agents and pysnmp refuse shorter ones
+
+
 def snmp_credentials(profile: SnmpProfile, *, state_dir: Path, inventory: Path | None = None) -> SnmpCredentials:
     """The SNMP community (v2c) or USM user and keys (v3) for an SNMP profile.
 
@@ -149,6 +152,11 @@ def snmp_credentials(profile: SnmpProfile, *, state_dir: Path, inventory: Path |
             missing.append("auth_key (SNMPv3 privacy needs authentication)")
     if missing:
         raise AuthError(f"SNMP profile {profile.id!r}: {', '.join(missing)} not found in {where}")
+    short = [name for name, key in (("auth_key", found.auth_key), ("priv_key", found.priv_key))
+             if found.version == "3" and key is not None and len(key) < MIN_USM_KEY]
+    if short:
+        raise AuthError(f"SNMP profile {profile.id!r}: {' and '.join(short)} from {where} is shorter than "
+                        f"{MIN_USM_KEY} characters (RFC 3414 USM passphrases are at least {MIN_USM_KEY})")
     return found
 
 
