@@ -33,7 +33,7 @@ class TestEnvironment:
         monkeypatch.setenv("V1", "long-enough-priv")
         profile = SnmpProfile(id="v3", version="3", source="env", user="ro", auth_protocol="SHA",
                               priv_protocol="AES", auth_key_env="A1", priv_key_env="V1")
-        with pytest.raises(AuthError, match="auth_key .* shorter than 8 characters") as caught:
+        with pytest.raises(AuthError, match=r"auth_key .* shorter than 8 characters") as caught:
             snmp_credentials(profile, state_dir=tmp_path)
         assert caught.value.category == "auth" and "k3y!x" not in str(caught.value)
 
@@ -100,13 +100,15 @@ class TestLab:
         (tmp_path / "lab").mkdir()
         (tmp_path / "lab" / "secrets.json").write_text(json.dumps({
             "ssh": {"username": "ezgov", "password": "lab-pw", "key_file": "/k"}, "known_hosts": "/kh",
-            "snmp": {"community": "lab-comm", "v3": {"user": "ezgov", "auth_protocol": "SHA", "auth_key": "lab-auth-key",
-                                                     "priv_protocol": "AES", "priv_key": "lab-priv-key"}}}))
+            "snmp": {"community": "lab-comm", "v3": {"user": "ezgov", "auth_protocol": "SHA",
+                                                     "auth_key": "lab-auth-key", "priv_protocol": "AES",
+                                                     "priv_key": "lab-priv-key"}}}))
         ssh = ssh_credentials(CredentialProfile(id="lab", source="lab"), state_dir=tmp_path)
         assert (ssh.username, ssh.password, ssh.key_file, ssh.known_hosts) == ("ezgov", "lab-pw", "/k", "/kh")
         v2c = snmp_credentials(SnmpProfile(id="l2", version="2c", source="lab"), state_dir=tmp_path)
         v3 = snmp_credentials(SnmpProfile(id="l3", version="3", source="lab"), state_dir=tmp_path)
-        assert v2c.community == "lab-comm" and (v3.user, v3.auth_key, v3.priv_key) == ("ezgov", "lab-auth-key", "lab-priv-key")
+        assert v2c.community == "lab-comm"
+        assert (v3.user, v3.auth_key, v3.priv_key) == ("ezgov", "lab-auth-key", "lab-priv-key")
         assert all(secret not in repr(v3) + repr(v2c) for secret in ("lab-comm", "lab-auth-key", "lab-priv-key"))
 
     def test_lab_secrets_without_the_v3_keys_the_profile_declares_are_an_error(self, tmp_path: Path) -> None:
@@ -130,7 +132,8 @@ class TestCredentialsFor:
         (state_dir / "lab").mkdir()
         (state_dir / "lab" / "secrets.json").write_text(json.dumps({
             "ssh": {"username": "ezgov", "password": "lab-pw"}, "known_hosts": "/kh",
-            "snmp": {"community": "lab-comm", "v3": {"user": "ezgov", "auth_key": "lab-auth-key", "priv_key": "lab-priv-key"}}}))
+            "snmp": {"community": "lab-comm",
+                     "v3": {"user": "ezgov", "auth_key": "lab-auth-key", "priv_key": "lab-priv-key"}}}))
 
     def test_a_lab_device_gets_the_secrets_of_its_own_profiles(self, sample_inventory: Path, tmp_path: Path) -> None:
         from ezgov_infra.store.inventory import load_inventory
