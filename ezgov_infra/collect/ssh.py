@@ -20,8 +20,9 @@ import contextlib
 import logging
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ezgov_infra.errors import (
     AuthError,
@@ -155,9 +156,20 @@ def configure(target: SshTarget, lines: list[str], *, save: bool = True) -> str:
     return transcript
 
 
-def run_commands(target: SshTarget, commands: dict[str, str]) -> dict[str, str]:
-    """`{key: output}` for each command, over one SSH session."""
-    connection = _connect(target)
+class Session(Protocol):
+    """What the collector needs of a connection: netmiko's, or `testing.replay.ReplaySession` in unit tests."""
+
+    def send_command(self, command: str, **kwargs: Any) -> str: ...
+
+    def disconnect(self) -> None: ...
+
+
+Connect = Callable[[SshTarget], Session]
+
+
+def run_commands(target: SshTarget, commands: dict[str, str], connect: Connect | None = None) -> dict[str, str]:
+    """`{key: output}` for each command, over one SSH session (`connect` opens it; default: netmiko)."""
+    connection = (connect or _connect)(target)
     outputs: dict[str, str] = {}
     try:
         for key, command in commands.items():
@@ -185,10 +197,10 @@ def probe_ssh(host: str, port: int = 22, timeout: float = 3.0) -> bool:
         return False
 
 
-def collect(target: SshTarget) -> DeviceFacts:
-    """Facts of one device over SSH."""
+def collect(target: SshTarget, connect: Connect | None = None) -> DeviceFacts:
+    """Facts of one device over SSH; `connect` injects the session (default: netmiko)."""
     started = time.monotonic()
-    outputs = run_commands(target, dict(target.profile.commands))
+    outputs = run_commands(target, dict(target.profile.commands), connect)
     facts = parse(target.device, target.profile.name, outputs, Source.ssh)
     if target.probe_ipv6:
         remaining = max(1.0, target.connect_timeout - (time.monotonic() - started))

@@ -10,9 +10,13 @@ from collections.abc import Iterator
 import pytest
 
 from ezgov_infra.collect.ssh import SshTarget, collect, probe_ssh
-from ezgov_infra.errors import CollectTimeout, UnreachableError
+from ezgov_infra.errors import CollectTimeout, UnreachableError, UnsupportedError
 from ezgov_infra.models.credentials import SshCredentials
+from ezgov_infra.models.facts import Source
 from ezgov_infra.platforms import load_profile
+from ezgov_infra.platforms.parsers import parse
+from ezgov_infra.testing.replay import ReplaySession, recorded_outputs
+from tests.conftest import DATA
 
 
 def target(port: int, timeout: float = 1.0) -> SshTarget:
@@ -98,3 +102,28 @@ class TestTranslation:
         wrapped = NetmikoTimeoutException("\nA paramiko SSHException occurred during connection creation:\n\n"
                                           "Error reading SSH protocol banner\n")
         assert isinstance(_translate(target(22), wrapped), CollectTimeout)
+
+
+class TestInjectedSession:
+    """The collector takes its session from a factory: the replaying fake stands in for netmiko in unit tests."""
+
+    def test_each_profile_command_is_sent_once_and_its_answer_parsed(self) -> None:
+        profile = load_profile("huawei_vrp")
+        recorded = recorded_outputs(DATA / "outputs" / "huawei_vrp" / "changgang-ar-1")
+        session = ReplaySession({profile.commands[key]: text for key, text in recorded.items()})
+        vrp = SshTarget(device="changgang-ar-1", host="127.0.0.1", port=22, profile=profile,
+                        credentials=SshCredentials("ezgov", password="unit-pw"))
+        facts = collect(vrp, connect=lambda _: session)
+        assert sorted(session.sent) == sorted(profile.commands.values())
+        offline = parse("changgang-ar-1", "huawei_vrp", recorded, Source.offline)
+        assert facts.source is Source.ssh
+        assert facts.interfaces == offline.interfaces and facts.routing == offline.routing
+
+    def test_a_command_the_device_refuses_is_unsupported_naming_the_command(self) -> None:
+        profile = load_profile("huawei_vrp")
+        session = ReplaySession({profile.commands["version"]: "Huawei Versatile Routing Platform Software"})
+        vrp = SshTarget(device="r2", host="127.0.0.1", port=22, profile=profile,
+                        credentials=SshCredentials("ezgov", password="unit-pw"))
+        with pytest.raises(UnsupportedError, match="rejected the interfaces_v4 command") as caught:
+            collect(vrp, connect=lambda _: session)
+        assert caught.value.category == "unsupported"
