@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from ipaddress import IPv6Network
 from pathlib import Path
 from typing import Any
 
 from ezgov_infra.addressing.allocate import AddressPlan, make_plan, plan_prefixes
 from ezgov_infra.addressing.verify import Deviation, check_plan
+from ezgov_infra.errors import InputError
 from ezgov_infra.models.inventory import KIND_FILES, Inventory
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.yamlfiles import edit_records
@@ -72,9 +74,7 @@ def plan(*, folder: Path, prefix: str | None = None, site_prefixlen: int | None 
 
 
 def _root(text: str) -> str:
-    from ipaddress import IPv6Network
 
-    from ezgov_infra.errors import InputError
 
     try:
         return str(IPv6Network(text))

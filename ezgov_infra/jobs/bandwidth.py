@@ -19,15 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.audit.bandwidth import audit_sites, severity_rank, utilisations
+from ezgov_infra.collect import probe, prometheus
+from ezgov_infra.collect.counters import CounterPoller, CounterTarget
+from ezgov_infra.collect.credentials import credentials_for
 from ezgov_infra.collect.runner import run_batch
+from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import CollectError, EzgovError, InputError, LabError
+from ezgov_infra.lab.lab import Lab
+from ezgov_infra.lab.ns import proc_start, terminate
+from ezgov_infra.lab.topology import from_inventory
 from ezgov_infra.models import facets
 from ezgov_infra.models.bandwidth import P95_RULE, Sample, SiteBandwidth, SiteTest, Utilisation
 from ezgov_infra.models.inventory import CircuitStatus, Collection, InterfaceKind, Inventory
 from ezgov_infra.models.runs import NoProgress, Progress, Result
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.store.history import now, open_history
+from ezgov_infra.store.inventory import load_inventory
 
 POLL_KIND, TEST_KIND, AUDIT_KIND = "bandwidth-poll", "bandwidth-test", "bandwidth-audit"
 MIN_INTERVAL_S = 5.0
@@ -82,7 +90,6 @@ class AuditResult:
 
 
 def _inventory(folder: Path) -> Inventory:
-    from ezgov_infra.store.inventory import load_inventory
 
     return load_inventory(folder)
 
@@ -109,9 +116,6 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     if interval < MIN_INTERVAL_S:
         raise InputError(f"--interval: at least {MIN_INTERVAL_S:g} s (agents cache counters for a few seconds, "
                          "net-snmp for 3 s: shorter intervals read stale counters and make false spikes)")
-    from ezgov_infra.collect.counters import CounterPoller, CounterTarget
-    from ezgov_infra.collect.credentials import credentials_for
-    from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
 
     inventory = _inventory(folder)
     wanted = uplinks(inventory)
@@ -240,10 +244,6 @@ def test(*, folder: Path, state_dir: Path, sites: list[str] | None = None, limit
     One site at a time (the test point's iperf3 server takes one test at a time); each site's `Result` holds its
     `SiteTest`, which says itself whether the site failed and keeps whatever was measured before that.
     """
-    from ezgov_infra.collect import probe
-    from ezgov_infra.lab.lab import Lab
-    from ezgov_infra.lab.ns import proc_start, terminate
-    from ezgov_infra.lab.topology import from_inventory
 
     inventory = _inventory(folder)
     server_id = test_point(inventory, server)
@@ -351,7 +351,6 @@ def audit(*, folder: Path, state_dir: Path, window_s: float = 86_400.0, store: b
     end = at if at is not None else time.time()
     with open_history(history_path(state_dir)) as history:
         if source == "prometheus":
-            from ezgov_infra.collect import prometheus
 
             assert prometheus_url is not None
             samples = prometheus.samples(prometheus_url, window_s=window_s, at=end)

@@ -35,7 +35,10 @@ from ezgov_infra.models.broadband import CarrierReport, SpeedSample
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.broadband import BroadbandStore, StoredReport
+from ezgov_infra.store.carrier_files import read_grid
+from ezgov_infra.store.carrier_import import RegionIndex, read_report, read_speeds
 from ezgov_infra.store.history import open_history
+from ezgov_infra.store.inventory import load_inventory
 
 _NAMED = re.compile(r"^(telecom|mobile|unicom|broadcast)[-_](\d{4})-?(\d{2})-?(\d{2})(?:$|[-_.])")
 GAP_KINDS = ("gigabit", "100m", "4g", "unreported")
@@ -87,7 +90,6 @@ def bulk() -> Iterator[None]:
 
 
 def _inventory(folder: Path) -> Inventory:
-    from ezgov_infra.store.inventory import load_inventory
 
     return load_inventory(folder)
 
@@ -125,8 +127,6 @@ def import_files(*, folder: Path, state_dir: Path, files: list[Path], carrier: C
 
 def _import(folder: Path, state_dir: Path, files: list[Path], carrier: Carrier | None, as_of: date | None,
             speeds: bool) -> ImportResult:
-    from ezgov_infra.store.carrier_files import read_grid
-    from ezgov_infra.store.carrier_import import RegionIndex, read_report, read_speeds
 
     inventory = _inventory(folder)
     policy = inventory.policy.broadband

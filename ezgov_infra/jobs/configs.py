@@ -15,6 +15,11 @@ from typing import Any
 
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import InputError
+from ezgov_infra.ops.configs import ConfigFilter
+from ezgov_infra.platforms import load_profile
+from ezgov_infra.store.files import atomic_write, file_lock
+from ezgov_infra.store.gitrepo import GitRepo
+from ezgov_infra.store.history import open_history
 
 KIND = "config-backup"
 CONFIGS_DIR = "configs"
@@ -56,11 +61,6 @@ def commit_backup(*, state_dir: Path, backup_dir: Path, devices: list[str],
                   platforms: dict[str, str] | None = None) -> BackupCommit:
     """Commit the configs a backup wrote under `backup_dir/<device>/config.txt` (a history run of kind
     `config-backup` records the commit)."""
-    from ezgov_infra.ops.configs import ConfigFilter
-    from ezgov_infra.platforms import load_profile
-    from ezgov_infra.store.files import atomic_write, file_lock
-    from ezgov_infra.store.gitrepo import GitRepo
-    from ezgov_infra.store.history import open_history
 
     repo = GitRepo(repo_path(state_dir))
     backed_up: list[str] = []
@@ -102,7 +102,6 @@ class ConfigDiff:
 
 
 def _repo(state_dir: Path) -> Any:
-    from ezgov_infra.store.gitrepo import GitRepo
 
     repo = GitRepo(repo_path(state_dir))
     if not repo.exists():

@@ -13,11 +13,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.automation.runner import RunSummary
+from ezgov_infra.automation.cutover import load_runbook, runbook_path, wave_inventory
+from ezgov_infra.automation.runner import RunSummary, run_playbook
 from ezgov_infra.config import DEFAULT_PLANS_DIR
 from ezgov_infra.errors import InputError
+from ezgov_infra.jobs.playbooks import find
+from ezgov_infra.migrate.guard import refuse
 from ezgov_infra.models.plan import MigrationPlan, Wave, WaveEvent, WaveStatus
 from ezgov_infra.models.runs import Progress
+from ezgov_infra.models.systems import most_restrictive
+from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.systems import load_catalogue, load_plan, save_plan
 
 PLAYBOOK = "migration_cutover"
 
@@ -51,7 +57,6 @@ def find_wave(plan: MigrationPlan, wave_id: str) -> Wave:
 
 def record_outcome(plans_dir: Path, name: str, wave_id: str, status: WaveStatus, note: str) -> MigrationPlan:
     """Set the wave's status and append one history event, rewriting the plan file atomically."""
-    from ezgov_infra.store.systems import load_plan, save_plan
 
     plan = load_plan(plans_dir, name)
     wave = find_wave(plan, wave_id)
@@ -75,16 +80,12 @@ def current_classification(plan: MigrationPlan, wave: Wave, inventory: Path | No
     The catalogue is the inventory given, else the one the plan was made from when that folder is here. A system
     the catalogue no longer knows, or now holds as classified or unclassified, is refused.
     """
-    from ezgov_infra.migrate.guard import refuse
-    from ezgov_infra.models.systems import most_restrictive
 
     levels: dict[str, str | None] = dict(wave.classification)
     folder = inventory or Path(plan.inventory)
     if inventory is None and not (folder / "systems.yaml").is_file():
         refuse(wave.systems, levels, f"plan {plan.name} wave {wave.id}")
         return {k: v for k, v in levels.items() if v is not None}
-    from ezgov_infra.store.inventory import load_inventory
-    from ezgov_infra.store.systems import load_catalogue
 
     catalogue = load_catalogue(folder, load_inventory(folder))
     for sid in wave.systems:
@@ -103,10 +104,6 @@ def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: P
              runbook: Path | None = None, check: bool = False, extra: dict[str, str] | None = None,
              progress: Progress | None = None, inventory: Path | None = None) -> CutoverResult:
     """Run the cutover (`action` execute) or its rollback for one wave; records the outcome unless `check`."""
-    from ezgov_infra.automation.cutover import load_runbook, runbook_path, wave_inventory
-    from ezgov_infra.automation.runner import run_playbook
-    from ezgov_infra.jobs.playbooks import find
-    from ezgov_infra.store.systems import load_plan
 
     if action not in ("execute", "rollback"):
         raise InputError(f"cutover action {action!r}: execute or rollback")

@@ -6,6 +6,8 @@ decide on the same stale view; the files one edit changes are replaced together 
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ezgov_infra.audit.coverage import Stats, compute_stats
+from ezgov_infra.automation.export import ansible_inventory
 from ezgov_infra.errors import InputError, InventoryError, Problem
 from ezgov_infra.models import facets
 from ezgov_infra.models.checks import check_inventory
@@ -25,9 +28,12 @@ from ezgov_infra.models.inventory import (
     Record,
 )
 from ezgov_infra.models.selector import ALL, Selector
+from ezgov_infra.models.systems import LegacySystem
 from ezgov_infra.platforms import known_profiles
+from ezgov_infra.store.csvfiles import COLUMNS, export_csv, read_csv, row_lines
 from ezgov_infra.store.inventory import InventoryEdit, edit_inventory, load_inventory, read_inventory
-from ezgov_infra.store.yamlfiles import YamlError, format_path, load_yaml
+from ezgov_infra.store.systems import RULES_FILE, SYSTEMS_FILE, load_rules, read_catalogue
+from ezgov_infra.store.yamlfiles import YamlError, dump_block, dump_plain, format_path, load_records, load_yaml
 
 LISTABLE = ("regions", "sites", "devices", "interfaces", "circuits", "prefixes", "websites", "networks")
 
@@ -41,7 +47,6 @@ class Validation:
 
 def validate(folder: Path) -> Validation:
     """Every file of the inventory, the catalogue of legacy systems and the migration rules where present."""
-    from ezgov_infra.store.systems import RULES_FILE, SYSTEMS_FILE, load_rules, read_catalogue
 
     inventory, problems = read_inventory(folder)
     counts = {kind: len(getattr(inventory, kind)) for kind in KIND_FILES}
@@ -113,7 +118,6 @@ def find(inv: Inventory, ref: str) -> tuple[str, Record]:
         raise InputError(f"no {kind_hint[:-1]} {rid!r}")
     hits = [(kind, getattr(inv, kind)[ref]) for kind in KIND_FILES if ref in getattr(inv, kind)]
     if not hits:
-        import difflib
 
         ids = [rid for kind in KIND_FILES for rid in getattr(inv, kind)]
         near = difflib.get_close_matches(ref, ids, n=3, cutoff=0.75)
@@ -304,9 +308,6 @@ def _remove(edit: InventoryEdit, ref: str, *, cascade: bool) -> list[str]:
 def _refuse_if_systems_use(folder: Path, removals: Mapping[str, set[str]]) -> None:
     """Legacy systems are not removed with the sites, networks or websites they use: the catalogue is the
     migration team's, so such a removal is refused, naming the systems, even with --cascade."""
-    from ezgov_infra.models.systems import LegacySystem
-    from ezgov_infra.store.systems import SYSTEMS_FILE
-    from ezgov_infra.store.yamlfiles import load_records
 
     if not (folder / SYSTEMS_FILE).exists():
         return
@@ -333,10 +334,7 @@ def stats(folder: Path) -> Stats:
 
 def export_kind(folder: Path, kind: str, fmt: str) -> str:
     """One kind as CSV (NetBox columns), JSON or YAML (the file's own shape: id -> fields)."""
-    import json
 
-    from ezgov_infra.store.csvfiles import COLUMNS, export_csv
-    from ezgov_infra.store.yamlfiles import dump_plain
 
     if kind not in COLUMNS:
         raise InputError(f"unknown kind {kind!r} (one of {', '.join(COLUMNS)}, ansible)")
@@ -361,7 +359,6 @@ class ImportResult:
 
 def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
     """Add or update records of one kind from a CSV file; nothing is written unless every row is valid."""
-    from ezgov_infra.store.csvfiles import COLUMNS, read_csv, row_lines
 
     if kind not in COLUMNS:
         raise InputError(f"unknown kind {kind!r} (one of {', '.join(COLUMNS)})")
@@ -411,7 +408,6 @@ def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
 
 
 def _column_for(kind: str, field_name: str) -> str:
-    from ezgov_infra.store.csvfiles import COLUMNS
 
     root = field_name.split(".")[0]
     return next((c.name for c in COLUMNS[kind] if c.field == root), field_name)
@@ -419,14 +415,11 @@ def _column_for(kind: str, field_name: str) -> str:
 
 def export_ansible(folder: Path, *, prefer_ipv4: bool = False, fmt: str = "yaml") -> str:
     """The Ansible inventory as YAML, or as JSON (which Ansible's YAML inventory plugin reads as well)."""
-    from ezgov_infra.automation.export import ansible_inventory
-    from ezgov_infra.store.yamlfiles import dump_block
 
     if fmt not in ("yaml", "json"):
         raise InputError(f"an Ansible inventory is written as yaml or json, not {fmt}")
     inv = load_inventory(folder)
     if fmt == "json":
-        import json
 
         return json.dumps(ansible_inventory(inv, prefer_ipv4=prefer_ipv4), ensure_ascii=False, indent=2) + "\n"
     header = "# Ansible inventory exported by `ezgov inventory export ansible`; regenerate, do not edit.\n"

@@ -16,9 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.addressing.allocate import make_plan
+from ezgov_infra.audit.ipv6 import audit_device
+from ezgov_infra.audit.scores import device_score, has_evidence, roll_ups, weights
+from ezgov_infra.collect import snapshot, snmp, ssh
+from ezgov_infra.collect.credentials import credentials_for
 from ezgov_infra.collect.runner import run_batch
+from ezgov_infra.collect.snapshot import snapshot_folder
 from ezgov_infra.config import history_path
-from ezgov_infra.errors import AuditError, InputError, PlanError
+from ezgov_infra.errors import AuditError, InputError, PlanError, UnreachableError
 from ezgov_infra.models import facets
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult
@@ -26,6 +32,9 @@ from ezgov_infra.models.inventory import Collection, Device, Inventory
 from ezgov_infra.models.kinds import Severity
 from ezgov_infra.models.runs import Batch, Progress
 from ezgov_infra.models.selector import ALL, Selector
+from ezgov_infra.platforms import load_profile
+from ezgov_infra.store.history import open_history
+from ezgov_infra.store.inventory import load_inventory
 
 KIND = "ipv6-audit"
 
@@ -57,7 +66,6 @@ def _offline(device: Device, options: AuditOptions) -> bool:
 
 
 def plan_selection(inventory: Inventory, inventory_dir: Path, options: AuditOptions) -> Selection:
-    from ezgov_infra.collect.snapshot import snapshot_folder
 
     selection = Selection(devices=[])
     for device_id in facets.devices(inventory).select(options.limit):
@@ -75,7 +83,6 @@ def collector(inventory: Inventory, inventory_dir: Path, state_dir: Path,
     def task(device_id: str) -> DeviceFacts:
         device = inventory.devices[device_id]
         if _offline(device, options):
-            from ezgov_infra.collect import snapshot
 
             return snapshot.collect(device, inventory=inventory_dir, root=options.offline_dir)
         facts: DeviceFacts | None = None
@@ -98,7 +105,6 @@ def _address(device: Device) -> tuple[str, str | None]:
     v4 = str(device.mgmt_ipv4.ip) if device.mgmt_ipv4 else None
     v6 = str(device.mgmt_ipv6.ip) if device.mgmt_ipv6 else None
     if v4 is None and v6 is None:
-        from ezgov_infra.errors import UnreachableError
 
         raise UnreachableError(f"{device.id}: no management address in the inventory")
     return (v4 or v6 or ""), v6
@@ -106,9 +112,6 @@ def _address(device: Device) -> tuple[str, str | None]:
 
 def _ssh(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: Path,
          options: AuditOptions) -> DeviceFacts:
-    from ezgov_infra.collect import ssh
-    from ezgov_infra.collect.credentials import credentials_for
-    from ezgov_infra.platforms import load_profile
 
     known = str(options.known_hosts) if options.known_hosts else None
     credentials = credentials_for(device, inventory, "ssh", state_dir=state_dir, folder=inventory_dir,
@@ -123,8 +126,6 @@ def _ssh(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: P
 
 def _snmp(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: Path,
           options: AuditOptions) -> DeviceFacts:
-    from ezgov_infra.collect import snmp
-    from ezgov_infra.collect.credentials import credentials_for
 
     credentials = credentials_for(device, inventory, "snmp", state_dir=state_dir, folder=inventory_dir,
                                   profile=options.snmp_profile)
@@ -141,11 +142,6 @@ def _snmp(device: Device, inventory: Inventory, inventory_dir: Path, state_dir: 
 
 def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: Progress | None = None) -> AuditRun:
     """Collect, judge, score and store one audit run."""
-    from ezgov_infra.addressing.allocate import make_plan
-    from ezgov_infra.audit.ipv6 import audit_device
-    from ezgov_infra.audit.scores import device_score, has_evidence, roll_ups, weights
-    from ezgov_infra.store.history import open_history
-    from ezgov_infra.store.inventory import load_inventory
 
     inv = load_inventory(inventory)
     try:
@@ -191,7 +187,6 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
 
 def insufficient(device: Device) -> str:
     """What to collect when a device's outputs hold no IPv6 evidence (no rule is judged on nothing)."""
-    from ezgov_infra.platforms import load_profile
 
     commands = load_profile(device.platform).commands
     wanted = [f"{k} ({commands[k]})" for k in ("config", "interfaces_v6", "interfaces") if k in commands]
@@ -229,7 +224,6 @@ def top_findings(run: AuditRun, count: int = 10) -> list[dict[str, Any]]:
 # ---- history views
 
 def runs(*, state_dir: Path, limit: int = 50) -> list[dict[str, Any]]:
-    from ezgov_infra.store.history import open_history
 
     with open_history(history_path(state_dir)) as history:
         rows = history.runs(KIND, limit=limit)
@@ -253,7 +247,6 @@ def _run_id(history: Any, run_id: int | None) -> int:
 
 def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str, ...] = (),
              device: str | None = None) -> tuple[int, list[dict[str, Any]]]:
-    from ezgov_infra.store.history import open_history
 
     with open_history(history_path(state_dir)) as history:
         chosen = _run_id(history, run_id)

@@ -9,16 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ezgov_infra.errors import LabError
+from ezgov_infra.lab import websites as website_lab
+from ezgov_infra.lab.daemons import installed
 from ezgov_infra.lab.lab import Lab
-from ezgov_infra.lab.ns import Completed
+from ezgov_infra.lab.ns import Completed, alive, netns_exists
+from ezgov_infra.lab.standins import unstage_all
 from ezgov_infra.lab.topology import Topology, from_inventory
-from ezgov_infra.lab.validate import Validation
+from ezgov_infra.lab.validate import Validation, load_checks, wait_converged
+from ezgov_infra.lab.validate import validate as run_checks
 from ezgov_infra.models.runs import NoProgress, Progress
+from ezgov_infra.store.inventory import load_inventory
 
 
 def prerequisites() -> list[str]:
     """What keeps the lab from running here, as sentences (empty: all there)."""
-    from ezgov_infra.lab.daemons import installed
 
     problems = []
     if os.geteuid() != 0:
@@ -30,7 +34,6 @@ def prerequisites() -> list[str]:
 
 
 def open_lab(inventory: Path, state_dir: Path) -> Lab:
-    from ezgov_infra.store.inventory import load_inventory
 
     return Lab(from_inventory(load_inventory(inventory), name=inventory.resolve().name), state_dir, inventory)
 
@@ -62,14 +65,12 @@ def up(*, inventory: Path, state_dir: Path, progress: Progress = NoProgress(), w
     built = time.monotonic() - started
     answering = converged = 0.0
     if wait:
-        from ezgov_infra.lab.validate import wait_converged
 
         progress.note("waiting for SSH and SNMP to answer and OSPF to converge")
         answering = lab.wait_answering()
         converged = wait_converged(lab)
     resolver = None
     if websites:
-        from ezgov_infra.lab import websites as website_lab
 
         progress.note("website lab: name servers (nsd) and web server (nginx) in their namespaces")
         resolver = website_lab.up(state_dir).resolver
@@ -86,8 +87,6 @@ class DownResult:
 def down(*, state_dir: Path, progress: Progress = NoProgress()) -> DownResult:
     """Works from the state file alone: the inventory may have changed or be broken."""
     _require()
-    from ezgov_infra.lab import websites as website_lab
-    from ezgov_infra.lab.standins import unstage_all
 
     lab = Lab(Topology("any"), state_dir)
     started = time.monotonic()
@@ -120,8 +119,6 @@ class Status:
 
 def status(*, inventory: Path, state_dir: Path) -> Status:
     """Each node's namespace, daemons (pid, alive), addresses and links. Never takes a lock; shows no secret."""
-    from ezgov_infra.lab.ns import alive, netns_exists
-    from ezgov_infra.store.inventory import load_inventory
 
     inv = load_inventory(inventory)
     lab = Lab(from_inventory(inv, name=inventory.resolve().name), state_dir, inventory)
@@ -141,8 +138,6 @@ def status(*, inventory: Path, state_dir: Path) -> Status:
 
 
 def validate(*, inventory: Path, state_dir: Path, checks: Path | None = None) -> Validation:
-    from ezgov_infra.lab.validate import load_checks
-    from ezgov_infra.lab.validate import validate as run_checks
 
     _require()
     lab = open_lab(inventory, state_dir)

@@ -14,10 +14,25 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.audit.bandwidth import interval_rate
+from ezgov_infra.audit.coverage import compute_stats, connected_sites
+from ezgov_infra.audit.scores import weights
 from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
-from ezgov_infra.ops.families import Family, StoredRuns
+from ezgov_infra.jobs.broadband import assess_history
+from ezgov_infra.jobs.report import read_migration
+from ezgov_infra.models.bandwidth import Rate, Sample
+from ezgov_infra.ops.exposition import parse_listen, render, start
+from ezgov_infra.ops.families import Family, StoredRuns, build
 from ezgov_infra.ops.index import INDEX_VERSION, MetricsIndex
-from ezgov_infra.report.sources import AUDIT_KINDS, BANDWIDTH_AUDIT, IPV6_AUDIT, WEB_CHECK, RunView
+from ezgov_infra.ops.index import build_index as make
+from ezgov_infra.report.broadband import task1_kpis
+from ezgov_infra.report.figures import Ratio, executive
+from ezgov_infra.report.sources import AUDIT_KINDS, BANDWIDTH_AUDIT, IPV6_AUDIT, WEB_CHECK, Coverage, RunView, Sources
+from ezgov_infra.report.text import Text
+from ezgov_infra.store.broadband import BroadbandStore
+from ezgov_infra.store.files import atomic_write
+from ezgov_infra.store.history import open_history
+from ezgov_infra.store.inventory import load_inventory
 
 POLL_KIND = "bandwidth-poll"
 STREAK_RUNS = 50  # how far back a failing collection is followed
@@ -43,14 +58,6 @@ def digest(folder: Path, plans_dir: Path) -> str:
 def build_index(folder: Path, plans_dir: Path, key: str, history_db: Path | None = None) -> MetricsIndex:
     """Load and validate the inventory and the plan, and keep what the metrics read (figures as the report has
     them)."""
-    from ezgov_infra.audit.coverage import compute_stats, connected_sites
-    from ezgov_infra.audit.scores import weights
-    from ezgov_infra.jobs.report import read_migration
-    from ezgov_infra.ops.index import build_index as make
-    from ezgov_infra.report.figures import Ratio, executive
-    from ezgov_infra.report.sources import Coverage, Sources
-    from ezgov_infra.report.text import Text
-    from ezgov_infra.store.inventory import load_inventory
 
     inventory = load_inventory(folder)
     stats = compute_stats(inventory)
@@ -61,8 +68,6 @@ def build_index(folder: Path, plans_dir: Path, key: str, history_db: Path | None
                       migration=read_migration(folder, plans_dir, None, today))
     # The figures that read no run: the run-based ones are judged on every scrape from the newest runs. Task 1's
     # figures come from the carriers' reports, whose identity is part of the index's key.
-    from ezgov_infra.jobs.broadband import assess_history
-    from ezgov_infra.report.broadband import task1_kpis
 
     if history_db is not None and history_db.exists():
         sources.broadband, _, sources.broadband_trend = assess_history(inventory, history_db)
@@ -77,15 +82,12 @@ def carrier_reports_key(history_db: Path) -> str:
     """Which carriers' reports are stored (their ids and content hashes): a new import changes task 1's figures."""
     if not history_db.exists():
         return ""
-    from ezgov_infra.store.broadband import BroadbandStore
-    from ezgov_infra.store.history import open_history
 
     with open_history(history_db) as history:
         return ",".join(f"{r.id}:{r.sha256}" for r in BroadbandStore(history).reports())
 
 
 def load_index(folder: Path, state_dir: Path, plans_dir: Path) -> MetricsIndex:
-    from ezgov_infra.store.files import atomic_write
 
     history_db = history_path(state_dir)
     key = hashlib.sha256((digest(folder, plans_dir) + carrier_reports_key(history_db)).encode()).hexdigest()
@@ -111,9 +113,6 @@ def _epoch(stamp: str) -> float:
 def read_runs(history_db: Path) -> StoredRuns:
     """The newest finished run of each audit (only the facts the metrics read), when each kind last finished,
     failure streaks and the newest interval rates."""
-    from ezgov_infra.audit.bandwidth import interval_rate
-    from ezgov_infra.models.bandwidth import Rate, Sample
-    from ezgov_infra.store.history import open_history
 
     stored = StoredRuns()
     if not history_db.exists():
@@ -161,7 +160,6 @@ def _streaks(history: Any, kind: str, newest: RunView) -> dict[str, int]:
 
 def collect(*, folder: Path, state_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR) -> list[Family]:
     """Every metric family, from the index of the inventory and the newest stored runs."""
-    from ezgov_infra.ops.families import build
 
     index = load_index(folder, state_dir, plans_dir)
     return build(index, read_runs(history_path(state_dir)))
@@ -177,8 +175,6 @@ class WriteResult:
 
 def write(*, folder: Path, state_dir: Path, out: Path, plans_dir: Path = DEFAULT_PLANS_DIR) -> WriteResult:
     """Write the exposition to `out` atomically (node_exporter's textfile collector reads `*.prom` files)."""
-    from ezgov_infra.ops.exposition import render
-    from ezgov_infra.store.files import atomic_write
 
     families = collect(folder=folder, state_dir=state_dir, plans_dir=plans_dir)
     text = render(families)
@@ -190,7 +186,6 @@ def write(*, folder: Path, state_dir: Path, out: Path, plans_dir: Path = DEFAULT
 def serve(*, folder: Path, state_dir: Path, listen: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> Any:
     """Start answering `/metrics` on `listen` (HOST:PORT) in a background thread; returns the endpoint (its `url`,
     `stop()` and `thread`). Each scrape reads the history anew."""
-    from ezgov_infra.ops.exposition import parse_listen, start
 
     host, port = parse_listen(listen)
     load_index(folder, state_dir, plans_dir)  # bad input shows before the first scrape, not as an HTTP 500

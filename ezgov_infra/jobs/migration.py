@@ -5,16 +5,26 @@ Nothing here prints; each function returns a result the CLI renders.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ezgov_infra.config import DEFAULT_PLANS_DIR
-from ezgov_infra.errors import InputError, PlanError
+from ezgov_infra.errors import InputError, InventoryError, PlanError, Problem
+from ezgov_infra.migrate.assess import assess as run_rules
+from ezgov_infra.migrate.azure import to_azure_csv
+from ezgov_infra.migrate.catalogue import find_cycles
+from ezgov_infra.migrate.diff import diff_plans
+from ezgov_infra.migrate.importers import import_catalogue_file, to_ezgov_csv
+from ezgov_infra.migrate.konveyor import to_konveyor_csv
+from ezgov_infra.migrate.planner import PlanInput
+from ezgov_infra.migrate.planner import make_plan as lay_out
+from ezgov_infra.migrate.schedule import site_uplinks
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
-from ezgov_infra.models.systems import LegacySystem
+from ezgov_infra.models.systems import LegacySystem, check_catalogue
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.systems import (
     catalogue_digest,
@@ -22,8 +32,11 @@ from ezgov_infra.store.systems import (
     load_plan,
     load_rules,
     measured_headroom,
+    plan_path,
     save_plan,
+    set_classification,
 )
+from ezgov_infra.store.yamlfiles import format_path
 
 
 @dataclass(slots=True)
@@ -46,10 +59,7 @@ def _as_of(inventory: Inventory, as_of: date | None) -> date:
 
 
 def assess(*, folder: Path, as_of: date | None = None) -> Assessment:
-    from collections import Counter
 
-    from ezgov_infra.migrate.assess import assess as run_rules
-    from ezgov_infra.migrate.catalogue import find_cycles
 
     inventory = load_inventory(folder)
     systems = load_catalogue(folder, inventory)
@@ -82,11 +92,6 @@ def make_plan(*, folder: Path, name: str, start: date | None = None, deadline: d
               plans_dir: Path = DEFAULT_PLANS_DIR, history_db: Path | None = None,
               write: bool = True) -> tuple[MigrationPlan, Path | None]:
     """Assess the catalogue and lay out the waves; writes `plans_dir/<name>.yaml` unless `write` is false."""
-    from ezgov_infra.migrate.assess import assess as run_rules
-    from ezgov_infra.migrate.planner import PlanInput
-    from ezgov_infra.migrate.planner import make_plan as lay_out
-    from ezgov_infra.migrate.schedule import site_uplinks
-    from ezgov_infra.store.systems import plan_path
 
     plan_path(plans_dir, name)  # refuse a bad name before any work
     inventory = load_inventory(folder)
@@ -119,7 +124,6 @@ def wave_rows(plan: MigrationPlan) -> list[dict[str, Any]]:
 
 
 def diff(*, a: str, b: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> dict[str, Any]:
-    from ezgov_infra.migrate.diff import diff_plans
 
     changes: dict[str, Any] = diff_plans(load_plan(plans_dir, a), load_plan(plans_dir, b))
     return changes
@@ -142,8 +146,6 @@ def import_file(*, folder: Path, file: Path, fmt: str, defaults: dict[str, str] 
     A system already on file is replaced only with `update` (and keeps the most restrictive of its recorded and
     imported classifications); without it, the import is refused and nothing is written.
     """
-    from ezgov_infra.migrate.importers import import_catalogue_file
-    from ezgov_infra.models.systems import check_catalogue
     from ezgov_infra.store.systems import add_systems, load_rules
 
     if not file.is_file():
@@ -164,8 +166,6 @@ def import_file(*, folder: Path, file: Path, fmt: str, defaults: dict[str, str] 
     def check(merged: dict[str, LegacySystem]) -> None:
         issues = check_catalogue(merged, inventory)
         if issues:
-            from ezgov_infra.errors import InventoryError, Problem
-            from ezgov_infra.store.yamlfiles import format_path
 
             raise InventoryError([Problem(str(file), None, format_path([i.id, *i.path]), i.message, i.hint)
                                   for i in issues])
@@ -176,16 +176,12 @@ def import_file(*, folder: Path, file: Path, fmt: str, defaults: dict[str, str] 
 
 def classify(*, folder: Path, system: str, level: str, force: bool = False) -> tuple[str, str]:
     """Record a person's classification of one system; returns (before, after)."""
-    from ezgov_infra.store.systems import set_classification
 
     return set_classification(folder, system, level, force=force)
 
 
 def export_catalogue(*, folder: Path, fmt: str = "csv") -> str:
     """The catalogue as ezgov CSV, an Azure Migrate import file or a Konveyor application import file."""
-    from ezgov_infra.migrate.azure import to_azure_csv
-    from ezgov_infra.migrate.importers import to_ezgov_csv
-    from ezgov_infra.migrate.konveyor import to_konveyor_csv
 
     writers = {"csv": to_ezgov_csv, "azure": to_azure_csv, "konveyor": to_konveyor_csv}
     if fmt not in writers:

@@ -12,12 +12,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.automation.runner import PlaybookSecrets, RunSummary
+from ezgov_infra.addressing.allocate import make_plan
+from ezgov_infra.automation.export import ansible_inventory, platform_profile
+from ezgov_infra.automation.hostvars import (
+    connection_vars,
+    host_entries,
+    ipv6_plan_vars,
+    private_home,
+    snapshot_commands,
+)
+from ezgov_infra.automation.runner import PlaybookSecrets, RunSummary, run_playbook
+from ezgov_infra.collect.credentials import credentials_for, snmp_credentials
 from ezgov_infra.errors import InputError
+from ezgov_infra.jobs.configs import commit_backup
 from ezgov_infra.models import facets
 from ezgov_infra.models.inventory import Collection, Inventory
 from ezgov_infra.models.runs import Progress
 from ezgov_infra.models.selector import ALL, Selector
+from ezgov_infra.store.inventory import load_inventory
 
 PLAYBOOKS_ENV = "EZGOV_PLAYBOOKS"
 
@@ -77,9 +89,6 @@ def device_inventory(inv: Inventory, *, folder: Path, state_dir: Path, devices: 
                      ) -> tuple[dict[str, Any], PlaybookSecrets, dict[str, str]]:
     """The Ansible inventory for `devices` with connection vars, the one SSH password they share (if any), and
     the environment ansible needs (a private HOME when host keys live in a known_hosts file of their own)."""
-    from ezgov_infra.automation.export import ansible_inventory, platform_profile
-    from ezgov_infra.automation.hostvars import connection_vars, host_entries, private_home, snapshot_commands
-    from ezgov_infra.collect.credentials import credentials_for
 
     document = ansible_inventory(inv, devices=devices)
     passwords: dict[str, str] = {}
@@ -117,10 +126,6 @@ def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, s
         devices: list[str] | None = None, progress: Progress | None = None) -> RunSummary:
     """Run a device playbook (`ipv6_enable`, `snmpv3`, `backup_configs`) on the inventory's live devices, those
     of them `selector` chooses (and `devices` names), narrowed by `limit`, an Ansible host pattern."""
-    from ezgov_infra.addressing.allocate import make_plan
-    from ezgov_infra.automation.hostvars import ipv6_plan_vars
-    from ezgov_infra.automation.runner import run_playbook
-    from ezgov_infra.store.inventory import load_inventory
 
     info = find(name)
     if info.name == "migration_cutover":
@@ -150,7 +155,6 @@ def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, s
     summary = run_playbook(Path(info.path), inventory=document, state_dir=state_dir, limit=limit, check=check,
                            diff=diff, extravars=extravars, secrets=secrets, env=env, progress=progress)
     if info.name == "backup_configs" and not check:
-        from ezgov_infra.jobs.configs import commit_backup
 
         # every host that completed wrote its config; the configs are versioned in <state dir>/configs
         commit_backup(state_dir=state_dir, backup_dir=Path(str(extravars["ezgov_backup_dir"])),
@@ -162,7 +166,6 @@ def run(*, name: str, folder: Path, state_dir: Path, limit: str | None = None, s
 def snmpv3_prompts(inv: Inventory, *, folder: Path, state_dir: Path, chosen: list[str],
                    profile_id: str | None) -> dict[str, str]:
     """Answers to snmpv3.yml's key prompts, from an SNMPv3 profile (named, or the devices' one)."""
-    from ezgov_infra.collect.credentials import snmp_credentials
 
     if profile_id is None:
         used = {inv.devices[d].snmp_profile for d in chosen} - {None}

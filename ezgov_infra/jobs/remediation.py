@@ -13,13 +13,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.addressing.allocate import management_address
+from ezgov_infra.audit.scores import device_score, weights
+from ezgov_infra.automation.hostvars import DEFAULT_TIMERS, LAB_TIMERS
 from ezgov_infra.automation.runner import RunSummary
+from ezgov_infra.collect.credentials import credentials_for
+from ezgov_infra.collect.hostkeys import trust_new_address
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import AuditError
+from ezgov_infra.jobs import ipv6_audit, playbooks
+from ezgov_infra.jobs.inventory import set_fields
+from ezgov_infra.jobs.ipv6_audit import KIND
 from ezgov_infra.models import facets
-from ezgov_infra.models.inventory import Collection, Inventory
+from ezgov_infra.models.findings import Finding
+from ezgov_infra.models.inventory import Collection, InterfaceKind, Inventory
 from ezgov_infra.models.runs import Progress
 from ezgov_infra.models.selector import ALL, AnyOf, Selector, Term
+from ezgov_infra.store.history import open_history
+from ezgov_infra.store.inventory import load_inventory
 
 PLAYBOOK = "ipv6_enable"
 
@@ -47,10 +58,6 @@ class Remediation:
 
 def last_readiness(state_dir: Path, inv: Inventory) -> tuple[int, dict[str, tuple[str, float | None, int]]]:
     """The last audit run: per device (readiness, score, finding count), recomputed from its stored findings."""
-    from ezgov_infra.audit.scores import device_score, weights
-    from ezgov_infra.jobs.ipv6_audit import KIND
-    from ezgov_infra.models.findings import Finding
-    from ezgov_infra.store.history import open_history
 
     with open_history(history_path(state_dir)) as history:
         latest = history.latest_run(KIND)
@@ -95,8 +102,6 @@ def circuit_peers(inv: Inventory, devices: list[str]) -> list[str]:
 
 def remediate(*, folder: Path, state_dir: Path, limit: Selector = ALL, check: bool = False,
               progress: Progress | None = None) -> Remediation:
-    from ezgov_infra.jobs import ipv6_audit, playbooks
-    from ezgov_infra.store.inventory import load_inventory
 
     inv = load_inventory(folder)
     before_run, before = last_readiness(state_dir, inv)
@@ -136,11 +141,6 @@ def remediate(*, folder: Path, state_dir: Path, limit: Selector = ALL, check: bo
 def record_management(folder: Path, state_dir: Path, inv: Inventory, devices: list[str]) -> dict[str, str]:
     """Write the IPv6 management address the playbook configured into the inventory (device and interface) and
     trust the device's known host key under it. Returns device -> address for what changed."""
-    from ezgov_infra.addressing.allocate import management_address
-    from ezgov_infra.collect.credentials import credentials_for
-    from ezgov_infra.collect.hostkeys import trust_new_address
-    from ezgov_infra.jobs.inventory import set_fields
-    from ezgov_infra.models.inventory import InterfaceKind
 
     recorded: dict[str, str] = {}
     for device_id in devices:
@@ -161,8 +161,6 @@ def record_management(folder: Path, state_dir: Path, inv: Inventory, devices: li
 
 def settle_seconds(folder: Path, devices: list[str]) -> float:
     """Three hello intervals (the slowest of the devices') plus two seconds."""
-    from ezgov_infra.automation.hostvars import DEFAULT_TIMERS, LAB_TIMERS
-    from ezgov_infra.store.inventory import load_inventory
 
     inv = load_inventory(folder)
     hello = max((LAB_TIMERS if inv.devices[d].lab else DEFAULT_TIMERS)[0] for d in devices)

@@ -13,11 +13,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.audit.coverage import compute_stats
+from ezgov_infra.audit.coverage import connected_sites as connected
 from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
 from ezgov_infra.errors import InputError
-from ezgov_infra.report.build import Report
+from ezgov_infra.jobs.broadband import assess_history
+from ezgov_infra.migrate.assess import assess
+from ezgov_infra.report.build import Report, build_report
+from ezgov_infra.report.pdf import html_to_pdf
+from ezgov_infra.report.render import render_html, render_markdown
 from ezgov_infra.report.sources import AUDIT_KINDS, REPORT, Coverage, Migration, RunView, Sources
+from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import History, open_history
+from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.systems import SYSTEMS_FILE, load_catalogue, load_plan, load_rules
 
 FORMATS = ("html", "pdf", "md")
 SUFFIX = {"html": ".html", "pdf": ".pdf", "md": ".md"}
@@ -83,9 +92,6 @@ def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, Ru
 
 
 def read_migration(folder: Path, plans_dir: Path, plan_name: str | None, as_of: date) -> Migration:
-    from ezgov_infra.migrate.assess import assess
-    from ezgov_infra.store.inventory import load_inventory
-    from ezgov_infra.store.systems import SYSTEMS_FILE, load_catalogue, load_plan, load_rules
 
     if not (folder / SYSTEMS_FILE).exists():
         return Migration()
@@ -105,9 +111,6 @@ def read_migration(folder: Path, plans_dir: Path, plan_name: str | None, as_of: 
 
 def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR,
                  plan: str | None = None, as_of: date | None = None) -> Sources:
-    from ezgov_infra.audit.coverage import compute_stats
-    from ezgov_infra.audit.coverage import connected_sites as connected
-    from ezgov_infra.store.inventory import load_inventory
 
     inventory = load_inventory(folder)
     day = as_of or date.today()
@@ -115,7 +118,6 @@ def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_d
     coverage = Coverage(required=stats.required, connected=stats.connected, by_district=stats.by_district,
                         gaps=[(g.site, g.reason) for g in stats.missing], connected_sites=connected(inventory))
     runs, previous, earlier = read_history(history_db, run)
-    from ezgov_infra.jobs.broadband import assess_history
 
     households, _, households_trend = assess_history(inventory, history_db)
     return Sources(inventory=inventory, as_of=day, coverage=coverage, runs=runs, previous=previous,
@@ -125,7 +127,6 @@ def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_d
 
 def build(*, folder: Path, history_db: Path, lang: str, run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR,
           plan: str | None = None, as_of: date | None = None, generated: datetime | None = None) -> Report:
-    from ezgov_infra.report.build import build_report
 
     sources = load_sources(folder=folder, history_db=history_db, run=run, plans_dir=plans_dir, plan=plan,
                            as_of=as_of)
@@ -146,8 +147,6 @@ def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "ht
               run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR, plan: str | None = None,
               as_of: date | None = None, generated: datetime | None = None) -> ReportResult:
     """Build the report and write it to `out` (default `<state dir>/reports/readiness-<lang>.<ext>`)."""
-    from ezgov_infra.report.render import render_html, render_markdown
-    from ezgov_infra.store.files import atomic_write
 
     if fmt not in FORMATS:
         raise InputError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -165,7 +164,6 @@ def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "ht
         if fmt == "html":
             atomic_write(target, html)
         else:
-            from ezgov_infra.report.pdf import html_to_pdf
 
             atomic_write(target, html_to_pdf(html, base=target.parent.resolve(), lang=lang))
     recorded = _record(history_db, report, target, fmt) if run == "latest" else None

@@ -19,11 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra.automation.cutover import Runbook, runbook_path
 from ezgov_infra.errors import InputError, LabError
+from ezgov_infra.jobs.cutover import find_wave
 from ezgov_infra.lab import standins
+from ezgov_infra.lab.ns import alive, run_in
+from ezgov_infra.lab.state import load_state
+from ezgov_infra.lab.topology import from_inventory
+from ezgov_infra.migrate.guard import refuse
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.runs import NoProgress, Progress
 from ezgov_infra.models.systems import LegacySystem
+from ezgov_infra.store.files import atomic_write
+from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.systems import load_catalogue, load_plan
+from ezgov_infra.store.yamlfiles import dump_plain
 
 RUNBOOK_MARK = "# Staged in the virtual lab by `ezgov migrate stage`"
 ROLE_RANK = {"core": 0, "aggregation": 1, "access": 2, "firewall": 3}
@@ -148,9 +158,6 @@ def runbook_document(staging: standins.Staging, state_dir: Path) -> dict[str, An
 
 
 def _write_runbook(path: Path, document: dict[str, Any], plan: str, wave: str) -> str:
-    from ezgov_infra.automation.cutover import Runbook
-    from ezgov_infra.store.files import atomic_write
-    from ezgov_infra.store.yamlfiles import dump_plain
 
     Runbook.model_validate(document)  # the exact form `migrate execute` reads
     if path.exists() and not path.read_text(encoding="utf-8").startswith(RUNBOOK_MARK):
@@ -165,8 +172,6 @@ def _write_runbook(path: Path, document: dict[str, Any], plan: str, wave: str) -
 # -- the use cases ---------------------------------------------------------------------------------------------
 def _require_lab(lab_dir: Path, nodes: list[str]) -> dict[str, str]:
     """The namespace of each node, from the running lab's state; LabError when the lab is not up."""
-    from ezgov_infra.lab.ns import alive
-    from ezgov_infra.lab.state import load_state
 
     state = load_state(lab_dir)
     if state.keeper is None or not alive(state.keeper.pid, state.keeper.start) or not state.nodes:
@@ -183,11 +188,6 @@ def _require_lab(lab_dir: Path, nodes: list[str]) -> dict[str, str]:
 def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: Path,
           progress: Progress = NoProgress(), wait: float = 30.0) -> StageResult:
     """Stage every system of the wave; on any failure, remove what was staged and raise."""
-    from ezgov_infra.automation.cutover import runbook_path
-    from ezgov_infra.jobs.cutover import find_wave
-    from ezgov_infra.lab.topology import from_inventory
-    from ezgov_infra.store.inventory import load_inventory
-    from ezgov_infra.store.systems import load_catalogue, load_plan
 
     plan = load_plan(plans_dir, name)
     chosen = find_wave(plan, wave)
@@ -202,7 +202,6 @@ def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: 
     if unknown:
         raise InputError(f"plan {plan.name!r} wave {chosen.id}: {', '.join(unknown)} not in {inventory}/systems.yaml "
                          "(the plan is older than the catalogue; make it again)")
-    from ezgov_infra.migrate.guard import refuse
 
     refuse(chosen.systems, {s: catalogue[s].classification for s in chosen.systems},
            f"stage {plan.name} wave {chosen.id}")
@@ -240,7 +239,6 @@ def stage(*, name: str, wave: str, inventory: Path, state_dir: Path, plans_dir: 
 def _stage_systems(result: StageResult, plan: str, systems: list[str], catalogue: dict[str, LegacySystem],
                    sources: dict[str, str], namespaces: dict[str, str], state_dir: Path, progress: Progress,
                    wait: float) -> None:
-    from ezgov_infra.lab.ns import run_in
 
     lab_dir = standins.lab_dir_of(state_dir)
     with standins.edit_staging(lab_dir) as staging:
@@ -280,7 +278,6 @@ def _stage_systems(result: StageResult, plan: str, systems: list[str], catalogue
 
 def _answers(namespace: str, url: str, wait: float) -> bool:
     """Whether `url` answers 200 from inside `namespace` within `wait` seconds (OSPF needs a moment)."""
-    from ezgov_infra.lab.ns import run_in
 
     deadline = time.monotonic() + wait
     while True:

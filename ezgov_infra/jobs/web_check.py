@@ -17,9 +17,14 @@ from typing import Any
 
 from ezgov_infra.audit.web import FAIL, RULES, SiteVerdict, WebPolicy, judge_site
 from ezgov_infra.collect.runner import run_batch
+from ezgov_infra.collect.web import Dns, Http, gather_site
+from ezgov_infra.config import history_path
 from ezgov_infra.errors import InputError
+from ezgov_infra.lab import websites as web_lab
 from ezgov_infra.models.kinds import Readiness
 from ezgov_infra.models.runs import Progress
+from ezgov_infra.store.history import open_history
+from ezgov_infra.store.inventory import load_inventory
 
 RUN_KIND = "web-check"
 _HOSTNAME = re.compile(r"^(?=.{1,253}\.?$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
@@ -95,7 +100,6 @@ def check_websites(
 ) -> WebCheckResult:
     """Check `hosts` (default: the inventory's websites) and store the run in `<state_dir>/history.sqlite`."""
     if lab:
-        from ezgov_infra.lab import websites as web_lab
 
         running = web_lab.state(state_dir)
         if running is None:
@@ -107,7 +111,6 @@ def check_websites(
               timeout=timeout, workers=workers)
     names, policy = _inventory(folder, need_sites=not hosts)
     targets = list(dict.fromkeys(h.strip().lower().rstrip(".") for h in hosts)) if hosts else sorted(names)
-    from ezgov_infra.collect.web import Dns, Http
 
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.monotonic()
     dns = Dns(resolver, timeout=dns_timeout)
@@ -131,7 +134,6 @@ def check_websites(
 
 
 def _one_site(host: str, name: str, dns: Any, http: Any, policy: WebPolicy, **options: int) -> SiteResult:
-    from ezgov_infra.collect.web import gather_site
 
     clock = time.monotonic()
     if not _HOSTNAME.match(host):
@@ -177,7 +179,6 @@ def _validate(*, resolver: str | None, ca_file: Path | None, depth: int, max_lin
 
 def _inventory(folder: Path, *, need_sites: bool) -> tuple[dict[str, str], WebPolicy]:
     """Website names (host -> name) and the web policy; without `need_sites` a missing inventory is fine."""
-    from ezgov_infra.store.inventory import load_inventory
 
     if not need_sites and not (folder / "websites.yaml").exists():
         return {}, WebPolicy()
@@ -190,8 +191,6 @@ def _inventory(folder: Path, *, need_sites: bool) -> tuple[dict[str, str], WebPo
 
 
 def _store(result: WebCheckResult, state_dir: Path) -> int:
-    from ezgov_infra.config import history_path
-    from ezgov_infra.store.history import open_history
 
     findings = [f.model_dump(mode="json") for s in result.sites for f in s.verdict.findings]
     rows = [{"subject": s.host, "status": s.verdict.status, "category": s.verdict.category,
