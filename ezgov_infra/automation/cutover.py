@@ -33,7 +33,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ezgov_infra.errors import InputError, PlanError
+from ezgov_infra.migrate.guard import refuse
 from ezgov_infra.models.plan import Wave
+from ezgov_infra.store.yamlfiles import load_document, raise_if
 
 CONTROLLER = "ezgov-controller"
 
@@ -94,7 +96,6 @@ def runbook_path(plans_dir: Path, name: str) -> Path:
 
 
 def load_runbook(path: Path) -> Runbook:
-    from ezgov_infra.store.yamlfiles import load_document, raise_if
 
     if not path.exists():
         raise InputError(f"{path}: no cutover runbook (it says, per system, where it runs and how to move it)")
@@ -112,7 +113,6 @@ def wave_inventory(runbook: Runbook, wave: Wave, stage_dir: Path, runbook_file: 
     where the playbook checks it again; when `moving` (a cutover, not a rollback home) a classified or
     unclassified one is refused here first.
     """
-    from ezgov_infra.migrate.guard import refuse
 
     levels = {**wave.classification, **(classification or {})}
     if moving:

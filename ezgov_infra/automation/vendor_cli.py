@@ -19,6 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ezgov_infra.collect.ssh import SshTarget, configure, run_commands
+from ezgov_infra.models.credentials import SshCredentials
+from ezgov_infra.platforms import load_profile
+
 
 def norm(text: str) -> str:
     return " ".join(text.split()).lower()
@@ -92,9 +96,6 @@ def run(*, device: str, host: str, port: int, platform: str, username: str, pass
         key_file: str | None, known_hosts: str | None, commands: Sequence[str] = (),
         config: Sequence[Mapping[str, Any]] = (), save: bool = True, check: bool = False) -> dict[str, Any]:
     """What the action returns to Ansible: `stdout` (display commands) or `commands` sent and `changed`."""
-    from ezgov_infra.collect.ssh import SshTarget, configure, run_commands
-    from ezgov_infra.models.credentials import SshCredentials
-    from ezgov_infra.platforms import load_profile
 
     target = SshTarget(device, host, load_profile(platform), SshCredentials(username, password, key_file, known_hosts),
                        port=port, check_host_key=True, command_timeout=60)

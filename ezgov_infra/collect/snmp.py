@@ -25,6 +25,7 @@ import functools
 import hmac
 import ipaddress
 import random
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from time import monotonic as _monotonic
@@ -34,6 +35,7 @@ from typing import Any
 from ezgov_infra.collect import ber
 from ezgov_infra.errors import AuthError, CollectError, CollectTimeout, UnreachableError, UnsupportedError
 from ezgov_infra.models.credentials import SnmpCredentials
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Source
 
 Oid = ber.Oid
 Value = ber.Value
@@ -269,7 +271,6 @@ class _Datagrams(asyncio.DatagramProtocol):
     async def _exchange(self, target: SnmpTarget, address: str, request_id: int, wire: bytes) -> Any:
         """Send `wire`, resend on timeout as the target says; what `_route` made of the answer, or None."""
         if (family := 6 if ":" in address else 4) not in self._sockets:
-            import socket
 
             loop = asyncio.get_running_loop()
             transport, _ = await loop.create_datagram_endpoint(
@@ -645,7 +646,6 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
     IPV6-MIB's ipv6AddrTable (RFC 2465). `probe_ipv6` (the same agent over its IPv6
     management address) sets whether SNMP answers over IPv6.
     """
-    from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Source
 
     scalars = await session.get(target, SYS_DESCR, SYS_UPTIME, SYS_NAME, IPV6_IP_FORWARDING)
     table = await session.walk(target, IF_NAME, IF_DESCR, IF_ADMIN_STATUS, IF_OPER_STATUS, IF_HIGH_SPEED, IF_ALIAS,

@@ -18,6 +18,7 @@ from typing import Any
 
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab import render
+from ezgov_infra.lab.emulator.lab import device_spec
 from ezgov_infra.lab.network import if_indexes
 from ezgov_infra.lab.ns import alive, proc_start, run_in, spawn, terminate
 from ezgov_infra.lab.state import NodeState, Proc
@@ -68,7 +69,6 @@ def write_configs(node: Node, node_dir: Path, lab_dir: Path, secrets: dict[str, 
     write_if_changed(keys, (lab_dir / "authorized_keys").read_text(), 0o600)
     os.chown(keys, LAB_UID, LAB_UID)
     if node.emulated:
-        from ezgov_infra.lab.emulator.lab import device_spec
 
         (node_dir / "emulator").mkdir(mode=0o700, exist_ok=True)
         if write_if_changed(node_dir / "emulator" / "device.json", device_spec(node), 0o600):

@@ -23,7 +23,7 @@ from typing import Any
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab import network, probe, render, secrets
 from ezgov_infra.lab.lab import Lab
-from ezgov_infra.lab.ns import alive, netns_exists, proc_start, run, spawn
+from ezgov_infra.lab.ns import alive, netns_exists, netns_inode, pids_in_netns, proc_start, run, spawn, terminate
 from ezgov_infra.lab.state import Proc, save_state, state_dir_lock
 from ezgov_infra.lab.topology import Topology
 from ezgov_infra.models.runs import NoProgress, Progress
@@ -136,7 +136,6 @@ def snmp_farm(count: int, *, lab: Lab | None = None, state_dir: Path | None = No
 
 def remove_farm(lab: Lab) -> None:
     """Stop the agents and remove their namespaces and bridge, leaving the rest of the lab alone."""
-    from ezgov_infra.lab.ns import netns_inode, pids_in_netns, terminate
 
     with state_dir_lock(lab.lab_dir):
         state = lab.state()

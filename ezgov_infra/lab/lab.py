@@ -12,6 +12,7 @@ from typing import Any
 from ezgov_infra.errors import LabError
 from ezgov_infra.lab import daemons, network, render, secrets
 from ezgov_infra.lab.ns import Completed, alive, netns_inode, pids_in_netns, proc_start, run, run_in, spawn, terminate
+from ezgov_infra.lab.probe import snmp_get, ssh_banner
 from ezgov_infra.lab.state import (
     LabState,
     NodeState,
@@ -251,7 +252,6 @@ class Lab:
 
     def wait_answering(self, timeout: float = 30.0) -> float:
         """Seconds until every router's sshd and snmpd accept connections (TCP 22 and an SNMP get)."""
-        from ezgov_infra.lab.probe import snmp_get, ssh_banner
 
         started = time.monotonic()
         pending = set(self.topology.nodes)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import hashlib
 import json
 import shutil
 import signal
@@ -282,7 +283,6 @@ def unstage(state_dir: Path, plan: str | None = None) -> UnstageResult:
     """Stop every recorded server, take the service addresses off source and target `lo`, delete the data
     folders and the runbook stage wrote (unless someone changed it). With `plan`, that plan must be the one
     staged. Works with the lab up or already down; what is already gone is skipped."""
-    import hashlib
 
     lab_dir = lab_dir_of(state_dir)
     with file_lock(lab_dir):

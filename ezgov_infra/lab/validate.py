@@ -5,6 +5,7 @@ and *judge* (a pure function of what came back), so the judging is tested on rec
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -14,6 +15,8 @@ from typing import Any
 from ezgov_infra.errors import InputError, LabError
 from ezgov_infra.lab import probe
 from ezgov_infra.lab.lab import Lab
+from ezgov_infra.lab.network import if_indexes
+from ezgov_infra.lab.render import IF_HIGH_SPEED_OID
 from ezgov_infra.lab.topology import Node, Topology
 from ezgov_infra.store.yamlfiles import YamlError, load_yaml
 
@@ -175,8 +178,6 @@ def _snmp(lab: Lab, check: Check) -> list[Outcome]:
 
 
 def _speed(lab: Lab, check: Check) -> list[Outcome]:
-    from ezgov_infra.lab.network import if_indexes
-    from ezgov_infra.lab.render import IF_HIGH_SPEED_OID
 
     outcomes = []
     for node in lab.topology.nodes.values():
@@ -249,7 +250,6 @@ def _missing_routes(lab: Lab) -> dict[str, set[str]]:
 
 def wait_converged(lab: Lab, timeout: float = 30.0) -> float:
     """Seconds until every adjacency the topology implies is Full and every router has its loopback routes."""
-    import time
 
     started = time.monotonic()
     checks = [Check("ospf", "adjacency", {"protocol": "ospf"}), Check("ospf6", "adjacency", {"protocol": "ospf6"})]

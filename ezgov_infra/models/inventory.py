@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network
+from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network, ip_network
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -257,13 +257,11 @@ class Prefix(Record):
 
     @property
     def network(self) -> IPv4Network | IPv6Network:
-        from ipaddress import ip_network
 
         return ip_network(self.id)
 
     @model_validator(mode="after")
     def _valid_scope(self) -> Prefix:
-        from ipaddress import ip_network
 
         try:
             net = ip_network(self.id)

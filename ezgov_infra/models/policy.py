@@ -10,6 +10,7 @@ collaboration platform by December 2020).
 from __future__ import annotations
 
 from datetime import date
+from ipaddress import IPv6Network
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -63,7 +64,6 @@ class AddressingPolicy(Strict):
     @field_validator("root")
     @classmethod
     def _ipv6_root(cls, value: str) -> str:
-        from ipaddress import IPv6Network
 
         try:
             IPv6Network(value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ezgov_infra.audit.broadband import worst_townships
 from ezgov_infra.report.figures import Kpi, ratio_text, status_of, trend_text
 from ezgov_infra.report.figures import Ratio as Share
 from ezgov_infra.report.text import Text
@@ -122,7 +123,6 @@ def task1_section(sources: Sources, text: Text, kpis: list[Kpi]) -> Task1:
         return Task1(False, text("source.no_carrier_report"), kpis, [], [], [], [])
     regions = sources.inventory.regions
     districts = [_area(text, d, "") for d in assessment.districts]
-    from ezgov_infra.audit.broadband import worst_townships
 
     worst = [_area(text, t, text.name(regions.get(t.district or ""))) for t in
              worst_townships(assessment, WORST_TOWNSHIPS)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -88,7 +89,6 @@ def _csv_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
 
 
 def _xlsx_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
-    import zipfile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException

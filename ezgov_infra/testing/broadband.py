@@ -21,6 +21,7 @@ from ezgov_infra.models.broadband import CARRIER_NAMES, ColumnMapping, Coverage
 from ezgov_infra.models.inventory import Region, RegionLevel
 from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.carrier_files import Cell, write_grid
+from ezgov_infra.store.inventory import load_inventory
 
 # best gigabit share (urban leaves) or 100M share (rural leaves) in percent, and the best 4G coverage
 PLANTED: dict[str, dict[str, object]] = {
@@ -149,7 +150,6 @@ def sample_speeds(regions: Mapping[str, Region]) -> list[list[Cell]]:
 
 
 def write_sample(folder: Path) -> list[Path]:
-    from ezgov_infra.store.inventory import load_inventory
 
     inventory = load_inventory(folder)
     policy = inventory.policy.broadband

@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ezgov_infra.lab.emulator import server
 from ezgov_infra.lab.emulator.cli import Device
 from ezgov_infra.lab.emulator.device import DeviceSpec
 from ezgov_infra.lab.emulator.routing import FrrPlane, RoutingPlane, plane_state
@@ -27,7 +28,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--routing", choices=("frr", "none"), default="frr")
     args = parser.parse_args(argv)
 
-    from ezgov_infra.lab.emulator import server
 
     spec = DeviceSpec.load(args.folder / "device.json")
     plane: RoutingPlane | None = None

@@ -10,6 +10,7 @@ vendor's text, with the caret under the word that was not understood:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -348,7 +349,6 @@ class Session:
 
     def _usm(self, name: str, words: list[str]) -> str:
         """SNMPv3 users: keys are shown as ciphertext, never in clear (as the devices do)."""
-        import hashlib
 
         def cipher(secret: str) -> str:
             digest = hashlib.sha256(secret.encode()).hexdigest()[:32]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from ipaddress import IPv6Address, IPv6Interface
+from ipaddress import IPv6Address, IPv6Interface, IPv6Network
 from typing import Any
 
 from ezgov_infra.errors import ParseError
@@ -86,7 +86,6 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
     facts.interfaces = merge(table, config)
     routing = Routing()
     if (text := known(outputs, "ipv6_routes", device)) is not None:
-        from ipaddress import IPv6Network
 
         facts.ipv6_evidence.append("ipv6_routes")
         routing.ipv6_routes = [IPv6Network(m.group(1).lower(), strict=False)
