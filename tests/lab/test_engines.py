@@ -1,9 +1,10 @@
 """Prometheus' SNMP engine fed from the inventory: generated configs, real snmp_exporter and prometheus on loopback.
 
-The lab's eight routers and an SNMP farm of ten agents (added to a copy of the sample as access devices with an
+The lab's routers and an SNMP farm of ten agents (added to a copy of the sample as access devices with an
 active circuit each) are scraped every 5 s by Debian's snmp_exporter and prometheus while ezgov's own poller reads
-the same counters. Traffic runs through taihe-ar-1's shaped uplink (iperf3) and to the farm (ping). The audit from
-Prometheus and the audit from ezgov's samples must then agree.
+the same counters. Traffic runs through taihe-ar-1's 50 Mbit/s uplink (iperf3 at 20 Mbit/s, well clear of the 35
+Mbit/s congestion threshold, so both samplers judge it alike) and to the farm (ping). The audit from Prometheus
+and the audit from ezgov's samples must then agree.
 
 Tolerance: the two samplers read the counters at different instants (snmpd refreshes them every ~3 s), so a
 site's p95 may differ by up to 25% or 2 Mbps, whichever is larger; the set of (site, rule) findings must be equal.
@@ -124,7 +125,7 @@ class traffic:
 
     def _upload(self) -> None:
         for _ in range(20):
-            done = self.lab.exec(ROUTER, ["iperf3", "-c", CORE_LOOPBACK, "-p", "5311", "-t", "55"], timeout=90)
+            done = self.lab.exec(ROUTER, ["iperf3", "-c", CORE_LOOPBACK, "-p", "5311", "-t", "55", "-b", "20M"], timeout=90)
             if done.returncode == 0 or "unable to connect" not in done.stderr + done.stdout:
                 return
             time.sleep(0.2)
