@@ -125,7 +125,8 @@ class traffic:
 
     def _upload(self) -> None:
         for _ in range(20):
-            done = self.lab.exec(ROUTER, ["iperf3", "-c", CORE_LOOPBACK, "-p", "5311", "-t", "55", "-b", "20M"], timeout=90)
+            done = self.lab.exec(ROUTER, ["iperf3", "-c", CORE_LOOPBACK, "-p", "5311", "-t", "55", "-b", "20M"],
+                                 timeout=90)
             if done.returncode == 0 or "unable to connect" not in done.stderr + done.stdout:
                 return
             time.sleep(0.2)
