@@ -30,7 +30,7 @@ from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult
 from ezgov_infra.models.inventory import Collection, Device, Inventory
 from ezgov_infra.models.kinds import Severity
-from ezgov_infra.models.runs import Batch, Progress
+from ezgov_infra.models.runs import Batch, Progress, Result
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.platforms import load_profile
 from ezgov_infra.store.history import open_history
@@ -94,6 +94,7 @@ def collector(inventory: Inventory, inventory_dir: Path, state_dir: Path,
                 facts = polled
             else:
                 facts.reachability.snmp_ipv6 = polled.reachability.snmp_ipv6
+                facts.faults.extend(polled.faults)
         if facts is None:
             raise InputError(f"--via {','.join(options.via)}: name ssh and/or snmp")
         return facts
@@ -153,6 +154,8 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     results: Batch[DeviceFacts] = run_batch(
         [d.id for d in selection.devices], collector(inv, inventory, state_dir, options), workers=options.workers,
         timeout=options.device_timeout, progress=progress, title="IPv6 audit")
+    for result in results:
+        faulted(result)
     peers = {r.subject: r.value for r in results if r.value is not None}
     weight = weights(inv.policy.audit)
     devices: list[DeviceResult] = []
@@ -162,11 +165,12 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
                              source=result.value.source.value if result.value else _source(device, options),
                              ok=not result.failed, category=result.category, message=result.message,
                              elapsed=round(result.elapsed, 3), facts=result.value)
-        if result.value is not None and not has_evidence(result.value):
-            entry.score = device_score(device.id, [], weight, result.value)
-            entry.message = insufficient(device)
-        elif result.value is not None:
-            entry.findings = audit_device(device.id, result.value, inv, plan, peers)
+        # a failed device is not measured: no score and no finding (a fault never stands for its readiness)
+        if result.value is not None and not result.failed:
+            if has_evidence(result.value):
+                entry.findings = audit_device(device.id, result.value, inv, plan, peers)
+            else:
+                entry.message = insufficient(device)
             entry.score = device_score(device.id, entry.findings, weight, result.value)
         devices.append(entry)
     sites, districts, city = roll_ups(devices, inv)
@@ -183,6 +187,16 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
                       "facts": d.facts.model_dump(mode="json") if d.facts else {}} for d in devices],
             findings=[f.model_dump(mode="json") for f in run.findings])
     return run
+
+
+def faulted(result: Result[DeviceFacts]) -> None:
+    """A device whose collection faulted in a step (a probe without an answer) failed in this run: its facts are
+    kept for the record, with what the step would have told left unknown, and it is not judged or scored."""
+    facts = result.value
+    if facts is None or result.failed or not facts.faults:
+        return
+    result.category = facts.faults[0].category
+    result.message = "; ".join(f"{f.step}: {f.message}" for f in facts.faults)
 
 
 def insufficient(device: Device) -> str:

@@ -209,6 +209,16 @@ class TestDeviceFacts:
         assert facts.reachability.snmp_ipv6 is True
         assert facts.routing.ipv6_forwarding in (True, False)
         assert facts.source.value == "snmp"
+        assert facts.faults == []
+
+    def test_an_ipv6_probe_without_an_answer_is_a_fault_and_leaves_the_fact_unknown(self, agent: int) -> None:
+        silent = free_udp_port()  # nothing listens there: the probe times out
+        facts = collect(SnmpTarget("127.0.0.1", V3, port=agent), device="host", platform="frr",
+                        probe_ipv6=SnmpTarget("::1", V3, port=silent, timeout=0.2, retries=0))
+        assert facts.reachability.snmp_ipv6 is None
+        assert [(f.step, f.category) for f in facts.faults] == [("SNMP over IPv6", "timeout")]
+        assert "no SNMP answer within 0.2 s" in facts.faults[0].message
+        assert any(i.name == "lo" for i in facts.interfaces)
 
 
 class TestResponseReader:

@@ -1,0 +1,108 @@
+"""The IPv6 audit job: a collection fault is a failed device, never a finding, and failures never lift a score.
+
+The fault is made for real: a net-snmp agent on 127.0.0.1 only, so the probe of the device's IPv6 management
+address (::1) gets no answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ezgov_infra.collect.snmp import SYS_UPTIME, SnmpSession, SnmpTarget
+from ezgov_infra.config import history_path
+from ezgov_infra.errors import CollectTimeout
+from ezgov_infra.jobs.ipv6_audit import AuditOptions, audit
+from ezgov_infra.models.credentials import SnmpCredentials
+from ezgov_infra.models.selector import parse_limit
+from ezgov_infra.store.history import open_history
+
+COMMUNITY = "unit-job-community-4Tz"
+DEVICE = "ez-core-2"
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _uptime(target: SnmpTarget) -> object:
+    async with SnmpSession() as session:
+        return (await session.get(target, SYS_UPTIME))[SYS_UPTIME]
+
+
+@pytest.fixture(scope="module")
+def ipv4_only_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A private snmpd answering on 127.0.0.1 and not on ::1; killed by its PID afterwards."""
+    binary = shutil.which("snmpd") or "/usr/sbin/snmpd"
+    if not os.path.exists(binary):
+        if os.environ.get("CI") == "true":
+            pytest.fail("snmpd is not installed")
+        pytest.skip("snmpd is not installed")
+    folder = tmp_path_factory.mktemp("snmpd")
+    port = free_udp_port()
+    (folder / "snmpd.conf").write_text(f"agentAddress udp:127.0.0.1:{port}\nrocommunity {COMMUNITY} 127.0.0.1\n")
+    process = subprocess.Popen([binary, "-f", "-Lf", str(folder / "log"), "-C", "-c", str(folder / "snmpd.conf"),
+                                f"--persistentDir={folder}", "-I", "-smux"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        probe = SnmpTarget("127.0.0.1", SnmpCredentials("2c", community=COMMUNITY), port=port, timeout=0.5, retries=0)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                asyncio.run(_uptime(probe))
+                break
+            except CollectTimeout:
+                time.sleep(0.2)
+        yield port
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(10)
+
+
+@pytest.fixture
+def live_inventory(inventory_copy: Path, ipv4_only_agent: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample with ez-core-2 polled live over SNMP v2c at 127.0.0.1, its IPv6 management address ::1."""
+    monkeypatch.setenv("EZGOV_UNIT_COMMUNITY", COMMUNITY)
+    devices = inventory_copy / "devices.yaml"
+    text = devices.read_text(encoding="utf-8")
+    block = ("  snmp_profile: extranet-v3\n  lab: false\n  mgmt_ipv4: 198.51.100.32/24\n  collection: offline\n"
+             "  snapshot: snapshots/ez-core-2\n  mgmt_ipv6: 2001:db8:100:100::2/64\n")
+    assert block in text
+    devices.write_text(text.replace(block, "  snmp_profile: unit-v2c\n  lab: false\n  mgmt_ipv4: 127.0.0.1/8\n"
+                                           "  collection: live\n  mgmt_ipv6: ::1/128\n"), encoding="utf-8")
+    with (inventory_copy / "snmp.yaml").open("a", encoding="utf-8") as profiles:
+        profiles.write(f"unit-v2c:\n  version: 2c\n  source: env\n  community_env: EZGOV_UNIT_COMMUNITY\n"
+                       f"  port: {ipv4_only_agent}\n")
+    return inventory_copy
+
+
+class TestCollectionFault:
+    def test_an_snmp_ipv6_probe_timing_out_is_a_failed_device_not_a_finding(self, live_inventory: Path,
+                                                                            tmp_path: Path) -> None:
+        state = tmp_path / "state"
+        options = AuditOptions(live=True, via=("snmp",), limit=parse_limit([f"device:{DEVICE}"]),
+                               connect_timeout=1.0, device_timeout=20.0)
+        run = audit(inventory=live_inventory, state_dir=state, options=options)
+        (device,) = run.devices
+        assert (device.ok, device.category) == (False, "timeout")
+        assert device.message is not None and device.message.startswith("SNMP over IPv6: ::1: no SNMP answer")
+        assert device.findings == [] and device.score is None
+        assert device.facts is not None and device.facts.reachability.snmp_ipv6 is None
+        assert device.facts.interfaces  # what the agent did say over IPv4 is kept
+        assert run.city is not None and run.city.score is None and run.city.unknown == 1
+        with open_history(history_path(state)) as history:
+            (stored,) = history.results(run.run_id or 0)
+            assert (stored["status"], stored["category"]) == ("failed", "timeout")
+            assert stored["facts"]["reachability"]["snmp_ipv6"] is None
+            assert history.findings(run.run_id or 0) == []
