@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 
 from ezgov_infra.addressing.allocate import make_plan
 from ezgov_infra.audit.ipv6 import audit_device
-from ezgov_infra.audit.scores import device_score, has_evidence, roll_ups, weights
+from ezgov_infra.audit.scores import changes, device_score, has_evidence, roll_ups, weights
 from ezgov_infra.collect import snapshot, snmp, ssh
 from ezgov_infra.collect.credentials import credentials_for
 from ezgov_infra.collect.runner import run_batch
@@ -33,7 +33,7 @@ from ezgov_infra.models.kinds import Severity
 from ezgov_infra.models.runs import Batch, Progress, Result
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.platforms import load_profile
-from ezgov_infra.store.history import open_history
+from ezgov_infra.store.history import History, open_history
 from ezgov_infra.store.inventory import load_inventory
 
 KIND = "ipv6-audit"
@@ -179,6 +179,10 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     run = AuditRun(started=started, elapsed=round(time.monotonic() - clock, 3), scope=scope, mode=mode,
                    devices=devices, sites=sites, districts=districts, city=city, skipped=selection.skipped)
     with open_history(history_path(state_dir)) as history:
+        previous = _previous(history, scope)
+        if previous is not None:
+            measured = {d.device: d.score.score for d in devices if d.score and d.score.score is not None}
+            run.changes = changes(measured, stored_scores(history, previous, weight), previous, inv)
         run.run_id = history.record_run(
             KIND, scope=scope, status="failed" if run.failed else "ok", started=started.isoformat(timespec="seconds"),
             summary=summary(run),
@@ -187,6 +191,24 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
                       "facts": d.facts.model_dump(mode="json") if d.facts else {}} for d in devices],
             findings=[f.model_dump(mode="json") for f in run.findings])
     return run
+
+
+def _previous(history: History, scope: str) -> int | None:
+    """The last finished run of the same scope: the one a trend compares with (a re-audit of two devices is no
+    baseline for the city)."""
+    return next((int(r["id"]) for r in history.runs(KIND, limit=1000)
+                 if r.get("finished") and r.get("scope") == scope), None)
+
+
+def stored_scores(history: History, run_id: int, weight: Mapping[str, int]) -> dict[str, float]:
+    """Each device a stored run measured, with its score from the stored findings (today's weights, as the run
+    it is compared with); failed devices and those without IPv6 evidence are left out."""
+    severities: dict[str, list[str]] = {}
+    for finding in history.finding_keys(run_id):
+        severities.setdefault(str(finding["subject"]), []).append(str(finding["severity"]))
+    return {str(r["subject"]): float(max(0, 100 - sum(weight.get(s, 0) for s in severities.get(r["subject"], []))))
+            for r in history.result_facts(run_id, ["ipv6_evidence"])
+            if r["status"] == "ok" and has_evidence(r["facts"])}
 
 
 def faulted(result: Result[DeviceFacts]) -> None:
@@ -217,9 +239,14 @@ def summary(run: AuditRun) -> dict[str, Any]:
         state = device.score.readiness.value if device.score else f"failed: {device.category}"
         by_status[state] = by_status.get(state, 0) + 1
     by_severity = {s.value: sum(1 for f in run.findings if f.severity is s) for s in Severity}
+    city = run.city
+    change = run.changes[0] if run.changes else None
     return {"mode": run.mode, "devices": len(run.devices), "failed": len(run.failed), "skipped": len(run.skipped),
             "by_status": dict(sorted(by_status.items())), "findings": by_severity,
-            "city_score": run.city.score if run.city else None, "elapsed": run.elapsed}
+            "city_score": city.score if city else None, "measured": city.measured if city else 0,
+            "ready": city.ready if city else 0, "ready_share": city.ready_share if city else None,
+            "change": change.change if change else None, "change_devices": change.devices if change else None,
+            "since_run": change.since_run if change else None, "elapsed": run.elapsed}
 
 
 def top_findings(run: AuditRun, count: int = 10) -> list[dict[str, Any]]:
@@ -241,10 +268,22 @@ def runs(*, state_dir: Path, limit: int = 50) -> list[dict[str, Any]]:
 
     with open_history(history_path(state_dir)) as history:
         rows = history.runs(KIND, limit=limit)
-    return [{"run": r["id"], "started": r["started"], "scope": r["scope"], "status": r["status"],
-             "mode": r["summary"].get("mode"), "devices": r["summary"].get("devices"),
-             "failed": r["summary"].get("failed"), "city_score": r["summary"].get("city_score"),
-             **{k: v for k, v in r["summary"].get("findings", {}).items()}} for r in rows]
+    return [_run_row(r) for r in rows]
+
+
+def _run_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored run as `ipv6 runs` lists it: the city score with its coverage, the like-for-like change."""
+    summary = row["summary"]
+    devices = summary.get("devices")
+    measured = summary.get("measured")
+    if measured is None and isinstance(devices, int):  # runs stored before coverage was kept
+        measured = devices - int(summary.get("failed") or 0) - int(summary.get("by_status", {}).get("unknown", 0))
+    return {"run": row["id"], "started": row["started"], "scope": row["scope"], "status": row["status"],
+            "mode": summary.get("mode"), "devices": devices, "failed": summary.get("failed"),
+            "city_score": summary.get("city_score"), "measured": measured,
+            "coverage": f"measured {measured} of {devices}" if isinstance(devices, int) else None,
+            "ready_share": summary.get("ready_share"), "change": summary.get("change"),
+            "since_run": summary.get("since_run"), **dict(summary.get("findings", {}).items())}
 
 
 def _run_id(history: Any, run_id: int | None) -> int:

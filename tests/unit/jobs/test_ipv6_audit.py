@@ -7,14 +7,16 @@ address (::1) gets no answer.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +108,66 @@ class TestCollectionFault:
             assert (stored["status"], stored["category"]) == ("failed", "timeout")
             assert stored["facts"]["reachability"]["snmp_ipv6"] is None
             assert history.findings(run.run_id or 0) == []
+
+
+SUBSET = "device:changgang-*,device:dushan-ar-1,device:bishidu-ar-1,device:ez-core-2,device:yanji-ar-1"
+
+
+class TestFailuresNeverLiftTheScore:
+    """Run 1 measures seven devices; in run 2 the two lowest-scoring ones fail and nothing else changes."""
+
+    def test_two_failures_show_as_coverage_and_leave_the_trend_flat(self, sample_inventory: Path, tmp_path: Path,
+                                                                   cli: Callable[..., Any]) -> None:
+        from ezgov_infra.jobs.report import load_sources
+        from ezgov_infra.report.figures import ipv6_ratio
+        from ezgov_infra.report.sources import IPV6_AUDIT
+
+        saved = tmp_path / "saved"
+        shutil.copytree(sample_inventory / "snapshots", saved)
+        first = cli("ipv6", "audit", "-i", sample_inventory, "--offline", saved, "--limit", SUBSET, "--format",
+                    "json")
+        assert first.code == 0, first.err
+        before = json.loads(first.out)
+        scores = sorted((d["score"]["score"], d["device"]) for d in before["devices"])
+        low = [device for _, device in scores[:2]]
+        assert before["city"]["measured"] == before["city"]["devices"] == 7
+        for device in low:  # the outputs are gone: the device fails to collect in run 2
+            shutil.rmtree(saved / device)
+            (saved / device).mkdir()
+
+        second = cli("ipv6", "audit", "-i", sample_inventory, "--offline", saved, "--limit", SUBSET)
+        assert second.code == 1
+        out = " ".join(second.out.split())
+        assert "measured 5 of 7" in out
+        assert "city score change: +0.0 since run 1 over the 5 devices measured in both" in out
+
+        (after_row, before_row) = json.loads(cli("ipv6", "runs", "--format", "json").out)
+        # the headline mean over measured devices rises with the two failures; what is shown with it says so
+        assert after_row["city_score"] > before_row["city_score"]
+        assert (after_row["coverage"], before_row["coverage"]) == ("measured 5 of 7", "measured 7 of 7")
+        assert (after_row["change"], after_row["since_run"]) == (0.0, before_row["run"])
+        assert after_row["ready_share"] <= before_row["ready_share"]
+
+        state = tmp_path / "state"
+        with open_history(history_path(state)) as history:
+            stored = history.runs("ipv6-audit")[0]["summary"]
+        assert stored["measured"] == 5 and stored["devices"] == 7 and stored["change"] == 0.0
+
+        sources = load_sources(folder=sample_inventory, history_db=history_path(state))
+        now, earlier = (ipv6_ratio(sources.runs[IPV6_AUDIT], sources.inventory),
+                        ipv6_ratio(sources.previous[IPV6_AUDIT], sources.inventory))
+        assert now.total == earlier.total == 7  # the failed devices stay in the report's denominator
+        assert now.pct is not None and earlier.pct is not None and now.pct <= earlier.pct
+
+    def test_changes_compare_only_devices_measured_in_both_runs(self, sample_inventory: Path) -> None:
+        from ezgov_infra.audit.scores import changes
+        from ezgov_infra.store.inventory import load_inventory
+
+        inventory = load_inventory(sample_inventory)
+        before = {"ez-core-2": 40.0, "dushan-ar-1": 60.0, "bishidu-ar-1": 20.0}
+        now = {"ez-core-2": 48.0, "dushan-ar-1": 60.0, "yanji-ar-1": 100.0}  # bishidu failed, yanji is new
+        city, *districts = changes(now, before, 3, inventory)
+        assert (city.scope, city.devices, city.before, city.after, city.change) == ("city", 2, 50.0, 54.0, 4.0)
+        assert sum(d.devices for d in districts) == 2 and all(d.scope == "district" for d in districts)
+        assert str(city) == "+4.0 since run 3 over the 2 devices measured in both"
+        assert changes({}, before, 3, inventory)[0].change is None
