@@ -159,6 +159,15 @@ class TestFailuresNeverLiftTheScore:
         assert now.total == earlier.total == 7  # the failed devices stay in the report's denominator
         assert now.pct is not None and earlier.pct is not None and now.pct <= earlier.pct
 
+        exposition = tmp_path / "ezgov.prom"
+        assert cli("metrics", "write", exposition, "-i", sample_inventory, "--plans-dir", tmp_path / "plans").code == 0
+        figures: dict[str, float] = {}
+        for line in exposition.read_text(encoding="utf-8").splitlines():
+            name = line.split("{")[0]
+            if name in ("ezgov_device_readiness_measured", "ezgov_device_readiness_devices"):
+                figures[name] = figures.get(name, 0.0) + float(line.split()[-1])
+        assert figures == {"ezgov_device_readiness_measured": 5.0, "ezgov_device_readiness_devices": 7.0}
+
     def test_changes_compare_only_devices_measured_in_both_runs(self, sample_inventory: Path) -> None:
         from ezgov_infra.audit.scores import changes
         from ezgov_infra.store.inventory import load_inventory
