@@ -6,70 +6,32 @@ address (::1) gets no answer.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ezgov_infra.collect.snmp import SYS_UPTIME, SnmpSession, SnmpTarget
 from ezgov_infra.config import history_path
-from ezgov_infra.errors import CollectTimeout
 from ezgov_infra.jobs.ipv6_audit import AuditOptions, audit
-from ezgov_infra.models.credentials import SnmpCredentials
 from ezgov_infra.models.selector import parse_limit
 from ezgov_infra.store.history import open_history
+from tests.agents import private_snmpd
 
 COMMUNITY = "unit-job-community-4Tz"
 DEVICE = "ez-core-2"
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _uptime(target: SnmpTarget) -> object:
-    async with SnmpSession() as session:
-        return (await session.get(target, SYS_UPTIME))[SYS_UPTIME]
-
-
 @pytest.fixture(scope="module")
 def ipv4_only_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A private snmpd answering on 127.0.0.1 and not on ::1; killed by its PID afterwards."""
-    binary = shutil.which("snmpd") or "/usr/sbin/snmpd"
-    if not os.path.exists(binary):
-        if os.environ.get("CI") == "true":
-            pytest.fail("snmpd is not installed")
-        pytest.skip("snmpd is not installed")
-    folder = tmp_path_factory.mktemp("snmpd")
-    port = free_udp_port()
-    (folder / "snmpd.conf").write_text(f"agentAddress udp:127.0.0.1:{port}\nrocommunity {COMMUNITY} 127.0.0.1\n")
-    process = subprocess.Popen([binary, "-f", "-Lf", str(folder / "log"), "-C", "-c", str(folder / "snmpd.conf"),
-                                f"--persistentDir={folder}", "-I", "-smux"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        probe = SnmpTarget("127.0.0.1", SnmpCredentials("2c", community=COMMUNITY), port=port, timeout=0.5, retries=0)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                asyncio.run(_uptime(probe))
-                break
-            except CollectTimeout:
-                time.sleep(0.2)
+    """A private snmpd answering on 127.0.0.1 and not on ::1."""
+    def config(port: int) -> str:
+        return f"agentAddress udp:127.0.0.1:{port}\nrocommunity {COMMUNITY} 127.0.0.1\n"
+
+    with private_snmpd(tmp_path_factory.mktemp("snmpd"), COMMUNITY, config) as port:
         yield port
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(10)
 
 
 @pytest.fixture
