@@ -157,6 +157,7 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     for result in results:
         faulted(result)
     peers = {r.subject: r.value for r in results if r.value is not None}
+    failed = {r.subject for r in results if r.failed}
     weight = weights(inv.policy.audit)
     devices: list[DeviceResult] = []
     for result in results:
@@ -168,7 +169,7 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
         # a failed device is not measured: no score and no finding (a fault never stands for its readiness)
         if result.value is not None and not result.failed:
             if has_evidence(result.value):
-                entry.findings = audit_device(device.id, result.value, inv, plan, peers)
+                entry.findings = audit_device(device.id, result.value, inv, plan, peers, failed=failed)
             else:
                 entry.message = insufficient(device)
             entry.score = device_score(device.id, entry.findings, weight, result.value)
