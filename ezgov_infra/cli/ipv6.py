@@ -232,14 +232,19 @@ def diff_command(
     state_dir: StateDirOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Findings fixed and new between two audit runs."""
+    """Findings fixed and new between two audit runs, over the devices measured in both.
+
+    A device that failed (or gave no IPv6 evidence) in either run is listed as not compared: its findings are
+    neither fixed nor new.
+    """
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import ipv6_audit
 
     changes = ipv6_audit.diff(state_dir=resolved(ctx, state_dir=state_dir).state_dir, run_a=run_a, run_b=run_b)
-    emit(changes, fmt, rows=changes["fixed"] + changes["new"],
+    emit(changes, fmt, rows=changes["fixed"] + changes["new"] + changes["not_compared"],
          columns=["change", "device", "rule", "severity", "message"],
-         title=f"Run {run_a} -> {run_b}: {len(changes['fixed'])} fixed, {len(changes['new'])} new")
+         title=f"Run {run_a} -> {run_b}: {len(changes['fixed'])} fixed, {len(changes['new'])} new, "
+               f"{len(changes['not_compared'])} not compared (not measured in both)")
 
 
 @app.command("rules")

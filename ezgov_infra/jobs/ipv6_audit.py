@@ -313,10 +313,26 @@ def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str,
 
 
 def diff(*, state_dir: Path, run_a: int, run_b: int) -> dict[str, list[dict[str, Any]]]:
-    """Findings fixed (in A, not in B) and new (in B, not in A); the same rule, device and message match."""
+    """Findings fixed (in A, not in B) and new (in B, not in A); the same rule, device and message match.
+
+    Like for like: only devices measured in both runs are compared, so a device that failed in B does not show
+    its findings as fixed; `not_compared` names the others and why."""
     _, before = findings(state_dir=state_dir, run_id=run_a)
     _, after = findings(state_dir=state_dir, run_id=run_b)
+    with open_history(history_path(state_dir)) as history:
+        status_a, status_b = _measured(history, run_a), _measured(history, run_b)
+    both = {d for d, ok in status_a.items() if ok} & {d for d, ok in status_b.items() if ok}
     key: Callable[[dict[str, Any]], tuple[str, str, str]] = lambda r: (r["device"], r["rule"], r["message"])  # noqa: E731
-    old, new = {key(r): r for r in before}, {key(r): r for r in after}
+    old = {key(r): r for r in before if r["device"] in both}
+    new = {key(r): r for r in after if r["device"] in both}
+    skipped = [{"device": d, "change": "not compared",
+                "message": f"not measured in run {run_a if not status_a.get(d) else run_b}"}
+               for d in sorted(set(status_a) | set(status_b)) if d not in both]
     return {"fixed": [{**old[k], "change": "fixed"} for k in old if k not in new],
-            "new": [{**new[k], "change": "new"} for k in new if k not in old]}
+            "new": [{**new[k], "change": "new"} for k in new if k not in old], "not_compared": skipped}
+
+
+def _measured(history: History, run_id: int) -> dict[str, bool]:
+    """Each device of a stored run: whether it was measured (collected, with IPv6 evidence)."""
+    return {str(r["subject"]): r["status"] == "ok" and has_evidence(r["facts"])
+            for r in history.result_facts(run_id, ["ipv6_evidence"])}

@@ -89,7 +89,8 @@ class Change(BaseModel):
     def __str__(self) -> str:
         if self.change is None:
             return f"no device measured in both this run and run {self.since_run}"
-        return f"{self.change:+.1f} since run {self.since_run} over the {self.devices} devices measured in both"
+        devices = "the device" if self.devices == 1 else f"the {self.devices} devices"
+        return f"{self.change:+.1f} since run {self.since_run} over {devices} measured in both"
 
 
 class DeviceResult(BaseModel):

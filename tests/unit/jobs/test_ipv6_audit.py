@@ -110,6 +110,16 @@ class TestFailuresNeverLiftTheScore:
         assert (after_row["change"], after_row["since_run"]) == (0.0, before_row["run"])
         assert after_row["ready_share"] <= before_row["ready_share"]
 
+        changes = json.loads(cli("ipv6", "diff", "1", "2", "--format", "json").out)
+        assert changes["fixed"] == [] and changes["new"] == []  # the failed devices' findings are not "fixed"
+        assert sorted(d["device"] for d in changes["not_compared"]) == sorted(low)
+        assert {d["message"] for d in changes["not_compared"]} == {"not measured in run 2"}
+
+        changes = json.loads(cli("ipv6", "diff", "1", "2", "--format", "json").out)
+        assert changes["fixed"] == [] and changes["new"] == []  # the failed devices' findings are not "fixed"
+        assert sorted(d["device"] for d in changes["not_compared"]) == sorted(low)
+        assert {d["message"] for d in changes["not_compared"]} == {"not measured in run 2"}
+
         state = tmp_path / "state"
         with open_history(history_path(state)) as history:
             stored = history.runs("ipv6-audit")[0]["summary"]
