@@ -175,6 +175,10 @@ def stats_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: Forma
         print_table([plain(gap) for gap in result.missing],
                     ["site", "name", "district", "category", "reason"],
                     title=f"{len(result.missing)} required centres not on the extranet")
+    if result.no_device:
+        print_table([plain(gap) for gap in result.no_device],
+                    ["site", "name", "district", "category", "reason"],
+                    title=f"{len(result.no_device)} connected centres with no device recorded")
 
 
 @app.command("import")

@@ -24,6 +24,7 @@ from ezgov_infra.models.checks import check_inventory
 from ezgov_infra.models.inventory import (
     KIND_FILES,
     KIND_MODELS,
+    POLICY_FILE,
     Inventory,
     Record,
 )
@@ -325,8 +326,14 @@ def _refuse_if_systems_use(folder: Path, removals: Mapping[str, set[str]]) -> No
 
 
 def stats(folder: Path) -> Stats:
+    """Counts and extranet coverage; coverage is counted from the extranet roots, so none set is an error."""
     inv = load_inventory(folder)
-    return compute_stats(inv)
+    result = compute_stats(inv)
+    if result.required and not result.roots:
+        raise InventoryError([Problem(str(folder / POLICY_FILE), None, "extranet_roots",
+                                      "no extranet root set: coverage is counted from the site(s) the extranet "
+                                      "core is at", "e.g. extranet_roots: [SITE-ID]")])
+    return result
 
 
 # ------------------------------------------------------------------------------------------ import / export
@@ -397,7 +404,10 @@ def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
         new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
         if new:
             raise InventoryError([
-                Problem(str(csv_file), lines.get(i.id), format_path([i.id, *i.path]), i.message, i.hint)
+                Problem(str(csv_file), lines.get(i.id),
+                        _column_for(kind, str(i.path[0])) if i.kind == kind and i.path
+                        else format_path([i.id, *i.path]),
+                        i.message, i.hint)
                 for i in new
             ])
         changed = {rid: _body(records[rid]) for rid in [*added, *updated]}

@@ -106,7 +106,7 @@ def records(inventory: Inventory, kind: str) -> Subjects:
             end = inventory.devices.get(circuit.a_end.partition(":")[0])
             found[cid] = {"circuit": (cid,), **facets.site(end.site if end else None),
                           "status": (circuit.status.value,), "provider": (circuit.provider,),
-                          "access_type": (circuit.access_type.value,)}
+                          "access_type": (circuit.access_type,)}
     elif kind == "prefixes":
         for pid, prefix in inventory.prefixes.items():
             place = facets.site(prefix.site) if prefix.site else {**facets.site(None), **facets.region(prefix.region)}
