@@ -1,0 +1,489 @@
+"""Read a NetBox bulk-import set (a folder of CSVs) into inventory record bodies, resolving references across
+files in one pass.
+
+NetBox names a related object by its `name` (a header `site.slug` or `site.id` says otherwise); ezgov looks a
+reference up in the set first, then in the inventory it is importing into. What ezgov needs and NetBox does not
+hold comes from custom fields (`cf_category`, `cf_credential_profile`, ...) or from NetBox's own objects where one
+says it: a site group whose slug is a site category, an interface marked `mgmt_only`, a region's depth in the
+region tree (city, district, township, village) for its level, the level's own kind, the slug as the English name.
+Anything else missing is an error on the row and column that should have said it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from ipaddress import ip_interface
+from pathlib import Path
+from typing import Any
+
+from ezgov_infra.errors import InventoryError, Problem
+from ezgov_infra.models.inventory import Inventory, PrefixRole, RegionLevel, SiteCategory
+from ezgov_infra.store.netbox_format import (
+    CIRCUIT_STATUSES,
+    KINDS,
+    NETBOX_ONLY_CIRCUIT_STATUSES,
+    SITE_TERMINATION,
+    NetBoxKind,
+    column_letter,
+    slugify,
+)
+from ezgov_infra.store.reading import unreadable
+
+UNRECORDED = "Unrecorded"
+
+_LEVELS = [RegionLevel.city, RegionLevel.district, RegionLevel.township, RegionLevel.village]
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+@dataclass(slots=True)
+class Sheet:
+    """One CSV of the set: its header (column -> index and `.field` accessor) and rows with their line numbers."""
+
+    kind: NetBoxKind
+    file: str
+    columns: dict[str, tuple[int, str | None]]
+    rows: list[tuple[int, list[str]]]
+
+    def cell(self, row: list[str], name: str) -> str | None:
+        spot = self.columns.get(name)
+        if spot is None or spot[0] >= len(row):
+            return None
+        value = row[spot[0]].strip()
+        return value or None
+
+    def problem(self, line: int, name: str, message: str, hint: str = "") -> Problem:
+        spot = self.columns.get(name)
+        return Problem(self.file, line, name, message, hint, column_letter(spot[0]) if spot else None)
+
+
+@dataclass(slots=True)
+class NetBoxSet:
+    """What a set holds for the inventory: record bodies per kind, where each came from, what was ignored."""
+
+    bodies: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    origin: dict[tuple[str, str], tuple[Sheet, int]] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def put(self, kind: str, rid: str, body: dict[str, Any], sheet: Sheet, line: int, key_column: str) -> None:
+        records = self.bodies.setdefault(kind, {})
+        if rid in records:
+            first = self.origin[(kind, rid)][1]
+            self.problems.append(sheet.problem(line, key_column, f"{rid!r} already on line {first}"))
+            return
+        records[rid] = body
+        self.origin[(kind, rid)] = (sheet, line)
+
+
+class Lookup:
+    """References by name, slug or NetBox id to the ezgov id of the object (or its name where ezgov keeps that)."""
+
+    def __init__(self) -> None:
+        self._by: dict[tuple[str, str], dict[str, str]] = {}
+
+    def add(self, kind: str, target: str, **keys: str | None) -> None:
+        for how, value in keys.items():
+            if value:
+                self._by.setdefault((kind, how), {}).setdefault(value, target)
+
+    def find(self, kind: str, value: str, accessor: str | None) -> str | None:
+        hows = {"pk": ("id",), None: ("name", "slug", "id")}.get(accessor, (accessor or "name",))
+        for how in hows:
+            hit = self._by.get((kind, how), {}).get(value)
+            if hit is not None:
+                return hit
+        return None
+
+
+def read_set(folder: Path, known: Inventory) -> NetBoxSet:
+    """Every CSV of a NetBox set as inventory bodies; raises InventoryError with every problem found."""
+    out = NetBoxSet()
+    sheets = _sheets(folder, out)
+    lookup = Lookup()
+    _known(known, lookup)
+    for kind in KINDS.values():  # index every name first so a file may refer to any kind
+        sheet = sheets.get(kind.name)
+        if sheet is not None:
+            _index(sheet, lookup)
+    reader = _Reader(sheets, lookup, known, out)
+    reader.run()
+    if out.problems:
+        raise InventoryError(out.problems)
+    return out
+
+
+def _sheets(folder: Path, out: NetBoxSet) -> dict[str, Sheet]:
+    if not folder.is_dir():
+        raise InventoryError([Problem(str(folder), None, "", "not a folder of NetBox CSV files")])
+    by_file = {name: kind for kind in KINDS.values() for name in kind.files}
+    sheets: dict[str, Sheet] = {}
+    for path in sorted(folder.glob("*.csv")):
+        kind = by_file.get(path.name)
+        if kind is None:
+            out.problems.append(Problem(str(path), None, "", "not a NetBox import file ezgov reads",
+                                        "one of " + ", ".join(k.files[0] for k in KINDS.values())))
+            continue
+        if kind.name in sheets:
+            out.problems.append(Problem(str(path), None, "", f"a second {kind.name} file",
+                                        f"beside {sheets[kind.name].file}"))
+            continue
+        sheet = _read_sheet(kind, path, out)
+        if sheet is not None:
+            sheets[kind.name] = sheet
+    if not sheets and not out.problems:
+        out.problems.append(Problem(str(folder), None, "", "no NetBox CSV file here",
+                                    "e.g. sites.csv, devices.csv, circuits.csv, circuit-terminations.csv"))
+    return sheets
+
+
+def _read_sheet(kind: NetBoxKind, path: Path, out: NetBoxSet) -> Sheet | None:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        out.problems.append(unreadable(file, exc))
+        return None
+    reader = csv.reader(io.StringIO(text))
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] = []
+    try:
+        for row in reader:
+            if not header:
+                header = row
+                continue
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        out.problems.append(Problem(file, reader.line_num + 1, "", f"cannot read this row: {exc}"))
+        return None
+    columns: dict[str, tuple[int, str | None]] = {}
+    for index, raw in enumerate(header):
+        name = raw.strip()
+        base, _, accessor = name.partition(".")
+        if base.startswith("cf_"):
+            if base not in kind.custom:
+                out.ignored.append(f"{path.name}: {name}")
+                continue
+        elif base not in kind.known:
+            out.problems.append(Problem(file, 1, name, "unknown column",
+                                        f"NetBox's {kind.name} columns: " + ", ".join(sorted(kind.known)),
+                                        column_letter(index)))
+            continue
+        elif base not in kind.used:
+            out.ignored.append(f"{path.name}: {name}")
+            continue
+        if base in columns:
+            out.problems.append(Problem(file, 1, name, "column given twice", "", column_letter(index)))
+        columns[base] = (index, accessor or None)
+    return Sheet(kind, file, columns, rows)
+
+
+def _known(inv: Inventory, lookup: Lookup) -> None:
+    for region in inv.regions.values():
+        lookup.add("regions", region.id, name=region.name, slug=region.id)
+    for site in inv.sites.values():
+        lookup.add("sites", site.id, name=site.name, slug=site.id)
+    for device in inv.devices.values():
+        lookup.add("devices", device.id, name=device.id)
+    for circuit in inv.circuits.values():
+        lookup.add("circuits", circuit.id, name=circuit.id)
+
+
+# Kinds a set may leave out: a cell naming one is then the slug (or, for a provider, the name) itself.
+_UNLISTED: dict[str, Callable[[str], str]] = {
+    "device_roles": slugify, "platforms": slugify, "circuit_types": slugify, "site_groups": slugify, "providers": str,
+}
+_FLAGS = {"sample", "extranet_required", "lab"}
+
+# The value ezgov keeps for each referable kind: the slug (ezgov's id) or, for these, the name.
+_BY_NAME = {"devices", "providers", "manufacturers", "vrfs"}
+
+
+def _index(sheet: Sheet, lookup: Lookup) -> None:
+    kind = sheet.kind.name
+    for _, row in sheet.rows:
+        name, slug, pk = sheet.cell(row, "name"), sheet.cell(row, "slug"), sheet.cell(row, "id")
+        if kind == "device_types":
+            name = sheet.cell(row, "model")
+        if kind == "circuits":
+            name = sheet.cell(row, "cid")
+        target = name if kind in _BY_NAME or kind in ("device_types", "circuits") else slug
+        if target:
+            lookup.add(kind, target, name=name, slug=slug, id=pk)
+
+
+class _Reader:
+    """Turns each sheet's rows into bodies, kind by kind."""
+
+    def __init__(self, sheets: dict[str, Sheet], lookup: Lookup, known: Inventory, out: NetBoxSet) -> None:
+        self.sheets, self.lookup, self.known, self.out = sheets, lookup, known, out
+
+    def run(self) -> None:
+        for name in ("regions", "sites", "devices", "interfaces", "ip_addresses", "prefixes", "circuits",
+                     "circuit_terminations"):
+            sheet = self.sheets.get(name)
+            if sheet is not None:
+                getattr(self, f"_{name}")(sheet)
+        self._circuit_ends()
+
+    def ref(self, sheet: Sheet, line: int, row: list[str], column: str, kind: str) -> str | None:
+        """The ezgov id a referring cell names; a problem on the cell when nothing has that name."""
+        value = sheet.cell(row, column)
+        if value is None:
+            return None
+        hit = self.lookup.find(kind, value, sheet.columns[column][1])
+        if hit is None:
+            if kind not in self.sheets and kind in _UNLISTED:
+                return _UNLISTED[kind](value)  # the set has no file of this kind: the cell says the value itself
+            self.out.problems.append(sheet.problem(line, column, f"no {kind.replace('_', ' ')[:-1]} {value!r}"))
+        return hit
+
+    def custom(self, sheet: Sheet, row: list[str], body: dict[str, Any]) -> None:
+        for column in sheet.kind.custom:
+            value = sheet.cell(row, column)
+            if value is not None:
+                name = column.removeprefix("cf_")
+                body[name] = _flag(value) if name in _FLAGS else value
+
+    def _regions(self, sheet: Sheet) -> None:
+        parents: dict[str, str | None] = {r.id: r.parent for r in self.known.regions.values()}
+        rows = []
+        for line, row in sheet.rows:
+            slug = sheet.cell(row, "slug")
+            if slug is None:
+                self.out.problems.append(sheet.problem(line, "slug", "missing slug"))
+                continue
+            parents[slug] = self.ref(sheet, line, row, "parent", "regions")
+            rows.append((line, row, slug))
+        for line, row, slug in rows:
+            body: dict[str, Any] = {"name": sheet.cell(row, "name"), "name_en": slug, "parent": parents[slug]}
+            self.custom(sheet, row, body)
+            if "level" not in body:
+                depth, up = 0, parents[slug]
+                while up is not None and depth < len(_LEVELS):
+                    depth, up = depth + 1, parents.get(up)
+                if depth < len(_LEVELS):
+                    body["level"] = _LEVELS[depth].value
+            if "kind" not in body and "level" in body:
+                body["kind"] = body["level"]
+            self.out.put("regions", slug, _drop_none(body), sheet, line, "slug")
+
+    def _sites(self, sheet: Sheet) -> None:
+        for line, row in sheet.rows:
+            slug = sheet.cell(row, "slug")
+            if slug is None:
+                self.out.problems.append(sheet.problem(line, "slug", "missing slug"))
+                continue
+            body: dict[str, Any] = {"name": sheet.cell(row, "name"), "name_en": slug,
+                                    "region": self.ref(sheet, line, row, "region", "regions"),
+                                    "address": sheet.cell(row, "physical_address")}
+            group = self.ref(sheet, line, row, "group", "site_groups")
+            if group is not None and group.replace("-", "_") in SiteCategory.__members__:
+                body["category"] = group.replace("-", "_")
+            lat, lon = sheet.cell(row, "latitude"), sheet.cell(row, "longitude")
+            if lat is not None or lon is not None:
+                try:
+                    body["coordinates"] = [float(lat or ""), float(lon or "")]
+                except ValueError:
+                    self.out.problems.append(sheet.problem(line, "latitude", "give latitude and longitude as numbers"))
+            self.custom(sheet, row, body)
+            self.out.put("sites", slug, _drop_none(body), sheet, line, "slug")
+
+    def _devices(self, sheet: Sheet) -> None:
+        for line, row in sheet.rows:
+            name = sheet.cell(row, "name")
+            if name is None:
+                self.out.problems.append(sheet.problem(line, "name", "missing name (ezgov keys devices by name)"))
+                continue
+            body: dict[str, Any] = {"site": self.ref(sheet, line, row, "site", "sites"),
+                                    "role": self.ref(sheet, line, row, "role", "device_roles"),
+                                    "platform": self.ref(sheet, line, row, "platform", "platforms"),
+                                    "model": sheet.cell(row, "device_type"), "serial": sheet.cell(row, "serial")}
+            if body["model"] == UNRECORDED:
+                body["model"] = None  # what the exporter writes where NetBox needs a type and ezgov knows none
+            self.custom(sheet, row, body)
+            self.out.put("devices", name, _drop_none(body), sheet, line, "name")
+
+    def _interfaces(self, sheet: Sheet) -> None:
+        for line, row in sheet.rows:
+            device, name = self.ref(sheet, line, row, "device", "devices"), sheet.cell(row, "name")
+            if device is None or name is None:
+                if name is None:
+                    self.out.problems.append(sheet.problem(line, "name", "missing name"))
+                elif sheet.cell(row, "device") is None:
+                    self.out.problems.append(sheet.problem(line, "device", "missing device"))
+                continue
+            body: dict[str, Any] = {"device": device, "name": name, "description": sheet.cell(row, "description")}
+            enabled = sheet.cell(row, "enabled")
+            if enabled is not None:
+                body["enabled"] = _flag(enabled)
+            if _flag(sheet.cell(row, "mgmt_only") or "") is True:
+                body["kind"] = "management"
+            self.custom(sheet, row, body)
+            self.out.put("interfaces", f"{device}:{name}", _drop_none(body), sheet, line, "name")
+
+    def _ip_addresses(self, sheet: Sheet) -> None:
+        unassigned: list[int] = []
+        for line, row in sheet.rows:
+            text = sheet.cell(row, "address")
+            try:
+                address = ip_interface(text or "")
+            except ValueError:
+                self.out.problems.append(sheet.problem(line, "address", f"not an address with its length: {text!r}"))
+                continue
+            device, name = sheet.cell(row, "device"), sheet.cell(row, "interface")
+            if device is None or name is None:
+                unassigned.append(line)
+                continue
+            device_id = self.ref(sheet, line, row, "device", "devices")
+            if device_id is None:
+                continue
+            port = self._interface(f"{device_id}:{name}")
+            if port is None:
+                self.out.problems.append(sheet.problem(line, "interface", f"no interface {name!r} on {device_id!r}"))
+                continue
+            family = "ipv4" if address.version == 4 else "ipv6"
+            port.setdefault(family, [])
+            if str(address) not in port[family]:
+                port[family].append(str(address))
+            if _flag(sheet.cell(row, "is_primary") or "") is True:
+                owner = self._device(device_id)
+                if owner is not None:
+                    owner[f"mgmt_{family}"] = str(address)
+        if unassigned:
+            shown = ", ".join(str(n) for n in unassigned[:10]) + (" ..." if len(unassigned) > 10 else "")
+            self.out.ignored.append(f"{Path(sheet.file).name}: {len(unassigned)} addresses on no device interface "
+                                    f"(lines {shown})")
+
+    def _interface(self, rid: str) -> dict[str, Any] | None:
+        bodies = self.out.bodies.setdefault("interfaces", {})
+        if rid not in bodies and rid in self.known.interfaces:
+            bodies[rid] = self.known.interfaces[rid].model_dump(mode="json", exclude={"id"}, exclude_none=True)
+        return bodies.get(rid)
+
+    def _device(self, rid: str) -> dict[str, Any] | None:
+        bodies = self.out.bodies.setdefault("devices", {})
+        if rid not in bodies and rid in self.known.devices:
+            bodies[rid] = self.known.devices[rid].model_dump(mode="json", exclude={"id"}, exclude_none=True)
+        return bodies.get(rid)
+
+    def _prefixes(self, sheet: Sheet) -> None:
+        for line, row in sheet.rows:
+            prefix = sheet.cell(row, "prefix")
+            if prefix is None:
+                self.out.problems.append(sheet.problem(line, "prefix", "missing prefix"))
+                continue
+            body: dict[str, Any] = {"description": sheet.cell(row, "description")}
+            role = sheet.cell(row, "role")
+            if role is not None:
+                body["role"] = slugify(role).replace("-", "_")
+                if body["role"] not in PrefixRole.__members__:
+                    self.out.problems.append(sheet.problem(line, "role", f"prefix role {role!r} is not one ezgov "
+                                                           "plans", "one of " + ", ".join(PrefixRole)))
+            self.custom(sheet, row, body)
+            scope_type = sheet.cell(row, "scope_type")
+            scope = sheet.cell(row, "scope_name") or sheet.cell(row, "scope_id")
+            column = "scope_name" if sheet.cell(row, "scope_name") else "scope_id"
+            if sheet.cell(row, "site") is not None:
+                body["site"] = self.ref(sheet, line, row, "site", "sites")
+            elif scope is not None:
+                kind = {"dcim.site": "sites", "dcim.region": "regions"}.get(scope_type or "")
+                if kind is None:
+                    self.out.problems.append(sheet.problem(line, "scope_type", f"scope type {scope_type!r}",
+                                                           "ezgov scopes a prefix to dcim.region or dcim.site"))
+                    continue
+                accessor = "id" if column == "scope_id" else "name"
+                hit = self.lookup.find(kind, scope, accessor) or self.lookup.find(kind, scope, None)
+                if hit is None:
+                    self.out.problems.append(sheet.problem(line, column, f"no {kind[:-1]} {scope!r}"))
+                body["site" if kind == "sites" else "region"] = hit
+            self.out.put("prefixes", prefix, _drop_none(body), sheet, line, "prefix")
+
+    def _circuits(self, sheet: Sheet) -> None:
+        for line, row in sheet.rows:
+            cid = sheet.cell(row, "cid")
+            if cid is None:
+                self.out.problems.append(sheet.problem(line, "cid", "missing cid"))
+                continue
+            body: dict[str, Any] = {"provider": self.ref(sheet, line, row, "provider", "providers"),
+                                    "access_type": self.ref(sheet, line, row, "type", "circuit_types"),
+                                    "installed": sheet.cell(row, "install_date")}
+            status = sheet.cell(row, "status")
+            if status in NETBOX_ONLY_CIRCUIT_STATUSES:
+                self.out.problems.append(sheet.problem(line, "status", f"NetBox status {status!r} has no ezgov "
+                                                       "equivalent", "one of " + ", ".join(CIRCUIT_STATUSES)))
+            elif status is not None:
+                body["status"] = status
+            rate = sheet.cell(row, "commit_rate")
+            if rate is not None:
+                if not rate.isdigit() or int(rate) % 1000:
+                    self.out.problems.append(sheet.problem(line, "commit_rate", f"{rate!r} Kbps is not whole Mbps",
+                                                           "ezgov keeps contracted rates in Mbps"))
+                else:
+                    body["contracted_mbps"] = int(rate) // 1000
+            self.custom(sheet, row, body)
+            self.out.put("circuits", cid, _drop_none(body), sheet, line, "cid")
+
+    def _circuit_terminations(self, sheet: Sheet) -> None:
+        seen: dict[tuple[str, str], int] = {}
+        for line, row in sheet.rows:
+            cid = self.ref(sheet, line, row, "circuit", "circuits")
+            side = (sheet.cell(row, "term_side") or "").upper()
+            if cid is None:
+                if sheet.cell(row, "circuit") is None:
+                    self.out.problems.append(sheet.problem(line, "circuit", "missing circuit"))
+                continue
+            if side not in ("A", "Z"):
+                self.out.problems.append(sheet.problem(line, "term_side", "term_side is A or Z"))
+                continue
+            if (cid, side) in seen:
+                self.out.problems.append(sheet.problem(line, "term_side", f"side {side} of {cid!r} already on "
+                                                       f"line {seen[(cid, side)]}"))
+                continue
+            seen[(cid, side)] = line
+            kind = sheet.cell(row, "termination_type")
+            if kind != SITE_TERMINATION:
+                self.out.problems.append(sheet.problem(line, "termination_type", f"termination type {kind!r}",
+                                                       "ezgov ends a circuit at a site (dcim.site) or, with "
+                                                       "cf_a_end/cf_z_end, on an interface"))
+                continue
+            site = self.ref(sheet, line, row, "termination_id", "sites")
+            if site is None:
+                if sheet.cell(row, "termination_id") is None:
+                    self.out.problems.append(sheet.problem(line, "termination_id", "missing termination_id"))
+                continue
+            body = self.out.bodies.get("circuits", {}).get(cid)
+            if body is None and cid in self.known.circuits:
+                body = self.known.circuits[cid].model_dump(mode="json", exclude={"id"}, exclude_none=True)
+                self.out.put("circuits", cid, body, sheet, line, "circuit")
+            if body is not None:
+                body.setdefault("_terminations", {})[side] = site
+
+    def _circuit_ends(self) -> None:
+        for cid, body in self.out.bodies.get("circuits", {}).items():
+            sites = body.pop("_terminations", {})
+            sheet, line = self.out.origin[("circuits", cid)]
+            for side, end in (("A", "a_end"), ("Z", "z_end")):
+                if end not in body:
+                    if side in sites:
+                        body[end] = sites[side]
+                    else:
+                        self.out.problems.append(sheet.problem(
+                            line, f"cf_{end}", f"circuit {cid!r} has no {side} end",
+                            f"give a circuit termination with term_side {side}, or cf_{end} (DEVICE:INTERFACE)"))
+
+
+def _flag(text: str) -> Any:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return text
+
+
+def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if v is not None}
