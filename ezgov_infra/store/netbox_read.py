@@ -458,6 +458,7 @@ class _Reader:
             body = self.out.bodies.get("circuits", {}).get(cid)
             if body is None and cid in self.known.circuits:
                 body = self.known.circuits[cid].model_dump(mode="json", exclude={"id"}, exclude_none=True)
+                body["_known"] = True  # its ends are the inventory's until a termination here says otherwise
                 self.out.put("circuits", cid, body, sheet, line, "circuit")
             if body is not None:
                 body.setdefault("_terminations", {})[side] = site
@@ -465,6 +466,8 @@ class _Reader:
     def _circuit_ends(self) -> None:
         for cid, body in self.out.bodies.get("circuits", {}).items():
             sites = body.pop("_terminations", {})
+            if body.pop("_known", False):
+                body.update({end: sites[side] for side, end in (("A", "a_end"), ("Z", "z_end")) if side in sites})
             sheet, line = self.out.origin[("circuits", cid)]
             for side, end in (("A", "a_end"), ("Z", "z_end")):
                 if end not in body:

@@ -57,6 +57,31 @@ class TestImportSet:
         assert stats["missing"][0]["reason"] == "no active circuit (ZL-0010 planned)"
         assert [g["site"] for g in stats["no_device"]] == [f"zelin-v{i:02d}-pcsc" for i in range(1, 10)]
 
+    def test_importing_the_same_set_again_changes_nothing(self, cli: Cli, tmp_path: Path,
+                                                          sample_inventory: Path) -> None:
+        folder = _fresh(tmp_path, sample_inventory)
+        assert cli("inventory", "import", "--netbox", VILLAGES, "-i", folder).code == 0
+        before = _snapshot(folder)
+        again = cli("inventory", "import", "--netbox", VILLAGES, "-i", folder)
+        assert again.code == 0
+        assert "sites: 0 added, 0 updated, 12 unchanged" in again.out
+        assert _snapshot(folder) == before
+
+    def test_a_termination_moves_the_end_of_a_circuit_already_in_the_inventory(
+            self, cli: Cli, tmp_path: Path, sample_inventory: Path) -> None:
+        folder = _fresh(tmp_path, sample_inventory)
+        assert cli("inventory", "import", "--netbox", VILLAGES, "-i", folder).code == 0
+        netbox = tmp_path / "moves"
+        netbox.mkdir()
+        (netbox / "circuit-terminations.csv").write_text(
+            "circuit,term_side,termination_type,termination_id\nZL-0001,A,dcim.site,zelin-v10-pcsc\n",
+            encoding="utf-8")
+        result = cli("inventory", "import", "--netbox", netbox, "-i", folder)
+        assert result.code == 0, result.err
+        assert "circuits: 0 added, 1 updated, 0 unchanged" in result.out
+        circuit = load_inventory(folder).circuits["ZL-0001"]
+        assert (circuit.a_end, circuit.z_end, circuit.access_type) == ("zelin-v10-pcsc", "ezhou-dc", "pon")
+
     def test_netbox_facts_land_where_ezgov_keeps_them(self, cli: Cli, tmp_path: Path,
                                                       sample_inventory: Path) -> None:
         folder = _fresh(tmp_path, sample_inventory)
