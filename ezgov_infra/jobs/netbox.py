@@ -14,7 +14,8 @@ from ezgov_infra.models.inventory import KIND_MODELS, Record
 from ezgov_infra.platforms import known_profiles
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.inventory import edit_inventory, load_inventory
-from ezgov_infra.store.netbox_read import NetBoxSet, read_set
+from ezgov_infra.store.netbox_read import read_set
+from ezgov_infra.store.netbox_sheets import NetBoxSet
 from ezgov_infra.store.netbox_write import export_set
 from ezgov_infra.store.yamlfiles import format_path
 
