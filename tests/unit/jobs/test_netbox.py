@@ -111,6 +111,7 @@ class TestImportSet:
         for column in ("status", "tenant", "facility", "time_zone", "description"):
             assert lines.count(f"ignored: sites.csv: {column}") == 1
         assert "ignored: prefixes.csv: vrf" in lines
+        assert "ignored: circuits.csv: cf_contract" in lines  # a custom field of the city's, not ezgov's
         assert "ignored: ip-addresses.csv: 1 addresses on no device interface (lines 6)" in lines
 
     def test_an_unknown_column_is_a_located_error_and_nothing_is_written(self, cli: Cli, tmp_path: Path,
