@@ -10,7 +10,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from ezgov_infra.errors import InventoryError
 from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.netbox_write import export_set
 from tests.conftest import DATA, CliResult
 
 REAL = DATA / "real" / "netbox" / "netbox-4.6.8-test-views"
@@ -264,3 +268,15 @@ class TestCoverageRoots:
             f"error: {folder / 'policy.yaml'}: extranet_roots: no extranet root set: coverage is counted from the "
             "site(s) the extranet core is at (e.g. extranet_roots: [SITE-ID])"]
         assert "no active path" not in result.out + result.err
+
+
+class TestExportRefusals:
+    def test_an_id_netbox_cannot_take_as_a_slug_is_named(self, sample_inventory: Path) -> None:
+        inv = load_inventory(sample_inventory)
+        site = inv.sites["ez-dc"].model_copy(update={"id": "ez.dc"})
+        odd = inv.model_copy(update={"sites": {**inv.sites, "ez.dc": site}})
+        with pytest.raises(InventoryError) as caught:
+            export_set(odd)
+        assert [str(p) for p in caught.value.problems] == [
+            "<export>: sites.ez.dc: not a NetBox slug (letters, digits, - and _ only) (rename it before exporting "
+            "to NetBox)"]
