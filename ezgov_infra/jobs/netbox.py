@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ezgov_infra.errors import InventoryError, Problem
 from ezgov_infra.models.checks import check_inventory
@@ -61,7 +62,7 @@ def import_set(folder: Path, netbox_dir: Path) -> NetBoxImport:
         for kind in KINDS:
             before: dict[str, Record] = getattr(inv, kind)
             records = imported.get(kind, {})
-            changed = {rid: _body(r) for rid, r in records.items() if before.get(rid) != r}
+            changed = _bodies(kind, {rid: r for rid, r in records.items() if before.get(rid) != r})
             result.added[kind] = sum(rid not in before for rid in changed)
             result.updated[kind] = len(changed) - result.added[kind]
             result.unchanged[kind] = len(records) - len(changed)
@@ -94,6 +95,10 @@ def _validated(found: NetBoxSet) -> dict[str, dict[str, Record]]:
 def _located(found: NetBoxSet, folder: Path | None, kind: str, rid: str, path: tuple[Any, ...], message: str,
              hint: str) -> Problem:
     """A problem on the file, line and column a record's field came from."""
+    if kind == "interfaces" and len(path) > 1 and (rid, str(path[0]), path[1]) in found.addresses:
+        sheet, line = found.addresses[(rid, str(path[0]), path[1])]
+        value = found.bodies["interfaces"][rid][str(path[0])][path[1]]
+        return sheet.problem(line, "address", f"{message}: {value!r}", hint)
     origin = found.origin.get((kind, rid))
     if origin is None or kind not in COLUMN_OF:
         where = str(folder) if folder else "<netbox set>"
@@ -105,13 +110,20 @@ def _located(found: NetBoxSet, folder: Path | None, kind: str, rid: str, path: t
     return sheet.problem(line, column, message, hint)
 
 
-def _body(record: Record) -> dict[str, Any]:
-    body = record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    body.pop("id", None)
-    if record.__class__.__name__ == "Interface":
-        body.pop("device", None)
-        body.pop("name", None)
-    return body
+def _bodies(kind: str, records: dict[str, Record]) -> dict[str, dict[str, Any]]:
+    """Records as their YAML bodies (no id; an interface without its device and name), in one call."""
+    bodies: dict[str, dict[str, Any]] = _adapter(KIND_MODELS[kind]).dump_python(
+        records, mode="json", exclude_none=True, exclude_defaults=True)
+    drop = ("id", "device", "name") if kind == "interfaces" else ("id",)
+    for body in bodies.values():
+        for name in drop:
+            body.pop(name, None)
+    return bodies
+
+
+@functools.lru_cache(maxsize=8)
+def _adapter(model: type[Record]) -> TypeAdapter[dict[str, Record]]:
+    return TypeAdapter(dict[str, model])  # type: ignore[valid-type]
 
 
 def export_to(folder: Path, out: Path) -> list[str]:

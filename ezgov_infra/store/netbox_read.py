@@ -12,7 +12,6 @@ Anything else missing is an error on the row and column that should have said it
 from __future__ import annotations
 
 from collections.abc import Callable
-from ipaddress import ip_interface
 from pathlib import Path
 from typing import Any
 
@@ -165,12 +164,12 @@ class _Reader:
             self.out.put("interfaces", f"{device}:{name}", _drop_none(body), sheet, line, "name")
 
     def _ip_addresses(self, sheet: Sheet) -> None:
+        """Each address onto its interface (and, `is_primary`, the device's management address). The address is
+        checked with the interface's record; an error on it comes back to this file's line."""
         unassigned: list[int] = []
         for line, row in sheet.rows:
             text = sheet.cell(row, "address")
-            try:
-                address = ip_interface(text or "")
-            except ValueError:
+            if text is None or "/" not in text:
                 self.out.problems.append(sheet.problem(line, "address", f"not an address with its length: {text!r}"))
                 continue
             device, name = sheet.cell(row, "device"), sheet.cell(row, "interface")
@@ -180,18 +179,20 @@ class _Reader:
             device_id = self.ref(sheet, line, row, "device", "devices")
             if device_id is None:
                 continue
-            port = self._interface(f"{device_id}:{name}")
+            rid = f"{device_id}:{name}"
+            port = self._interface(rid)
             if port is None:
                 self.out.problems.append(sheet.problem(line, "interface", f"no interface {name!r} on {device_id!r}"))
                 continue
-            family = "ipv4" if address.version == 4 else "ipv6"
-            port.setdefault(family, [])
-            if str(address) not in port[family]:
-                port[family].append(str(address))
+            family = "ipv6" if ":" in text else "ipv4"
+            addresses = port.setdefault(family, [])
+            if text not in addresses:
+                self.out.addresses[(rid, family, len(addresses))] = (sheet, line)
+                addresses.append(text)
             if _flag(sheet.cell(row, "is_primary") or "") is True:
                 owner = self._device(device_id)
                 if owner is not None:
-                    owner[f"mgmt_{family}"] = str(address)
+                    owner[f"mgmt_{family}"] = text
         if unassigned:
             shown = ", ".join(str(n) for n in unassigned[:10]) + (" ..." if len(unassigned) > 10 else "")
             self.out.ignored.append(f"{Path(sheet.file).name}: {len(unassigned)} addresses on no device interface "

@@ -42,6 +42,8 @@ class NetBoxSet:
 
     bodies: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     origin: dict[tuple[str, str], tuple[Sheet, int]] = field(default_factory=dict)
+    # (interface, ipv4|ipv6, index in its list) -> the ip-addresses row it came from
+    addresses: dict[tuple[str, str, int], tuple[Sheet, int]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 

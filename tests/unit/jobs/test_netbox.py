@@ -147,6 +147,22 @@ class TestImportSet:
         assert f"{netbox / 'circuits.csv'}:7:M: cf_a_end: circuit 'ZL-0005' has no A end" in result.err
         assert _snapshot(folder) == before
 
+    def test_a_bad_address_is_named_on_its_own_row(self, cli: Cli, tmp_path: Path, sample_inventory: Path) -> None:
+        netbox = _set_copy(tmp_path)
+        path = netbox / "ip-addresses.csv"
+        text = path.read_bytes().decode("utf-8-sig")
+        path.write_text(text.replace("198.51.100.2/30", "198.51.100.2"), encoding="utf-8-sig", newline="")
+        folder = _fresh(tmp_path, sample_inventory)
+        result = cli("inventory", "import", "--netbox", netbox, "-i", folder)
+        assert result.code == 2
+        assert f"error: {path}:5:A: address: not an address with its length: '198.51.100.2'" in result.err
+        # a malformed address is found when the interface is checked, and named on the address's row
+        path.write_text(text.replace("2001:db8:10::1/64", "2001:db8:10::g/64"), encoding="utf-8-sig", newline="")
+        result = cli("inventory", "import", "--netbox", netbox, "-i", folder)
+        assert result.code == 2
+        errors = result.err.splitlines()
+        assert any(e.startswith(f"error: {path}:3:A: address: ") and "2001:db8:10::g" in e for e in errors), errors
+
     def test_a_missing_ezgov_fact_names_the_custom_field_to_add(self, cli: Cli, tmp_path: Path,
                                                                 sample_inventory: Path) -> None:
         netbox = _set_copy(tmp_path)
