@@ -72,12 +72,16 @@ def import_set(folder: Path, netbox_dir: Path) -> NetBoxImport:
 
 
 def _validated(found: NetBoxSet) -> dict[str, dict[str, Record]]:
-    problems: list[Problem] = []
+    problems: list[Problem] = list(found.problems)
+    bad_rows = {(p.file, p.line) for p in found.problems}  # already reported: checking them again adds noise
     out: dict[str, dict[str, Record]] = {}
     for kind in KINDS:
         model = KIND_MODELS[kind]
         records: dict[str, Record] = {}
         for rid, body in found.bodies.get(kind, {}).items():
+            origin = found.origin.get((kind, rid))
+            if origin is not None and (origin[0].file, origin[1]) in bad_rows:
+                continue
             try:
                 records[rid] = model.model_validate({"id": rid, **body})
             except ValidationError as exc:

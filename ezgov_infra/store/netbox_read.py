@@ -33,7 +33,8 @@ _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
 def read_set(folder: Path, known: Inventory) -> NetBoxSet:
-    """Every CSV of a NetBox set as inventory bodies; raises InventoryError with every problem found."""
+    """Every CSV of a NetBox set as inventory bodies. A wrong file or header raises InventoryError at once; a
+    wrong row is left in `problems`, for the caller to report with what checking the records finds."""
     out = NetBoxSet()
     found = sheets(folder, out)
     lookup = Lookup()
@@ -43,9 +44,9 @@ def read_set(folder: Path, known: Inventory) -> NetBoxSet:
         if sheet is not None:
             index_sheet(sheet, lookup)
     reader = _Reader(found, lookup, known, out)
+    if any(p.line in (None, 1) for p in out.problems):
+        raise InventoryError(out.problems)  # a file or a header is wrong: its rows would only repeat it
     reader.run()
-    if out.problems:
-        raise InventoryError(out.problems)
     return out
 
 # Kinds a set may leave out: a cell naming one is then the slug (or, for a provider, the name) itself.
