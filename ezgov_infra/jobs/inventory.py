@@ -87,9 +87,8 @@ def _district_of(inv: Inventory, kind: str, record: Record) -> str | None:
         device = inv.devices.get(inv.interfaces[record.id].device)
         return inv.site_district(device.site) if device else None
     if kind == "circuits":
-        end = inv.interfaces.get(inv.circuits[record.id].a_end)
-        device = inv.devices.get(end.device) if end else None
-        return inv.site_district(device.site) if device else None
+        site = inv.end_site(inv.circuits[record.id].a_end)
+        return inv.site_district(site) if site else None
     if kind == "prefixes":
         prefix = inv.prefixes[record.id]
         if prefix.site:

@@ -384,6 +384,14 @@ class Inventory(BaseModel):
             region = self.regions.get(region.parent) if region.parent else None
         return list(reversed(path))
 
+    def end_site(self, end: str) -> str | None:
+        """The site a circuit end is at: its interface's device's site, or the site a circuit ends at itself."""
+        interface = self.interfaces.get(end)
+        if interface is not None:
+            device = self.devices.get(interface.device)
+            return device.site if device else None
+        return end if end in self.sites else None
+
     def devices_at(self, site_id: str) -> list[Device]:
         return [d for d in self.devices.values() if d.site == site_id]
 

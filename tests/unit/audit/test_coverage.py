@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from ezgov_infra.audit.bandwidth import audit_sites
 from ezgov_infra.audit.coverage import NO_ROOT, compute_stats, connected_sites
+from ezgov_infra.migrate.schedule import site_uplinks
 from ezgov_infra.models.checks import check_inventory
 from ezgov_infra.models.inventory import Circuit, Inventory
 from ezgov_infra.models.policy import Policy
@@ -40,6 +42,19 @@ class TestSiteEndedCircuits:
         assert [g.site for g in after.no_device] == [site]
         assert after.no_device[0].reason == "no device recorded at the site"
         assert not [i for i in check_inventory(inv) if i.id == "NB-1"]
+
+    def test_the_other_judges_see_the_circuit_at_the_site_too(self, sample: Inventory) -> None:
+        site = _deviceless_site(sample)
+        inv = _with_circuit(sample, Circuit(id="NB-5", provider="p", a_end=site, z_end="ez-dc", access_type="pon",
+                                            contracted_mbps=20))
+        assert inv.end_site("NB-5") is None and inv.end_site(site) == site
+        before = {v.site: v for v in audit_sites(sample, {}, {})}
+        after = {v.site: v for v in audit_sites(inv, {}, {})}
+        assert "bw.not-connected" in {f.rule for f in before[site].findings}
+        assert after[site].circuits == ["NB-5"]
+        assert "bw.not-connected" not in {f.rule for f in after[site].findings}
+        uplinks = site_uplinks(inv, inv.policy.migration, {}, None)
+        assert uplinks[site].mbps == 20.0 and "NB-5" in uplinks[site].source
 
     def test_a_planned_circuit_is_named_as_the_gap(self, sample: Inventory) -> None:
         site = _deviceless_site(sample)
