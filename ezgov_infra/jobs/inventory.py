@@ -148,6 +148,8 @@ def references_to(inv: Inventory, kind: str, rid: str) -> list[tuple[str, str, s
         refs += [("devices", d.id, "site") for d in inv.devices.values() if d.site == rid]
         refs += [("prefixes", p.id, "site") for p in inv.prefixes.values() if p.site == rid]
         refs += [("networks", n.id, "sites") for n in inv.networks.values() if rid in n.sites]
+        refs += [("circuits", c.id, end) for c in inv.circuits.values() for end in ("a_end", "z_end")
+                 if getattr(c, end) == rid]
     elif kind == "devices":
         refs += [("interfaces", i.id, "device") for i in inv.interfaces.values() if i.device == rid]
     elif kind == "interfaces":

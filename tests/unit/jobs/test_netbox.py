@@ -86,6 +86,16 @@ class TestImportSet:
         circuit = load_inventory(folder).circuits["ZL-0001"]
         assert (circuit.a_end, circuit.z_end, circuit.access_type) == ("zelin-v10-pcsc", "ezhou-dc", "pon")
 
+    def test_a_site_a_circuit_ends_at_is_not_removed_from_under_it(self, cli: Cli, tmp_path: Path,
+                                                                   sample_inventory: Path) -> None:
+        folder = _fresh(tmp_path, sample_inventory)
+        assert cli("inventory", "import", "--netbox", VILLAGES, "-i", folder).code == 0
+        refused = cli("inventory", "remove", "zelin-v01-pcsc", "-i", folder)
+        assert refused.code == 2 and "ZL-0001" in refused.err
+        done = cli("inventory", "remove", "zelin-v01-pcsc", "--cascade", "-i", folder)
+        assert done.code == 0 and "ZL-0001" in done.out
+        assert "ZL-0001" not in load_inventory(folder).circuits
+
     def test_netbox_facts_land_where_ezgov_keeps_them(self, cli: Cli, tmp_path: Path,
                                                       sample_inventory: Path) -> None:
         folder = _fresh(tmp_path, sample_inventory)
