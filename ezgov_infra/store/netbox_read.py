@@ -68,9 +68,9 @@ class _Reader:
                 getattr(self, f"_{name}")(sheet)
         self._circuit_ends()
 
-    def ref(self, sheet: Sheet, line: int, row: list[str], column: str, kind: str) -> str | None:
+    def ref(self, sheet: Sheet, line: int, row: dict[str, str], column: str, kind: str) -> str | None:
         """The ezgov id a referring cell names; a problem on the cell when nothing has that name."""
-        value = sheet.cell(row, column)
+        value = row.get(column)
         if value is None:
             return None
         hit = self.lookup.find(kind, value, sheet.columns[column][1])
@@ -80,9 +80,9 @@ class _Reader:
             self.out.problems.append(sheet.problem(line, column, f"no {kind.replace('_', ' ')[:-1]} {value!r}"))
         return hit
 
-    def custom(self, sheet: Sheet, row: list[str], body: dict[str, Any]) -> None:
+    def custom(self, sheet: Sheet, row: dict[str, str], body: dict[str, Any]) -> None:
         for column in sheet.kind.custom:
-            value = sheet.cell(row, column)
+            value = row.get(column)
             if value is not None:
                 name = column.removeprefix("cf_")
                 body[name] = _flag(value) if name in _FLAGS else value
@@ -91,14 +91,14 @@ class _Reader:
         parents: dict[str, str | None] = {r.id: r.parent for r in self.known.regions.values()}
         rows = []
         for line, row in sheet.rows:
-            slug = sheet.cell(row, "slug")
+            slug = row.get("slug")
             if slug is None:
                 self.out.problems.append(sheet.problem(line, "slug", "missing slug"))
                 continue
             parents[slug] = self.ref(sheet, line, row, "parent", "regions")
             rows.append((line, row, slug))
         for line, row, slug in rows:
-            body: dict[str, Any] = {"name": sheet.cell(row, "name"), "name_en": slug, "parent": parents[slug]}
+            body: dict[str, Any] = {"name": row.get("name"), "name_en": slug, "parent": parents[slug]}
             self.custom(sheet, row, body)
             if "level" not in body:
                 depth, up = 0, parents[slug]
@@ -112,17 +112,17 @@ class _Reader:
 
     def _sites(self, sheet: Sheet) -> None:
         for line, row in sheet.rows:
-            slug = sheet.cell(row, "slug")
+            slug = row.get("slug")
             if slug is None:
                 self.out.problems.append(sheet.problem(line, "slug", "missing slug"))
                 continue
-            body: dict[str, Any] = {"name": sheet.cell(row, "name"), "name_en": slug,
+            body: dict[str, Any] = {"name": row.get("name"), "name_en": slug,
                                     "region": self.ref(sheet, line, row, "region", "regions"),
-                                    "address": sheet.cell(row, "physical_address")}
+                                    "address": row.get("physical_address")}
             group = self.ref(sheet, line, row, "group", "site_groups")
             if group is not None and group.replace("-", "_") in SiteCategory.__members__:
                 body["category"] = group.replace("-", "_")
-            lat, lon = sheet.cell(row, "latitude"), sheet.cell(row, "longitude")
+            lat, lon = row.get("latitude"), row.get("longitude")
             if lat is not None or lon is not None:
                 try:
                     body["coordinates"] = [float(lat or ""), float(lon or "")]
@@ -133,14 +133,14 @@ class _Reader:
 
     def _devices(self, sheet: Sheet) -> None:
         for line, row in sheet.rows:
-            name = sheet.cell(row, "name")
+            name = row.get("name")
             if name is None:
                 self.out.problems.append(sheet.problem(line, "name", "missing name (ezgov keys devices by name)"))
                 continue
             body: dict[str, Any] = {"site": self.ref(sheet, line, row, "site", "sites"),
                                     "role": self.ref(sheet, line, row, "role", "device_roles"),
                                     "platform": self.ref(sheet, line, row, "platform", "platforms"),
-                                    "model": sheet.cell(row, "device_type"), "serial": sheet.cell(row, "serial")}
+                                    "model": row.get("device_type"), "serial": row.get("serial")}
             if body["model"] == UNRECORDED:
                 body["model"] = None  # what the exporter writes where NetBox needs a type and ezgov knows none
             self.custom(sheet, row, body)
@@ -148,18 +148,18 @@ class _Reader:
 
     def _interfaces(self, sheet: Sheet) -> None:
         for line, row in sheet.rows:
-            device, name = self.ref(sheet, line, row, "device", "devices"), sheet.cell(row, "name")
+            device, name = self.ref(sheet, line, row, "device", "devices"), row.get("name")
             if device is None or name is None:
                 if name is None:
                     self.out.problems.append(sheet.problem(line, "name", "missing name"))
-                elif sheet.cell(row, "device") is None:
+                elif row.get("device") is None:
                     self.out.problems.append(sheet.problem(line, "device", "missing device"))
                 continue
-            body: dict[str, Any] = {"device": device, "name": name, "description": sheet.cell(row, "description")}
-            enabled = sheet.cell(row, "enabled")
+            body: dict[str, Any] = {"device": device, "name": name, "description": row.get("description")}
+            enabled = row.get("enabled")
             if enabled is not None:
                 body["enabled"] = _flag(enabled)
-            if _flag(sheet.cell(row, "mgmt_only") or "") is True:
+            if _flag(row.get("mgmt_only") or "") is True:
                 body["kind"] = "management"
             self.custom(sheet, row, body)
             self.out.put("interfaces", f"{device}:{name}", _drop_none(body), sheet, line, "name")
@@ -169,11 +169,11 @@ class _Reader:
         checked with the interface's record; an error on it comes back to this file's line."""
         unassigned: list[int] = []
         for line, row in sheet.rows:
-            text = sheet.cell(row, "address")
+            text = row.get("address")
             if text is None or "/" not in text:
                 self.out.problems.append(sheet.problem(line, "address", f"not an address with its length: {text!r}"))
                 continue
-            device, name = sheet.cell(row, "device"), sheet.cell(row, "interface")
+            device, name = row.get("device"), row.get("interface")
             if device is None or name is None:
                 unassigned.append(line)
                 continue
@@ -190,7 +190,7 @@ class _Reader:
             if text not in addresses:
                 self.out.addresses[(rid, family, len(addresses))] = (sheet, line)
                 addresses.append(text)
-            if _flag(sheet.cell(row, "is_primary") or "") is True:
+            if _flag(row.get("is_primary") or "") is True:
                 owner = self._device(device_id)
                 if owner is not None:
                     owner[f"mgmt_{family}"] = text
@@ -213,22 +213,22 @@ class _Reader:
 
     def _prefixes(self, sheet: Sheet) -> None:
         for line, row in sheet.rows:
-            prefix = sheet.cell(row, "prefix")
+            prefix = row.get("prefix")
             if prefix is None:
                 self.out.problems.append(sheet.problem(line, "prefix", "missing prefix"))
                 continue
-            body: dict[str, Any] = {"description": sheet.cell(row, "description")}
-            role = sheet.cell(row, "role")
+            body: dict[str, Any] = {"description": row.get("description")}
+            role = row.get("role")
             if role is not None:
                 body["role"] = slugify(role).replace("-", "_")
                 if body["role"] not in PrefixRole.__members__:
                     self.out.problems.append(sheet.problem(line, "role", f"prefix role {role!r} is not one ezgov "
                                                            "plans", "one of " + ", ".join(PrefixRole)))
             self.custom(sheet, row, body)
-            scope_type = sheet.cell(row, "scope_type")
-            scope = sheet.cell(row, "scope_name") or sheet.cell(row, "scope_id")
-            column = "scope_name" if sheet.cell(row, "scope_name") else "scope_id"
-            if sheet.cell(row, "site") is not None:
+            scope_type = row.get("scope_type")
+            scope = row.get("scope_name") or row.get("scope_id")
+            column = "scope_name" if row.get("scope_name") else "scope_id"
+            if row.get("site") is not None:
                 body["site"] = self.ref(sheet, line, row, "site", "sites")
             elif scope is not None:
                 kind = {"dcim.site": "sites", "dcim.region": "regions"}.get(scope_type or "")
@@ -245,20 +245,20 @@ class _Reader:
 
     def _circuits(self, sheet: Sheet) -> None:
         for line, row in sheet.rows:
-            cid = sheet.cell(row, "cid")
+            cid = row.get("cid")
             if cid is None:
                 self.out.problems.append(sheet.problem(line, "cid", "missing cid"))
                 continue
             body: dict[str, Any] = {"provider": self.ref(sheet, line, row, "provider", "providers"),
                                     "access_type": self.ref(sheet, line, row, "type", "circuit_types"),
-                                    "installed": sheet.cell(row, "install_date")}
-            status = sheet.cell(row, "status")
+                                    "installed": row.get("install_date")}
+            status = row.get("status")
             if status in NETBOX_ONLY_CIRCUIT_STATUSES:
                 self.out.problems.append(sheet.problem(line, "status", f"NetBox status {status!r} has no ezgov "
                                                        "equivalent", "one of " + ", ".join(CIRCUIT_STATUSES)))
             elif status is not None:
                 body["status"] = status
-            rate = sheet.cell(row, "commit_rate")
+            rate = row.get("commit_rate")
             if rate is not None:
                 if not rate.isdigit() or int(rate) % 1000:
                     self.out.problems.append(sheet.problem(line, "commit_rate", f"{rate!r} Kbps is not whole Mbps",
@@ -272,9 +272,9 @@ class _Reader:
         seen: dict[tuple[str, str], int] = {}
         for line, row in sheet.rows:
             cid = self.ref(sheet, line, row, "circuit", "circuits")
-            side = (sheet.cell(row, "term_side") or "").upper()
+            side = (row.get("term_side") or "").upper()
             if cid is None:
-                if sheet.cell(row, "circuit") is None:
+                if row.get("circuit") is None:
                     self.out.problems.append(sheet.problem(line, "circuit", "missing circuit"))
                 continue
             if side not in ("A", "Z"):
@@ -285,7 +285,7 @@ class _Reader:
                                                        f"line {seen[(cid, side)]}"))
                 continue
             seen[(cid, side)] = line
-            kind = sheet.cell(row, "termination_type")
+            kind = row.get("termination_type")
             if kind != SITE_TERMINATION:
                 self.out.problems.append(sheet.problem(line, "termination_type", f"termination type {kind!r}",
                                                        "ezgov ends a circuit at a site (dcim.site) or, with "
@@ -293,7 +293,7 @@ class _Reader:
                 continue
             site = self.ref(sheet, line, row, "termination_id", "sites")
             if site is None:
-                if sheet.cell(row, "termination_id") is None:
+                if row.get("termination_id") is None:
                     self.out.problems.append(sheet.problem(line, "termination_id", "missing termination_id"))
                 continue
             body = self.out.bodies.get("circuits", {}).get(cid)

@@ -22,14 +22,7 @@ class Sheet:
     kind: NetBoxKind
     file: str
     columns: dict[str, tuple[int, str | None]]
-    rows: list[tuple[int, list[str]]]
-
-    def cell(self, row: list[str], name: str) -> str | None:
-        spot = self.columns.get(name)
-        if spot is None or spot[0] >= len(row):
-            return None
-        value = row[spot[0]].strip()
-        return value or None
+    rows: list[tuple[int, dict[str, str]]]  # (line, column -> its text), empty cells left out
 
     def problem(self, line: int, name: str, message: str, hint: str = "") -> Problem:
         spot = self.columns.get(name)
@@ -108,15 +101,14 @@ def _read_sheet(kind: NetBoxKind, path: Path, out: NetBoxSet) -> Sheet | None:
         out.problems.append(unreadable(file, exc))
         return None
     reader = csv.reader(io.StringIO(text))
-    rows: list[tuple[int, list[str]]] = []
+    read: list[tuple[int, list[str]]] = []
     header: list[str] = []
     try:
         for row in reader:
             if not header:
                 header = row
-                continue
-            if any(cell.strip() for cell in row):
-                rows.append((reader.line_num, row))
+            elif "".join(row).strip():
+                read.append((reader.line_num, row))
     except csv.Error as exc:
         out.problems.append(Problem(file, reader.line_num + 1, "", f"cannot read this row: {exc}"))
         return None
@@ -139,6 +131,9 @@ def _read_sheet(kind: NetBoxKind, path: Path, out: NetBoxSet) -> Sheet | None:
         if base in columns:
             out.problems.append(Problem(file, 1, name, "column given twice", "", column_letter(index)))
         columns[base] = (index, accessor or None)
+    spots = [(name, index) for name, (index, _) in columns.items()]
+    rows = [(line, {name: text for name, index in spots if index < len(row) and (text := row[index].strip())})
+            for line, row in read]
     return Sheet(kind, file, columns, rows)
 
 
@@ -159,11 +154,11 @@ _BY_NAME = {"devices", "providers", "manufacturers", "vrfs"}
 def index_sheet(sheet: Sheet, lookup: Lookup) -> None:
     kind = sheet.kind.name
     for _, row in sheet.rows:
-        name, slug, pk = sheet.cell(row, "name"), sheet.cell(row, "slug"), sheet.cell(row, "id")
+        name, slug, pk = row.get("name"), row.get("slug"), row.get("id")
         if kind == "device_types":
-            name = sheet.cell(row, "model")
+            name = row.get("model")
         if kind == "circuits":
-            name = sheet.cell(row, "cid")
+            name = row.get("cid")
         target = name if kind in _BY_NAME or kind in ("device_types", "circuits") else slug
         if target:
             lookup.add(kind, target, name=name, slug=slug, id=pk)
