@@ -106,7 +106,7 @@ class LineFinder:
             with contextlib.suppress(yaml.YAMLError):
                 self._root = yaml.compose(self._text, Loader=_BaseLoader)
         node = self._root
-        line = node.start_mark.line + 1 if node is not None else None
+        line = node.start_mark.line + 1 if node is not None else 1  # an empty document: its first line
         for elem in path:
             if isinstance(node, yaml.MappingNode):
                 for key_node, value_node in node.value:
