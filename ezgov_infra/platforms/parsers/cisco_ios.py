@@ -26,7 +26,7 @@ from ezgov_infra.platforms.parsers.common import (
     v4_mask,
     without_echo,
 )
-from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
+from ezgov_infra.platforms.parsers.configs import ConfigFacts, apply, merge
 
 ROUTE = re.compile(r"^[A-Za-z]{1,3}\s+([0-9A-Fa-f:]+/\d+)\s+\[")
 PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:/\s*\S*)?\s+\d\d:\d\d:\d\d\s+\d+\s+(\S+)")
@@ -97,14 +97,7 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
     if no_ipv6_image:
         routing.ipv6_forwarding = False
     if config is not None:
-        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
-        facts.unreadable += config.unreadable
-        facts.hostname = facts.hostname or config.hostname
-        if routing.ipv6_forwarding is None:
-            routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols if (config.whole or config.protocols) else None
-        if config.whole:
-            facts.management, facts.services = config.management, config.services
+        apply(facts, routing, config)
     facts.routing = routing
     return facts
 

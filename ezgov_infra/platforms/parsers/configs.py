@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from ipaddress import IPv4Interface, IPv6Interface, IPv6Network
 
-from ezgov_infra.models.facts import InterfaceFacts, Management, Services, Unreadable
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Management, Routing, Services, Unreadable
 
 
 @dataclass
@@ -45,6 +45,31 @@ class ConfigFacts:
         if name not in self.interfaces:
             self.interfaces[name] = ConfigInterface(name)
         return self.interfaces[name]
+
+    @property
+    def evidence(self) -> str | None:
+        """What this configuration says about IPv6: a whole one always says something (IPv6 or its absence);
+        an excerpt only when IPv6 appears in it. An excerpt without IPv6 (`display current-configuration
+        configuration local-user`, one interface) says nothing about the device's IPv6, so it is no evidence."""
+        if self.whole:
+            return "config"
+        if self.ipv6_forwarding is not None or self.protocols or any(i.runs_ipv6 for i in self.interfaces.values()):
+            return "config (excerpt)"
+        return None
+
+
+def apply(facts: DeviceFacts, routing: Routing, config: ConfigFacts) -> None:
+    """What a configuration adds to the facts the show commands gave: evidence, unreadable lines, hostname,
+    forwarding and protocols where no command said, management and services when it is the whole configuration."""
+    if config.evidence is not None:
+        facts.ipv6_evidence.append(config.evidence)
+    facts.unreadable += config.unreadable
+    facts.hostname = facts.hostname or config.hostname
+    if routing.ipv6_forwarding is None:
+        routing.ipv6_forwarding = config.ipv6_forwarding
+    routing.protocols = config.protocols if (config.whole or config.protocols) else None
+    if config.whole:
+        facts.management, facts.services = config.management, config.services
 
 
 def merge(table: dict[str, InterfaceFacts], config: ConfigFacts | None) -> list[InterfaceFacts]:

@@ -27,7 +27,7 @@ from ezgov_infra.platforms.parsers.common import (
     vrp_style_services,
     without_echo,
 )
-from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
+from ezgov_infra.platforms.parsers.configs import ConfigFacts, apply, merge
 from ezgov_infra.platforms.parsers.huawei_vrp import LEGEND, read_interface
 
 ROW = re.compile(r"^(\S+)\s+(\*?down|up|ADM|Stby)\S*\s+(up|down)\S*\s+(\S+)")
@@ -92,13 +92,7 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
                                         interface=full_name(m.group(3)))
                               for line in text.splitlines() if (m := PEER.match(line.strip()))]
     if config is not None:
-        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
-        facts.unreadable += config.unreadable
-        facts.hostname = config.hostname
-        routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols if (config.whole or config.protocols) else None
-        if config.whole:
-            facts.management, facts.services = config.management, config.services
+        apply(facts, routing, config)
     if routing.ipv6_forwarding is None and any(i.ipv6_enabled for i in table.values()):
         routing.ipv6_forwarding = True  # an interface has IPv6: Comware 5 needed the global switch, 7 has none
     facts.routing = routing

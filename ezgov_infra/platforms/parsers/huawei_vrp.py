@@ -1,20 +1,21 @@
 """Huawei VRP: `display ip interface brief`, `display ipv6 interface brief`, `display ipv6 routing-table`,
 `display ospfv3 peer`, `display current-configuration`, `display version`.
 
-ntc-templates has no template for these VRP commands, so they are parsed here. Quirks: the IPv6 brief table lists
-addresses without prefix length (the configuration has them), under a header with or without VRP8's `VPN`
-column; `*down` marks an administratively down interface. IPv6 forwarding: VRP5 (S, AR) needs the global
-`ipv6` command before any interface takes IPv6; VRP8 (CE, NE) has no global switch and routes IPv6 on every
-interface with `ipv6 enable`. So the device forwards IPv6 when the global command is there or an interface runs
-IPv6, and does not when a whole configuration shows neither. SNMP over IPv6 needs `snmp-agent protocol
-source-status ipv6 all-interface`; config sections are separated by `#`.
+ntc-templates has no template for these VRP commands, so they are parsed here. Quirks: the IPv6 brief table of VRP5
+lists addresses without prefix length (`[IPv6 Address] X`; the configuration has them) under an `Interface Physical
+Protocol` header; VRP8 adds a `VPN` column and, on CE and NE, prints the length (`[IPv6 Address/Prefix Length]
+X/LEN`, `[TENTATIVE]` while duplicate address detection runs); `*down` marks an administratively down interface.
+IPv6 forwarding: VRP5 (S, AR) needs the global `ipv6` command before any interface takes IPv6; VRP8 (CE, NE) has no
+global switch and routes IPv6 on every interface with `ipv6 enable`. So the device forwards IPv6 when the global
+command is there or an interface runs IPv6, and does not when a whole configuration shows neither. SNMP over IPv6
+needs `snmp-agent protocol source-status ipv6 all-interface`; config sections are separated by `#`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from ipaddress import IPv4Interface, IPv6Address
+from ipaddress import IPv4Interface, IPv6Address, IPv6Interface
 
 from ezgov_infra.errors import ParseError
 from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source, Unreadable
@@ -29,12 +30,13 @@ from ezgov_infra.platforms.parsers.common import (
     vrp_style_services,
     without_echo,
 )
-from ezgov_infra.platforms.parsers.configs import ConfigFacts, ConfigInterface, merge
+from ezgov_infra.platforms.parsers.configs import ConfigFacts, ConfigInterface, apply, merge
 
 V4_ROW = re.compile(r"^(\S+)\s+(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*\s*$")
 V6_HEADER = re.compile(r"^Interface\s+Physical\s+Protocol(\s+VPN)?\s*$")
 V6_ROW = re.compile(r"^(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*(?:\s+(\S+))?\s*$")
-V6_ADDRESS = re.compile(r"^\[IPv6 Address\]\s+(\S+)\s*$")
+# `[IPv6 Address] X` (VRP5, no length) or `[IPv6 Address/Prefix Length] X/LEN [TENTATIVE]` (VRP8 CE, NE)
+V6_ADDRESS = re.compile(r"^\[IPv6 Address(?:/Prefix Length)?\]\s+(\S+)(?:\s+\[[A-Z]+\])?\s*$")
 LEGEND = re.compile(r"^(\*down|\^down|!down|#down|\(\w+\)|The number of|Info:)")
 ROUTE = re.compile(r"Destination\s*:\s*(\S+)\s+PrefixLength\s*:\s*(\d+)")
 PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+)(?:\s*/\s*\S*)?\s+\d\d:\d\d:\d\d\s+(\S+)")
@@ -68,13 +70,7 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
                                         interface=m.group(3))
                               for line in text.splitlines() if (m := PEER.match(line.strip()))]
     if config is not None:
-        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
-        facts.unreadable += config.unreadable
-        facts.hostname = config.hostname
-        routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols if (config.whole or config.protocols) else None
-        if config.whole:
-            facts.management, facts.services = config.management, config.services
+        apply(facts, routing, config)
     if routing.ipv6_forwarding is None and any(i.ipv6_enabled for i in table.values()):
         routing.ipv6_forwarding = True  # an interface runs IPv6: VRP5 needed the global switch, VRP8 has none
     facts.routing = routing
@@ -105,13 +101,10 @@ def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list
             if match.group(1).lower() == "unassigned":
                 continue
             try:
-                address = IPv6Address(match.group(1).lower().split("/")[0])
+                add_brief_address(current, match.group(1))
             except ValueError:
                 unreadable.append(Unreadable(output="interfaces_v6", line=number, text=line,
                                              reason="not an IPv6 address", interface=current.name))
-                continue
-            if not address.is_link_local and address not in current.ipv6_unknown_length:
-                current.ipv6_unknown_length.append(address)
         else:
             unreadable.append(Unreadable(output="interfaces_v6", line=number, text=line,
                                          reason="not a row of the IPv6 interface table" if header
@@ -121,6 +114,18 @@ def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list
     if not rows and len(unreadable) > before:
         raise ParseError("`display ipv6 interface brief`: the table has lines but no interface row was recognised "
                          f"(first: {unreadable[before]})")
+
+
+def add_brief_address(interface: InterfaceFacts, text: str) -> None:
+    """One address of the IPv6 brief table: with its length where the table gives it (VRP8), else without."""
+    if "/" in text:
+        with_length = IPv6Interface(text.lower())
+        if not with_length.ip.is_link_local and with_length not in interface.ipv6:
+            interface.ipv6.append(with_length)
+        return
+    address = IPv6Address(text.lower())
+    if not address.is_link_local and address not in interface.ipv6_unknown_length:
+        interface.ipv6_unknown_length.append(address)
 
 
 def parse_config(text: str) -> ConfigFacts:
