@@ -122,6 +122,16 @@ class TestEmulatedDevices:
         assert core_loopback in shown
         assert ping6(lab, CORE, ipv6_vars(VRP8)["loopback"]["address"].split("/")[0])
 
+    def test_the_dual_stack_vrp8_device_is_judged_ready(
+            self, lab: Lab, cli: Callable[..., Any], state_dir: Path, inventory: Path) -> None:
+        # VRP8 has no global `ipv6` switch: forwarding is read from the interfaces' `ipv6 enable`, never assumed
+        audit = cli("ipv6", "audit", "--live", "--limit", f"device:{VRP8}", "--state-dir", state_dir, "-i", inventory,
+                    "--format", "json")
+        assert audit.code == 0, audit.err
+        device = json.loads(audit.out)["devices"][0]
+        assert device["device"] == VRP8
+        assert device["score"]["readiness"] == "ready", findings(cli, state_dir, inventory, VRP8)
+
 
 class TestClosedLoop:
     def test_remediation_makes_the_ipv4_only_vrp_and_comware_devices_ready(
