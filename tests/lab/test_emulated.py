@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ezgov_infra.errors import LabError
+from ezgov_infra.lab import probe
 from ezgov_infra.lab.lab import Lab
 
 pytestmark = pytest.mark.lab
@@ -113,6 +114,14 @@ class TestEmulatedDevices:
         assert " % Unrecognized command found at '^' position." in comware
         assert "H3C Comware Software, Version 7.1" in ssh_lines(lab, lab.nodes[COMWARE7].mgmt_ipv4 or "",
                                                                  "display version")
+
+    def test_snmp_names_the_interfaces_as_the_vendor_does(self, lab: Lab) -> None:
+        for device, port in ((VRP5, "GigabitEthernet0/0/1"), (COMWARE7, "GigabitEthernet1/0/1")):
+            address = lab.nodes[device].mgmt_ipv4 or ""
+            names = set(probe.snmp_walk(lab.lab_dir, address, "3", ".1.3.6.1.2.1.31.1.1.1.1").values())
+            described = set(probe.snmp_walk(lab.lab_dir, address, "3", ".1.3.6.1.2.1.2.2.1.2").values())
+            assert {port, "LoopBack0"} <= names and {port, "LoopBack0"} <= described, (names, described)
+            assert not {"ge0-0-1", "ge1-0-1", "lo"} & (names | described)
 
     def test_the_dual_stack_vrp8_device_routes_ipv6_with_its_frr_neighbour(self, lab: Lab) -> None:
         shown = ssh_lines(lab, lab.nodes[VRP8].mgmt_ipv6 or "", "display ospfv3 peer",
