@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from ezgov_infra.lab.lab import Lab
 
 pytestmark = pytest.mark.lab
 SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "ezhou"
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 VRP5, COMWARE7, VRP8 = "taihe-sw-1", "fenghuang-sw-1", "huarong-sw-1"
 PARENTS = {VRP5: ("taihe-ar-1", "eth3"), COMWARE7: ("fenghuang-ar-1", "eth3")}
 CORE = "ez-core-1"
@@ -140,6 +143,30 @@ class TestEmulatedDevices:
         device = json.loads(audit.out)["devices"][0]
         assert device["device"] == VRP8
         assert device["score"]["readiness"] == "ready", findings(cli, state_dir, inventory, VRP8)
+
+
+class TestNetworkCli:
+    def test_the_bundled_vrp_and_comware_plugins_drive_network_cli(self, lab: Lab, tmp_path: Path) -> None:
+        """`network_cli` with the playbooks' own cliconf/terminal plugins (ezgov_vrp, ezgov_comware) opens the
+        session (pager off), runs display commands and reads the current configuration."""
+        secrets = lab.secrets
+        hosts = {device: {"ansible_host": lab.nodes[device].mgmt_ipv4, "ansible_network_os": network_os}
+                 for device, network_os in ((VRP5, "ezgov_vrp"), (COMWARE7, "ezgov_comware"))}
+        inventory = {"all": {"hosts": hosts, "vars": {
+            "ansible_connection": "ansible.netcommon.network_cli", "ansible_network_cli_ssh_type": "libssh",
+            "ansible_user": secrets["ssh"]["username"], "ansible_password": secrets["ssh"]["password"]}}}
+        (tmp_path / "hosts.json").write_text(json.dumps(inventory))
+        env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "30",
+               "ANSIBLE_CLICONF_PLUGINS": str(PLAYBOOKS / "cliconf_plugins"),
+               "ANSIBLE_TERMINAL_PLUGINS": str(PLAYBOOKS / "terminal_plugins"), "HOME": str(tmp_path),
+               "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp")}
+        ansible = Path(sys.executable).with_name("ansible")
+        done = subprocess.run([str(ansible), "all", "-i", str(tmp_path / "hosts.json"), "-m",
+                               "ansible.netcommon.cli_command", "-a", "command='display current-configuration'"],
+                              capture_output=True, text=True, env=env, timeout=180, check=False)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        for device in (VRP5, COMWARE7):
+            assert f"sysname {device}" in done.stdout, done.stdout[-3000:]
 
 
 class TestClosedLoop:
