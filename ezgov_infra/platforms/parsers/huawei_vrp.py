@@ -25,7 +25,8 @@ from ezgov_infra.platforms.parsers.configs import ConfigFacts
 
 V4_ROW = re.compile(r"^(\S+)\s+(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*\s*$")
 V6_HEADER = re.compile(r"^Interface\s+Physical\s+Protocol(\s+VPN)?\s*$")
-V6_ROW = re.compile(r"^(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*(?:\s+(\S+))?\s*$")
+# NE40E's reference prints `GigabitEthernet 1/0/1` (the CLI accepts the space); the configuration has none
+V6_ROW = re.compile(r"^(\S+?(?: \d+(?:/\d+)+)?)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*(?:\s+(\S+))?\s*$")
 # `[IPv6 Address] X` (VRP5, no length) or `[IPv6 Address/Prefix Length] X/LEN [TENTATIVE]` (VRP8 CE, NE)
 V6_ADDRESS = re.compile(r"^\[IPv6 Address(?:/Prefix Length)?\]\s+(\S+)(?:\s+\[[A-Z]+\])?\s*$")
 ROUTE = re.compile(r"Destination\s*:\s*(\S+)\s+PrefixLength\s*:\s*(\d+)")
@@ -69,7 +70,8 @@ def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list
             header = True
             continue
         if header and (match := V6_ROW.match(stripped)):
-            current = table.setdefault(match.group(1), InterfaceFacts(name=match.group(1)))
+            name = match.group(1).replace(" ", "")
+            current = table.setdefault(name, InterfaceFacts(name=name))
             current.admin_up = not match.group(2).startswith("*")
             current.oper_up = match.group(3) == "up"
             current.ipv6_enabled = True
