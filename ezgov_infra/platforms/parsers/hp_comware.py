@@ -24,7 +24,8 @@ from ezgov_infra.platforms.parsers.configs import ConfigFacts
 
 ROW = re.compile(r"^(\S+)\s+(\*?down|up|ADM|Stby)\S*\s+(up|down)\S*\s+(\S+)")
 ROUTE = re.compile(r"Destination\s*:\s*([0-9A-Fa-f:]+)/(\d+)")
-PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:/\S*)?\s+\d\d:\d\d:\d\d\s+\d+\s+(\S+)")
+# `Full/DR`, `Full/BDR`, `Init/ -` (a space when the neighbour has no role yet)
+PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:/\s*\S*)?\s+\d\d:\d\d:\d\d\s+\d+\s+(\S+)")
 VERSION = re.compile(r"Comware Software, Version (\S+, Release \S+)")
 ABBREVIATIONS = (("XGE", "Ten-GigabitEthernet"), ("GE", "GigabitEthernet"), ("Loop", "LoopBack"),
                  ("Vlan", "Vlan-interface"), ("RAGG", "Route-Aggregation"), ("MGE", "M-GigabitEthernet"))

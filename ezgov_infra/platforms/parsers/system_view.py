@@ -85,7 +85,8 @@ def finish(facts: DeviceFacts, outputs: Mapping[str, str], table: dict[str, Inte
            name: Callable[[str], str] = str) -> None:
     """Interfaces from the tables and the configuration, routes, OSPFv3 neighbours (`name` spells a peer's
     interface as the configuration does) and forwarding: told by the configuration, else by an interface that
-    runs IPv6 in the tables (VRP5 and Comware 5 need the global switch first, VRP8 and Comware 7 have none)."""
+    runs IPv6 in the tables or an OSPFv3 neighbour (VRP5 and Comware 5 need the global switch first, VRP8 and
+    Comware 7 have none). Without a configuration, a neighbour tells that OSPFv3 runs, not what else does."""
     facts.interfaces = merge(table, config)
     routing = Routing()
     if (text := known(outputs, "ipv6_routes", facts.device)) is not None:
@@ -97,6 +98,9 @@ def finish(facts: DeviceFacts, outputs: Mapping[str, str], table: dict[str, Inte
                               for line in text.splitlines() if (m := peer.match(line.strip()))]
     if config is not None:
         apply(facts, routing, config)
-    if routing.ipv6_forwarding is None and any(i.ipv6_enabled for i in table.values()):
+    if routing.neighbours:  # an OSPFv3 neighbour, even in Init, is IPv6 running on that interface
+        facts.ipv6_evidence.append("ospf6_neighbours")
+        routing.protocols = ["ospf6"] if routing.protocols is None else routing.protocols
+    if routing.ipv6_forwarding is None and (routing.neighbours or any(i.ipv6_enabled for i in table.values())):
         routing.ipv6_forwarding = True
     facts.routing = routing
