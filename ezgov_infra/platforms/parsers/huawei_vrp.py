@@ -30,7 +30,8 @@ V6_ROW = re.compile(r"^(\S+?(?: \d+(?:/\d+)+)?)\s+(\*?down|\^down|up)\S*\s+(up|d
 # `[IPv6 Address] X` (VRP5, no length) or `[IPv6 Address/Prefix Length] X/LEN [TENTATIVE]` (VRP8 CE, NE)
 V6_ADDRESS = re.compile(r"^\[IPv6 Address(?:/Prefix Length)?\]\s+(\S+)(?:\s+\[[A-Z]+\])?\s*$")
 ROUTE = re.compile(r"Destination\s*:\s*(\S+)\s+PrefixLength\s*:\s*(\d+)")
-PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+)(?:\s*/\s*\S*)?\s+\d\d:\d\d:\d\d\s+(\S+)")
+# the state without the neighbour's role: `Full/Backup`, `Full/DR`, `Full/ -` are all `Full`
+PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:\s*/\s*\S*)?\s+\d\d:\d\d:\d\d\s+(\S+)")
 VERSION = re.compile(r"VRP \(R\) software, Version (\S+ \([^)]*\))")
 
 
