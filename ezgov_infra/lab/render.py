@@ -19,6 +19,8 @@ IF_SPEED_MAX = 4_294_967_295  # ifSpeed is a Gauge32; faster links report it sat
 LAB_UID = 64_123  # the lab account, present only in the routers' private account files
 IF_SPEED_OID = ".1.3.6.1.2.1.2.2.1.5"
 IF_HIGH_SPEED_OID = ".1.3.6.1.2.1.31.1.1.1.15"
+IF_DESCR_OID = ".1.3.6.1.2.1.2.2.1.2"
+IF_NAME_OID = ".1.3.6.1.2.1.31.1.1.1.1"
 
 
 def frr_conf(node: Node) -> str:
@@ -103,7 +105,10 @@ def sshd_config(node: Node, *, host_key: Path, authorized_keys: Path) -> str:
 
 def snmpd_conf(node: Node | None, *, sys_name: str, if_indexes: Mapping[str, int], secrets: dict[str, Any],
                ipv6: bool = True) -> str:
-    """snmpd with a read-only v2c community, an authPriv v3 user, and each circuit's contracted speed."""
+    """snmpd with a read-only v2c community, an authPriv v3 user, and each circuit's contracted speed.
+
+    An emulated device's ports are kernel devices with short names (`ge0-0-1`); its agent reports the vendor's
+    name (`GigabitEthernet0/0/1`) in ifName and ifDescr, as the real device's agent would."""
     v3 = secrets["snmp"]["v3"]
     community = secrets["snmp"]["community"]
     lines = [
@@ -120,6 +125,10 @@ def snmpd_conf(node: Node | None, *, sys_name: str, if_indexes: Mapping[str, int
     ]
     for port in node.ports if node else ():
         index = if_indexes.get(port.dev)
+        if index is not None and port.name != port.dev:
+            name = port.name.replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'override {IF_NAME_OID}.{index} octet_str "{name}"')
+            lines.append(f'override {IF_DESCR_OID}.{index} octet_str "{name}"')
         if port.mbps is None or index is None:
             continue
         lines.append(f"override {IF_HIGH_SPEED_OID}.{index} uinteger {port.mbps}")

@@ -44,30 +44,7 @@ def vrp(view: View) -> dict[str, str]:
     if view.ipv6:
         lines.append(f" hwtacacs-server authentication ipv6 {AAA_V6} secondary")
     lines.append("#")
-    if d.mgmt_ipv4 or d.mgmt_ipv6:
-        lines += ["interface MEth0/0/1", " description out-of-band management"]
-        if d.mgmt_ipv6:
-            lines.append(" ipv6 enable")
-        if d.mgmt_ipv4:
-            lines.append(f" ip address {d.mgmt_ipv4.ip} {d.mgmt_ipv4.netmask}")
-        if d.mgmt_ipv6:
-            lines.append(f" ipv6 address {up(d.mgmt_ipv6)}")
-        lines.append("#")
-    for i in view.interfaces:
-        lines.append(f"interface {i.name}")
-        if i.description:
-            lines.append(f" description {i.description}")
-        if i.ipv6:
-            lines.append(" ipv6 enable")
-        if i.kind is InterfaceKind.loopback:
-            lines.append(f" ip address {view.loopback_v4} 255.255.255.255")
-        else:
-            lines.append(" ip address unnumbered interface LoopBack0")
-        lines += [f" ipv6 address {up(a)}" for a in view.addresses(i)]
-        if i.ipv6:
-            lines.append(" ospfv3 1 area 0.0.0.0")
-        lines += [" ospf network-type p2p"] if i.kind is not InterfaceKind.loopback else []
-        lines.append("#")
+    lines += _interface_sections(view, "MEth0/0/1", vrp=True)
     lines += ["ospf 1 router-id " + str(view.loopback_v4), " area 0.0.0.0", "  network 203.0.113.0 0.0.0.255", "#"]
     if view.ipv6:
         lines += ["ospfv3 1", f" router-id {view.loopback_v4}", " area 0.0.0.0", "#"]
@@ -139,6 +116,32 @@ def vrp(view: View) -> dict[str, str]:
             "config": "\n".join(lines) + "\n"}
 
 
+def _interface_sections(view: View, management: str, *, vrp: bool) -> list[str]:
+    """The interface sections of a VRP or Comware configuration (one lineage, one syntax): VRP turns IPv6 on per
+    interface (`ipv6 enable`) and sets OSPF's network type on links; Comware routes a port after `port link-mode
+    route`. The management port (`management`) comes first, described on VRP."""
+    d = view.device
+    lines: list[str] = []
+    if d.mgmt_ipv4 or d.mgmt_ipv6:
+        lines += [f"interface {management}"] + ([" description out-of-band management"] if vrp else [])
+        lines += [" ipv6 enable"] if vrp and d.mgmt_ipv6 else []
+        lines += [f" ip address {d.mgmt_ipv4.ip} {d.mgmt_ipv4.netmask}"] if d.mgmt_ipv4 else []
+        lines += [f" ipv6 address {up(d.mgmt_ipv6)}", "#"] if d.mgmt_ipv6 else ["#"]
+    for i in view.interfaces:
+        loopback = i.kind is InterfaceKind.loopback
+        lines.append(f"interface {i.name}")
+        lines += [f" description {i.description}"] if i.description else []
+        lines += [" ipv6 enable"] if vrp and i.ipv6 else []
+        if loopback:
+            lines.append(f" ip address {view.loopback_v4} 255.255.255.255")
+        else:
+            lines += ([] if vrp else [" port link-mode route"]) + [" ip address unnumbered interface LoopBack0"]
+        lines += [f" ipv6 address {up(a)}" for a in view.addresses(i)]
+        lines += [" ospfv3 1 area 0.0.0.0"] if i.ipv6 else []
+        lines += [" ospf network-type p2p", "#"] if vrp and not loopback else ["#"]
+    return lines
+
+
 def _vrp_short(name: str) -> str:
     return name.replace("GigabitEthernet", "GE")
 
@@ -155,25 +158,7 @@ def comware(view: View) -> dict[str, str]:
              + str(view.loopback_v4), " area 0.0.0.0", "  network 203.0.113.0 0.0.0.255", "#"]
     if view.ipv6:
         lines += ["ospfv3 1", f" router-id {view.loopback_v4}", " area 0.0.0.0", "#"]
-    if d.mgmt_ipv4 or d.mgmt_ipv6:
-        lines += ["interface M-GigabitEthernet0/0/0"]
-        if d.mgmt_ipv4:
-            lines.append(f" ip address {d.mgmt_ipv4.ip} {d.mgmt_ipv4.netmask}")
-        if d.mgmt_ipv6:
-            lines.append(f" ipv6 address {up(d.mgmt_ipv6)}")
-        lines.append("#")
-    for i in view.interfaces:
-        lines.append(f"interface {i.name}")
-        if i.description:
-            lines.append(f" description {i.description}")
-        if i.kind is InterfaceKind.loopback:
-            lines.append(f" ip address {view.loopback_v4} 255.255.255.255")
-        else:
-            lines += [" port link-mode route", " ip address unnumbered interface LoopBack0"]
-        lines += [f" ipv6 address {up(a)}" for a in view.addresses(i)]
-        if i.ipv6:
-            lines.append(" ospfv3 1 area 0.0.0.0")
-        lines.append("#")
+    lines += _interface_sections(view, "M-GigabitEthernet0/0/0", vrp=False)
     lines += [" line vty 0 63", "  authentication-mode scheme",
               "  protocol inbound all" if d.id in view.plant.telnet else "  protocol inbound ssh", "#"]
     lines += [" info-center loghost " + LOG_V4] + ([" info-center loghost ipv6 " + LOG_V6] if view.ipv6 else [])

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +18,12 @@ from typing import Any
 import pytest
 
 from ezgov_infra.errors import LabError
+from ezgov_infra.lab import probe
 from ezgov_infra.lab.lab import Lab
 
 pytestmark = pytest.mark.lab
 SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "ezhou"
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 VRP5, COMWARE7, VRP8 = "taihe-sw-1", "fenghuang-sw-1", "huarong-sw-1"
 PARENTS = {VRP5: ("taihe-ar-1", "eth3"), COMWARE7: ("fenghuang-ar-1", "eth3")}
 CORE = "ez-core-1"
@@ -114,6 +118,14 @@ class TestEmulatedDevices:
         assert "H3C Comware Software, Version 7.1" in ssh_lines(lab, lab.nodes[COMWARE7].mgmt_ipv4 or "",
                                                                  "display version")
 
+    def test_snmp_names_the_interfaces_as_the_vendor_does(self, lab: Lab) -> None:
+        for device, port in ((VRP5, "GigabitEthernet0/0/1"), (COMWARE7, "GigabitEthernet1/0/1")):
+            address = lab.nodes[device].mgmt_ipv4 or ""
+            names = set(probe.snmp_walk(lab.lab_dir, address, "3", ".1.3.6.1.2.1.31.1.1.1.1").values())
+            described = set(probe.snmp_walk(lab.lab_dir, address, "3", ".1.3.6.1.2.1.2.2.1.2").values())
+            assert {port, "LoopBack0"} <= names and {port, "LoopBack0"} <= described, (names, described)
+            assert not {"ge0-0-1", "ge1-0-1", "lo"} & (names | described)
+
     def test_the_dual_stack_vrp8_device_routes_ipv6_with_its_frr_neighbour(self, lab: Lab) -> None:
         shown = ssh_lines(lab, lab.nodes[VRP8].mgmt_ipv6 or "", "display ospfv3 peer",
                           "display ipv6 routing-table")
@@ -121,6 +133,40 @@ class TestEmulatedDevices:
         core_loopback = ipv6_vars(CORE)["loopback"]["address"].split("/")[0].upper()
         assert core_loopback in shown
         assert ping6(lab, CORE, ipv6_vars(VRP8)["loopback"]["address"].split("/")[0])
+
+    def test_the_dual_stack_vrp8_device_is_judged_ready(
+            self, lab: Lab, cli: Callable[..., Any], state_dir: Path, inventory: Path) -> None:
+        # VRP8 has no global `ipv6` switch: forwarding is read from the interfaces' `ipv6 enable`, never assumed
+        audit = cli("ipv6", "audit", "--live", "--limit", f"device:{VRP8}", "--state-dir", state_dir, "-i", inventory,
+                    "--format", "json")
+        assert audit.code == 0, audit.err
+        device = json.loads(audit.out)["devices"][0]
+        assert device["device"] == VRP8
+        assert device["score"]["readiness"] == "ready", findings(cli, state_dir, inventory, VRP8)
+
+
+class TestNetworkCli:
+    def test_the_bundled_vrp_and_comware_plugins_drive_network_cli(self, lab: Lab, tmp_path: Path) -> None:
+        """`network_cli` with the playbooks' own cliconf/terminal plugins (ezgov_vrp, ezgov_comware) opens the
+        session (pager off), runs display commands and reads the current configuration."""
+        secrets = lab.secrets
+        hosts = {device: {"ansible_host": lab.nodes[device].mgmt_ipv4, "ansible_network_os": network_os}
+                 for device, network_os in ((VRP5, "ezgov_vrp"), (COMWARE7, "ezgov_comware"))}
+        inventory = {"all": {"hosts": hosts, "vars": {
+            "ansible_connection": "ansible.netcommon.network_cli", "ansible_network_cli_ssh_type": "libssh",
+            "ansible_user": secrets["ssh"]["username"], "ansible_password": secrets["ssh"]["password"]}}}
+        (tmp_path / "hosts.json").write_text(json.dumps(inventory))
+        env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "30",
+               "ANSIBLE_CLICONF_PLUGINS": str(PLAYBOOKS / "cliconf_plugins"),
+               "ANSIBLE_TERMINAL_PLUGINS": str(PLAYBOOKS / "terminal_plugins"), "HOME": str(tmp_path),
+               "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp")}
+        ansible = Path(sys.executable).with_name("ansible")
+        done = subprocess.run([str(ansible), "all", "-i", str(tmp_path / "hosts.json"), "-m",
+                               "ansible.netcommon.cli_command", "-a", "command='display current-configuration'"],
+                              capture_output=True, text=True, env=env, timeout=180, check=False)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        for device in (VRP5, COMWARE7):
+            assert f"sysname {device}" in done.stdout, done.stdout[-3000:]
 
 
 class TestClosedLoop:

@@ -13,6 +13,8 @@ from ipaddress import IPv4Interface
 from pathlib import Path
 
 DIALECTS = ("vrp5", "vrp8", "comware5", "comware7")
+# The lab's management network (lab.topology's host addresses), as each vendor writes a source prefix
+MGMT_IPV6, MGMT_IPV6_VRP = "2001:DB8:0:2::/64", "2001:DB8:0:2:: 64"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,9 @@ def starting_config(spec: DeviceSpec) -> list[str]:
     if spec.ipv6 and spec.dialect in ("vrp5", "comware5"):
         lines.append("ipv6")
     lines += ["acl number 2000" if vrp else "acl basic 2000", " rule 5 permit source 198.51.100.0 0.0.0.255"]
+    if spec.ipv6:  # a dual-stack device filters its management plane over IPv6 as over IPv4 (what ipv6_enable sets)
+        lines += ["acl ipv6 number 2001" if spec.dialect in ("vrp5", "vrp8", "comware5") else "acl ipv6 basic 2001",
+                  f" rule 5 permit source {MGMT_IPV6_VRP}" if vrp else f" rule 5 permit source {MGMT_IPV6}"]
     for port in spec.ports:
         lines.append(f"interface {port.name}")
         if port.kind == "circuit" and not vrp:
@@ -94,10 +99,12 @@ def starting_config(spec: DeviceSpec) -> list[str]:
         lines += ["stelnet server enable" if spec.ipv6 else "stelnet ipv4 server enable",
                   "snmp-agent", "snmp-agent sys-info version v3", "snmp-agent group v3 ezgov-ro privacy acl 2000",
                   "user-interface vty 0 4", " acl 2000 inbound", " authentication-mode aaa",
-                  " protocol inbound ssh"]
+                  " protocol inbound ssh"] + ([" acl ipv6 2001 inbound"] if spec.ipv6 else [])
     else:
         lines += ["ssh server enable", "ssh server acl 2000", "snmp-agent", "snmp-agent sys-info version v3",
                   "snmp-agent group v3 ezgov-ro privacy",
                   "line vty 0 63" if spec.dialect == "comware7" else "user-interface vty 0 4",
                   " authentication-mode scheme", " protocol inbound ssh", " acl 2000 inbound"]
+        if spec.ipv6:
+            lines += [" acl ipv6 2001 inbound", "ssh server ipv6 acl ipv6 2001"]
     return lines

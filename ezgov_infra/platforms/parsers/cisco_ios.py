@@ -18,7 +18,6 @@ from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Rou
 from ezgov_infra.platforms.parsers.common import (
     ADDRESS,
     REJECTED,
-    add_config_ipv6,
     known,
     numbered_blocks,
     ordered_versions,
@@ -26,7 +25,7 @@ from ezgov_infra.platforms.parsers.common import (
     v4_mask,
     without_echo,
 )
-from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
+from ezgov_infra.platforms.parsers.configs import ConfigFacts, apply, merge, read_interface
 
 ROUTE = re.compile(r"^[A-Za-z]{1,3}\s+([0-9A-Fa-f:]+/\d+)\s+\[")
 PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:/\s*\S*)?\s+\d\d:\d\d:\d\d\s+\d+\s+(\S+)")
@@ -97,14 +96,7 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
     if no_ipv6_image:
         routing.ipv6_forwarding = False
     if config is not None:
-        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
-        facts.unreadable += config.unreadable
-        facts.hostname = facts.hostname or config.hostname
-        if routing.ipv6_forwarding is None:
-            routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols if (config.whole or config.protocols) else None
-        if config.whole:
-            facts.management, facts.services = config.management, config.services
+        apply(facts, routing, config)
     facts.routing = routing
     return facts
 
@@ -148,6 +140,14 @@ def parse_detail(text: str, table: dict[str, InterfaceFacts], unreadable: list[U
         raise ParseError("`show ipv6 interface`: the output has lines but no interface was recognised")
 
 
+def interface_protocol(parts: list[str]) -> str | None:
+    """The IPv6 routing protocol an interface line turns on (`ipv6 ospf 1 area 0`, `ospfv3 1 ipv6 area 0`,
+    `ipv6 router isis`)."""
+    if parts[:2] == ["ipv6", "ospf"] or (parts[0] == "ospfv3" and "ipv6" in parts):
+        return "ospf6"
+    return "isis" if parts[:3] == ["ipv6", "router", "isis"] else None
+
+
 def parse_config(text: str) -> ConfigFacts:
     config = ConfigFacts()
     lines: list[str] = []
@@ -166,32 +166,8 @@ def parse_config(text: str) -> ConfigFacts:
         elif header == "ipv6 unicast-routing":
             unicast_routing = True
         elif words[0] == "interface":
-            interface = config.interface(" ".join(words[1:]))
-            for number, child in numbered:
-                parts = child.split()
-                try:
-                    if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
-                        if parts[4:] not in ([], ["secondary"]):
-                            raise ValueError(f"unexpected {' '.join(parts[4:])!r} after the address")
-                        interface.ipv4.append(v4_mask(parts[2], parts[3]))
-                    elif parts[:2] == ["ipv6", "address"]:
-                        add_config_ipv6(interface, parts[2:])
-                    elif parts[:2] == ["ipv6", "enable"]:
-                        interface.ipv6_enabled = True
-                    elif parts[:2] == ["ipv6", "unnumbered"] and len(parts) == 3:
-                        interface.ipv6_dynamic.append(f"unnumbered {parts[2]}")  # borrowed from that interface
-                    elif parts[0] == "description":
-                        interface.description = child.partition(" ")[2]
-                    elif parts == ["shutdown"]:
-                        interface.shutdown = True
-                    elif parts[:2] == ["ipv6", "ospf"] or (parts[0] == "ospfv3" and "ipv6" in parts):
-                        config.protocols.append("ospf6")
-                    elif parts[:3] == ["ipv6", "router", "isis"]:
-                        config.protocols.append("isis")
-                except ValueError as exc:
-                    interface.unreadable = True
-                    config.unreadable.append(Unreadable(output="config", line=number, text=child,
-                                                        reason=str(exc), interface=interface.name))
+            read_interface(config, config.interface(" ".join(words[1:])), numbered, secondary="secondary",
+                           protocol=interface_protocol)
         elif header.startswith(("ipv6 router ospf", "router ospfv3")):
             config.protocols.append("ospf6")
         elif header.startswith("ipv6 router rip"):

@@ -17,22 +17,15 @@ from collections.abc import Mapping
 from ipaddress import IPv4Interface, IPv6Address
 
 from ezgov_infra.errors import ParseError
-from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source, Unreadable
-from ezgov_infra.platforms.parsers.common import (
-    known,
-    numbered_blocks,
-    ordered_versions,
-    snmp_sys_info_versions,
-    v6_net,
-    vrp_style_services,
-    without_echo,
-)
-from ezgov_infra.platforms.parsers.configs import ConfigFacts, merge
-from ezgov_infra.platforms.parsers.huawei_vrp import LEGEND, read_interface
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Source, Unreadable
+from ezgov_infra.platforms.parsers import system_view
+from ezgov_infra.platforms.parsers.common import known, without_echo
+from ezgov_infra.platforms.parsers.configs import ConfigFacts
 
 ROW = re.compile(r"^(\S+)\s+(\*?down|up|ADM|Stby)\S*\s+(up|down)\S*\s+(\S+)")
 ROUTE = re.compile(r"Destination\s*:\s*([0-9A-Fa-f:]+)/(\d+)")
-PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:/\S*)?\s+\d\d:\d\d:\d\d\s+\d+\s+(\S+)")
+# `Full/DR`, `Full/BDR`, `Init/ -` (a space when the neighbour has no role yet)
+PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:/\s*\S*)?\s+\d\d:\d\d:\d\d\s+\d+\s+(\S+)")
 VERSION = re.compile(r"Comware Software, Version (\S+, Release \S+)")
 ABBREVIATIONS = (("XGE", "Ten-GigabitEthernet"), ("GE", "GigabitEthernet"), ("Loop", "LoopBack"),
                  ("Vlan", "Vlan-interface"), ("RAGG", "Route-Aggregation"), ("MGE", "M-GigabitEthernet"))
@@ -58,7 +51,7 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
         rows = 0
         for number, line in without_echo(text):
             stripped = line.strip()
-            if not stripped or LEGEND.match(stripped) or stripped.startswith("Interface "):
+            if not stripped or system_view.LEGEND.match(stripped) or stripped.startswith("Interface "):
                 continue
             if not (match := ROW.match(stripped)):
                 facts.unreadable.append(Unreadable(output=key, line=number, text=line,
@@ -82,77 +75,28 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
             raise ParseError(f"{key}: the table has lines but no interface row was recognised "
                              f"(first: {facts.unreadable[0]})")
     config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
-    facts.interfaces = merge(table, config)
-    routing = Routing()
-    if (text := known(outputs, "ipv6_routes", device)) is not None:
-        facts.ipv6_evidence.append("ipv6_routes")
-        routing.ipv6_routes = [v6_net(a, n) for a, n in ROUTE.findall(text)]
-    if (text := known(outputs, "ospf6_neighbours", device)) is not None:
-        routing.neighbours = [Neighbour(protocol="ospf6", afi="ipv6", address=m.group(1), state=m.group(2),
-                                        interface=full_name(m.group(3)))
-                              for line in text.splitlines() if (m := PEER.match(line.strip()))]
-    if config is not None:
-        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
-        facts.unreadable += config.unreadable
-        facts.hostname = config.hostname
-        routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols if (config.whole or config.protocols) else None
-        if config.whole:
-            facts.management, facts.services = config.management, config.services
-    if routing.ipv6_forwarding is None and any(i.ipv6_enabled for i in table.values()):
-        routing.ipv6_forwarding = True  # an interface has IPv6: Comware 5 needed the global switch, 7 has none
-    facts.routing = routing
+    system_view.finish(facts, outputs, table, config, route=ROUTE, peer=PEER, name=full_name)
     return facts
 
 
 def parse_config(text: str) -> ConfigFacts:
-    config = ConfigFacts()
-    global_ipv6 = False
-    all_lines: list[str] = []
+    return system_view.parse_config(text, sections=sections, aaa=r"(?:primary|secondary)")
+
+
+def sections(config: ConfigFacts, header: str, words: list[str], children: list[str]) -> None:
+    """Comware's own global sections: IS-IS and BGP address families, the vty lines, SSH and its ACLs, SNMP."""
     management = config.management
-    management.ssh_enabled = management.ssh_ipv6 = management.telnet_enabled = False
-    management.ipv4_acl = management.ipv6_acl = management.snmp_ipv6 = False
-    snmp_versions: list[str] = []
-    for (_, header), numbered in numbered_blocks(text, separator="#"):
-        children = [c for _, c in numbered]
-        all_lines += [header, *children]
-        words = header.split()
-        if words[0] == "sysname":
-            config.hostname, config.whole = words[1], True
-        elif header == "ipv6":
-            global_ipv6 = True
-        elif words[0] == "interface":
-            read_interface(config, config.interface(" ".join(words[1:])), numbered)
-        elif words[0] == "ripng":
-            config.protocols.append("ripng")
-        elif words[0] == "ospfv3":
-            config.protocols.append("ospf6")
-        elif words[0] == "isis" and any(c.startswith("address-family ipv6") for c in children):
-            config.protocols.append("isis")
-        elif words[0] == "bgp" and any(c.startswith("address-family ipv6") for c in children):
-            config.protocols.append("bgp")
-        elif header.startswith("line vty"):
-            management.ipv4_acl = management.ipv4_acl or any(re.match(r"acl \d+ inbound", c) for c in children)
-            management.ipv6_acl = management.ipv6_acl or any(re.match(r"acl ipv6 \S+ inbound", c)
-                                                             for c in children)
-            management.telnet_enabled = any(c in ("protocol inbound telnet", "protocol inbound all")
-                                            for c in children)
-        elif header == "ssh server enable":
-            management.ssh_enabled = management.ssh_ipv6 = True
-        elif header.startswith("ssh server acl "):
-            management.ipv4_acl = True
-        elif header.startswith("ssh server ipv6 acl "):
-            management.ipv6_acl = True
-        elif header == "telnet server enable":
-            management.telnet_enabled = True
-        elif header.startswith("snmp-agent sys-info version"):
-            snmp_versions = snmp_sys_info_versions(words)
-        elif header == "snmp-agent":
-            management.snmp_ipv6 = True
-    runs_ipv6 = global_ipv6 or any(i.runs_ipv6 for i in config.interfaces.values())
-    config.ipv6_forwarding = True if runs_ipv6 else (False if config.whole else None)
-    management.snmp_versions = ordered_versions(snmp_versions)  # type: ignore[assignment]
-    services = config.services
-    services.ntp, services.syslog, services.aaa = vrp_style_services(all_lines, r"(?:primary|secondary)")
-    config.protocols = sorted(set(config.protocols))
-    return config
+    if words[0] in ("isis", "bgp") and any(c.startswith("address-family ipv6") for c in children):
+        config.protocols.append(words[0])
+    elif header.startswith("line vty"):
+        management.ipv4_acl = management.ipv4_acl or any(re.match(r"acl \d+ inbound", c) for c in children)
+        management.ipv6_acl = management.ipv6_acl or any(re.match(r"acl ipv6 \S+ inbound", c) for c in children)
+        management.telnet_enabled = any(c in ("protocol inbound telnet", "protocol inbound all") for c in children)
+    elif header == "ssh server enable":
+        management.ssh_enabled = management.ssh_ipv6 = True
+    elif header.startswith("ssh server acl "):
+        management.ipv4_acl = True
+    elif header.startswith("ssh server ipv6 acl "):
+        management.ipv6_acl = True
+    elif header == "snmp-agent":
+        management.snmp_ipv6 = True

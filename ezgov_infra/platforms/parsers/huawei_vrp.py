@@ -1,43 +1,37 @@
 """Huawei VRP: `display ip interface brief`, `display ipv6 interface brief`, `display ipv6 routing-table`,
 `display ospfv3 peer`, `display current-configuration`, `display version`.
 
-ntc-templates has no template for these VRP commands, so they are parsed here. Quirks: the IPv6 brief table lists
-addresses without prefix length (the configuration has them), under a header with or without VRP8's `VPN`
-column; `*down` marks an administratively down interface. IPv6 forwarding: VRP5 (S, AR) needs the global
-`ipv6` command before any interface takes IPv6; VRP8 (CE, NE) has no global switch and routes IPv6 on every
-interface with `ipv6 enable`. So the device forwards IPv6 when the global command is there or an interface runs
-IPv6, and does not when a whole configuration shows neither. SNMP over IPv6 needs `snmp-agent protocol
-source-status ipv6 all-interface`; config sections are separated by `#`.
+ntc-templates has no template for these VRP commands, so they are parsed here. Quirks: the IPv6 brief table of VRP5
+lists addresses without prefix length (`[IPv6 Address] X`; the configuration has them) under an `Interface Physical
+Protocol` header; VRP8 adds a `VPN` column and, on CE and NE, prints the length (`[IPv6 Address/Prefix Length]
+X/LEN`, `[TENTATIVE]` while duplicate address detection runs); `*down` marks an administratively down interface.
+IPv6 forwarding: VRP5 (S, AR) needs the global `ipv6` command before any interface takes IPv6; VRP8 (CE, NE) has no
+global switch and routes IPv6 on every interface with `ipv6 enable`. So the device forwards IPv6 when the global
+command is there or an interface runs IPv6, and does not when a whole configuration shows neither. SNMP over IPv6
+needs `snmp-agent protocol source-status ipv6 all-interface`; config sections are separated by `#`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from ipaddress import IPv4Interface, IPv6Address
+from ipaddress import IPv4Interface, IPv6Address, IPv6Interface
 
 from ezgov_infra.errors import ParseError
-from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Neighbour, Routing, Source, Unreadable
-from ezgov_infra.platforms.parsers.common import (
-    add_config_ipv6,
-    known,
-    numbered_blocks,
-    ordered_versions,
-    snmp_sys_info_versions,
-    v4_mask,
-    v6_net,
-    vrp_style_services,
-    without_echo,
-)
-from ezgov_infra.platforms.parsers.configs import ConfigFacts, ConfigInterface, merge
+from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Source, Unreadable
+from ezgov_infra.platforms.parsers import system_view
+from ezgov_infra.platforms.parsers.common import known, without_echo
+from ezgov_infra.platforms.parsers.configs import ConfigFacts
 
 V4_ROW = re.compile(r"^(\S+)\s+(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*\s*$")
 V6_HEADER = re.compile(r"^Interface\s+Physical\s+Protocol(\s+VPN)?\s*$")
-V6_ROW = re.compile(r"^(\S+)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*(?:\s+(\S+))?\s*$")
-V6_ADDRESS = re.compile(r"^\[IPv6 Address\]\s+(\S+)\s*$")
-LEGEND = re.compile(r"^(\*down|\^down|!down|#down|\(\w+\)|The number of|Info:)")
+# NE40E's reference prints `GigabitEthernet 1/0/1` (the CLI accepts the space); the configuration has none
+V6_ROW = re.compile(r"^(\S+?(?: \d+(?:/\d+)+)?)\s+(\*?down|\^down|up)\S*\s+(up|down)\S*(?:\s+(\S+))?\s*$")
+# `[IPv6 Address] X` (VRP5, no length) or `[IPv6 Address/Prefix Length] X/LEN [TENTATIVE]` (VRP8 CE, NE)
+V6_ADDRESS = re.compile(r"^\[IPv6 Address(?:/Prefix Length)?\]\s+(\S+)(?:\s+\[[A-Z]+\])?\s*$")
 ROUTE = re.compile(r"Destination\s*:\s*(\S+)\s+PrefixLength\s*:\s*(\d+)")
-PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+)(?:\s*/\s*\S*)?\s+\d\d:\d\d:\d\d\s+(\S+)")
+# the state without the neighbour's role: `Full/Backup`, `Full/DR`, `Full/ -` are all `Full`
+PEER = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+?)(?:\s*/\s*\S*)?\s+\d\d:\d\d:\d\d\s+(\S+)")
 VERSION = re.compile(r"VRP \(R\) software, Version (\S+ \([^)]*\))")
 
 
@@ -58,45 +52,27 @@ def parse(device: str, outputs: Mapping[str, str], source: Source) -> DeviceFact
         facts.ipv6_evidence.append("interfaces_v6")
         parse_v6_brief(text, table, facts.unreadable)
     config = parse_config(text) if (text := known(outputs, "config", device)) is not None else None
-    facts.interfaces = merge(table, config)
-    routing = Routing()
-    if (text := known(outputs, "ipv6_routes", device)) is not None:
-        facts.ipv6_evidence.append("ipv6_routes")
-        routing.ipv6_routes = [v6_net(a, n) for a, n in ROUTE.findall(text)]
-    if (text := known(outputs, "ospf6_neighbours", device)) is not None:
-        routing.neighbours = [Neighbour(protocol="ospf6", afi="ipv6", address=m.group(1), state=m.group(2),
-                                        interface=m.group(3))
-                              for line in text.splitlines() if (m := PEER.match(line.strip()))]
-    if config is not None:
-        facts.ipv6_evidence.append("config" if config.whole else "config (excerpt)")
-        facts.unreadable += config.unreadable
-        facts.hostname = config.hostname
-        routing.ipv6_forwarding = config.ipv6_forwarding
-        routing.protocols = config.protocols if (config.whole or config.protocols) else None
-        if config.whole:
-            facts.management, facts.services = config.management, config.services
-    if routing.ipv6_forwarding is None and any(i.ipv6_enabled for i in table.values()):
-        routing.ipv6_forwarding = True  # an interface runs IPv6: VRP5 needed the global switch, VRP8 has none
-    facts.routing = routing
+    system_view.finish(facts, outputs, table, config, route=ROUTE, peer=PEER)
     return facts
 
 
 def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list[Unreadable]) -> None:
     """`display ipv6 interface brief`, VRP5 (`Interface Physical Protocol`) or VRP8 (`... VPN`): one row per
-    interface, each address on its own `[IPv6 Address]` line, without its length. A header alone is a device
-    without IPv6 interfaces; lines under it of which none is a row are an error, never an empty table."""
+    interface, each address on its own `[IPv6 Address]` line (VRP8 CE and NE: with its length). A header alone is
+    a device without IPv6 interfaces; lines under it of which none is a row are an error, never an empty table."""
     header = False
     rows, before = 0, len(unreadable)
     current: InterfaceFacts | None = None
     for number, line in without_echo(text):
         stripped = line.strip()
-        if not stripped or (not header and LEGEND.match(stripped)):
+        if not stripped or (not header and system_view.LEGEND.match(stripped)):
             continue
         if V6_HEADER.match(stripped):
             header = True
             continue
         if header and (match := V6_ROW.match(stripped)):
-            current = table.setdefault(match.group(1), InterfaceFacts(name=match.group(1)))
+            name = match.group(1).replace(" ", "")
+            current = table.setdefault(name, InterfaceFacts(name=name))
             current.admin_up = not match.group(2).startswith("*")
             current.oper_up = match.group(3) == "up"
             current.ipv6_enabled = True
@@ -105,13 +81,10 @@ def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list
             if match.group(1).lower() == "unassigned":
                 continue
             try:
-                address = IPv6Address(match.group(1).lower().split("/")[0])
+                add_brief_address(current, match.group(1))
             except ValueError:
                 unreadable.append(Unreadable(output="interfaces_v6", line=number, text=line,
                                              reason="not an IPv6 address", interface=current.name))
-                continue
-            if not address.is_link_local and address not in current.ipv6_unknown_length:
-                current.ipv6_unknown_length.append(address)
         else:
             unreadable.append(Unreadable(output="interfaces_v6", line=number, text=line,
                                          reason="not a row of the IPv6 interface table" if header
@@ -123,82 +96,37 @@ def parse_v6_brief(text: str, table: dict[str, InterfaceFacts], unreadable: list
                          f"(first: {unreadable[before]})")
 
 
+def add_brief_address(interface: InterfaceFacts, text: str) -> None:
+    """One address of the IPv6 brief table: with its length where the table gives it (VRP8), else without."""
+    if "/" in text:
+        with_length = IPv6Interface(text.lower())
+        if not with_length.ip.is_link_local and with_length not in interface.ipv6:
+            interface.ipv6.append(with_length)
+        return
+    address = IPv6Address(text.lower())
+    if not address.is_link_local and address not in interface.ipv6_unknown_length:
+        interface.ipv6_unknown_length.append(address)
+
+
 def parse_config(text: str) -> ConfigFacts:
-    config = ConfigFacts()
-    global_ipv6 = False
-    all_lines: list[str] = []
-    snmp_versions: list[str] = []
+    return system_view.parse_config(text, sections=sections, aaa=r"(?:hwtacacs|radius)-server")
+
+
+def sections(config: ConfigFacts, header: str, words: list[str], children: list[str]) -> None:
+    """VRP's own global sections: IS-IS and BGP for IPv6, the vty lines, STelnet, SNMP over IPv6."""
     management = config.management
-    management.ssh_enabled = management.ssh_ipv6 = management.telnet_enabled = False
-    management.ipv4_acl = management.ipv6_acl = management.snmp_ipv6 = False
-    for (_, header), numbered in numbered_blocks(text, separator="#"):
-        children = [c for _, c in numbered]
-        all_lines += [header, *children]
-        words = header.split()
-        if words[0] == "sysname":
-            config.hostname, config.whole = words[1], True
-        elif header == "ipv6":
-            global_ipv6 = True
-        elif words[0] == "interface":
-            interface = config.interface(" ".join(words[1:]))
-            read_interface(config, interface, numbered)
-        elif words[0] == "ospfv3":
-            config.protocols.append("ospf6")
-        elif words[0] == "ripng":
-            config.protocols.append("ripng")
-        elif words[0] == "isis" and "ipv6 enable" in " ".join(children):
-            config.protocols.append("isis")
-        elif words[0] == "bgp" and any(c.startswith("ipv6-family unicast") or re.match(r"peer [0-9A-Fa-f]*:", c)
-                                       for c in children):
-            config.protocols.append("bgp")
-        elif header.startswith("user-interface vty"):
-            management.ipv4_acl = management.ipv4_acl or any(re.match(r"acl \d+ inbound", c) for c in children)
-            management.ipv6_acl = any(re.match(r"acl ipv6 \S+ inbound", c) for c in children)
-            management.telnet_enabled = any(c in ("protocol inbound telnet", "protocol inbound all")
-                                            for c in children)
-        elif header in ("stelnet server enable", "stelnet ipv6 server enable"):
-            management.ssh_enabled = management.ssh_ipv6 = True
-        elif header == "stelnet ipv4 server enable":
-            management.ssh_enabled = True
-        elif header == "telnet server enable":
-            management.telnet_enabled = True
-        elif header.startswith("snmp-agent sys-info version"):
-            snmp_versions = snmp_sys_info_versions(words)
-        elif header == "snmp-agent protocol source-status ipv6 all-interface":
-            management.snmp_ipv6 = True
-    runs_ipv6 = global_ipv6 or any(i.runs_ipv6 for i in config.interfaces.values())
-    config.ipv6_forwarding = True if runs_ipv6 else (False if config.whole else None)
-    management.snmp_versions = ordered_versions(snmp_versions)  # type: ignore[assignment]
-    services = config.services
-    services.ntp, services.syslog, services.aaa = vrp_style_services(all_lines, r"(?:hwtacacs|radius)-server")
-    config.protocols = sorted(set(config.protocols))
-    return config
-
-
-def read_interface(config: ConfigFacts, interface: ConfigInterface, numbered: list[tuple[int, str]]) -> None:
-    """An interface section's lines; a line that cannot be read is recorded and the others still count."""
-    for number, child in numbered:
-        parts = child.split()
-        try:
-            if parts[:2] == ["ip", "address"] and len(parts) >= 4 and parts[2][0].isdigit():
-                if parts[4:] not in ([], ["sub"]):
-                    raise ValueError(f"unexpected {' '.join(parts[4:])!r} after the address")
-                interface.ipv4.append(v4_mask(parts[2], parts[3]))
-            elif parts[:2] == ["ipv6", "address"]:
-                add_config_ipv6(interface, parts[2:])
-            elif parts[:2] == ["ipv6", "enable"]:
-                interface.ipv6_enabled = True
-            elif parts[0] == "description":
-                interface.description = child.partition(" ")[2]
-            elif parts == ["shutdown"]:
-                interface.shutdown = True
-            elif parts[0] == "ospfv3" and "area" in parts:
-                config.protocols.append("ospf6")
-            elif parts[:3] == ["isis", "ipv6", "enable"]:
-                config.protocols.append("isis")
-            elif parts[0] == "ripng" and parts[-1] == "enable":
-                config.protocols.append("ripng")
-        except ValueError as exc:
-            interface.unreadable = True
-            config.unreadable.append(Unreadable(output="config", line=number, text=child, reason=str(exc),
-                                                interface=interface.name))
+    if words[0] == "isis" and "ipv6 enable" in " ".join(children):
+        config.protocols.append("isis")
+    elif words[0] == "bgp" and any(c.startswith("ipv6-family unicast") or re.match(r"peer [0-9A-Fa-f]*:", c)
+                                   for c in children):
+        config.protocols.append("bgp")
+    elif header.startswith("user-interface vty"):
+        management.ipv4_acl = management.ipv4_acl or any(re.match(r"acl \d+ inbound", c) for c in children)
+        management.ipv6_acl = any(re.match(r"acl ipv6 \S+ inbound", c) for c in children)
+        management.telnet_enabled = any(c in ("protocol inbound telnet", "protocol inbound all") for c in children)
+    elif header in ("stelnet server enable", "stelnet ipv6 server enable"):
+        management.ssh_enabled = management.ssh_ipv6 = True
+    elif header == "stelnet ipv4 server enable":
+        management.ssh_enabled = True
+    elif header == "snmp-agent protocol source-status ipv6 all-interface":
+        management.snmp_ipv6 = True

@@ -85,3 +85,8 @@ def test_facts_equal_what_the_recording_holds(agent: int, case: str) -> None:
 def test_the_default_port_is_not_where_the_recordings_answer(agent: int) -> None:
     """The port comes from the target: the same request on 161 gets no answer from snmpsim."""
     assert agent != 161
+
+
+def test_the_recordings_cover_cisco_huawei_and_h3c() -> None:
+    vendors = {case.split("_")[0] for case in cases()}
+    assert {"cisco", "huawei", "hp"} <= vendors, vendors

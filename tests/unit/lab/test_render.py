@@ -52,6 +52,18 @@ class TestSnmpdConf:
         assert "override .1.3.6.1.2.1.2.2.1.5.7 uinteger 4294967295" in text
         assert "override .1.3.6.1.2.1.31.1.1.1.15.7 uinteger 10000" in text
 
+    def test_an_emulated_device_reports_its_vendor_interface_names(self, topology: Topology) -> None:
+        lines = render.snmpd_conf(topology.node("taihe-sw-1"), sys_name="taihe-sw-1",
+                                  if_indexes={"lo": 1, "eth0": 2, "ge0-0-1": 3}, secrets=SECRETS).splitlines()
+        for index, name in ((3, "GigabitEthernet0/0/1"), (1, "LoopBack0"), (2, "MEth0/0/1")):
+            assert f'override .1.3.6.1.2.1.31.1.1.1.1.{index} octet_str "{name}"' in lines  # ifName
+            assert f'override .1.3.6.1.2.1.2.2.1.2.{index} octet_str "{name}"' in lines  # ifDescr
+
+    def test_an_frr_router_keeps_the_kernel_names_it_really_has(self, topology: Topology) -> None:
+        text = render.snmpd_conf(topology.node("taihe-ar-1"), sys_name="taihe-ar-1", if_indexes={"eth1": 4},
+                                 secrets=SECRETS)
+        assert "octet_str" not in text
+
     def test_v2c_read_only_and_v3_auth_priv(self, topology: Topology) -> None:
         lines = render.snmpd_conf(None, sys_name="agent", if_indexes={}, secrets=SECRETS).splitlines()
         assert "rocommunity c0mmunity default" in lines
