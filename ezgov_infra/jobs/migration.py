@@ -23,7 +23,7 @@ from ezgov_infra.migrate.planner import PlanInput
 from ezgov_infra.migrate.planner import make_plan as lay_out
 from ezgov_infra.migrate.schedule import site_uplinks
 from ezgov_infra.models.inventory import Inventory
-from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
+from ezgov_infra.models.plan import MigrationPlan, SystemAssessment, Wave, WaveStatus
 from ezgov_infra.models.systems import LegacySystem, check_catalogue
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.systems import (
@@ -115,8 +115,14 @@ def show(*, name: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> MigrationPlan:
     return load_plan(plans_dir, name)
 
 
+def _signed(wave: Wave) -> str:
+    event = next((e for e in reversed(wave.history) if e.status is WaveStatus.signed_off), None)
+    return f"{event.by} {event.at.strftime('%Y-%m-%d %H:%M')}" if event is not None else ""
+
+
 def wave_rows(plan: MigrationPlan) -> list[dict[str, Any]]:
     return [{"wave": w.id, "window": w.window_start.strftime("%Y-%m-%d %a %H:%M"), "status": w.status.value,
+             "signed_off": _signed(w), "approver": w.approver or "",
              "groups": len(w.groups), "systems": ", ".join(w.systems), "vcpu": w.totals.vcpu,
              "ram_gb": w.totals.ram_gb, "storage_gb": w.totals.storage_gb, "data_gb": w.totals.data_gb,
              "presync": ", ".join(t.system for t in w.transfers if t.presync),

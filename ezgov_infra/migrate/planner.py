@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.guard import classified_links, refuse, unclassified_reason
-from ezgov_infra.migrate.schedule import Uplink, transfer, windows
-from ezgov_infra.migrate.steps import wave_steps
-from ezgov_infra.migrate.waves import Group, move_groups, pack
+from ezgov_infra.migrate.schedule import Uplink, presync_lead_days, transfer, windows
+from ezgov_infra.migrate.slots import ROLLBACK_RESERVE_H, Book, cannot_fit, group_hours, outage_of, wave_slots
+from ezgov_infra.migrate.steps import Crew, wave_steps
+from ezgov_infra.migrate.waves import Group, Timetable, move_groups, pack
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import (
@@ -29,6 +30,7 @@ from ezgov_infra.models.plan import (
     Readiness,
     Strategy,
     SystemAssessment,
+    SystemPeople,
     Unplanned,
     Wave,
 )
@@ -48,10 +50,14 @@ class PlanInput:
 
 
 def _hold_reasons(groups: Mapping[str, Group], systems: Mapping[str, LegacySystem],
-                  assessments: Mapping[str, SystemAssessment], inventory: Inventory) -> dict[str, str]:
+                  assessments: Mapping[str, SystemAssessment], inventory: Inventory,
+                  unfit: Mapping[str, str]) -> dict[str, str]:
     held: dict[str, str] = {}
     for gid in sorted(groups):
         group = groups[gid]
+        if gid in unfit:
+            held[gid] = f"no cutover window can take group {gid}: {unfit[gid]}"
+            continue
         for sid in group.systems:
             verdict = assessments[sid]
             if verdict.readiness is Readiness.not_ready:
@@ -100,12 +106,29 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
     candidates = {a.system for a in assessments
                   if a.moves and systems[a.system].classification is not Classification.classified}
     groups = move_groups(systems, candidates)
-    held_groups = _hold_reasons(groups, systems, by_id, inventory)
+    # Each system's outage, known before any window is chosen: it decides pre-syncs and what a window can take.
+    first_window = datetime.combine(spec.start, policy.cutover.start)
+    early = {sid: transfer(systems[sid], uplinks.get(systems[sid].site), policy, first_window)
+             for sid in sorted(candidates)}
+    outages = {sid: outage_of(item, policy.cutover) for sid, item in early.items()}
+    unfit = {gid: why for gid, g in groups.items()
+             if (why := cannot_fit(g.systems, outages, policy.cutover)) is not None}
+    for group in groups.values():
+        # A pre-sync starts days before its window, and never before the plan does.
+        leads = [presync_lead_days(early[s].hours, policy) for s in group.systems if early[s].presync]
+        if leads:
+            ready = spec.start + timedelta(days=max(leads))
+            group.earliest = max(group.earliest or ready, ready)
+    held_groups = _hold_reasons(groups, systems, by_id, inventory, unfit)
     held = [Unplanned(system=sid, reason=held_groups[gid]) for gid in sorted(held_groups)
             for sid in groups[gid].systems]
     moving = {gid: g for gid, g in groups.items() if gid not in held_groups}
     rank = _rank(moving, systems)
-    packed = pack(moving, policy.capacity, windows(policy, spec.start), rank=lambda gid: rank[gid])
+    reserve = timedelta(hours=ROLLBACK_RESERVE_H)
+    timetable = Timetable(book=lambda opens, closes: Book(opens, closes, policy.cutover.crews, reserve),
+                          hours={gid: group_hours(g.systems, outages) for gid, g in moving.items()})
+    packed = pack(moving, policy.capacity, windows(policy, spec.start), rank=lambda gid: rank[gid],
+                  timetable=timetable)
     waves: list[Wave] = []
     misses: list[Unplanned] = [Unplanned(system=h.system, reason=f"held: {h.reason}") for h in held]
     for number, packed_wave in enumerate(packed, 1):
@@ -117,11 +140,21 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         transfers = [transfer(s, uplinks.get(s.site), policy, packed_wave.opens)
                      for s in sorted(members, key=lambda s: s.id)]
         late = packed_wave.opens.date() > spec.deadline
+        people = policy.people
+        crew = Crew(approver=people.wave_approvers.get(wave_id, people.approver), on_call=tuple(people.on_call),
+                    plan_start=spec.start)
+        ordered = sorted(members, key=lambda s: s.id)
+        slots = wave_slots([(g.id, g.systems, g.after) for g in move], packed_wave.placed, outages,
+                           packed_wave.moved)
         wave = Wave(id=wave_id, window_start=packed_wave.opens, window_end=packed_wave.closes, groups=move,
+                    approver=crew.approver, on_call=list(crew.on_call),
+                    people=[SystemPeople(system=s.id, department=s.department, owner=s.owner,
+                                         contact=people.contacts.get(s.department)) for s in ordered],
                     totals=packed_wave.totals, transfers=transfers, after_deadline=late,
-                    classification={s.id: s.classification.value for s in sorted(members, key=lambda s: s.id)},
+                    slots=slots,
+                    classification={s.id: s.classification.value for s in ordered},
                     steps=wave_steps(members, move, transfers, by_id, inventory, packed_wave.opens,
-                                     packed_wave.closes))
+                                     packed_wave.closes, crew, slots))
         waves.append(wave)
         if late:
             misses += [Unplanned(system=s, reason=f"wave {wave_id} on {packed_wave.opens.date()} is after the "

@@ -79,6 +79,11 @@ def hours_to_send(data_gb: float, mbps: float) -> float:
     return data_gb * 8000 / mbps / 3600 if data_gb > 0 else 0.0
 
 
+def presync_lead_days(hours: float, policy: MigrationPolicy) -> int:
+    """Days a pre-sync starts before its window: the bulk copy's days plus the policy's slack."""
+    return math.ceil(hours / 24) + policy.transfer.presync_lead_days
+
+
 def transfer(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolicy, opens: datetime) -> Transfer:
     """How long the system's data takes at cutover; a pre-sync when that exceeds the downtime window."""
     assumptions = policy.transfer
@@ -87,12 +92,11 @@ def transfer(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolic
     data = system.data_gb or 0.0
     hours = hours_to_send(data, usable)
     limit = min(system.downtime_window_h or policy.cutover.hours, policy.cutover.hours)
-    presync = hours > limit
+    presync = hours + policy.cutover.switch_hours > limit
     presync_start: date | None = None
     final_delta: float | None = None
     if presync:
-        lead = math.ceil(hours / 24) + assumptions.presync_lead_days
-        presync_start = opens.date() - timedelta(days=lead)
+        presync_start = opens.date() - timedelta(days=presync_lead_days(hours, policy))
         daily = system.change_gb_per_day if system.change_gb_per_day is not None else data * DEFAULT_DAILY_CHANGE
         final_delta = round(hours_to_send(daily, usable), 2)
     return Transfer.model_construct(

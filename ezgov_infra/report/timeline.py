@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ezgov_infra.models.plan import MigrationPlan
+from ezgov_infra.models.plan import MigrationPlan, Wave, WaveStatus
 from ezgov_infra.report.sources import BANDWIDTH_AUDIT, Sources, site_bandwidth
 from ezgov_infra.report.text import Text
 
@@ -59,8 +59,17 @@ class Schedule:
 def wave_bars(plan: MigrationPlan | None, text: Text) -> list[WaveBar]:
     if plan is None:
         return []
-    return [WaveBar(w.id, w.window_start, w.window_end, w.status.value, text(f"wave.{w.status.value}"),
+    return [WaveBar(w.id, w.window_start, w.window_end, w.status.value, _status_text(w, text),
                     list(w.systems), w.after_deadline) for w in plan.waves]
+
+
+def _status_text(wave: Wave, text: Text) -> str:
+    """The wave's status, and who signed it off and when (the last sign-off, kept after the wave ran)."""
+    status = text(f"wave.{wave.status.value}")
+    event = next((e for e in reversed(wave.history) if e.status is WaveStatus.signed_off), None)
+    if event is None:
+        return status
+    return status + " · " + text("wave.signed_by", by=event.by or "?", at=event.at.strftime("%Y-%m-%d %H:%M"))
 
 
 def _migration_misses(sources: Sources, text: Text, gaps: int, due: date) -> list[str]:
