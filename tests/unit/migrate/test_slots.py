@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ class TestPacking:
     def test_one_crew_takes_one_system_at_a_time(self, inventory: Inventory) -> None:
         made = plan([system("a"), system("b"), system("c")], inventory)
         slots = sorted(made.waves[0].slots, key=lambda s: s.starts)
-        assert all(x.ends <= y.starts for x, y in zip(slots, slots[1:], strict=False))
+        assert all(x.ends <= y.starts for x, y in pairwise(slots))
 
     def test_what_the_window_cannot_take_moves_to_the_next_wave_with_the_reason(self,
                                                                                  inventory: Inventory) -> None:
