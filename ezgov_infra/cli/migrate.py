@@ -13,9 +13,12 @@ from typing import Annotated
 import typer
 
 from ezgov_infra.cli.options import FormatOpt, InventoryOpt, PlansOpt, StateDirOpt, resolved
+from ezgov_infra.cli.report import Lang
 from ezgov_infra.models.kinds import Classification, Format
 
 app = typer.Typer(no_args_is_help=True)
+PlanArg = Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")]
+WaveOpt = Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")]
 
 
 
@@ -206,6 +209,35 @@ def show_command(
         typer.echo(f"{event.at.isoformat()} {event.status.value} by {event.by or 'unknown'}: {event.note}")
 
 
+class RunbookFormat(StrEnum):
+    md = "md"
+    xlsx = "xlsx"
+
+
+@app.command("runbook")
+def runbook_command(
+    ctx: typer.Context,
+    name: PlanArg,
+    fmt: Annotated[RunbookFormat, typer.Option("--format", "-f", help="md: Markdown (on stdout unless --out); "
+                                               "xlsx: the workbook ops teams forward.")] = RunbookFormat.md,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the words (data stays as "
+                                              "recorded).")] = Lang.zh,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (xlsx default: "
+                                             "PLANS_DIR/NAME.runbook.LANG.xlsx).")] = None,
+    plans_dir: PlansOpt = None,
+) -> None:
+    """Each system's steps by its strategy (rehost, replatform, refactor, repurchase; retire; retain), each with
+    its owner, start, duration, verification and rollback, wave by wave."""
+    from ezgov_infra.jobs import migration
+
+    result = migration.runbook(name=name, lang=lang.value, fmt=fmt.value, out=out,
+                               plans_dir=resolved(ctx, plans_dir=plans_dir).plans_dir)
+    if result.text is not None:
+        typer.echo(result.text, nl=False)
+    else:
+        typer.echo(f"wrote {result.written}", err=True)
+
+
 @app.command("diff")
 def diff_command(
     ctx: typer.Context,
@@ -252,8 +284,6 @@ def _render_plan(plan: object, fmt: Format) -> None:
 RunbookOpt = Annotated[Path | None, typer.Option("--runbook", help="Cutover runbook (default: "
                                                  "PLANS_DIR/NAME.cutover.yaml): hosts, data folders, services, "
                                                  "service addresses and URLs per system.")]
-PlanArg = Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")]
-WaveOpt = Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")]
 
 
 def _cutover(ctx: typer.Context, name: str, wave: str, action: str, *, state_dir: Path | None,

@@ -25,6 +25,8 @@ from ezgov_infra.migrate.schedule import site_uplinks
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import MigrationPlan, SystemAssessment, Wave, WaveStatus
 from ezgov_infra.models.systems import LegacySystem, check_catalogue
+from ezgov_infra.store.carrier_files import write_grid
+from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.systems import (
     catalogue_digest,
@@ -127,6 +129,43 @@ def wave_rows(plan: MigrationPlan) -> list[dict[str, Any]]:
              "ram_gb": w.totals.ram_gb, "storage_gb": w.totals.storage_gb, "data_gb": w.totals.data_gb,
              "presync": ", ".join(t.system for t in w.transfers if t.presync),
              "late": w.after_deadline} for w in plan.waves]
+
+
+@dataclass(slots=True)
+class RunbookResult:
+    plan: str
+    lang: str
+    format: str
+    text: str | None  # the Markdown, when it is not written to a file
+    written: Path | None
+
+
+def runbook(*, name: str, lang: str = "zh", fmt: str = "md", out: Path | None = None,
+            plans_dir: Path = DEFAULT_PLANS_DIR) -> RunbookResult:
+    """The plan's runbook by strategy, in `lang`: Markdown (returned, or written to `out`) or an XLSX workbook
+    (written to `out`, by default `plans_dir/<plan>.runbook.<lang>.xlsx`)."""
+    from ezgov_infra.migrate.runbook import build_runbook
+    from ezgov_infra.report import runbook as words
+    from ezgov_infra.report.text import LANGUAGES, Text
+
+    if lang not in LANGUAGES:
+        raise InputError(f"runbook language {lang!r}: one of {', '.join(LANGUAGES)}")
+    if fmt not in ("md", "xlsx"):
+        raise InputError(f"runbook format {fmt!r}: md or xlsx")
+    plan = load_plan(plans_dir, name)
+    text = Text(lang)
+    sections = build_runbook(plan)
+    if fmt == "md":
+        document = words.markdown(plan.name, sections, text)
+        if out is None:
+            return RunbookResult(plan.name, lang, fmt, document, None)
+        atomic_write(out, document)
+        return RunbookResult(plan.name, lang, fmt, None, out)
+    target = out or plans_dir / f"{plan.name}.runbook.{lang}.xlsx"
+    if target.suffix.lower() != ".xlsx":
+        raise InputError(f"{target}: an XLSX workbook's name ends in .xlsx")
+    write_grid(target, words.rows(sections, text), title=text("runbook.title", plan=plan.name))
+    return RunbookResult(plan.name, lang, fmt, None, target)
 
 
 def diff(*, a: str, b: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> dict[str, Any]:

@@ -153,6 +153,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
                     totals=packed_wave.totals, transfers=transfers, after_deadline=late,
                     slots=slots,
                     classification={s.id: s.classification.value for s in ordered},
+                    strategy={s.id: by_id[s.id].strategy for s in ordered},
                     steps=wave_steps(members, move, transfers, by_id, inventory, packed_wave.opens,
                                      packed_wave.closes, crew, slots))
         waves.append(wave)
@@ -188,4 +189,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         waves=waves, retire=sorted(retire, key=lambda u: u.system), retain=sorted(retain, key=lambda u: u.system),
         held=held, misses=sorted(misses, key=lambda u: u.system), cycles=find_cycles(systems),
         blockers=blockers, hybrid=hybrid, must_stay=must_stay,
+        others=[SystemPeople(system=sid, department=systems[sid].department, owner=systems[sid].owner,
+                             contact=policy.people.contacts.get(systems[sid].department))
+                for sid in sorted({u.system for u in retire + retain})],
     )

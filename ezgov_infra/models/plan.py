@@ -398,6 +398,8 @@ class Wave(Strict):
     after_deadline: bool = False
     classification: dict[str, str] = Field(default_factory=dict, description="each system's classification when "
                                            "the plan was made; only public, internal and sensitive ones move")
+    strategy: dict[str, Strategy] = Field(default_factory=dict, description="each system's 6R strategy: its "
+                                          "runbook (`migrate runbook`)")
 
     @property
     def systems(self) -> list[str]:
@@ -456,6 +458,8 @@ class MigrationPlan(Strict):
     hybrid: list[HybridLink] = Field(default_factory=list)
     must_stay: list[str] = Field(default_factory=list, description="classified and unclassified systems: never "
                                  "in a wave")
+    others: list[SystemPeople] = Field(default_factory=list, description="who answers for the systems that "
+                                       "retire or stay (their runbook steps)")
 
     @model_validator(mode="after")
     def _nothing_that_must_stay_moves(self) -> MigrationPlan:
