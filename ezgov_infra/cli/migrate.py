@@ -209,6 +209,32 @@ def show_command(
         typer.echo(f"{event.at.isoformat()} {event.status.value} by {event.by or 'unknown'}: {event.note}")
 
 
+networks_app = typer.Typer(no_args_is_help=True, help="Departments' private networks (task 4).")
+app.add_typer(networks_app, name="networks")
+
+
+@networks_app.command("check")
+def networks_check_command(
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Find where private networks' prefixes (networks.yaml) overlap the extranet's address plan or each other,
+    the usual blocker of a merger, and propose renumbering from the address plan (IPv6 from its root, IPv4 from
+    policy.yaml addressing.ipv4_pool). Exits 1 when an overlap is found."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import migration
+
+    result = migration.check_networks(folder=resolved(ctx, inventory=inventory).inventory)
+    emit(result, fmt, rows=result.rows(), columns=["network", "prefix", "overlaps", "whose", "renumber", "proposal"],
+         title=f"Private networks of {result.inventory}: {len(result.overlaps)} overlaps")
+    if fmt is Format.table:
+        for network in result.unchecked:
+            typer.echo(f"{network}: no prefixes recorded, not checked", err=True)
+    if result.overlaps:
+        raise typer.Exit(1)
+
+
 class RunbookFormat(StrEnum):
     md = "md"
     xlsx = "xlsx"

@@ -19,6 +19,7 @@ from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.diff import diff_plans
 from ezgov_infra.migrate.importers import import_catalogue_file, to_ezgov_csv
 from ezgov_infra.migrate.konveyor import to_konveyor_csv
+from ezgov_infra.migrate.networks import Overlap, overlaps
 from ezgov_infra.migrate.planner import PlanInput
 from ezgov_infra.migrate.planner import make_plan as lay_out
 from ezgov_infra.migrate.schedule import site_uplinks
@@ -129,6 +130,27 @@ def wave_rows(plan: MigrationPlan) -> list[dict[str, Any]]:
              "ram_gb": w.totals.ram_gb, "storage_gb": w.totals.storage_gb, "data_gb": w.totals.data_gb,
              "presync": ", ".join(t.system for t in w.transfers if t.presync),
              "late": w.after_deadline} for w in plan.waves]
+
+
+@dataclass(slots=True)
+class NetworksCheck:
+    inventory: str
+    networks: list[str]
+    overlaps: list[Overlap]
+    unchecked: list[str] = field(default_factory=list)  # networks with no prefixes recorded
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"network": o.network, "prefix": o.prefix, "overlaps": o.other, "whose": o.owner,
+                 "renumber": o.renumber, "proposal": o.proposal or ""} for o in self.overlaps]
+
+
+def check_networks(*, folder: Path) -> NetworksCheck:
+    """Private networks' prefixes against the extranet's address plan and each other (task 4)."""
+    inventory = load_inventory(folder)
+    networks = {n.id: n.prefixes for n in inventory.networks.values()}
+    return NetworksCheck(inventory=folder_label(folder), networks=sorted(networks),
+                         overlaps=overlaps(networks, inventory),
+                         unchecked=sorted(nid for nid, prefixes in networks.items() if not prefixes))
 
 
 @dataclass(slots=True)

@@ -16,17 +16,19 @@ from datetime import date, datetime, timedelta
 
 from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.guard import classified_links, refuse, unclassified_reason
+from ezgov_infra.migrate.networks import overlaps
 from ezgov_infra.migrate.schedule import Uplink, presync_lead_days, transfer, windows
 from ezgov_infra.migrate.slots import ROLLBACK_RESERVE_H, Book, cannot_fit, group_hours, outage_of, wave_slots
 from ezgov_infra.migrate.steps import Crew, wave_steps
 from ezgov_infra.migrate.waves import Group, Timetable, move_groups, pack
-from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.inventory import Inventory, NetworkApproach
 from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import (
     HybridLink,
     MigrationPlan,
     MigrationPolicy,
     MoveGroup,
+    NetworkPlan,
     Readiness,
     Strategy,
     SystemAssessment,
@@ -66,6 +68,9 @@ def _hold_reasons(groups: Mapping[str, Group], systems: Mapping[str, LegacySyste
                 break
             network = inventory.networks.get(systems[sid].network)
             if network is not None and network.status != "merged":
+                if network.approach is NetworkApproach.keep_separate:
+                    held[gid] = f"{sid} is on private network {network.id}, kept separate: {network.reason}"
+                    break
                 if network.cutover is None:
                     held[gid] = f"{sid} is on private network {network.id}, whose cutover has no date"
                     break
@@ -85,6 +90,28 @@ def _hold_reasons(groups: Mapping[str, Group], systems: Mapping[str, LegacySyste
             held[later] = f"waits for group {gid}, which is held ({held[gid]})"
             queue.extend(sorted(needed_by.get(later, [])))
     return held
+
+
+def network_plans(systems: Mapping[str, LegacySystem], inventory: Inventory,
+                  policy: MigrationPolicy) -> list[NetworkPlan]:
+    """Each private network, the systems on it and the overlaps its merger must resolve first."""
+    found: dict[str, list[str]] = {}
+    renumber: dict[str, list[str]] = {}
+    for item in overlaps({n.id: n.prefixes for n in inventory.networks.values()}, inventory):
+        found.setdefault(item.network, []).append(item.message)
+        moving = item.prefix if item.renumber == item.network else item.other
+        renumber.setdefault(item.renumber, []).append(f"{moving} -> {item.proposal or 'none free'}")
+        if item.renumber != item.network:
+            found.setdefault(item.renumber, []).append(item.message)
+    return [NetworkPlan(id=n.id, name=n.name, name_en=n.name_en, department=n.department, owner=n.owner,
+                        classification=n.classification.value if n.classification else None, target=n.target.value,
+                        approach=n.approach.value if n.approach else None, reason=n.reason, status=n.status,
+                        cutover=n.cutover, sites=list(n.sites), prefixes=list(n.prefixes),
+                        cutover_at=datetime.combine(n.cutover, policy.cutover.start) if n.cutover else None,
+                        systems=sorted(sid for sid, s in systems.items() if s.network == n.id),
+                        overlaps=sorted(set(found.get(n.id, []))),
+                        renumber=sorted(set(renumber.get(n.id, []))))
+            for n in sorted(inventory.networks.values(), key=lambda n: n.id)]
 
 
 def _rank(groups: Mapping[str, Group], systems: Mapping[str, LegacySystem]) -> dict[str, tuple[object, ...]]:
@@ -189,6 +216,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         waves=waves, retire=sorted(retire, key=lambda u: u.system), retain=sorted(retain, key=lambda u: u.system),
         held=held, misses=sorted(misses, key=lambda u: u.system), cycles=find_cycles(systems),
         blockers=blockers, hybrid=hybrid, must_stay=must_stay,
+        networks=network_plans(systems, inventory, policy),
         others=[SystemPeople(system=sid, department=systems[sid].department, owner=systems[sid].owner,
                              contact=policy.people.contacts.get(systems[sid].department))
                 for sid in sorted({u.system for u in retire + retain})],

@@ -12,7 +12,10 @@ invented).
 - refactor: hand-off to the owner, migrate the data, cut over, the owner's acceptance tests;
 - repurchase: procure the replacement, migrate the data, cut over, verify;
 - retire: archive the data, decommission, remove DNS;
-- retain (and connect-only): interconnect and monitoring only.
+- retain (and connect-only): interconnect and monitoring only;
+- a private network (task 4), before the systems on it: renumber where it overlaps, bring its routes into the
+  target (merge) or build the target's access (cutover), move its sites, verify, switch the old network off; one
+  kept separate gets a security boundary and monitoring only.
 """
 
 from __future__ import annotations
@@ -21,7 +24,16 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ezgov_infra.models.plan import MigrationPlan, Slot, StepKind, Strategy, SystemPeople, Transfer, Wave
+from ezgov_infra.models.plan import (
+    MigrationPlan,
+    NetworkPlan,
+    Slot,
+    StepKind,
+    Strategy,
+    SystemPeople,
+    Transfer,
+    Wave,
+)
 
 PRE_CHECK_H = 2.0
 PREPARE_H = 8.0
@@ -45,8 +57,17 @@ STAYING: dict[str, tuple[tuple[str, float, str], ...]] = {
     "retire": (("archive", 8.0, "owner"), ("decommission", 4.0, "on_call"), ("remove_dns", 1.0, "on_call")),
     "retain": (("interconnect", 4.0, "on_call"), ("monitoring", 2.0, "on_call")),
 }
+# A private network's own cutover (task 4), by approach: (action, hours, who); `renumber` only where it overlaps.
+NETWORK: dict[str, tuple[tuple[str, float, str], ...]] = {
+    "merge": (("renumber", 8.0, "owner"), ("route_in", 2.0, "on_call"), ("move_sites", 2.0, "on_call"),
+              ("verify_network", 2.0, "owner"), ("switch_off", 2.0, "owner")),
+    "cutover": (("renumber", 8.0, "owner"), ("build_access", 4.0, "on_call"), ("move_sites", 2.0, "on_call"),
+                ("verify_network", 2.0, "owner"), ("switch_off", 2.0, "owner")),
+    "keep_separate": (("boundary", 4.0, "on_call"), ("monitoring", 2.0, "on_call")),
+}
+RENUMBER_LEAD = timedelta(days=7)
 ACTIONS = tuple(sorted({a for steps in MOVING.values() for a, _, _ in steps}
-                       | {a for steps in STAYING.values() for a, _, _ in steps}))
+                       | {a for steps in (*STAYING.values(), *NETWORK.values()) for a, _, _ in steps}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +83,12 @@ class RunbookStep:
 
 @dataclass(slots=True)
 class RunbookSection:
-    """One wave's systems, or the systems that retire or stay (`kind` wave, retire or retain)."""
+    """One private network's cutover, one wave's systems, or the systems that retire or stay (`kind` network,
+    wave, retire or retain)."""
 
     kind: str
     id: str
+    network: NetworkPlan | None = None
     opens: datetime | None = None
     closes: datetime | None = None
     approver: str | None = None
@@ -101,9 +124,36 @@ def _moving_steps(wave: Wave, slot: Slot, item: Transfer | None, person: SystemP
             for n, (action, phase, role) in enumerate(plan, 1)]
 
 
+def _network_steps(network: NetworkPlan, on_call: list[str], first: datetime) -> list[RunbookStep]:
+    """The network's steps from its cutover on, one after another; renumbering a week before (never before the
+    plan starts). Undated when the network has no cutover date."""
+    steps: list[RunbookStep] = []
+    at = network.cutover_at
+    who = network.owner
+    for action, hours, role in NETWORK.get(network.approach or "", ()):
+        if action == "renumber" and not network.renumber:
+            continue
+        owner = who if role == "owner" else (", ".join(on_call) or None)
+        if action == "move_sites":
+            hours *= max(1, len(network.sites))
+        if action == "renumber":
+            starts = max(at - RENUMBER_LEAD, first) if at is not None else None
+        else:
+            starts, at = at, (at + timedelta(hours=hours) if at is not None else None)
+        steps.append(RunbookStep(system=network.id, strategy=network.approach or "unknown",
+                                 number=len(steps) + 1, action=action, owner=owner, starts=starts, hours=hours))
+    return steps
+
+
 def build_runbook(plan: MigrationPlan) -> list[RunbookSection]:
     sections: list[RunbookSection] = []
     on_call = plan.waves[0].on_call if plan.waves else []
+    first = datetime.combine(plan.start, datetime.min.time())
+    for network in plan.networks:
+        if network.status == "merged":
+            continue  # folded in already: nothing left to run
+        sections.append(RunbookSection(kind="network", id=network.id, network=network, on_call=list(on_call),
+                                       steps=_network_steps(network, on_call, first)))
     for wave in plan.waves:
         people = {p.system: p for p in wave.people}
         transfers = {t.system: t for t in wave.transfers}

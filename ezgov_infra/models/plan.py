@@ -438,6 +438,30 @@ class HybridLink(Strict):
     needs: str
 
 
+class NetworkPlan(Strict):
+    """A private network's fold-in as the plan carries it (task 4): its own cutover, before the systems on it."""
+
+    id: str
+    name: str
+    name_en: str
+    department: str
+    owner: str | None = None
+    classification: str | None = None
+    target: str
+    approach: str | None = None
+    reason: str | None = None
+    status: str
+    cutover: date | None = None
+    cutover_at: datetime | None = Field(default=None, description="when its cutover begins: the cutover day at "
+                                        "the policy's window start")
+    sites: list[str] = Field(default_factory=list)
+    prefixes: list[str] = Field(default_factory=list)
+    systems: list[str] = Field(default_factory=list)
+    overlaps: list[str] = Field(default_factory=list, description="address overlaps to resolve before a merger")
+    renumber: list[str] = Field(default_factory=list, description="this network's prefixes to renumber, each "
+                                "`prefix -> proposal` (or `-> none free`)")
+
+
 class MigrationPlan(Strict):
     name: str
     inventory: str
@@ -460,6 +484,7 @@ class MigrationPlan(Strict):
                                  "in a wave")
     others: list[SystemPeople] = Field(default_factory=list, description="who answers for the systems that "
                                        "retire or stay (their runbook steps)")
+    networks: list[NetworkPlan] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _nothing_that_must_stay_moves(self) -> MigrationPlan:

@@ -19,6 +19,11 @@ def _when(moment: datetime | None, text: Text) -> str:
 
 
 def heading(section: RunbookSection, text: Text) -> str:
+    network = section.network
+    if network is not None:
+        return text("runbook.network", network=network.id, name=text.name(network),
+                    approach=text(f"runbook.strategy.{network.approach or 'unknown'}"), target=network.target,
+                    cutover=_when(network.cutover_at, text), owner=network.owner or text("runbook.nobody"))
     if section.kind != "wave":
         return text(f"runbook.{section.kind}")
     return text("runbook.wave", wave=section.id, opens=_when(section.opens, text),
@@ -41,8 +46,12 @@ def markdown(plan: str, sections: list[RunbookSection], text: Text) -> str:
     lines = [f"# {text('runbook.title', plan=plan)}", ""]
     header = [text(f"runbook.col.{c}") for c in COLUMNS]
     for section in sections:
-        lines += [f"## {heading(section, text)}", "", "| " + " | ".join(header) + " |",
-                  "|" + "---|" * len(header)]
+        lines += [f"## {heading(section, text)}", ""]
+        if section.network is not None:
+            notes = [*([text("runbook.reason", reason=section.network.reason)] if section.network.reason else []),
+                     *section.network.overlaps]
+            lines += [*(f"- {_md_cell(note)}" for note in notes), *([""] if notes else [])]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(_md_cell(c) for c in cells(step, text)) + " |" for step in section.steps]
         lines.append("")
     return "\n".join(lines)
