@@ -18,6 +18,7 @@ from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.guard import classified_links, refuse, unclassified_reason
 from ezgov_infra.migrate.networks import overlaps
 from ezgov_infra.migrate.schedule import Uplink, presync_lead_days, transfer, windows
+from ezgov_infra.migrate.sectors import connect_sites, connected_systems, sector_cloud_plans
 from ezgov_infra.migrate.slots import ROLLBACK_RESERVE_H, Book, cannot_fit, group_hours, outage_of, wave_slots
 from ezgov_infra.migrate.steps import Crew, wave_steps
 from ezgov_infra.migrate.waves import Group, Timetable, move_groups, pack
@@ -129,9 +130,12 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
               for a in assessments
               if a.strategy is not Strategy.retire and (a.strategy is Strategy.retain
                                                         or a.readiness is Readiness.excluded)]
+    connected = connected_systems(systems, by_id, connect_sites(inventory, policy))
+    joined = {u.system for u in connected}
     # The rule is code: a classified system is never a candidate, whatever its assessment says.
     candidates = {a.system for a in assessments
-                  if a.moves and systems[a.system].classification is not Classification.classified}
+                  if a.moves and systems[a.system].classification is not Classification.classified
+                  and a.system not in joined}
     groups = move_groups(systems, candidates)
     # Each system's outage, known before any window is chosen: it decides pre-syncs and what a window can take.
     first_window = datetime.combine(spec.start, policy.cutover.start)
@@ -209,6 +213,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         "miss_deadline": len(misses),
         "blockers": len(blockers),
         "hybrid": len(hybrid),
+        "connected": len(connected),
     }
     return MigrationPlan(
         name=spec.name, inventory=spec.inventory_label, catalogue_digest=spec.digest, start=spec.start,
@@ -217,7 +222,8 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         held=held, misses=sorted(misses, key=lambda u: u.system), cycles=find_cycles(systems),
         blockers=blockers, hybrid=hybrid, must_stay=must_stay,
         networks=network_plans(systems, inventory, policy),
+        connected=connected, sector_clouds=sector_cloud_plans(systems, inventory, policy, connected),
         others=[SystemPeople(system=sid, department=systems[sid].department, owner=systems[sid].owner,
                              contact=policy.people.contacts.get(systems[sid].department))
-                for sid in sorted({u.system for u in retire + retain})],
+                for sid in sorted({u.system for u in retire + retain + connected})],
     )

@@ -12,7 +12,9 @@ invented).
 - refactor: hand-off to the owner, migrate the data, cut over, the owner's acceptance tests;
 - repurchase: procure the replacement, migrate the data, cut over, verify;
 - retire: archive the data, decommission, remove DNS;
-- retain (and connect-only): interconnect and monitoring only;
+- retain, and connect-only (a system in a sector cloud joined where it is): interconnect and monitoring only;
+- a sector cloud joined where it is (task 6): its interconnect circuit, its place in the address plan, unified
+  monitoring;
 - a private network (task 4), before the systems on it: renumber where it overlaps, bring its routes into the
   target (merge) or build the target's access (cutover), move its sites, verify, switch the old network off; one
   kept separate gets a security boundary and monitoring only.
@@ -27,6 +29,7 @@ from datetime import datetime, timedelta
 from ezgov_infra.models.plan import (
     MigrationPlan,
     NetworkPlan,
+    SectorCloudPlan,
     Slot,
     StepKind,
     Strategy,
@@ -56,7 +59,11 @@ MOVING: dict[Strategy, tuple[tuple[str, str, str], ...]] = {
 STAYING: dict[str, tuple[tuple[str, float, str], ...]] = {
     "retire": (("archive", 8.0, "owner"), ("decommission", 4.0, "on_call"), ("remove_dns", 1.0, "on_call")),
     "retain": (("interconnect", 4.0, "on_call"), ("monitoring", 2.0, "on_call")),
+    "connect": (("interconnect", 4.0, "on_call"), ("monitoring", 2.0, "on_call")),
 }
+# A sector cloud joined where it is (task 6), before its systems: the circuit, the address plan, monitoring.
+SECTOR: tuple[tuple[str, float, str], ...] = (("circuit", 8.0, "on_call"), ("addressing", 4.0, "on_call"),
+                                              ("unified_monitoring", 4.0, "on_call"))
 # A private network's own cutover (task 4), by approach: (action, hours, who); `renumber` only where it overlaps.
 NETWORK: dict[str, tuple[tuple[str, float, str], ...]] = {
     "merge": (("renumber", 8.0, "owner"), ("route_in", 2.0, "on_call"), ("move_sites", 2.0, "on_call"),
@@ -67,7 +74,7 @@ NETWORK: dict[str, tuple[tuple[str, float, str], ...]] = {
 }
 RENUMBER_LEAD = timedelta(days=7)
 ACTIONS = tuple(sorted({a for steps in MOVING.values() for a, _, _ in steps}
-                       | {a for steps in (*STAYING.values(), *NETWORK.values()) for a, _, _ in steps}))
+                       | {a for steps in (*STAYING.values(), *NETWORK.values(), SECTOR) for a, _, _ in steps}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,7 @@ class RunbookSection:
     kind: str
     id: str
     network: NetworkPlan | None = None
+    sector: SectorCloudPlan | None = None
     opens: datetime | None = None
     closes: datetime | None = None
     approver: str | None = None
@@ -163,6 +171,18 @@ def build_runbook(plan: MigrationPlan) -> list[RunbookSection]:
             section.steps += _moving_steps(wave, slot, transfers.get(slot.system), people.get(slot.system))
         sections.append(section)
     people = {p.system: p for p in plan.others}
+    for sector in plan.sector_clouds:
+        if not sector.connected:
+            continue
+        section = RunbookSection(kind="sector_cloud", id=sector.site, sector=sector, on_call=list(on_call))
+        section.steps += [RunbookStep(system=sector.site, strategy="connect", number=n, action=action,
+                                      owner=", ".join(on_call) or None, starts=None, hours=hours)
+                          for n, (action, hours, _) in enumerate(SECTOR, 1)]
+        for sid in sector.connected:
+            section.steps += [RunbookStep(system=sid, strategy="connect", number=n, action=action,
+                                          owner=_owner(role, people.get(sid), on_call), starts=None, hours=hours)
+                              for n, (action, hours, role) in enumerate(STAYING["connect"], 1)]
+        sections.append(section)
     for kind, systems in (("retire", plan.retire), ("retain", plan.retain)):
         section = RunbookSection(kind=kind, id=kind, on_call=list(on_call))
         for item in systems:

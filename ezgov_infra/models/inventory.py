@@ -109,6 +109,7 @@ class SiteCategory(StrEnum):
     department = "department"
     data_centre = "data_centre"
     cloud = "cloud"
+    sector_cloud = "sector_cloud"  # a department's own cloud or machine room (task 6)
 
 
 CENTRE_CATEGORIES = frozenset(

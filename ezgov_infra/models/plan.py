@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -91,6 +91,9 @@ class MigrationPolicy(Strict):
     working_weekends: list[date] = Field(default_factory=list)
     transfer: TransferAssumptions = Field(default_factory=TransferAssumptions)
     people: People = Field(default_factory=People)
+    sector_clouds: dict[str, Literal["connect", "move"]] = Field(
+        default_factory=dict, description="sector cloud site: connect (its systems join the city's unified "
+        "management where they are) or move (to the city cloud); a sector cloud not named here moves")
 
 
 # ------------------------------------------------------------------------------------------------ assessment
@@ -462,6 +465,19 @@ class NetworkPlan(Strict):
                                 "`prefix -> proposal` (or `-> none free`)")
 
 
+class SectorCloudPlan(Strict):
+    """A department's own cloud or machine room (task 6): connected to the city cloud or moved into it."""
+
+    site: str
+    name: str
+    name_en: str
+    mode: str
+    systems: list[str] = Field(default_factory=list)
+    connected: list[str] = Field(default_factory=list, description="joined to unified management, not moved")
+    interconnect: str | None = Field(default=None, description="the active circuit to the city cloud, if any")
+    prefix: str | None = Field(default=None, description="the site's IPv6 prefix in the address plan")
+
+
 class MigrationPlan(Strict):
     name: str
     inventory: str
@@ -485,6 +501,9 @@ class MigrationPlan(Strict):
     others: list[SystemPeople] = Field(default_factory=list, description="who answers for the systems that "
                                        "retire or stay (their runbook steps)")
     networks: list[NetworkPlan] = Field(default_factory=list)
+    connected: list[Unplanned] = Field(default_factory=list, description="systems connected where they are "
+                                       "(迁移和接入: connect without moving)")
+    sector_clouds: list[SectorCloudPlan] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _nothing_that_must_stay_moves(self) -> MigrationPlan:

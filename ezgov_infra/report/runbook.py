@@ -24,6 +24,11 @@ def heading(section: RunbookSection, text: Text) -> str:
         return text("runbook.network", network=network.id, name=text.name(network),
                     approach=text(f"runbook.strategy.{network.approach or 'unknown'}"), target=network.target,
                     cutover=_when(network.cutover_at, text), owner=network.owner or text("runbook.nobody"))
+    sector = section.sector
+    if sector is not None:
+        return text("runbook.sector_cloud", site=sector.site, name=text.name(sector),
+                    circuit=sector.interconnect or text("runbook.no_circuit"),
+                    prefix=sector.prefix or text("runbook.nobody"))
     if section.kind != "wave":
         return text(f"runbook.{section.kind}")
     return text("runbook.wave", wave=section.id, opens=_when(section.opens, text),

@@ -54,6 +54,8 @@ class Schedule:
     milestones: list[MilestoneRow]
     held: list[str]
     as_of: date
+    moved: int | None = None  # 迁移上云: systems in the plan's waves
+    connected: int | None = None  # 纳入统一管理: systems joined where they are (sector clouds)
 
 
 def wave_bars(plan: MigrationPlan | None, text: Text) -> list[WaveBar]:
@@ -126,4 +128,6 @@ def schedule(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -> 
     held = [f"{u.system}: {u.reason}" for u in plan.held] if plan else []
     return Schedule(plan=plan.name if plan else None, start=plan.start if plan else None,
                     deadline=plan.deadline if plan else None, waves=wave_bars(plan, text),
-                    milestones=milestones(sources, text, gaps, cloud_connected), held=held, as_of=sources.as_of)
+                    milestones=milestones(sources, text, gaps, cloud_connected), held=held, as_of=sources.as_of,
+                    moved=sum(len(w.systems) for w in plan.waves) if plan else None,
+                    connected=len(plan.connected) if plan else None)
