@@ -46,7 +46,8 @@ class TestSteps:
         for strategy in (Strategy.rehost, Strategy.replatform, Strategy.refactor, Strategy.repurchase):
             for sid in wave.strategy:
                 wave.strategy[sid] = strategy
-            steps = [s for s in build_runbook(sample_plan)[0].steps if s.system == sorted(wave.strategy)[0]]
+            first = next(s for s in build_runbook(sample_plan) if s.kind == "wave")
+            steps = [s for s in first.steps if s.system == sorted(wave.strategy)[0]]
             assert [s.action for s in steps] == [a for a, _, _ in MOVING[strategy]]
         assert [a for a, _, _ in MOVING[Strategy.refactor]][1:] == ["hand_off", "migrate_data", "cut_dns",
                                                                      "acceptance"]
