@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.guard import classified_links, refuse, unclassified_reason
 from ezgov_infra.migrate.networks import overlaps
-from ezgov_infra.migrate.schedule import Uplink, presync_lead_days, transfer, windows
+from ezgov_infra.migrate.schedule import Uplink, data_copy, presync_lead_days, transfer, windows
 from ezgov_infra.migrate.sectors import connect_sites, connected_systems, sector_cloud_plans
 from ezgov_infra.migrate.slots import ROLLBACK_RESERVE_H, Book, cannot_fit, group_hours, outage_of, wave_slots
 from ezgov_infra.migrate.steps import Crew, wave_steps
@@ -138,9 +138,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
                   and a.system not in joined}
     groups = move_groups(systems, candidates)
     # Each system's outage, known before any window is chosen: it decides pre-syncs and what a window can take.
-    first_window = datetime.combine(spec.start, policy.cutover.start)
-    early = {sid: transfer(systems[sid], uplinks.get(systems[sid].site), policy, first_window)
-             for sid in sorted(candidates)}
+    early = {sid: data_copy(systems[sid], uplinks.get(systems[sid].site), policy) for sid in sorted(candidates)}
     outages = {sid: outage_of(item, policy.cutover) for sid, item in early.items()}
     unfit = {gid: why for gid, g in groups.items()
              if (why := cannot_fit(g.systems, outages, policy.cutover)) is not None}
@@ -196,7 +194,8 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
     held_ids = {h.system for h in held}
     blockers = [Unplanned(system=sid, reason=unclassified_reason(sid)) for sid in sorted(systems)
                 if systems[sid].classification is Classification.unclassified]
-    hybrid = [HybridLink(system=link.system, classified=link.classified, direction=link.direction,
+    # Thousands at a time, from validated systems: constructed without validating again.
+    hybrid = [HybridLink.model_construct(system=link.system, classified=link.classified, direction=link.direction,
                          latency_sensitive=link.latency_sensitive, network=link.network,
                          held=link.system in held_ids, needs=link.needs)
               for links in classified_links(systems).values() for link in links]

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ezgov_infra.migrate.schedule import Copy
 from ezgov_infra.models.plan import CutoverWindow, Slot, Transfer
 
 ROLLBACK_RESERVE_H = 4.0
@@ -79,7 +80,7 @@ def span(hours: float) -> timedelta:
     return timedelta(minutes=math.ceil(round(hours * 60, 6)))
 
 
-def outage_of(item: Transfer, cutover: CutoverWindow) -> Outage:
+def outage_of(item: Transfer | Copy, cutover: CutoverWindow) -> Outage:
     copy = (item.final_delta_h or 0.0) if item.presync else item.hours
     return Outage(round(copy + cutover.switch_hours, 2), item.downtime_window_h or cutover.hours,
                   item.downtime_window_h)
