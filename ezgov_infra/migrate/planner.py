@@ -166,7 +166,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
                           after=sorted(moving[gid].needs), resources=moving[gid].resources)
                 for gid in packed_wave.groups]
         members = [systems[s] for g in move for s in g.systems]
-        transfers = [transfer(s, uplinks.get(s.site), policy, packed_wave.opens)
+        transfers = [transfer(s, uplinks.get(s.site), policy, packed_wave.opens, early[s.id])
                      for s in sorted(members, key=lambda s: s.id)]
         late = packed_wave.opens.date() > spec.deadline
         people = policy.people

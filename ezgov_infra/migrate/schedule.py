@@ -84,7 +84,7 @@ def presync_lead_days(hours: float, policy: MigrationPolicy) -> int:
     return math.ceil(hours / 24) + policy.transfer.presync_lead_days
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Copy:
     """A system's data copy over its uplink: the bulk copy's hours and, with a pre-sync, the final delta's."""
 
@@ -113,9 +113,11 @@ def data_copy(system: LegacySystem, uplink: Uplink | None, policy: MigrationPoli
     return Copy(round(hours, 2), presync, final_delta, system.downtime_window_h, usable, link)
 
 
-def transfer(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolicy, opens: datetime) -> Transfer:
-    """The data copy of a system in the wave opening at `opens`, with its pre-sync's first day."""
-    copy = data_copy(system, uplink, policy)
+def transfer(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolicy, opens: datetime,
+             copy: Copy | None = None) -> Transfer:
+    """The data copy of a system in the wave opening at `opens`, with its pre-sync's first day (`copy`, when
+    given, is `data_copy` of the same system, worked out already)."""
+    copy = copy or data_copy(system, uplink, policy)
     presync_start = (opens.date() - timedelta(days=presync_lead_days(copy.hours, policy))) if copy.presync else None
     return Transfer.model_construct(
         system=system.id, site=system.site, data_gb=system.data_gb or 0.0, mbps=round(copy.usable_mbps, 1),
