@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ezgov_infra.jobs import migration
 from ezgov_infra.migrate.networks import extranet_plan, overlaps
 from ezgov_infra.migrate.runbook import build_runbook
 from ezgov_infra.models.inventory import Inventory, PrivateNetwork
@@ -19,13 +18,6 @@ from ezgov_infra.models.plan import MigrationPlan
 from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]
-
-
-@pytest.fixture(scope="module")
-def sample_plan(sample_inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> MigrationPlan:
-    plan, _ = migration.make_plan(folder=sample_inventory, name="ezhou-2019", write=False,
-                                  plans_dir=tmp_path_factory.mktemp("plans"))
-    return plan
 
 
 class TestOverlaps:

@@ -19,13 +19,6 @@ from tests.conftest import CliResult
 Cli = Callable[..., CliResult]
 
 
-@pytest.fixture(scope="module")
-def sample_plan(sample_inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> MigrationPlan:
-    plan, _ = migration.make_plan(folder=sample_inventory, name="people", write=False,
-                                  plans_dir=tmp_path_factory.mktemp("plans"))
-    return plan
-
-
 @pytest.fixture
 def plans(sample_inventory: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "plans"

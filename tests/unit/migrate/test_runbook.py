@@ -25,13 +25,6 @@ def plans(sample_inventory: Path, tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def sample_plan(sample_inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> MigrationPlan:
-    plan, _ = migration.make_plan(folder=sample_inventory, name="ezhou-2019", write=False,
-                                  plans_dir=tmp_path_factory.mktemp("plans"))
-    return plan
-
-
 class TestGolden:
     @pytest.mark.parametrize("lang", ["zh", "en"])
     def test_markdown(self, plans: Path, lang: str, golden: Callable[[str, str], None]) -> None:

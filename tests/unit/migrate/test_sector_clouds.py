@@ -16,13 +16,6 @@ from ezgov_infra.migrate.runbook import SECTOR, build_runbook
 from ezgov_infra.models.plan import MigrationPlan
 
 
-@pytest.fixture(scope="module")
-def sample_plan(sample_inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> MigrationPlan:
-    plan, _ = migration.make_plan(folder=sample_inventory, name="ezhou-2019", write=False,
-                                  plans_dir=tmp_path_factory.mktemp("plans"))
-    return plan
-
-
 def with_policy(inventory: Path, change: Callable[[dict[str, object]], None]) -> None:
     path = inventory / "policy.yaml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
