@@ -63,10 +63,14 @@ def wave_steps(members: list[LegacySystem], groups: list[MoveGroup], transfers: 
         network = inventory.networks[network_id]
         on_it = sorted(s.id for s in members if s.network == network_id)
         starts = datetime.combine(network.cutover, opens.time()) if network.cutover else None
+        notes = [f"networks.yaml: status {network.status}, cutover {network.cutover}"]
+        if starts is not None and starts.date() < crew.plan_start:
+            # a cutover dated before the plan is a fact the plan cannot schedule: said, not moved into the plan
+            notes.append(f"its cutover date {network.cutover} is before the plan starts on {crew.plan_start}")
+            starts = None
         steps.append(Step(kind=StepKind.network_cutover,
                           title=f"Private network {network_id} ({network.name_en}) cut over to the {network.target}",
-                          systems=on_it, starts=starts, owner=network.department,
-                          notes=[f"networks.yaml: status {network.status}, cutover {network.cutover}"]))
+                          systems=on_it, starts=starts, owner=network.owner or network.department, notes=notes))
     for item in transfers:
         if not item.presync or item.presync_start is None:
             continue

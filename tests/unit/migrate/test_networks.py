@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from ezgov_infra.jobs import migration
 from ezgov_infra.migrate.networks import extranet_plan, overlaps
 from ezgov_infra.migrate.runbook import build_runbook
 from ezgov_infra.models.inventory import Inventory, PrivateNetwork
@@ -91,3 +92,13 @@ class TestNetworkCutover:
         on_video = next(n for n in sample_plan.networks if n.id == "psb-video").systems
         assert on_video and all("kept separate: 视频专网按公安行业规定独立组网" in held[s] for s in on_video
                                 if s in held)
+
+    def test_a_network_cut_over_before_the_plan_starts_is_said_not_scheduled(self, inventory_copy: Path,
+                                                                            tmp_path: Path) -> None:
+        path = inventory_copy / "networks.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("cutover: 2019-10-19", "cutover: 2019-08-03"),
+                        encoding="utf-8")
+        plan, _ = migration.make_plan(folder=inventory_copy, name="p", plans_dir=tmp_path, write=False)
+        steps = [s for w in plan.waves for s in w.steps if s.kind.value == "network_cutover" and "hrss-net" in s.title]
+        assert steps and all(s.starts is None for s in steps)
+        assert "its cutover date 2019-08-03 is before the plan starts on 2019-09-01" in steps[0].notes
