@@ -55,6 +55,8 @@ STEPS: list[Step] = [
     Step("Live IPv6 audit of the whole extranet after remediation", ("ipv6", "audit", "--live"), needs_root=True),
     Step("IPv6 audit runs so far", ("ipv6", "runs")),
     Step("Stage wave W01's legacy systems in the lab", ("migrate", "stage", PLAN, "--wave", "W01"), needs_root=True),
+    Step("The approver signs wave W01 off (go/no-go)", ("migrate", "signoff", PLAN, "--wave", "W01", "--by",
+                                                        "市大数据局局长", "--note", "pre-checks seen")),
     Step("Execute migration wave W01 in the lab", ("migrate", "execute", PLAN, "--wave", "W01"), needs_root=True),
     Step("Readiness report, Chinese, HTML", ("report", "readiness", "--lang", "zh", "--format", "html",
                                              "--as-of", REPORT_DAY)),

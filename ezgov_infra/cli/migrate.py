@@ -13,9 +13,12 @@ from typing import Annotated
 import typer
 
 from ezgov_infra.cli.options import FormatOpt, InventoryOpt, PlansOpt, StateDirOpt, resolved
+from ezgov_infra.cli.report import Lang
 from ezgov_infra.models.kinds import Classification, Format
 
 app = typer.Typer(no_args_is_help=True)
+PlanArg = Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")]
+WaveOpt = Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")]
 
 
 
@@ -189,12 +192,76 @@ def show_command(
         raise typer.BadParameter(f"no wave {wave!r} in plan {name} ({', '.join(w.id for w in plan.waves)})",
                                  param_hint="--wave")
     rows = [{"step": s.kind.value, "starts": s.starts.strftime("%Y-%m-%d %H:%M") if s.starts else "",
-             "hours": s.hours, "title": s.title, "systems": ", ".join(s.systems), "notes": "\n".join(s.notes)}
+             "hours": s.hours, "owner": s.owner or "", "title": s.title, "systems": ", ".join(s.systems),
+             "notes": "\n".join(s.notes)}
             for s in found.steps]
     if fmt is not Format.table:
         emit(found, fmt, rows=rows)
         return
     print_table(rows, title=f"Plan {plan.name}, wave {found.id} ({found.status.value})")
+    if found.slots:
+        print_table([{"system": x.system, "starts": f"{x.starts:%Y-%m-%d %H:%M}", "ends": f"{x.ends:%Y-%m-%d %H:%M}",
+                      "hours": x.hours, "limit_h": x.downtime_window_h, "after": ", ".join(x.after),
+                      "note": x.note or ""} for x in found.slots],
+                    title=f"Wave {found.id}: each system's slot")
+    typer.echo(f"approver: {found.approver or 'not named'}; on call: {', '.join(found.on_call) or 'not named'}")
+    for event in found.history:
+        typer.echo(f"{event.at.isoformat()} {event.status.value} by {event.by or 'unknown'}: {event.note}")
+
+
+networks_app = typer.Typer(no_args_is_help=True, help="Departments' private networks (task 4).")
+app.add_typer(networks_app, name="networks")
+
+
+@networks_app.command("check")
+def networks_check_command(
+    ctx: typer.Context,
+    inventory: InventoryOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Find where private networks' prefixes (networks.yaml) overlap the extranet's address plan or each other,
+    the usual blocker of a merger, and propose renumbering from the address plan (IPv6 from its root, IPv4 from
+    policy.yaml addressing.ipv4_pool). Exits 1 when an overlap is found."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import migration
+
+    result = migration.check_networks(folder=resolved(ctx, inventory=inventory).inventory)
+    emit(result, fmt, rows=result.rows(), columns=["network", "prefix", "overlaps", "whose", "renumber", "proposal"],
+         title=f"Private networks of {result.inventory}: {len(result.overlaps)} overlaps")
+    if fmt is Format.table:
+        for network in result.unchecked:
+            typer.echo(f"{network}: no prefixes recorded, not checked", err=True)
+    if result.overlaps:
+        raise typer.Exit(1)
+
+
+class RunbookFormat(StrEnum):
+    md = "md"
+    xlsx = "xlsx"
+
+
+@app.command("runbook")
+def runbook_command(
+    ctx: typer.Context,
+    name: PlanArg,
+    fmt: Annotated[RunbookFormat, typer.Option("--format", "-f", help="md: Markdown (on stdout unless --out); "
+                                               "xlsx: the workbook ops teams forward.")] = RunbookFormat.md,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the words (data stays as "
+                                              "recorded).")] = Lang.zh,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (xlsx default: "
+                                             "PLANS_DIR/NAME.runbook.LANG.xlsx).")] = None,
+    plans_dir: PlansOpt = None,
+) -> None:
+    """Each system's steps by its strategy (rehost, replatform, refactor, repurchase; retire; retain), each with
+    its owner, start, duration, verification and rollback, wave by wave."""
+    from ezgov_infra.jobs import migration
+
+    result = migration.runbook(name=name, lang=lang.value, fmt=fmt.value, out=out,
+                               plans_dir=resolved(ctx, plans_dir=plans_dir).plans_dir)
+    if result.text is not None:
+        typer.echo(result.text, nl=False)
+    else:
+        typer.echo(f"wrote {result.written}", err=True)
 
 
 @app.command("diff")
@@ -232,7 +299,8 @@ def _render_plan(plan: object, fmt: Format) -> None:
     if fmt is not Format.table:
         emit(plan, fmt, rows=rows)
         return
-    print_table(rows, ["wave", "window", "systems", "vcpu", "ram_gb", "data_gb", "presync", "late"],
+    print_table(rows, ["wave", "window", "status", "signed_off", "systems", "vcpu", "ram_gb", "data_gb", "presync",
+                       "late"],
                 title=f"Migration plan {plan.name}: {plan.start} to deadline {plan.deadline} ({plan.deadline_source})")
     typer.echo(", ".join(f"{k} {v}" for k, v in plan.summary.items()))
     for miss in plan.misses:
@@ -244,15 +312,17 @@ RunbookOpt = Annotated[Path | None, typer.Option("--runbook", help="Cutover runb
                                                  "service addresses and URLs per system.")]
 
 
-def _cutover(name: str, wave: str, action: str, *, state_dir: Path, plans_dir: Path, runbook: Path | None,
-             check: bool, fmt: Format) -> None:
+def _cutover(ctx: typer.Context, name: str, wave: str, action: str, *, state_dir: Path | None,
+             plans_dir: Path | None, runbook: Path | None, check: bool, force: bool, fmt: Format) -> None:
     from ezgov_infra.cli.playbook import summary_table
     from ezgov_infra.cli.progress import playbook_drawer
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import cutover
 
-    result = cutover.run_wave(name=name, wave=wave, action=action, state_dir=state_dir, plans_dir=plans_dir,
-                              runbook=runbook, check=check, progress=playbook_drawer(f"{name} wave {wave} {action}"))
+    settings = resolved(ctx, state_dir=state_dir, plans_dir=plans_dir)
+    result = cutover.run_wave(name=name, wave=wave, action=action, state_dir=settings.state_dir,
+                              plans_dir=settings.plans_dir, runbook=runbook, check=check, force=force,
+                              progress=playbook_drawer(f"{name} wave {wave} {action}"))
     if fmt is Format.table:
         summary_table(result.playbook, fmt)
     emit(result, fmt, rows=result.rows(), columns=["system", "outcome"],
@@ -261,48 +331,71 @@ def _cutover(name: str, wave: str, action: str, *, state_dir: Path, plans_dir: P
         raise typer.Exit(1)
 
 
+@app.command("signoff")
+def signoff_command(
+    ctx: typer.Context,
+    name: PlanArg,
+    wave: WaveOpt,
+    by: Annotated[str, typer.Option("--by", help="Who gives the go (the wave's approver or a deputy).")],
+    note: Annotated[str, typer.Option("--note", help="What the go is given on (e.g. the pre-checks seen).")] = "",
+    plans_dir: PlansOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Record the go/no-go sign-off of one wave in the plan's history (who and when); `migrate execute` refuses a
+    wave without it."""
+    from ezgov_infra.cli.render import emit
+    from ezgov_infra.jobs import cutover
+
+    result = cutover.sign_off(name=name, wave=wave, by=by, note=note,
+                              plans_dir=resolved(ctx, plans_dir=plans_dir).plans_dir)
+    row = {"plan": result.plan, "wave": result.wave, "by": result.by, "at": result.at.isoformat(),
+           "approver": result.approver or "", "note": result.note}
+    emit(result, fmt, rows=[row], title=f"Plan {result.plan} wave {result.wave} signed off")
+
+
 @app.command("execute")
 def execute_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")],
-    wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
+    name: PlanArg,
+    wave: WaveOpt,
     state_dir: StateDirOpt = None,
     plans_dir: PlansOpt = None,
     runbook: RunbookOpt = None,
     check: Annotated[bool, typer.Option("--check", help="Dry run: predict, change nothing, record nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Run a wave nobody signed off; the plan's history records "
+                                        "that it was forced and by whom.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Cut one wave over with migration_cutover.yml: pre-checks, data sync, service address switch, verification.
 
-    A failed verification rolls the system back (address and service on the source again, old service checked).
-    The outcome is recorded in the plan's wave status and history; exits 1 unless every system moved.
+    The wave needs its sign-off (`migrate signoff`) unless --force. A failed verification rolls the system back
+    (address and service on the source again, old service checked). The outcome is recorded in the plan's wave
+    status and history; exits 1 unless every system moved.
     """
-    settings = resolved(ctx, state_dir=state_dir, plans_dir=plans_dir)
-    _cutover(name, wave, "execute", state_dir=settings.state_dir, plans_dir=settings.plans_dir, runbook=runbook,
-             check=check, fmt=fmt)
+    _cutover(ctx, name, wave, "execute", state_dir=state_dir, plans_dir=plans_dir, runbook=runbook, check=check,
+             force=force, fmt=fmt)
 
 
 @app.command("rollback")
 def rollback_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")],
-    wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
+    name: PlanArg,
+    wave: WaveOpt,
     state_dir: StateDirOpt = None,
     plans_dir: PlansOpt = None,
     runbook: RunbookOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Move one wave back to its source hosts and check the old services answer; recorded in the plan."""
-    settings = resolved(ctx, state_dir=state_dir, plans_dir=plans_dir)
-    _cutover(name, wave, "rollback", state_dir=settings.state_dir, plans_dir=settings.plans_dir, runbook=runbook,
-             check=False, fmt=fmt)
+    _cutover(ctx, name, wave, "rollback", state_dir=state_dir, plans_dir=plans_dir, runbook=runbook, check=False,
+             force=False, fmt=fmt)
 
 
 @app.command("stage")
 def stage_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")],
-    wave: Annotated[str, typer.Option("--wave", help="Wave id or number (1 = first).")],
+    name: PlanArg,
+    wave: WaveOpt,
     inventory: InventoryOpt = None,
     state_dir: StateDirOpt = None,
     plans_dir: PlansOpt = None,
@@ -325,10 +418,7 @@ def stage_command(
                          plans_dir=settings.plans_dir, progress=Drawer())
     emit(result, fmt, rows=result.rows(), columns=["system", "site", "source", "addresses", "answers"],
          title=f"Plan {result.plan} wave {result.wave} staged: target {result.target}, client {result.client}")
-    if fmt is Format.table:
-        for note in result.notes:
-            typer.echo(f"note: {note}", err=True)
-        typer.echo(f"runbook {result.runbook}", err=True)
+    _notes(result.notes, fmt, f"runbook {result.runbook}")
     if not result.ok:
         raise typer.Exit(1)
 
@@ -347,6 +437,13 @@ def unstage_command(
 
     result = stage.unstage(name=name, state_dir=resolved(ctx, state_dir=state_dir).state_dir)
     emit(result, fmt, rows=result.rows(), title=f"Unstaged {result.plan or name}")
+    _notes(result.notes, fmt)
+
+
+def _notes(notes: list[str], fmt: Format, *more: str) -> None:
+    """A staging command's notes on stderr, after its table (not in json or csv, where they are in the data)."""
     if fmt is Format.table:
-        for note in result.notes:
+        for note in notes:
             typer.echo(f"note: {note}", err=True)
+        for line in more:
+            typer.echo(line, err=True)

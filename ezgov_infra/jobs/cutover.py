@@ -23,7 +23,7 @@ from ezgov_infra.models.plan import MigrationPlan, Wave, WaveEvent, WaveStatus
 from ezgov_infra.models.runs import Progress
 from ezgov_infra.models.systems import most_restrictive
 from ezgov_infra.store.inventory import load_inventory
-from ezgov_infra.store.systems import load_catalogue, load_plan, save_plan
+from ezgov_infra.store.systems import load_catalogue, load_plan, update_plan
 
 PLAYBOOK = "migration_cutover"
 
@@ -55,16 +55,58 @@ def find_wave(plan: MigrationPlan, wave_id: str) -> Wave:
     raise InputError(f"plan {plan.name!r} has no wave {wave_id!r} (waves: {known}; or give its number)")
 
 
-def record_outcome(plans_dir: Path, name: str, wave_id: str, status: WaveStatus, note: str) -> MigrationPlan:
-    """Set the wave's status and append one history event, rewriting the plan file atomically."""
+def record_outcome(plans_dir: Path, name: str, wave_id: str, status: WaveStatus, note: str,
+                   by: str | None = None) -> MigrationPlan:
+    """Set the wave's status and append one history event, rewriting the plan file atomically under its lock."""
 
-    plan = load_plan(plans_dir, name)
-    wave = find_wave(plan, wave_id)
-    wave.status = status
-    wave.history.append(WaveEvent(at=datetime.now(UTC).replace(microsecond=0), status=status,
-                                  by=_operator(), note=note))
-    save_plan(plans_dir, plan)
-    return plan
+    def change(plan: MigrationPlan) -> None:
+        wave = find_wave(plan, wave_id)
+        wave.status = status
+        wave.history.append(WaveEvent(at=datetime.now(UTC).replace(microsecond=0), status=status,
+                                      by=by or _operator(), note=note))
+
+    return update_plan(plans_dir, name, change)
+
+
+@dataclass(slots=True)
+class SignOff:
+    plan: str
+    wave: str
+    by: str
+    at: datetime
+    approver: str | None
+    note: str
+
+
+def sign_off(*, name: str, wave: str, by: str, plans_dir: Path = DEFAULT_PLANS_DIR, note: str = "") -> SignOff:
+    """Record the go of `by` for one wave in the plan's history; the wave may then be executed.
+
+    A wave already executed is refused (there is nothing left to approve). Someone other than the planned
+    approver may sign (a deputy); the event says so.
+    """
+    who = by.strip()
+    if not who or any(ord(c) < 32 for c in who):
+        raise InputError("--by: the name of the person giving the go (one line)")
+    recorded: list[SignOff] = []
+
+    def change(plan: MigrationPlan) -> None:
+        chosen = find_wave(plan, wave)
+        if chosen.status is WaveStatus.executed:
+            raise InputError(f"plan {plan.name!r} wave {chosen.id} is executed already; nothing to sign off")
+        words = [f"go for wave {chosen.id}"]
+        if chosen.approver is not None and chosen.approver != who:
+            words.append(f"signed by {who} for the planned approver {chosen.approver}")
+        if note:
+            words.append(note)
+        event = WaveEvent(at=datetime.now(UTC).replace(microsecond=0), status=WaveStatus.signed_off, by=who,
+                          note="; ".join(words))
+        chosen.status = WaveStatus.signed_off
+        chosen.history.append(event)
+        recorded.append(SignOff(plan=plan.name, wave=chosen.id, by=who, at=event.at, approver=chosen.approver,
+                                note=event.note))
+
+    update_plan(plans_dir, name, change)
+    return recorded[0]
 
 
 def _operator() -> str | None:
@@ -102,8 +144,12 @@ def current_classification(plan: MigrationPlan, wave: Wave, inventory: Path | No
 
 def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR,
              runbook: Path | None = None, check: bool = False, extra: dict[str, str] | None = None,
-             progress: Progress | None = None, inventory: Path | None = None) -> CutoverResult:
-    """Run the cutover (`action` execute) or its rollback for one wave; records the outcome unless `check`."""
+             progress: Progress | None = None, inventory: Path | None = None, force: bool = False) -> CutoverResult:
+    """Run the cutover (`action` execute) or its rollback for one wave; records the outcome unless `check`.
+
+    Executing needs the wave's sign-off (`sign_off`) unless `force`, and a forced run says so in the history.
+    A dry run (`check`) and a rollback need none.
+    """
 
     if action not in ("execute", "rollback"):
         raise InputError(f"cutover action {action!r}: execute or rollback")
@@ -111,6 +157,12 @@ def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: P
     chosen = find_wave(plan, wave)
     # Moving home (rollback) is always allowed; moving to the cloud only for what may move.
     levels = current_classification(plan, chosen, inventory) if action == "execute" else dict(chosen.classification)
+    unsigned = action == "execute" and not check and chosen.signoff is None
+    if unsigned and not force:
+        who = f" (approver: {chosen.approver})" if chosen.approver else ""
+        raise InputError(f"plan {plan.name!r} wave {chosen.id} has no sign-off{who}: refused (record the go with "
+                         f"`ezgov migrate signoff {plan.name} --wave {chosen.id} --by NAME`, or give --force, "
+                         "which the plan's history records)")
     book_file = runbook or runbook_path(plans_dir, plan.name)
     book = load_runbook(book_file)
     stage = (state_dir / "cutover" / plan.name / chosen.id).resolve()
@@ -132,7 +184,8 @@ def run_wave(*, name: str, wave: str, action: str, state_dir: Path, plans_dir: P
         status = WaveStatus.failed.value
     if not check:
         failed = ", ".join(summary.failed_hosts)
-        note = (f"{action}: " + ", ".join(f"{s} {o}" for s, o in sorted(systems.items()))
+        forced = f"forced without sign-off by {_operator() or 'unknown'}; " if unsigned else ""
+        note = (forced + f"{action}: " + ", ".join(f"{s} {o}" for s, o in sorted(systems.items()))
                 + (f"; failed hosts: {failed}" if failed else "") + f"; artifacts {summary.artifacts_dir}")
         record_outcome(plans_dir, plan.name, chosen.id, WaveStatus(status), note)
     return CutoverResult(plan=plan.name, wave=chosen.id, action=action, status=status, check=check,

@@ -19,12 +19,15 @@ from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.diff import diff_plans
 from ezgov_infra.migrate.importers import import_catalogue_file, to_ezgov_csv
 from ezgov_infra.migrate.konveyor import to_konveyor_csv
+from ezgov_infra.migrate.networks import Overlap, overlaps
 from ezgov_infra.migrate.planner import PlanInput
 from ezgov_infra.migrate.planner import make_plan as lay_out
 from ezgov_infra.migrate.schedule import site_uplinks
 from ezgov_infra.models.inventory import Inventory
-from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
+from ezgov_infra.models.plan import MigrationPlan, SystemAssessment, Wave, WaveStatus
 from ezgov_infra.models.systems import LegacySystem, check_catalogue
+from ezgov_infra.store.carrier_files import write_grid
+from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.systems import (
     catalogue_digest,
@@ -115,12 +118,76 @@ def show(*, name: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> MigrationPlan:
     return load_plan(plans_dir, name)
 
 
+def _signed(wave: Wave) -> str:
+    event = next((e for e in reversed(wave.history) if e.status is WaveStatus.signed_off), None)
+    return f"{event.by} {event.at.strftime('%Y-%m-%d %H:%M')}" if event is not None else ""
+
+
 def wave_rows(plan: MigrationPlan) -> list[dict[str, Any]]:
     return [{"wave": w.id, "window": w.window_start.strftime("%Y-%m-%d %a %H:%M"), "status": w.status.value,
+             "signed_off": _signed(w), "approver": w.approver or "",
              "groups": len(w.groups), "systems": ", ".join(w.systems), "vcpu": w.totals.vcpu,
              "ram_gb": w.totals.ram_gb, "storage_gb": w.totals.storage_gb, "data_gb": w.totals.data_gb,
              "presync": ", ".join(t.system for t in w.transfers if t.presync),
              "late": w.after_deadline} for w in plan.waves]
+
+
+@dataclass(slots=True)
+class NetworksCheck:
+    inventory: str
+    networks: list[str]
+    overlaps: list[Overlap]
+    unchecked: list[str] = field(default_factory=list)  # networks with no prefixes recorded
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"network": o.network, "prefix": o.prefix, "overlaps": o.other, "whose": o.owner,
+                 "renumber": o.renumber, "proposal": o.proposal or ""} for o in self.overlaps]
+
+
+def check_networks(*, folder: Path) -> NetworksCheck:
+    """Private networks' prefixes against the extranet's address plan and each other (task 4)."""
+    inventory = load_inventory(folder)
+    networks = {n.id: n.prefixes for n in inventory.networks.values()}
+    return NetworksCheck(inventory=folder_label(folder), networks=sorted(networks),
+                         overlaps=overlaps(networks, inventory),
+                         unchecked=sorted(nid for nid, prefixes in networks.items() if not prefixes))
+
+
+@dataclass(slots=True)
+class RunbookResult:
+    plan: str
+    lang: str
+    format: str
+    text: str | None  # the Markdown, when it is not written to a file
+    written: Path | None
+
+
+def runbook(*, name: str, lang: str = "zh", fmt: str = "md", out: Path | None = None,
+            plans_dir: Path = DEFAULT_PLANS_DIR) -> RunbookResult:
+    """The plan's runbook by strategy, in `lang`: Markdown (returned, or written to `out`) or an XLSX workbook
+    (written to `out`, by default `plans_dir/<plan>.runbook.<lang>.xlsx`)."""
+    from ezgov_infra.migrate.runbook import build_runbook
+    from ezgov_infra.report import runbook as words
+    from ezgov_infra.report.text import LANGUAGES, Text
+
+    if lang not in LANGUAGES:
+        raise InputError(f"runbook language {lang!r}: one of {', '.join(LANGUAGES)}")
+    if fmt not in ("md", "xlsx"):
+        raise InputError(f"runbook format {fmt!r}: md or xlsx")
+    plan = load_plan(plans_dir, name)
+    text = Text(lang)
+    sections = build_runbook(plan)
+    if fmt == "md":
+        document = words.markdown(plan.name, sections, text)
+        if out is None:
+            return RunbookResult(plan.name, lang, fmt, document, None)
+        atomic_write(out, document)
+        return RunbookResult(plan.name, lang, fmt, None, out)
+    target = out or plans_dir / f"{plan.name}.runbook.{lang}.xlsx"
+    if target.suffix.lower() != ".xlsx":
+        raise InputError(f"{target}: an XLSX workbook's name ends in .xlsx")
+    write_grid(target, words.rows(sections, text), title=text("runbook.title", plan=plan.name))
+    return RunbookResult(plan.name, lang, fmt, None, target)
 
 
 def diff(*, a: str, b: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> dict[str, Any]:

@@ -78,25 +78,49 @@ def hours_to_send(data_gb: float, mbps: float) -> float:
     return data_gb * 8000 / mbps / 3600 if data_gb > 0 else 0.0
 
 
-def transfer(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolicy, opens: datetime) -> Transfer:
-    """How long the system's data takes at cutover; a pre-sync when that exceeds the downtime window."""
+def presync_lead_days(hours: float, policy: MigrationPolicy) -> int:
+    """Days a pre-sync starts before its window: the bulk copy's days plus the policy's slack."""
+    return math.ceil(hours / 24) + policy.transfer.presync_lead_days
+
+
+@dataclass(slots=True)
+class Copy:
+    """A system's data copy over its uplink: the bulk copy's hours and, with a pre-sync, the final delta's."""
+
+    hours: float
+    presync: bool
+    final_delta_h: float | None
+    downtime_window_h: float | None
+    usable_mbps: float
+    link: Uplink
+
+
+def data_copy(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolicy) -> Copy:
+    """How long the system's data takes at cutover; a pre-sync when that and the switch exceed its downtime
+    limit (cheap: the planner asks it of every candidate before choosing windows)."""
     assumptions = policy.transfer
     link = uplink or Uplink(float(assumptions.default_mbps), "policy default (no uplink for the site)")
     usable = link.mbps * assumptions.efficiency
     data = system.data_gb or 0.0
     hours = hours_to_send(data, usable)
     limit = min(system.downtime_window_h or policy.cutover.hours, policy.cutover.hours)
-    presync = hours > limit
-    presync_start: date | None = None
+    presync = hours + policy.cutover.switch_hours > limit
     final_delta: float | None = None
     if presync:
-        lead = math.ceil(hours / 24) + assumptions.presync_lead_days
-        presync_start = opens.date() - timedelta(days=lead)
         daily = system.change_gb_per_day if system.change_gb_per_day is not None else data * DEFAULT_DAILY_CHANGE
         final_delta = round(hours_to_send(daily, usable), 2)
+    return Copy(round(hours, 2), presync, final_delta, system.downtime_window_h, usable, link)
+
+
+def transfer(system: LegacySystem, uplink: Uplink | None, policy: MigrationPolicy, opens: datetime,
+             copy: Copy | None = None) -> Transfer:
+    """The data copy of a system in the wave opening at `opens`, with its pre-sync's first day (`copy`, when
+    given, is `data_copy` of the same system, worked out already)."""
+    copy = copy or data_copy(system, uplink, policy)
+    presync_start = (opens.date() - timedelta(days=presync_lead_days(copy.hours, policy))) if copy.presync else None
     return Transfer.model_construct(
-        system=system.id, site=system.site, data_gb=data, mbps=round(usable, 1),
-        bandwidth_source=f"{link.source}: {link.mbps:g} Mbps x {assumptions.efficiency:g}",
-        hours=round(hours, 2), downtime_window_h=system.downtime_window_h, presync=presync,
-        presync_start=presync_start, final_delta_h=final_delta,
+        system=system.id, site=system.site, data_gb=system.data_gb or 0.0, mbps=round(copy.usable_mbps, 1),
+        bandwidth_source=f"{copy.link.source}: {copy.link.mbps:g} Mbps x {policy.transfer.efficiency:g}",
+        hours=copy.hours, downtime_window_h=system.downtime_window_h, presync=copy.presync,
+        presync_start=presync_start, final_delta_h=copy.final_delta_h,
     )

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from ezgov_infra.errors import PlanError
 from ezgov_infra.migrate.catalogue import dependency_edges, latency_pairs, successors
 from ezgov_infra.migrate.graph import strongly_connected
+from ezgov_infra.migrate.slots import Book, Placed
 from ezgov_infra.models.plan import Resources, WaveCapacity
 from ezgov_infra.models.systems import LegacySystem
 
@@ -114,12 +115,25 @@ class PackedWave:
     closes: datetime
     groups: list[str]
     totals: Resources
+    placed: dict[str, Placed] = field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)  # group: why an earlier window did not take it
+
+
+@dataclass(frozen=True, slots=True)
+class Timetable:
+    """How to book each window's crews (`migrate.slots`), and how long each group's cutover takes."""
+
+    book: Callable[[datetime, datetime], Book]
+    hours: Mapping[str, float]
 
 
 def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[tuple[datetime, datetime]],
-         rank: Callable[[str], tuple[object, ...]] | None = None) -> list[PackedWave]:
-    """Place every group in a wave, in dependency order, never over capacity; `groups` must be acyclic."""
+         rank: Callable[[str], tuple[object, ...]] | None = None,
+         timetable: Timetable | None = None) -> list[PackedWave]:
+    """Place every group in a wave, in dependency order, never over capacity and, with a `timetable`, only where
+    its slot fits the window's crews; `groups` must be acyclic and each must fit an empty window."""
     check_fits(groups, capacity)
+    refused: dict[str, str] = {}
     key = rank or (lambda gid: (gid,))
     waiting = {gid: len(g.needs) for gid, g in groups.items()}
     needed_by: dict[str, list[str]] = {gid: [] for gid in groups}
@@ -134,6 +148,7 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
     while heap:
         opens, closes = next(windows)
         total = Resources.model_construct()
+        book = timetable.book(opens, closes) if timetable is not None else None
         chosen: list[str] = []
         deferred: list[tuple[tuple[object, ...], str]] = []
         misfits = 0
@@ -148,6 +163,13 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
                 deferred.append(item)
                 misfits += 1
                 continue
+            if book is not None and timetable is not None:
+                why = book.place(group.id, timetable.hours[group.id], group.needs)
+                if why is not None:
+                    refused.setdefault(group.id, why)
+                    deferred.append(item)
+                    misfits += 1
+                    continue
             total = candidate
             chosen.append(group.id)
             for nxt in needed_by[group.id]:
@@ -157,7 +179,8 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
         for item in deferred:
             heapq.heappush(heap, item)
         if chosen:
-            waves.append(PackedWave(opens, closes, chosen, total))
+            waves.append(PackedWave(opens, closes, chosen, total, placed=book.placed if book else {},
+                                    moved={g: refused[g] for g in chosen if g in refused}))
             placed += len(chosen)
             idle = 0
         else:

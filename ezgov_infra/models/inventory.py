@@ -11,8 +11,9 @@ from enum import StrEnum
 from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network, ip_network
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.policy import Policy
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$")]
@@ -108,6 +109,7 @@ class SiteCategory(StrEnum):
     department = "department"
     data_centre = "data_centre"
     cloud = "cloud"
+    sector_cloud = "sector_cloud"  # a department's own cloud or machine room (task 6)
 
 
 CENTRE_CATEGORIES = frozenset(
@@ -297,16 +299,51 @@ class NetworkTarget(StrEnum):
     intranet = "intranet"
 
 
+class NetworkApproach(StrEnum):
+    """How a private network folds in: merged into the target (renumbered where it overlaps), cut over to it
+    (its sites move to the target's access, the old network is switched off), or kept separate (with a reason)."""
+
+    merge = "merge"
+    cutover = "cutover"
+    keep_separate = "keep_separate"
+
+
 class PrivateNetwork(Record):
-    """A department's private business network (业务专网) to fold into the extranet (the plan's task 4)."""
+    """A department's private business network (业务专网) to fold into the extranet (the plan's task 4), "by cutover
+    or merger, graded and classified": its prefixes (the overlap check's input), sites, owner and classification."""
 
     name: str
     name_en: str
     department: str
+    owner: str | None = None
+    classification: Classification | None = None
     sites: list[Id] = Field(default_factory=list)
+    prefixes: list[str] = Field(default_factory=list)
     target: NetworkTarget = NetworkTarget.extranet
+    approach: NetworkApproach | None = None
+    reason: str | None = None
     status: Literal["separate", "cutover_planned", "merged"] = "separate"
     cutover: date | None = None
+
+    @field_validator("prefixes")
+    @classmethod
+    def _prefixes(cls, value: list[str]) -> list[str]:
+        canonical: list[str] = []
+        for text in value:
+            try:
+                network = ip_network(str(text).strip())
+            except ValueError as exc:
+                raise ValueError(f"not a prefix: {exc}") from None
+            if str(network) != str(text).strip():
+                raise ValueError(f"write the prefix canonically as {network}")
+            canonical.append(str(network))
+        return canonical
+
+    @model_validator(mode="after")
+    def _separate_needs_a_reason(self) -> PrivateNetwork:
+        if self.approach is NetworkApproach.keep_separate and not self.reason:
+            raise ValueError("a network kept separate needs a reason")
+        return self
 
 
 class CredentialSource(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -50,6 +50,9 @@ class CutoverWindow(Strict):
     start: time = time(20, 0)
     hours: float = Field(default=30, gt=0, le=96)
     spacing_days: int = Field(default=7, ge=1, description="at least this many days between two waves")
+    crews: int = Field(default=2, ge=1, le=64, description="systems (move groups) cut over at the same time")
+    switch_hours: float = Field(default=1.0, ge=0, le=24, description="per system: freeze, switch DNS or the VIP "
+                                "and smoke-test, on top of the final data copy")
 
 
 class TransferAssumptions(Strict):
@@ -64,6 +67,17 @@ class TransferAssumptions(Strict):
     presync_lead_days: int = Field(default=2, ge=0, description="days of slack before a wave for a pre-sync")
 
 
+class People(Strict):
+    """Who answers for the migration: the approver who gives each wave its go, the on-call contacts during a
+    window, and a contact per department (`department name: contact`). Owners of systems are in systems.yaml."""
+
+    approver: str | None = None
+    wave_approvers: dict[str, str] = Field(default_factory=dict, description="wave id: its approver, where it is "
+                                           "not the default approver")
+    on_call: list[str] = Field(default_factory=list)
+    contacts: dict[str, str] = Field(default_factory=dict)
+
+
 class MigrationPolicy(Strict):
     """The `migration` section of `policy.yaml`."""
 
@@ -76,6 +90,10 @@ class MigrationPolicy(Strict):
     holidays: list[date] = Field(default_factory=list)
     working_weekends: list[date] = Field(default_factory=list)
     transfer: TransferAssumptions = Field(default_factory=TransferAssumptions)
+    people: People = Field(default_factory=People)
+    sector_clouds: dict[str, Literal["connect", "move"]] = Field(
+        default_factory=dict, description="sector cloud site: connect (its systems join the city's unified "
+        "management where they are) or move (to the city cloud); a sector cloud not named here moves")
 
 
 # ------------------------------------------------------------------------------------------------ assessment
@@ -276,6 +294,7 @@ class RuleSet(Strict):
 
 class WaveStatus(StrEnum):
     planned = "planned"
+    signed_off = "signed_off"
     executed = "executed"
     rolled_back = "rolled_back"
     failed = "failed"
@@ -292,6 +311,7 @@ class WaveEvent(Strict):
 
 class StepKind(StrEnum):
     pre_check = "pre_check"
+    go_no_go = "go_no_go"
     network_cutover = "network_cutover"
     pre_sync = "pre_sync"
     cutover = "cutover"
@@ -305,6 +325,7 @@ class Step(Strict):
     systems: list[str] = Field(default_factory=list)
     starts: datetime | None = None
     hours: float | None = None
+    owner: str | None = None
     notes: list[str] = Field(default_factory=list)
 
 
@@ -321,6 +342,19 @@ class Transfer(Strict):
     presync: bool
     presync_start: date | None = None
     final_delta_h: float | None = None
+
+
+class Slot(Strict):
+    """One system's outage inside its wave's window: from freezing writes to its smoke test passing."""
+
+    system: str
+    group: str
+    starts: datetime
+    ends: datetime
+    hours: float
+    downtime_window_h: float | None = None
+    after: list[str] = Field(default_factory=list, description="groups of this wave that cut over before it")
+    note: str | None = None
 
 
 class Resources(Strict):
@@ -341,23 +375,48 @@ class MoveGroup(Strict):
     resources: Resources = Field(default_factory=Resources)
 
 
+class SystemPeople(Strict):
+    """Who answers for one system in a wave: its owner and department, and the department's contact."""
+
+    system: str
+    department: str
+    owner: str | None = None
+    contact: str | None = None
+
+
 class Wave(Strict):
     id: str
     window_start: datetime
     window_end: datetime
     status: WaveStatus = WaveStatus.planned
+    approver: str | None = None
+    on_call: list[str] = Field(default_factory=list)
+    people: list[SystemPeople] = Field(default_factory=list)
     history: list[WaveEvent] = Field(default_factory=list)
     groups: list[MoveGroup]
     totals: Resources
     transfers: list[Transfer] = Field(default_factory=list)
+    slots: list[Slot] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     after_deadline: bool = False
     classification: dict[str, str] = Field(default_factory=dict, description="each system's classification when "
                                            "the plan was made; only public, internal and sensitive ones move")
+    strategy: dict[str, Strategy] = Field(default_factory=dict, description="each system's 6R strategy: its "
+                                          "runbook (`migrate runbook`)")
 
     @property
     def systems(self) -> list[str]:
         return [s for g in self.groups for s in g.systems]
+
+    @property
+    def signoff(self) -> WaveEvent | None:
+        """The sign-off in force: the last one, unless the wave has been run since (each run needs its own go)."""
+        for event in reversed(self.history):
+            if event.status is WaveStatus.signed_off:
+                return event
+            if event.status is not WaveStatus.planned:
+                return None
+        return None
 
 
 class Unplanned(Strict):
@@ -382,6 +441,43 @@ class HybridLink(Strict):
     needs: str
 
 
+class NetworkPlan(Strict):
+    """A private network's fold-in as the plan carries it (task 4): its own cutover, before the systems on it."""
+
+    id: str
+    name: str
+    name_en: str
+    department: str
+    owner: str | None = None
+    classification: str | None = None
+    target: str
+    approach: str | None = None
+    reason: str | None = None
+    status: str
+    cutover: date | None = None
+    cutover_at: datetime | None = Field(default=None, description="when its cutover begins: the cutover day at "
+                                        "the policy's window start")
+    sites: list[str] = Field(default_factory=list)
+    prefixes: list[str] = Field(default_factory=list)
+    systems: list[str] = Field(default_factory=list)
+    overlaps: list[str] = Field(default_factory=list, description="address overlaps to resolve before a merger")
+    renumber: list[str] = Field(default_factory=list, description="this network's prefixes to renumber, each "
+                                "`prefix -> proposal` (or `-> none free`)")
+
+
+class SectorCloudPlan(Strict):
+    """A department's own cloud or machine room (task 6): connected to the city cloud or moved into it."""
+
+    site: str
+    name: str
+    name_en: str
+    mode: str
+    systems: list[str] = Field(default_factory=list)
+    connected: list[str] = Field(default_factory=list, description="joined to unified management, not moved")
+    interconnect: str | None = Field(default=None, description="the active circuit to the city cloud, if any")
+    prefix: str | None = Field(default=None, description="the site's IPv6 prefix in the address plan")
+
+
 class MigrationPlan(Strict):
     name: str
     inventory: str
@@ -402,6 +498,12 @@ class MigrationPlan(Strict):
     hybrid: list[HybridLink] = Field(default_factory=list)
     must_stay: list[str] = Field(default_factory=list, description="classified and unclassified systems: never "
                                  "in a wave")
+    others: list[SystemPeople] = Field(default_factory=list, description="who answers for the systems that "
+                                       "retire or stay (their runbook steps)")
+    networks: list[NetworkPlan] = Field(default_factory=list)
+    connected: list[Unplanned] = Field(default_factory=list, description="systems connected where they are "
+                                       "(迁移和接入: connect without moving)")
+    sector_clouds: list[SectorCloudPlan] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _nothing_that_must_stay_moves(self) -> MigrationPlan:
@@ -413,6 +515,20 @@ class MigrationPlan(Strict):
                 shown = ", ".join(f"{s} ({wave.classification.get(s, 'no classification recorded')})" for s in found)
                 raise ValueError(f"wave {wave.id} holds {shown}: only public, internal and sensitive systems move; "
                                  "classified systems never do (make the plan again with `ezgov migrate plan`)")
+        return self
+
+    @model_validator(mode="after")
+    def _dates_inside_the_plan(self) -> MigrationPlan:
+        first = datetime.combine(self.start, time())
+        for wave in self.waves:
+            for step in wave.steps:
+                if step.starts is not None and step.starts < first:
+                    raise ValueError(f"wave {wave.id}: {step.kind.value} step starts {step.starts:%Y-%m-%d %H:%M}, "
+                                     f"before the plan starts on {self.start}")
+            for slot in wave.slots:
+                if slot.starts < wave.window_start or slot.ends > wave.window_end:
+                    raise ValueError(f"wave {wave.id}: {slot.system}'s slot {slot.starts:%Y-%m-%d %H:%M} to "
+                                     f"{slot.ends:%Y-%m-%d %H:%M} is outside the wave's window")
         return self
 
     def wave_of(self) -> dict[str, str]:

@@ -10,7 +10,7 @@ collaboration platform by December 2020).
 from __future__ import annotations
 
 from datetime import date
-from ipaddress import IPv6Network
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -60,6 +60,18 @@ class AddressingPolicy(Strict):
     segments: dict[str, int] = Field(
         default_factory=lambda: {"management": 0, "users": 1, "servers": 2}
     )
+    ipv4_pool: list[str] = Field(default_factory=list, description="IPv4 blocks free for renumbering private "
+                                 "networks that overlap (task 4)")
+
+    @field_validator("ipv4_pool")
+    @classmethod
+    def _ipv4_pool(cls, value: list[str]) -> list[str]:
+        for text in value:
+            try:
+                IPv4Network(text)
+            except ValueError as exc:
+                raise ValueError(f"not an IPv4 prefix: {exc}") from None
+        return value
 
     @field_validator("root")
     @classmethod

@@ -169,7 +169,9 @@ def migration_kpis(sources: Sources, text: Text) -> list[Kpi]:
         return [make_kpi(text, "systems_migrated", Ratio(None, None), None, source),
                 make_kpi(text, "classified_retained", Ratio(None, None), None, source)]
     plan = migration.plan
-    moving = [a.system for a in migration.assessments if a.moves]
+    # Systems a sector cloud keeps where they are count under unified management (纳入统一管理), not as moving.
+    joined = {u.system for u in plan.connected} if plan else set()
+    moving = [a.system for a in migration.assessments if a.moves and a.system not in joined]
     in_waves = plan.wave_of() if plan else {}
     executed = {s for w in plan.waves if w.status.value == "executed" for s in w.systems} if plan else set()
     late = {s for w in plan.waves if w.after_deadline for s in w.systems} if plan else set()

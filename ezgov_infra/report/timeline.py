@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ezgov_infra.models.plan import MigrationPlan
+from ezgov_infra.models.plan import MigrationPlan, Wave, WaveStatus
 from ezgov_infra.report.sources import BANDWIDTH_AUDIT, Sources, site_bandwidth
 from ezgov_infra.report.text import Text
 
@@ -54,13 +54,24 @@ class Schedule:
     milestones: list[MilestoneRow]
     held: list[str]
     as_of: date
+    moved: int | None = None  # 迁移上云: systems in the plan's waves
+    connected: int | None = None  # 纳入统一管理: systems joined where they are (sector clouds)
 
 
 def wave_bars(plan: MigrationPlan | None, text: Text) -> list[WaveBar]:
     if plan is None:
         return []
-    return [WaveBar(w.id, w.window_start, w.window_end, w.status.value, text(f"wave.{w.status.value}"),
+    return [WaveBar(w.id, w.window_start, w.window_end, w.status.value, _status_text(w, text),
                     list(w.systems), w.after_deadline) for w in plan.waves]
+
+
+def _status_text(wave: Wave, text: Text) -> str:
+    """The wave's status, and who signed it off and when (the last sign-off, kept after the wave ran)."""
+    status = text(f"wave.{wave.status.value}")
+    event = next((e for e in reversed(wave.history) if e.status is WaveStatus.signed_off), None)
+    if event is None:
+        return status
+    return status + " · " + text("wave.signed_by", by=event.by or "?", at=event.at.strftime("%Y-%m-%d %H:%M"))
 
 
 def _migration_misses(sources: Sources, text: Text, gaps: int, due: date) -> list[str]:
@@ -117,4 +128,6 @@ def schedule(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -> 
     held = [f"{u.system}: {u.reason}" for u in plan.held] if plan else []
     return Schedule(plan=plan.name if plan else None, start=plan.start if plan else None,
                     deadline=plan.deadline if plan else None, waves=wave_bars(plan, text),
-                    milestones=milestones(sources, text, gaps, cloud_connected), held=held, as_of=sources.as_of)
+                    milestones=milestones(sources, text, gaps, cloud_connected), held=held, as_of=sources.as_of,
+                    moved=sum(len(w.systems) for w in plan.waves) if plan else None,
+                    connected=len(plan.connected) if plan else None)

@@ -118,8 +118,10 @@ COLUMNS: dict[str, list[Column]] = {
                  Column("department", "department"), Column("region", "region"), Column("fate", "fate"),
                  Column("consolidate_into", "consolidate_into")],
     "networks": [Column("id", "id"), Column("name", "name"), Column("name_en", "name_en"),
-                 Column("department", "department"), Column("sites", "sites", _list_out, _list_in),
-                 Column("target", "target"),
+                 Column("department", "department"), Column("owner", "owner"),
+                 Column("classification", "classification"), Column("sites", "sites", _list_out, _list_in),
+                 Column("prefixes", "prefixes", _list_out, _list_in), Column("target", "target"),
+                 Column("approach", "approach"), Column("reason", "reason"),
                  Column("status", "status"), Column("cutover", "cutover")],
 }
 

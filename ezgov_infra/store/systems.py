@@ -21,6 +21,7 @@ from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import MigrationPlan, RuleSet
 from ezgov_infra.models.systems import LegacySystem, check_catalogue, most_restrictive
+from ezgov_infra.store import journal
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.reading import unreadable
@@ -259,6 +260,18 @@ def save_plan(plans_dir: Path, plan: MigrationPlan) -> Path:
     path = plan_path(plans_dir, plan.name)
     atomic_write(path, plan_text(plan))
     return path
+
+
+def update_plan(plans_dir: Path, name: str, change: Callable[[MigrationPlan], None]) -> MigrationPlan:
+    """Read the plan, let `change` amend it, and write it back, all under the plans folder's lock, so two
+    operators recording at once (a sign-off and an execution) never lose each other's event."""
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    with journal.locked(plans_dir):
+        plan = load_plan(plans_dir, name)
+        change(plan)
+        plan = MigrationPlan.model_validate(plan.model_dump())
+        journal.commit(plans_dir, {plan_path(plans_dir, plan.name).name: plan_text(plan)})
+    return plan
 
 
 def load_plan(plans_dir: Path, ref: str) -> MigrationPlan:

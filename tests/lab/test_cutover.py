@@ -129,11 +129,22 @@ def wave_of(plans: Path) -> dict[str, Any]:
     return dict(document["waves"][0])
 
 
+def sign_off(cli: Callable[..., Any], plans: Path) -> None:
+    done = cli("migrate", "signoff", "lab-oa", "--wave", "W01", "--by", "市大数据局局长", "--plans-dir", plans)
+    assert done.code == 0, done.err
+
+
 class TestCutover:
     def test_the_service_moves_to_the_cloud_and_answers_over_both_families(
-            self, legacy_system: dict[str, Any], cli: Callable[..., Any]) -> None:
-        result = cli("migrate", "execute", "lab-oa", "--wave", "1", "--plans-dir", legacy_system["plans"],
-                     "--state-dir", legacy_system["state"], "--format", "json")
+            self, legacy_system: dict[str, Any], cli: Callable[..., Any], tmp_path: Path) -> None:
+        plans = legacy_system["plans"]
+        common = ["--plans-dir", plans, "--state-dir", legacy_system["state"], "--format", "json"]
+        refused = cli("migrate", "execute", "lab-oa", "--wave", "1", *common)
+        assert refused.code == 2 and "has no sign-off" in refused.err
+        assert wait_answering("203.0.113.50", CLIENT) == legacy_system["content"]  # nothing moved
+        assert wave_of(plans)["history"] == []
+        sign_off(cli, plans)
+        result = cli("migrate", "execute", "lab-oa", "--wave", "1", *common)
         assert result.code == 0, result.out + result.err
         assert json.loads(result.out)["systems"] == {SYSTEM: "executed"}
         assert (legacy_system["target_dir"] / "records" / "2019.csv").read_text() == "id,title\n1,budget\n"
@@ -144,7 +155,14 @@ class TestCutover:
         assert f":{PORT}" in listening
         wave = wave_of(legacy_system["plans"])
         assert wave["status"] == "executed"
-        assert wave["history"][-1]["status"] == "executed"
+        assert [e["status"] for e in wave["history"]] == ["signed_off", "executed"]
+        shown = cli("migrate", "show", "lab-oa", "--wave", "W01", "--plans-dir", plans).out
+        assert "signed_off by 市大数据局局长" in shown and "executed by" in shown
+        report = cli("report", "readiness", "--lang", "zh", "--format", "md", "--out", tmp_path / "report.md",
+                     "--plans-dir", plans, "--plan", "lab-oa", "--as-of", "2019-12-01")
+        assert report.code == 0, report.err
+        text = (tmp_path / "report.md").read_text()
+        assert "| W01 |" in text and "已完成 · 市大数据局局长 于 " in text
 
     def test_a_failed_verification_rolls_back_and_the_old_service_answers_again(
             self, legacy_system: dict[str, Any], cli: Callable[..., Any]) -> None:
@@ -154,6 +172,7 @@ class TestCutover:
         document["systems"][SYSTEM]["target_start"][3] = str(legacy_system["decoy"])
         document["systems"][SYSTEM]["verify_retries"] = 3
         runbook.write_text(yaml.safe_dump(document))
+        sign_off(cli, legacy_system["plans"])
         result = cli("migrate", "execute", "lab-oa", "--wave", "W01", "--plans-dir", legacy_system["plans"],
                      "--state-dir", legacy_system["state"], "--format", "json")
         assert result.code == 1
@@ -167,9 +186,11 @@ class TestCutover:
     def test_rollback_after_a_good_cutover_brings_the_service_home(
             self, legacy_system: dict[str, Any], cli: Callable[..., Any]) -> None:
         common = ["--plans-dir", legacy_system["plans"], "--state-dir", legacy_system["state"], "--format", "json"]
-        assert cli("migrate", "execute", "lab-oa", "--wave", "1", *common).code == 0
+        forced = cli("migrate", "execute", "lab-oa", "--wave", "1", "--force", *common)
+        assert forced.code == 0, forced.out + forced.err
         result = cli("migrate", "rollback", "lab-oa", "--wave", "1", *common)
         assert result.code == 0, result.out + result.err
         assert wait_answering("203.0.113.50", CLIENT) == legacy_system["content"]
-        history = [event["status"] for event in wave_of(legacy_system["plans"])["history"]]
-        assert history == ["executed", "rolled_back"]
+        history = wave_of(legacy_system["plans"])["history"]
+        assert [event["status"] for event in history] == ["executed", "rolled_back"]
+        assert history[0]["note"].startswith("forced without sign-off by ")

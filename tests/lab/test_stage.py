@@ -103,6 +103,7 @@ class TestStage:
             assert Path(runbook["systems"][system]["source_dir"]).is_relative_to(lab.lab_dir / "legacy" / system)
 
         # the wave moves: the services answer from the cloud gateway with the same data, and the wave is executed
+        assert cli("migrate", "signoff", PLAN, "--wave", "1", "--by", "approver", *common[:2]).code == 0
         moved = cli("migrate", "execute", PLAN, "--wave", "1", *common)
         assert moved.code == 0, moved.out + moved.err
         assert json.loads(moved.out)["systems"] == {s: "executed" for s in systems}

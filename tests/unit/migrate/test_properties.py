@@ -105,6 +105,18 @@ class TestPlanProperties:
             assert sum(s.vcpu for s in members) <= cap.vcpu
             assert sum(s.ram_gb for s in members) <= cap.ram_gb
             assert sum(s.storage_gb for s in members) <= cap.storage_gb
+        # Each system has one slot: inside its wave's window, within its downtime limit, after what it needs.
+        slot = {x.system: x for wave in plan.waves for x in wave.slots}
+        for wave in plan.waves:
+            assert sorted(x.system for x in wave.slots) == sorted(wave.systems)
+            for x in wave.slots:
+                assert wave.window_start <= x.starts < x.ends <= wave.window_end
+                limit = systems[x.system].downtime_window_h
+                assert limit is None or x.hours <= limit
+        for needed, needer in dependency_edges(systems):
+            if needer in slot and needed in slot and group_of[needed] != group_of[needer]:
+                assert slot[needed].ends <= slot[needer].starts
+        assert not [s for s in slot if systems[s].classification.value in ("classified", "unclassified")]
         # Every system is accounted for exactly once.
         unplanned = [u.system for u in plan.retire + plan.retain + plan.held]
         assert sorted([*position, *unplanned]) == sorted(systems)
