@@ -63,6 +63,13 @@ def wave_bars(plan: MigrationPlan | None, text: Text) -> list[WaveBar]:
                     list(w.systems), w.after_deadline) for w in plan.waves]
 
 
+def _system(sources: Sources, text: Text, system_id: str) -> str:
+    """A system as a manager knows it: its name, with the id after it."""
+    system = sources.migration.systems.get(system_id)
+    name = text.pick(system.name, system.name_en) if system is not None else ""
+    return f"{name}（{system_id}）" if name and text.lang == "zh" else (f"{name} ({system_id})" if name else system_id)
+
+
 def _migration_misses(sources: Sources, text: Text, gaps: int, due: date) -> list[str]:
     misses: list[str] = []
     if gaps:
@@ -78,10 +85,15 @@ def _migration_misses(sources: Sources, text: Text, gaps: int, due: date) -> lis
             if wave.status.value != "executed" and (wave.after_deadline or wave.window_end.date() > due):
                 misses.append(text("milestone.miss.wave", wave=wave.id, day=wave.window_end.date().isoformat(),
                                    systems=", ".join(wave.systems)))
+        # A held system misses the deadline because it is held: one line for it, not two.
+        held = {item.system for item in plan.held}
         for item in plan.misses:
-            misses.append(text("milestone.miss.system", system=item.system, reason=item.reason))
+            if item.system not in held:
+                misses.append(text("milestone.miss.system", system=_system(sources, text, item.system),
+                                   reason=text.catalogue.sentence(item.reason)))
         for item in plan.held:
-            misses.append(text("milestone.miss.held", system=item.system, reason=item.reason))
+            misses.append(text("milestone.miss.held", system=_system(sources, text, item.system),
+                               reason=text.catalogue.sentence(item.reason)))
     elif sources.migration.systems:
         misses.append(text("milestone.miss.no_plan"))
     return misses
@@ -114,7 +126,8 @@ def milestones(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -
 
 def schedule(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -> Schedule:
     plan = sources.migration.plan
-    held = [f"{u.system}: {u.reason}" for u in plan.held] if plan else []
+    held = [text("milestone.miss.held", system=_system(sources, text, u.system),
+                 reason=text.catalogue.sentence(u.reason)) for u in plan.held] if plan else []
     return Schedule(plan=plan.name if plan else None, start=plan.start if plan else None,
                     deadline=plan.deadline if plan else None, waves=wave_bars(plan, text),
                     milestones=milestones(sources, text, gaps, cloud_connected), held=held, as_of=sources.as_of)
