@@ -56,7 +56,7 @@ def _view(history: History, row: dict[str, Any]) -> RunView:
     run_id = int(row["id"])
     return RunView(id=run_id, kind=str(row["kind"]), started=str(row["started"]), status=str(row["status"]),
                    summary=dict(row.get("summary") or {}), results=history.results(run_id),
-                   findings=history.findings(run_id))
+                   findings=history.findings(run_id), scope=str(row.get("scope") or ""))
 
 
 def _finished(history: History, kind: str, cutoff: int | None) -> list[dict[str, Any]]:
@@ -64,31 +64,44 @@ def _finished(history: History, kind: str, cutoff: int | None) -> list[dict[str,
     return [r for r in rows if cutoff is None or int(r["id"]) <= cutoff]
 
 
-def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, RunView], dict[str, float]]:
-    """The run each figure reads, the last earlier run of the same scope (for the trend), and the last report's
-    figures."""
+FULL_SCOPES = ("", "all")  # a run without --limit: it covers what a headline figure counts
+
+
+def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, RunView], dict[str, float],
+                                                dict[str, RunView]]:
+    """The full-scope run each figure reads, the full-scope run before it (for the trend), the figures of the
+    last report made before those runs (the trend of figures from the inventory and the plan), and, per audit, a
+    newer run of narrower scope that the figures leave out (the report names it).
+
+    A run limited to some devices never feeds a headline figure: 1 of 1 devices ready says nothing of the city.
+    The report baseline is fixed by the runs, not by when the report is rendered, so every rendering of the same
+    data shows the same trend.
+    """
     runs: dict[str, RunView] = {}
     previous: dict[str, RunView] = {}
     earlier: dict[str, float] = {}
+    partial: dict[str, RunView] = {}
     if not path.exists():
         if run != "latest":
             raise InputError(f"--run {run}: there is no history yet ({path})")
-        return runs, previous, earlier
+        return runs, previous, earlier, partial
     with open_history(path) as history:
         cutoff = _cutoff(history, run)
         for kind in AUDIT_KINDS:
             rows = _finished(history, kind, cutoff)
-            if rows:
-                runs[kind] = _view(history, rows[0])
-            # the trend compares like with like: a re-audit of two remediated devices is no baseline for a city
-            same_scope = [r for r in rows[1:] if r.get("scope", "") == rows[0].get("scope", "")] if rows else []
-            if same_scope:
-                previous[kind] = _view(history, same_scope[0])
-        reports = _finished(history, REPORT, cutoff)
+            full = [r for r in rows if str(r.get("scope") or "") in FULL_SCOPES]
+            if full:
+                runs[kind] = _view(history, full[0])
+            if len(full) > 1:
+                previous[kind] = _view(history, full[1])
+            if rows and (not full or int(rows[0]["id"]) > int(full[0]["id"])):
+                partial[kind] = _view(history, rows[0])
+        newest = max((v.id for v in runs.values()), default=None)
+        reports = [r for r in _finished(history, REPORT, cutoff) if newest is not None and int(r["id"]) < newest]
         if reports:
             stored = reports[0]["summary"].get("figures") or {}
             earlier = {k: float(v) for k, v in stored.items() if isinstance(v, int | float)}
-    return runs, previous, earlier
+    return runs, previous, earlier, partial
 
 
 def read_migration(folder: Path, plans_dir: Path, plan_name: str | None, as_of: date) -> Migration:
@@ -117,11 +130,11 @@ def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_d
     stats = compute_stats(inventory)
     coverage = Coverage(required=stats.required, connected=stats.connected, by_district=stats.by_district,
                         gaps=[(g.site, g.reason) for g in stats.missing], connected_sites=connected(inventory))
-    runs, previous, earlier = read_history(history_db, run)
+    runs, previous, earlier, partial = read_history(history_db, run)
 
     households, _, households_trend = assess_history(inventory, history_db)
     return Sources(inventory=inventory, as_of=day, coverage=coverage, runs=runs, previous=previous,
-                   earlier=earlier, migration=read_migration(folder, plans_dir, plan, day), broadband=households,
+                   earlier=earlier, partial=partial, migration=read_migration(folder, plans_dir, plan, day), broadband=households,
                    broadband_trend=households_trend)
 
 

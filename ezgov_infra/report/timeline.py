@@ -43,6 +43,7 @@ class MilestoneRow:
     status: str
     status_text: str
     misses: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # what a "done" or "on track" rests on
 
 
 @dataclass(slots=True)
@@ -56,11 +57,21 @@ class Schedule:
     as_of: date
 
 
-def wave_bars(plan: MigrationPlan | None, text: Text) -> list[WaveBar]:
+def wave_state(status: str, end: date, as_of: date) -> str:
+    """A wave's state from its execution record; a planned wave whose window has passed is overdue, not planned."""
+    return "overdue" if status == "planned" and end < as_of else status
+
+
+def wave_bars(sources: Sources, text: Text) -> list[WaveBar]:
+    plan = sources.migration.plan
     if plan is None:
         return []
-    return [WaveBar(w.id, w.window_start, w.window_end, w.status.value, text(f"wave.{w.status.value}"),
-                    list(w.systems), w.after_deadline) for w in plan.waves]
+    bars = []
+    for w in plan.waves:
+        state = wave_state(w.status.value, w.window_end.date(), sources.as_of)
+        bars.append(WaveBar(w.id, w.window_start, w.window_end, state, text(f"wave.{state}"),
+                            [_system(sources, text, s) for s in w.systems], w.after_deadline))
+    return bars
 
 
 def _system(sources: Sources, text: Text, system_id: str) -> str:
@@ -105,11 +116,25 @@ def milestones(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -
     rows: list[MilestoneRow] = []
     for milestone in sorted(inv.policy.milestones, key=lambda m: (m.due, m.id)):
         tracked = True
+        evidence: list[str] = []
         if milestone.id == deadline_id:
             misses = _migration_misses(sources, text, gaps, milestone.due)
+            if not misses:
+                evidence.append(text("milestone.evidence.deadline"))
         elif milestone.id == CLOUD_MILESTONE:
+            # Built and running: the cloud site on the extranet AND systems running there (an executed wave).
+            # A circuit alone is not a running platform.
             cloud = inv.policy.migration.cloud_site
             misses = [] if cloud_connected else [text("milestone.miss.cloud", site=cloud)]
+            plan = sources.migration.plan
+            executed = [w for w in plan.waves if w.status.value == "executed"] if plan else []
+            if cloud_connected:
+                evidence.append(text("milestone.evidence.cloud_site", site=cloud))
+            if executed:
+                evidence.append(text("milestone.evidence.waves", waves=", ".join(w.id for w in executed),
+                                     count=sum(len(w.systems) for w in executed)))
+            else:
+                misses.append(text("milestone.miss.no_system_running"))
         else:
             misses, tracked = [], False
         passed = sources.as_of > milestone.due
@@ -120,7 +145,8 @@ def milestones(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -
         else:
             status = "done" if passed else "on_track"
         rows.append(MilestoneRow(milestone.id, text.pick(milestone.name, milestone.name_en), milestone.due,
-                                 (milestone.due - sources.as_of).days, status, text(f"milestone.{status}"), misses))
+                                 (milestone.due - sources.as_of).days, status, text(f"milestone.{status}"), misses,
+                                 evidence))
     return rows
 
 
@@ -129,5 +155,5 @@ def schedule(sources: Sources, text: Text, gaps: int, cloud_connected: bool) -> 
     held = [text("milestone.miss.held", system=_system(sources, text, u.system),
                  reason=text.catalogue.sentence(u.reason)) for u in plan.held] if plan else []
     return Schedule(plan=plan.name if plan else None, start=plan.start if plan else None,
-                    deadline=plan.deadline if plan else None, waves=wave_bars(plan, text),
+                    deadline=plan.deadline if plan else None, waves=wave_bars(sources, text),
                     milestones=milestones(sources, text, gaps, cloud_connected), held=held, as_of=sources.as_of)
