@@ -134,8 +134,8 @@ def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_d
 
     households, _, households_trend = assess_history(inventory, history_db)
     return Sources(inventory=inventory, as_of=day, coverage=coverage, runs=runs, previous=previous,
-                   earlier=earlier, partial=partial, migration=read_migration(folder, plans_dir, plan, day), broadband=households,
-                   broadband_trend=households_trend)
+                   earlier=earlier, partial=partial, migration=read_migration(folder, plans_dir, plan, day),
+                   broadband=households, broadband_trend=households_trend)
 
 
 def build(*, folder: Path, history_db: Path, lang: str, run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR,

@@ -239,7 +239,7 @@ def _migration(found: Collector, sources: Sources, text: Text) -> None:
             reasons = ("；" if text.lang == "zh" else "; ").join(
                 text.catalogue.sentence(r.message) for r in verdict.reasons if r.readiness.value == "not_ready")
             found.add(department(verdict.system), "high", text("blocker.system_not_ready", reasons=reasons),
-                      verdict.system, text("remedy.system_not_ready"), source)
+                      verdict.system, text("remedy.system_not_ready"), source, merge_key="not-ready")
             counted.add(verdict.system)
     plan = migration.plan
     if plan is None:
@@ -250,7 +250,7 @@ def _migration(found: Collector, sources: Sources, text: Text) -> None:
         counted.add(item.system)
         found.add(department(item.system), "high",
                   text("blocker.misses_deadline", reason=text.catalogue.sentence(item.reason)),
-                  item.system, text("remedy.misses_deadline"), source)
+                  item.system, text("remedy.misses_deadline"), source, merge_key="misses")
     late = [s for w in plan.waves if w.after_deadline for s in w.systems if s not in counted]
     for system in late:
         found.add(department(system), "high", text("blocker.late_wave"), system, text("remedy.misses_deadline"),

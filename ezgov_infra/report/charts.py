@@ -165,8 +165,9 @@ def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: s
         label = f"{milestone.due.isoformat()} {milestone.name} · {milestone.status_text}"
         out.append(f'<text x="{mx + dx:.1f}" y="{my}" text-anchor="{anchor}">{escape(label)}</text>')
     if schedule.deadline is not None:
-        dx = x(schedule.deadline)
-        anchor = ' text-anchor="end"' if dx > label_w + chart_w * 0.8 else ""
-        out.append(f'<text x="{dx + (-3 if anchor else 3):.1f}" y="{top - 4}"{anchor}>{escape(deadline_label)}</text>')
+        deadline_x = x(schedule.deadline)
+        anchor = ' text-anchor="end"' if deadline_x > label_w + chart_w * 0.8 else ""
+        out.append(f'<text x="{deadline_x + (-3 if anchor else 3):.1f}" y="{top - 4}"{anchor}>'
+                   f"{escape(deadline_label)}</text>")
     out.append("</svg>")
     return "".join(out)

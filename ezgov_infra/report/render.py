@@ -65,4 +65,6 @@ def render_markdown(report: Report) -> str:
     text = Text(report.lang)
     template = _md_env().get_template("report.md.j2")
     body = template.render(r=report, t=text)
+    # CommonMark continues a table into the next line unless a blank line ends it
+    body = re.sub(r"^(\|.*)\n(?=[^|\n])", "\\1\n\n", body, flags=re.MULTILINE)
     return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"

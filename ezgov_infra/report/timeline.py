@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ezgov_infra.models.plan import MigrationPlan
 from ezgov_infra.report.sources import BANDWIDTH_AUDIT, Sources, site_bandwidth
 from ezgov_infra.report.text import Text
 
