@@ -217,8 +217,12 @@ def _findings(found: Collector, text: Text, run: RunView, source: str, owner_of:
         if owner is None:
             continue
         rule = str(finding["rule"])
-        found.add(owner, str(finding["severity"]), text.catalogue.finding(rule, str(finding["message"])),
-                  str(finding["subject"]), text.catalogue.remedy(rule, str(finding.get("remedy") or "")), source,
+        # A row names the problem and the remedy in the rule's own words, the same for every subject on it; each
+        # subject's own sentence (its interface, its address, its config lines) is in the appendix.
+        problem = text.catalogue.rule(rule) or text.catalogue.finding(rule, str(finding["message"]))
+        generic = text.catalogue.rule_remedy(rule)
+        remedy = Remedy(generic) if generic else text.catalogue.remedy(rule, str(finding.get("remedy") or ""))
+        found.add(owner, str(finding["severity"]), problem, str(finding["subject"]), remedy, source,
                   merge_key=f"rule.{rule}")
 
 
