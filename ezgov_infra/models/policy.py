@@ -90,6 +90,15 @@ def _default_milestones() -> list[Milestone]:
     ]
 
 
+class ReportPolicy(Strict):
+    """Who issues the progress report and how it is marked (`内部资料` ...); unset means not printed."""
+
+    issuer: str | None = None
+    issuer_en: str | None = None
+    marking: str | None = None
+    marking_en: str | None = None
+
+
 class Policy(Strict):
     """Everything in `policy.yaml`. Sections other issues own (migration capacity, audit weights) nest here."""
 
@@ -99,4 +108,5 @@ class Policy(Strict):
     milestones: list[Milestone] = Field(default_factory=_default_milestones)
     migration: MigrationPolicy = Field(default_factory=MigrationPolicy)
     broadband: BroadbandPolicy = Field(default_factory=BroadbandPolicy)
+    report: ReportPolicy = Field(default_factory=ReportPolicy)
     audit: dict[str, Any] = Field(default_factory=dict)

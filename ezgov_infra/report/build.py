@@ -42,6 +42,8 @@ class Report:
     runs: list[RunUsed]
     words: dict[str, str] = field(default_factory=dict)
     task1: Task1 | None = None
+    issuer: str = ""
+    marking: str = ""
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)
@@ -78,6 +80,8 @@ def build_report(sources: Sources, lang: str, *, generated: datetime | None = No
         runs=runs,
         words=text.mapping(),
         task1=task1_section(sources, text, households),
+        issuer=text.pick(inv.policy.report.issuer or "", inv.policy.report.issuer_en or "") or "",
+        marking=text.pick(inv.policy.report.marking or "", inv.policy.report.marking_en or "") or "",
     )
 
 

@@ -70,7 +70,7 @@ class TestHtml:
 
     def test_chinese_report_uses_chinese_names(self, sample_state: SampleState) -> None:
         html = render_html(build(sample_state, "zh"))
-        assert "电子政务网络就绪情况报告" in html and "鄂城区" in html and "Echeng District" not in html
+        assert "电子政务网络和政务云推进情况报告" in html and "鄂城区" in html and "Echeng District" not in html
 
     def test_device_strings_show_as_text(self, tmp_path: Path, sample_inventory: Path) -> None:
         state = hostile_state(tmp_path, sample_inventory)
