@@ -46,10 +46,18 @@ def fill(status: str) -> str:
     return "#fff" if kind == "none" else colour
 
 
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of a label's printed width: CJK glyphs are one em, Latin ones about 0.62 em."""
+    return sum(size if ord(ch) >= 0x2E80 else 0.62 * size for ch in text)
+
+
 def kpi_bars(kpis: Sequence[Kpi], *, title: str, target_label: str) -> str:
-    """One horizontal bar per figure, 0-100%, with the target marked and the value written beside it."""
-    label_w, bar_w, row_h, top = 230, 300, 30, 28
-    width, height = label_w + bar_w + 190, top + row_h * len(kpis) + 24
+    """One horizontal bar per figure, 0-100%, with the target marked and the value written beside it; the label
+    and value columns are as wide as their longest text, so nothing is cut at the chart's edges."""
+    bar_w, row_h, top = 300, 30, 28
+    label_w = int(max([text_width(k.title, 12) for k in kpis] + [60.0]) + 14)
+    value_w = int(max([text_width(f"{k.value_text} · {k.status_text}", 12) for k in kpis] + [60.0]) + 16)
+    width, height = label_w + bar_w + value_w, top + row_h * len(kpis) + 24
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f"<title>{escape(title)}</title>", _defs()]
