@@ -186,3 +186,18 @@ class TestMarkdown:
             for before, after in itertools.pairwise(lines):
                 if before.startswith("|"):
                     assert after.startswith("|") or not after.strip(), (name, before, after)
+
+    def test_a_commonmark_parser_finds_each_table_and_the_legend_outside_it(self, renderings: dict[str, str],
+                                                                          sample_state: SampleState) -> None:
+        from markdown_it import MarkdownIt
+
+        built = build(sample_state, "en")
+        tokens = MarkdownIt("commonmark").enable("table").parse(renderings["en.md"])
+        tables = sum(t.type == "table_open" for t in tokens)
+        assert tables == sum(line.startswith("|---") for line in renderings["en.md"].splitlines())
+        inside, cells = 0, []
+        for token in tokens:
+            inside += {"table_open": 1, "table_close": -1}.get(token.type, 0)
+            if inside and token.type == "inline":
+                cells.append(token.content)
+        assert not any(built.words["ui.legend"][:40] in cell for cell in cells)
