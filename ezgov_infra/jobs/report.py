@@ -8,6 +8,7 @@ figures in the summary) so the next report shows the trend of figures that come 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,15 +22,16 @@ from ezgov_infra.jobs.broadband import assess_history
 from ezgov_infra.migrate.assess import assess
 from ezgov_infra.report.build import Report, build_report
 from ezgov_infra.report.pdf import html_to_pdf
-from ezgov_infra.report.render import render_html, render_markdown
+from ezgov_infra.report.render import render_html, render_markdown, workbook_sheets
 from ezgov_infra.report.sources import AUDIT_KINDS, REPORT, Coverage, Migration, RunView, Sources
+from ezgov_infra.store.carrier_files import write_workbook
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import History, open_history
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.systems import SYSTEMS_FILE, load_catalogue, load_plan, load_rules
 
-FORMATS = ("html", "pdf", "md")
-SUFFIX = {"html": ".html", "pdf": ".pdf", "md": ".md"}
+FORMATS = ("html", "pdf", "md", "xlsx")
+SUFFIX = {"html": ".html", "pdf": ".pdf", "md": ".md", "xlsx": ".xlsx"}
 
 
 @dataclass(slots=True)
@@ -146,8 +148,8 @@ def build(*, folder: Path, history_db: Path, lang: str, run: str = "latest", pla
     return build_report(sources, lang, generated=generated)
 
 
-def default_out(state_dir: Path, lang: str, fmt: str) -> Path:
-    return state_dir / "reports" / f"readiness-{lang}{SUFFIX[fmt]}"
+def default_out(state_dir: Path, lang: str, fmt: str, brief: bool = False) -> Path:
+    return state_dir / "reports" / f"readiness{'-brief' if brief else ''}-{lang}{SUFFIX[fmt]}"
 
 
 def executive_rows(report: Report) -> list[dict[str, Any]]:
@@ -158,26 +160,34 @@ def executive_rows(report: Report) -> list[dict[str, Any]]:
 
 def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "html", out: Path | None = None,
               run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR, plan: str | None = None,
-              as_of: date | None = None, generated: datetime | None = None) -> ReportResult:
-    """Build the report and write it to `out` (default `<state dir>/reports/readiness-<lang>.<ext>`)."""
+              as_of: date | None = None, generated: datetime | None = None, brief: bool = False,
+              progress: Callable[[str], None] | None = None) -> ReportResult:
+    """Build the report and write it to `out` (default `<state dir>/reports/readiness-<lang>.<ext>`).
+
+    `brief`: the executive page alone (one page); `xlsx`: the open items and the wave schedule as a workbook for
+    those who forward tables. `progress` hears one line per slow step (the PDF's layout).
+    """
 
     if fmt not in FORMATS:
         raise InputError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     history_db = history_path(state_dir)
     report = build(folder=folder, history_db=history_db, lang=lang, run=run, plans_dir=plans_dir, plan=plan,
                    as_of=as_of, generated=generated)
-    target = out or default_out(state_dir, lang, fmt)
+    target = out or default_out(state_dir, lang, fmt, brief)
     if target.is_dir():
-        target = target / default_out(state_dir, lang, fmt).name
+        target = target / default_out(state_dir, lang, fmt, brief).name
     target.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "md":
-        atomic_write(target, render_markdown(report))
+        atomic_write(target, render_markdown(report, brief=brief))
+    elif fmt == "xlsx":
+        write_workbook(target, workbook_sheets(report))
     else:
-        html = render_html(report)
+        html = render_html(report, brief=brief)
         if fmt == "html":
             atomic_write(target, html)
         else:
-
+            if progress is not None:
+                progress(f"laying out the PDF ({lang}) ...")
             atomic_write(target, html_to_pdf(html, base=target.parent.resolve(), lang=lang))
     recorded = _record(history_db, report, target, fmt) if run == "latest" else None
     return ReportResult(path=str(target), format=fmt, lang=lang, size=target.stat().st_size,

@@ -110,6 +110,16 @@ class TestPagesPrint:
             assert page.fill() >= 1 / 3, f"page {page.number} is {page.fill():.0%} full: {page.text[:80]}"
 
 
+class TestBrief:
+    def test_the_brief_is_one_page(self, sample_state: SampleState, tmp_path: Path) -> None:
+        state = SampleState(sample_state.inventory, tmp_path / "state", sample_state.plans_dir, sample_state.plan)
+        shutil.copytree(sample_state.state_dir, state.state_dir)
+        done = report.readiness(folder=state.inventory, state_dir=state.state_dir, lang="zh", fmt="pdf",
+                                plans_dir=state.plans_dir, plan=state.plan, as_of=AS_OF, generated=GENERATED,
+                                brief=True, out=tmp_path / "brief.pdf")
+        assert page_count(Path(done.path))[0] == 1
+
+
 class TestInjection:
     def test_markup_from_devices_is_printed_as_text(self, tmp_path: Path, sample_inventory: Path) -> None:
         state = hostile_state(tmp_path, sample_inventory)

@@ -201,3 +201,24 @@ class TestMarkdown:
             if inside and token.type == "inline":
                 cells.append(token.content)
         assert not any(built.words["ui.legend"][:40] in cell for cell in cells)
+
+
+class TestBriefAndWorkbook:
+    def test_the_brief_is_the_executive_page_alone(self, sample_state: SampleState) -> None:
+        html = render_html(build(sample_state, "zh"), brief=True)
+        assert 'id="executive"' in html and 'id="districts"' not in html and 'id="evidence"' not in html
+
+    def test_the_workbook_holds_the_open_items_and_the_waves(self, tmp_path: Path, sample_state: SampleState) -> None:
+        from openpyxl import load_workbook
+
+        state_dir = tmp_path / "state"
+        shutil.copytree(sample_state.state_dir, state_dir)
+        done = report.readiness(folder=sample_state.inventory, state_dir=state_dir, lang="zh", fmt="xlsx",
+                                plans_dir=sample_state.plans_dir, plan=sample_state.plan, as_of=AS_OF,
+                                generated=GENERATED)
+        built = build(sample_state, "zh")
+        book = load_workbook(done.path, read_only=True)
+        items, waves = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames)
+        assert len(items) - 1 == sum(len(o.blockers) for o in built.owners)
+        assert sum(int(row[4]) for row in items[1:]) == sum(len(b.subjects) for o in built.owners for b in o.blockers)
+        assert [row[0] for row in waves[1:]] == [w.id for w in built.schedule.waves]
