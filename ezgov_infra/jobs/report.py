@@ -8,7 +8,7 @@ figures in the summary) so the next report shows the trend of figures that come 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from ezgov_infra.migrate.assess import assess
 from ezgov_infra.report.build import Report, build_report
 from ezgov_infra.report.pdf import html_to_pdf
 from ezgov_infra.report.render import render_html, render_markdown, workbook_sheets
-from ezgov_infra.report.sources import AUDIT_KINDS, REPORT, Coverage, Migration, RunView, Sources
+from ezgov_infra.report.sources import AUDIT_KINDS, IPV6_AUDIT, REPORT, WEB_CHECK, Coverage, Migration, RunView, Sources
 from ezgov_infra.store.carrier_files import write_workbook
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import History, open_history
@@ -69,13 +69,15 @@ def _finished(history: History, kind: str, cutoff: int | None) -> list[dict[str,
 FULL_SCOPES = ("", "all")  # a run without --limit: it covers what a headline figure counts
 
 
-def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, RunView], dict[str, float],
-                                                dict[str, RunView]]:
+def read_history(path: Path, run: str, everything: Mapping[str, set[str]] | None = None,
+                 ) -> tuple[dict[str, RunView], dict[str, RunView], dict[str, float], dict[str, RunView]]:
     """The full-scope run each figure reads, the full-scope run before it (for the trend), the figures of the
     last report made before those runs (the trend of figures from the inventory and the plan), and, per audit, a
     newer run of narrower scope that the figures leave out (the report names it).
 
     A run limited to some devices never feeds a headline figure: 1 of 1 devices ready says nothing of the city.
+    A run is full-scope when it ran without a limit, or when its results name every subject of `everything[kind]`
+    (a website check records the hosts it checked as its scope).
     The report baseline is fixed by the runs, not by when the report is rendered, so every rendering of the same
     data shows the same trend.
     """
@@ -91,13 +93,20 @@ def read_history(path: Path, run: str) -> tuple[dict[str, RunView], dict[str, Ru
         cutoff = _cutoff(history, run)
         for kind in AUDIT_KINDS:
             rows = _finished(history, kind, cutoff)
-            full = [r for r in rows if str(r.get("scope") or "") in FULL_SCOPES]
+            full: list[RunView] = []
+            for row in rows:
+                view = _view(history, row)
+                wanted = (everything or {}).get(kind)
+                if view.scope in FULL_SCOPES or (wanted and wanted <= {str(r["subject"]) for r in view.results}):
+                    full.append(view)
+                    if len(full) == 2:
+                        break
+                elif not full and kind not in partial:
+                    partial[kind] = view  # newer than any full run: named, not counted
             if full:
-                runs[kind] = _view(history, full[0])
+                runs[kind] = full[0]
             if len(full) > 1:
-                previous[kind] = _view(history, full[1])
-            if rows and (not full or int(rows[0]["id"]) > int(full[0]["id"])):
-                partial[kind] = _view(history, rows[0])
+                previous[kind] = full[1]
         newest = max((v.id for v in runs.values()), default=None)
         reports = [r for r in _finished(history, REPORT, cutoff) if newest is not None and int(r["id"]) < newest]
         if reports:
@@ -132,7 +141,8 @@ def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_d
     stats = compute_stats(inventory)
     coverage = Coverage(required=stats.required, connected=stats.connected, by_district=stats.by_district,
                         gaps=[(g.site, g.reason) for g in stats.missing], connected_sites=connected(inventory))
-    runs, previous, earlier, partial = read_history(history_db, run)
+    everything = {WEB_CHECK: set(inventory.websites), IPV6_AUDIT: set(inventory.devices)}
+    runs, previous, earlier, partial = read_history(history_db, run, everything)
 
     households, _, households_trend = assess_history(inventory, history_db)
     return Sources(inventory=inventory, as_of=day, coverage=coverage, runs=runs, previous=previous,

@@ -274,6 +274,7 @@ class EvidenceFinding:
     remedy: str
     interfaces: list[str] = field(default_factory=list)
     remedy_lines: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)  # the device's own output the finding quotes
 
 
 @dataclass(slots=True)
@@ -308,6 +309,10 @@ def _value_text(text: Text, value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+# Evidence fields that quote a device's output: shown verbatim as data, never translated.
+VERBATIM = frozenset({"text"})
+
+
 def evidence_lines(text: Text, evidence: Any) -> list[str]:
     """What a rule saw, one `label: value` line per field in the report's language; long values are cut."""
     if not isinstance(evidence, dict) or not evidence:
@@ -315,11 +320,19 @@ def evidence_lines(text: Text, evidence: Any) -> list[str]:
     colon = "：" if text.lang == "zh" else ": "
     lines = []
     for key, value in sorted(evidence.items()):
+        if key in VERBATIM:
+            continue
         shown = _value_text(text, value)
         if len(shown) > EVIDENCE_CHARS:
             shown = shown[:EVIDENCE_CHARS - 1] + "…"
         lines.append(f"{text.catalogue.label(key)}{colon}{shown}")
     return lines
+
+
+def _quoted(evidence: Any) -> list[str]:
+    if not isinstance(evidence, dict):
+        return []
+    return [str(evidence[key]) for key in sorted(VERBATIM) if evidence.get(key)]
 
 
 def _interfaces(inv: Inventory, device: str, evidence: Any) -> list[str]:
@@ -372,10 +385,11 @@ def evidence(sources: Sources, text: Text) -> list[EvidenceSection]:
                 rows.append(EvidenceFinding(str(f["severity"]), text(f"severity.{f['severity']}"), rule,
                                             text.catalogue.finding(rule, str(f["message"])),
                                             evidence_lines(text, f.get("evidence")), remedy.sentence,
-                                            _interfaces(inv, subject, f.get("evidence")), remedy.lines))
+                                            _interfaces(inv, subject, f.get("evidence")), remedy.lines,
+                                            _quoted(f.get("evidence"))))
             status = text("evidence.ok") if result["status"] == "ok" else text("evidence.not_collected")
             raw = [str(result["message"])] if result["status"] != "ok" and result.get("message") else []
             entries.append(EvidenceEntry(subject, name, status, lines, rows, raw))
         sections.append(EvidenceSection(section_id, text(f"section.{section_id}"),
-                                        text("source.run", id=run.id, day=run.started[:10]), entries))
+                                        text("source.run", id=run.id, day=text.day(run.started)), entries))
     return sections

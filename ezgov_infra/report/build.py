@@ -62,7 +62,7 @@ def build_report(sources: Sources, lang: str, *, generated: datetime | None = No
     worst = worst_sites(sources, text, gaps)
     cloud = inv.policy.migration.cloud_site
     runs = [RunUsed(kind, text(f"run_kind.{kind}"),
-                    text("source.run", id=sources.runs[kind].id, day=sources.runs[kind].started[:10])
+                    text("source.run", id=sources.runs[kind].id, day=text.day(sources.runs[kind].started))
                     if kind in sources.runs else text("status.unknown")) for kind in AUDIT_KINDS]
     city = inv.regions.get(next((r.id for r in inv.regions.values() if r.parent is None), ""))
     households = task1_kpis(sources, text)

@@ -98,7 +98,7 @@ def trend_text(text: Text, delta: float | None) -> str:
 def run_label(text: Text, run: RunView | None) -> str:
     if run is None:
         return text("source.none")
-    return text("source.run", id=run.id, day=run.started[:10])
+    return text("source.run", id=run.id, day=text.day(run.started))
 
 
 def make_kpi(text: Text, kpi_id: str, ratio: Ratio, previous: float | None, source: str,
@@ -156,7 +156,8 @@ def executive(sources: Sources, text: Text, coverage: Ratio) -> list[Kpi]:
             note = text("kpi.ipv6_devices.partial_scope", audited=ratio.total, devices=len(inv.devices))
         narrower = sources.partial.get(kind)
         if narrower is not None:  # a newer run of narrower scope: named, never counted
-            left_out = text("kpi.partial_run", id=narrower.id, day=narrower.started[:10], scope=narrower.scope)
+            scope = narrower.scope if len(narrower.scope) <= 60 else narrower.scope[:59] + "…"
+            left_out = text("kpi.partial_run", id=narrower.id, day=text.day(narrower.started), scope=scope)
             note = f"{note} {left_out}".strip()
         source = run_label(text, runs.get(kind)) if kind in runs else text("source.no_full_run")
         kpis.append(make_kpi(text, kpi_id, ratio, previous, source, note=note))

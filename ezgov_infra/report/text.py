@@ -70,6 +70,10 @@ class Text:
         """A calendar day as each language writes it: 2019年11月1日, 2019-11-01."""
         return f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh" else day.isoformat()
 
+    def day(self, stamp: str) -> str:
+        """The day of an ISO timestamp (`2019-11-01T09:00:00`) as `date` writes it."""
+        return self.date(date.fromisoformat(stamp[:10]))
+
     def pct(self, value: float | None) -> str:
         if value is None:
             return self("status.unknown")
