@@ -28,7 +28,7 @@ from ezgov_infra.errors import AuditError, InputError, PlanError, UnreachableErr
 from ezgov_infra.models import facets
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult
-from ezgov_infra.models.inventory import Collection, Device, Inventory
+from ezgov_infra.models.inventory import Collection, Device, DeviceRole, Inventory
 from ezgov_infra.models.kinds import Severity
 from ezgov_infra.models.runs import Batch, Progress
 from ezgov_infra.models.selector import ALL, Selector
@@ -75,6 +75,18 @@ def plan_selection(inventory: Inventory, inventory_dir: Path, options: AuditOpti
             continue
         selection.devices.append(device)
     return selection
+
+
+def reference_devices(inventory: Inventory, inventory_dir: Path, options: AuditOptions,
+                      selection: Selection) -> list[str]:
+    """The core routers a limited run collects as well, only as peers: the reachability rule reads the cores'
+    routes, so without them a device would lose a rule and score higher in a narrow run than in a full one."""
+    chosen = {d.id for d in selection.devices}
+    roots = set(inventory.policy.extranet_roots)
+    wanted = [d for d in inventory.devices.values()
+              if d.role is DeviceRole.core and (not roots or d.site in roots) and d.id not in chosen]
+    return sorted(d.id for d in wanted
+                  if not _offline(d, options) or snapshot_folder(d, inventory_dir, options.offline_dir).is_dir())
 
 
 def collector(inventory: Inventory, inventory_dir: Path, state_dir: Path,
@@ -150,13 +162,16 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
         plan = None  # plan conformance is then not judged; `ezgov ipv6 plan` says why
     selection = plan_selection(inv, inventory, options)
     started, clock = datetime.now(UTC), time.monotonic()
+    references = reference_devices(inv, inventory, options, selection)
     results: Batch[DeviceFacts] = run_batch(
-        [d.id for d in selection.devices], collector(inv, inventory, state_dir, options), workers=options.workers,
-        timeout=options.device_timeout, progress=progress, title="IPv6 audit")
+        [d.id for d in selection.devices] + references, collector(inv, inventory, state_dir, options),
+        workers=options.workers, timeout=options.device_timeout, progress=progress, title="IPv6 audit")
     peers = {r.subject: r.value for r in results if r.value is not None}
     weight = weights(inv.policy.audit)
     devices: list[DeviceResult] = []
     for result in results:
+        if result.subject in references:
+            continue  # collected for its routes only; the run reports what was asked
         device = inv.devices[result.subject]
         entry = DeviceResult(device=device.id, site=device.site, platform=device.platform,
                              source=result.value.source.value if result.value else _source(device, options),
