@@ -33,6 +33,7 @@ from ezgov_infra.models.kinds import Severity
 from ezgov_infra.models.runs import Batch, Progress
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.platforms import load_profile
+from ezgov_infra.report.text import Text
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.inventory import load_inventory
 
@@ -261,16 +262,25 @@ def _run_id(history: Any, run_id: int | None) -> int:
 
 
 def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str, ...] = (),
-             device: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+             device: str | None = None, lang: str = "en") -> tuple[int, list[dict[str, Any]]]:
+    """A run's findings, most severe first; with `lang` the message, remedy and severity in that language
+    (through the report's catalogues; the stored run keeps the code's own words)."""
 
     with open_history(history_path(state_dir)) as history:
         chosen = _run_id(history, run_id)
         rows = history.findings(chosen, severity=severity or None)
     rows = [r for r in rows if device is None or fnmatch.fnmatchcase(r["subject"], device)]
     rows.sort(key=lambda r: (SEVERITY_ORDER.get(Severity(r["severity"]), 9), r["subject"], r["rule"]))
-    return chosen, [{"device": r["subject"], "rule": r["rule"], "severity": r["severity"],
-                     "category": r["category"], "message": r["message"], "evidence": r["evidence"],
-                     "remedy": r["remedy"]} for r in rows]
+    listed = [{"device": r["subject"], "rule": r["rule"], "severity": r["severity"],
+               "category": r["category"], "message": r["message"], "evidence": r["evidence"],
+               "remedy": r["remedy"]} for r in rows]
+    if lang != "en":
+        text = Text(lang)
+        for row in listed:
+            row["severity"] = text(f"severity.{row['severity']}")
+            row["message"] = text.catalogue.finding(row["rule"], row["message"])
+            row["remedy"] = str(text.catalogue.remedy(row["rule"], row["remedy"] or ""))
+    return chosen, listed
 
 
 def diff(*, state_dir: Path, run_a: int, run_b: int) -> dict[str, list[dict[str, Any]]]:

@@ -144,3 +144,14 @@ class TestOfflineDocument:
         assert {"site", "platform", "source", "facts", "findings", "score", "message"} <= set(device)
         assert [s["id"] for s in document["sites"]] == [device["site"]]
         assert document["city"]["devices"] == 1
+
+
+class TestFindingsInChinese:
+    def test_the_listing_speaks_the_reports_language(self, sample_inventory: Path, cli: Callable[..., Any]) -> None:
+        from tests.report.latin import english_words
+
+        assert cli("ipv6", "audit", "-i", sample_inventory, *SUBSET, "--format", "json").code == 0
+        rows = json.loads(cli("ipv6", "findings", "--lang", "zh", "--format", "json").out)
+        assert rows and {r["severity"] for r in rows} <= {"严重", "高", "中", "低", "提示"}
+        prose = [r["message"] for r in rows] + [r["remedy"].splitlines()[0] for r in rows if r["remedy"]]
+        assert english_words(prose) == {}, english_words(prose)
