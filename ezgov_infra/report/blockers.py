@@ -206,7 +206,21 @@ def blockers(sources: Sources, text: Text, gaps: list[Gap]) -> list[Owner]:
             return found.owner("department", site.department, site.department) if site else None
         _findings(found, text, run, text("section.websites"), department)
     _migration(found, sources, text)
-    return found.result()
+    owners = found.result()
+    # Managers know sites and systems by name: a row names them, with the id for the engineers.
+    systems = sources.migration.systems
+    for owner in owners:
+        for blocker in owner.blockers:
+            blocker.subjects = [_label(inv, systems, text, s) for s in blocker.subjects]
+    return owners
+
+
+def _label(inv: Inventory, systems: dict[str, Any], text: Text, subject: str) -> str:
+    record = inv.sites.get(subject) or systems.get(subject)
+    name = text.name(record) if record is not None else ""
+    if not name or name == subject:
+        return subject
+    return f"{name}（{subject}）" if text.lang == "zh" else f"{name} ({subject})"
 
 
 def _findings(found: Collector, text: Text, run: RunView, source: str, owner_of: Any) -> None:
