@@ -224,3 +224,11 @@ class TestBriefAndWorkbook:
         assert len(items) - 1 == sum(len(o.blockers) for o in built.owners)
         assert sum(int(row[4]) for row in items[1:]) == sum(len(b.subjects) for o in built.owners for b in o.blockers)
         assert [row[0] for row in waves[1:]] == [w.id for w in built.schedule.waves]
+
+
+class TestDoneNamesItsEvidence:
+    def test_every_done_milestone_says_what_it_rests_on(self, sample_state: SampleState) -> None:
+        built = build(sample_state, "zh", as_of=date(2020, 1, 15))
+        done = [m for m in built.schedule.milestones if m.status == "done"]
+        assert done and all(m.evidence for m in done)
+        assert all(e in render_html(built) for m in done for e in m.evidence)
