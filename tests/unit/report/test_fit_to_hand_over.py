@@ -232,3 +232,18 @@ class TestDoneNamesItsEvidence:
         done = [m for m in built.schedule.milestones if m.status == "done"]
         assert done and all(m.evidence for m in done)
         assert all(e in render_html(built) for m in done for e in m.evidence)
+
+
+class TestMissingCentreOnce:
+    def test_a_centre_off_the_extranet_is_one_item(self, sample_state: SampleState) -> None:
+        built = build(sample_state, "en")
+        gaps = {s for s in load_inventory(sample_state.inventory).sites
+                if any(f"({s})" in subject for o in built.owners for b in o.blockers
+                       if "not on the extranet" in b.problem.lower() or "required centre" in b.problem.lower()
+                       for subject in b.subjects)}
+        assert gaps
+        for site in gaps:
+            rows = [b for o in built.owners for b in o.blockers if any(f"({site})" in x for x in b.subjects)]
+            assert len(rows) == 1, (site, [b.problem for b in rows])
+            worst = [p for d in built.districts for w in d.worst if w.site == site for p in w.problems]
+            assert sum("extranet" in p for p in worst) == 1 and not any("Mbps" in p for p in worst), worst
