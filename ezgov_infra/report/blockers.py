@@ -326,8 +326,9 @@ def _value_text(text: Text, value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-# Evidence fields that quote a device's output: shown verbatim as data, never translated.
-VERBATIM = frozenset({"text"})
+# Evidence fields that quote what a device or a website returned (an output line, a page diff, a URL): shown
+# verbatim as data, never translated.
+VERBATIM = frozenset({"text", "diff", "start"})
 
 
 def evidence_lines(text: Text, evidence: Any) -> list[str]:
@@ -337,8 +338,8 @@ def evidence_lines(text: Text, evidence: Any) -> list[str]:
     colon = "：" if text.lang == "zh" else ": "
     lines = []
     for key, value in sorted(evidence.items()):
-        if key in VERBATIM:
-            continue
+        if key in VERBATIM or _nested(value):
+            continue  # quoted verbatim instead (`_quoted`)
         shown = _value_text(text, value)
         if len(shown) > EVIDENCE_CHARS:
             shown = shown[:EVIDENCE_CHARS - 1] + "…"
@@ -346,10 +347,27 @@ def evidence_lines(text: Text, evidence: Any) -> list[str]:
     return lines
 
 
-def _quoted(evidence: Any) -> list[str]:
+def _nested(value: Any) -> bool:
+    """A structured value (a server's answers, a page diff): data to quote, not a fact to put in words."""
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict | list) for v in value))
+
+
+def _quoted(text: Text, evidence: Any) -> list[str]:
+    """The evidence a person reads as data: quoted device output, and structured values as compact JSON."""
     if not isinstance(evidence, dict):
         return []
-    return [str(evidence[key]) for key in sorted(VERBATIM) if evidence.get(key)]
+    quoted = []
+    for key in sorted(VERBATIM):
+        value = evidence.get(key)
+        if value:
+            shown = "\n".join(map(str, value)) if isinstance(value, list) else str(value)
+            quoted.append(shown if len(shown) <= EVIDENCE_CHARS else shown[:EVIDENCE_CHARS - 1] + "…")
+    for key, value in sorted(evidence.items()):
+        if key not in VERBATIM and _nested(value) and value:
+            shown = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            shown = shown if len(shown) <= EVIDENCE_CHARS else shown[:EVIDENCE_CHARS - 1] + "…"
+            quoted.append(f"{text.catalogue.label(key)}: {shown}")
+    return quoted
 
 
 def _interfaces(inv: Inventory, device: str, evidence: Any) -> list[str]:
@@ -403,7 +421,7 @@ def evidence(sources: Sources, text: Text) -> list[EvidenceSection]:
                                             text.catalogue.finding(rule, str(f["message"])),
                                             evidence_lines(text, f.get("evidence")), remedy.sentence,
                                             _interfaces(inv, subject, f.get("evidence")), remedy.lines,
-                                            _quoted(f.get("evidence"))))
+                                            _quoted(text, f.get("evidence"))))
             status = text("evidence.ok") if result["status"] == "ok" else text("evidence.not_collected")
             raw = [str(result["message"])] if result["status"] != "ok" and result.get("message") else []
             entries.append(EvidenceEntry(subject, name, status, lines, rows, raw))
