@@ -278,6 +278,7 @@ def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str,
         text = Text(lang)
         for row in listed:
             row["severity"] = text(f"severity.{row['severity']}")
+            row["category"] = text.catalogue.term(row["category"])
             row["message"] = text.catalogue.finding(row["rule"], row["message"])
             row["remedy"] = str(text.catalogue.remedy(row["rule"], row["remedy"] or ""))
     return chosen, listed

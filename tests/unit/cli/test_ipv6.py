@@ -154,4 +154,5 @@ class TestFindingsInChinese:
         rows = json.loads(cli("ipv6", "findings", "--lang", "zh", "--format", "json").out)
         assert rows and {r["severity"] for r in rows} <= {"严重", "高", "中", "低", "提示"}
         prose = [r["message"] for r in rows] + [r["remedy"].splitlines()[0] for r in rows if r["remedy"]]
+        prose += [r["category"] for r in rows]
         assert english_words(prose) == {}, english_words(prose)
