@@ -70,37 +70,41 @@ class PlanError(InputError):
 
 
 class CollectError(EzgovError):
-    """A device could not be collected."""
+    """A device could not be collected; `category` names why, as a subclass declares it."""
 
     category = "unreachable"
 
-
-class UnreachableError(CollectError):
-    category = "unreachable"
-
-
-class AuthError(CollectError):
-    category = "auth"
+    def __init_subclass__(cls, *, category: str | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.category = category or cls.category
 
 
-class CollectTimeout(CollectError):
-    category = "timeout"
+class UnreachableError(CollectError, category="unreachable"):
+    """Refused, no route, or a name that does not resolve: nothing answered as the service."""
 
 
-class HostKeyError(CollectError):
-    category = "host-key"
+class AuthError(CollectError, category="auth"):
+    """The device refused the credentials (a wrong password, key, community or SNMPv3 user)."""
 
 
-class UnsupportedError(CollectError):
-    category = "unsupported"
+class CollectTimeout(CollectError, category="timeout"):
+    """No answer within the allowed time."""
 
 
-class ParseError(CollectError):
-    category = "parse"
+class HostKeyError(CollectError, category="host-key"):
+    """The SSH host key is unknown or has changed."""
 
 
-class ConfigRefused(CollectError):
-    category = "refused"
+class UnsupportedError(CollectError, category="unsupported"):
+    """The device refused a command or object the platform profile expects."""
+
+
+class ParseError(CollectError, category="parse"):
+    """The device answered, but not in a form that can be read."""
+
+
+class ConfigRefused(CollectError, category="refused"):
+    """The device rejected a configuration line."""
 
 
 class AuditError(EzgovError):

@@ -150,9 +150,9 @@ def audit_sites(inventory: Inventory, usage: Mapping[str, Utilisation],
     roots = set(inventory.policy.extranet_roots)
     circuits_by_site: dict[str, list[str]] = defaultdict(list)
     for circuit in sorted(inventory.circuits.values(), key=lambda c: c.id):
-        device = inventory.devices.get(circuit.a_end.partition(":")[0])
-        if circuit.status is CircuitStatus.active and device is not None:
-            circuits_by_site[device.site].append(circuit.id)
+        at = inventory.end_site(circuit.a_end)
+        if circuit.status is CircuitStatus.active and at is not None:
+            circuits_by_site[at].append(circuit.id)
     verdicts: list[SiteBandwidth] = []
     for site in sorted(inventory.sites.values(), key=lambda s: s.id):
         circuits = [inventory.circuits[c] for c in circuits_by_site.get(site.id, [])]

@@ -33,20 +33,35 @@ class Stats:
     connected: int
     coverage_pct: float
     missing: list[CoverageGap]
+    # required sites counted as connected by a circuit that ends at the site, with no device recorded there:
+    # a lesser gap (the inventory is incomplete), not a coverage gap
+    no_device: list[CoverageGap]
+    roots: list[str]
 
 
-def connected_sites(inv: Inventory) -> set[str]:
-    """Sites joined to an extranet root (the city core) through active circuits."""
-    site_of_interface: dict[str, str] = {}
+def _site_of_end(inv: Inventory) -> dict[str, str]:
+    """Circuit end -> site: an interface's device's site, or the site itself for a circuit that ends at a site."""
+    site_of_end: dict[str, str] = {}
     for interface in inv.interfaces.values():
         device = inv.devices.get(interface.device)
         if device is not None:
-            site_of_interface[interface.id] = device.site
+            site_of_end[interface.id] = device.site
+    for circuit in inv.circuits.values():
+        for end in (circuit.a_end, circuit.z_end):
+            if end not in site_of_end and end in inv.sites:
+                site_of_end[end] = end
+    return site_of_end
+
+
+def connected_sites(inv: Inventory) -> set[str]:
+    """Sites joined to an extranet root (the city core) through active circuits, whether a circuit ends on a
+    device's interface or at the site itself."""
+    site_of_end = _site_of_end(inv)
     neighbours: dict[str, set[str]] = defaultdict(set)
     for circuit in inv.circuits.values():
         if circuit.status is not CircuitStatus.active:
             continue
-        a, z = site_of_interface.get(circuit.a_end), site_of_interface.get(circuit.z_end)
+        a, z = site_of_end.get(circuit.a_end), site_of_end.get(circuit.z_end)
         if a and z:
             neighbours[a].add(z)
             neighbours[z].add(a)
@@ -74,16 +89,22 @@ def gap_reason(inv: Inventory, site_id: str, circuits_at: dict[str, list[Circuit
     if not any(c.status is CircuitStatus.active for c in circuits):
         states = ", ".join(f"{c.id} {c.status.value}" for c in sorted(circuits, key=lambda c: c.id))
         return f"no active circuit ({states})"
+    if not any(r in inv.sites for r in inv.policy.extranet_roots):
+        return NO_ROOT
     return "no active path to the extranet core"
 
 
+NO_ROOT = "no extranet root set (policy.yaml extranet_roots)"
+
+
 def site_circuits(inv: Inventory) -> dict[str, list[Circuit]]:
-    """Every site with a device -> the circuits with an end on one of its devices' interfaces."""
+    """Every site with a device or a circuit -> the circuits with an end on one of its devices' interfaces or on
+    the site itself."""
     at: dict[str, list[Circuit]] = {d.site: [] for d in inv.devices.values()}
-    site_of_port = {i.id: inv.devices[i.device].site for i in inv.interfaces.values() if i.device in inv.devices}
+    site_of_port = _site_of_end(inv)
     for circuit in inv.circuits.values():
         for site in {site_of_port.get(circuit.a_end), site_of_port.get(circuit.z_end)} - {None}:
-            at[str(site)].append(circuit)
+            at.setdefault(str(site), []).append(circuit)
     return at
 
 
@@ -118,6 +139,12 @@ def compute_stats(inv: Inventory) -> Stats:
                     category=s.category.value, reason=gap_reason(inv, s.id, circuits_at))
         for s in sorted(required, key=lambda s: s.id) if s.id not in connected
     ]
+    with_device = {d.site for d in inv.devices.values()}
+    no_device = [
+        CoverageGap(site=s.id, name=s.name, name_en=s.name_en, district=inv.site_district(s.id),
+                    category=s.category.value, reason="no device recorded at the site")
+        for s in sorted(required, key=lambda s: s.id) if s.id in connected and s.id not in with_device
+    ]
     n_connected = len(required) - len(gaps)
     return Stats(
         sites=len(inv.sites), devices=len(inv.devices), circuits=len(inv.circuits),
@@ -125,5 +152,5 @@ def compute_stats(inv: Inventory) -> Stats:
         by_category=dict(sorted(Counter(s.category.value for s in inv.sites.values()).items())),
         required=len(required), connected=n_connected,
         coverage_pct=round(100.0 * n_connected / len(required), 1) if required else 100.0,
-        missing=gaps,
+        missing=gaps, no_device=no_device, roots=[r for r in inv.policy.extranet_roots if r in inv.sites],
     )

@@ -5,6 +5,9 @@ critical finding, `partial` with any high or medium one, `ready` otherwise. A de
 or whose outputs say nothing about IPv6 (only `show version`, an IPv4 table, an SNMP agent without IPv6
 objects), is `unknown`: it has no score, counts in no average and sways no roll-up's readiness; roll-ups only
 count it as not measured. Weights come from `policy.yaml` `audit.weights` over the defaults.
+
+A roll-up says how many of its devices it measured; a comparison with an earlier run (`changes`) is made like for
+like, over the devices measured in both runs, so a device that fails can never raise (or lower) a trend.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from ezgov_infra.models.facts import DeviceFacts
-from ezgov_infra.models.findings import DEFAULT_WEIGHTS, DeviceResult, Finding, Score
+from ezgov_infra.models.findings import DEFAULT_WEIGHTS, Change, DeviceResult, Finding, Score
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.kinds import Readiness, Severity
 
@@ -56,7 +59,7 @@ def device_score(device: str, findings: list[Finding], weight: Mapping[str, int]
         return unknown_score(device)
     value = max(0, 100 - sum(weight[f.severity.value] for f in findings))
     state = readiness(findings)
-    return Score(scope="device", id=device, score=value, readiness=state, **{_count(state): 1})
+    return Score(scope="device", id=device, score=value, readiness=state, measured=1, **{_count(state): 1})
 
 
 def _count(state: Readiness) -> str:
@@ -75,7 +78,8 @@ def roll_up(scope: str, key: str, scores: list[Score]) -> Score:
         state = Readiness.partial
     else:
         state = Readiness.ready
-    return Score(scope=scope, id=key, score=value, readiness=state, devices=len(scores), **counts)
+    return Score(scope=scope, id=key, score=value, readiness=state, devices=len(scores), measured=len(known),
+                 **counts)
 
 
 def roll_ups(results: list[DeviceResult], inventory: Inventory) -> tuple[list[Score], list[Score], Score]:
@@ -92,3 +96,32 @@ def roll_ups(results: list[DeviceResult], inventory: Inventory) -> tuple[list[Sc
     return ([roll_up("site", k, v) for k, v in sorted(by_site.items())],
             [roll_up("district", k, v) for k, v in sorted(by_district.items())],
             roll_up("city", city, every))
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def changes(now: Mapping[str, float], before: Mapping[str, float], since_run: int,
+            inventory: Inventory) -> list[Change]:
+    """The city's, then each district's, score change since `since_run`: `now` and `before` map each device
+    measured in that run to its score, and only the devices in both count on either side."""
+    both = sorted(set(now) & set(before))
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    city = next((r.id for r in inventory.regions.values() if r.parent is None), "city")
+    for device in both:
+        groups[("city", city)].append(device)
+        site = inventory.devices[device].site if device in inventory.devices else ""
+        groups[("district", inventory.site_district(site) or "(city)")].append(device)
+    groups.setdefault(("city", city), [])
+    found: list[Change] = []
+    for (scope, key), devices in sorted(groups.items(), key=lambda g: (g[0][0] != "city", g[0][1])):
+        after, earlier = _mean([now[d] for d in devices]), _mean([before[d] for d in devices])
+        change = None if after is None or earlier is None else after - earlier
+        found.append(Change(scope=scope, id=key, since_run=since_run, devices=len(devices), before=_round(earlier),
+                            after=_round(after), change=_round(change)))
+    return found

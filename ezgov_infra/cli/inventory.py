@@ -14,7 +14,8 @@ app = typer.Typer(no_args_is_help=True)
 
 
 ANSIBLE = "ansible"
-EXPORTS = [*InventoryKind, ANSIBLE]
+NETBOX = "netbox"
+EXPORTS = [*InventoryKind, ANSIBLE, NETBOX]
 
 
 COLUMNS: dict[str, list[str]] = {
@@ -175,21 +176,54 @@ def stats_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: Forma
         print_table([plain(gap) for gap in result.missing],
                     ["site", "name", "district", "category", "reason"],
                     title=f"{len(result.missing)} required centres not on the extranet")
+    if result.no_device:
+        print_table([plain(gap) for gap in result.no_device],
+                    ["site", "name", "district", "category", "reason"],
+                    title=f"{len(result.no_device)} connected centres with no device recorded")
 
 
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    kind: Annotated[InventoryKind, typer.Argument(help="Kind of records in the file.")],
-    file: Annotated[Path, typer.Argument(help="CSV with NetBox-style columns (see `export KIND`).")],
+    kind: Annotated[InventoryKind | None, typer.Argument(help="Kind of records in the file.")] = None,
+    file: Annotated[Path | None, typer.Argument(help="CSV with NetBox-style columns (see `export KIND`).")] = None,
+    netbox: Annotated[Path | None, typer.Option("--netbox", metavar="DIR", help=(
+        "A NetBox 4.x bulk-import set: a folder of sites.csv, devices.csv, interfaces.csv, ip-addresses.csv, "
+        "prefixes.csv, circuits.csv, circuit-terminations.csv, ... as NetBox writes and accepts them."))] = None,
     inventory: InventoryOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Add or update records from CSV; nothing is written unless every row is valid."""
+    """Add or update records from CSV; nothing is written unless every row is valid.
+
+    `import KIND FILE` reads one kind; `import --netbox DIR` reads a whole NetBox set, resolving references across
+    its files (by name, or `site.slug`-style headers). NetBox columns ezgov does not model are listed once as
+    ignored; unknown columns are errors. ezgov's own facts come from custom fields (cf_category, cf_setting,
+    cf_credential_profile, cf_kind, cf_a_end, ...).
+    """
     from ezgov_infra.cli.render import emit, plain
+
+    folder = resolved(ctx, inventory=inventory).inventory
+    if netbox is not None:
+        if kind is not None or file is not None:
+            raise typer.BadParameter("give KIND FILE or --netbox DIR, not both", param_hint="--netbox")
+        from ezgov_infra.jobs import netbox as netbox_job
+
+        done = netbox_job.import_set(folder, netbox)
+        if fmt is not Format.table:
+            emit(done, fmt, rows=[plain(done)])
+            return
+        for line in done.ignored:
+            typer.echo(f"ignored: {line}")
+        counts = ", ".join(f"{kind}: {done.added[kind]} added, {done.updated[kind]} updated, "
+                           f"{done.unchanged[kind]} unchanged" for kind in done.added
+                           if done.added[kind] or done.updated[kind] or done.unchanged[kind])
+        typer.echo(f"{netbox}: {counts or 'nothing to import'}")
+        return
+    if kind is None or file is None:
+        raise typer.BadParameter("give KIND FILE, or --netbox DIR", param_hint="KIND")
     from ezgov_infra.jobs import inventory as job
 
-    result = job.import_kind(resolved(ctx, inventory=inventory).inventory, kind.value, file)
+    result = job.import_kind(folder, kind.value, file)
     if fmt is Format.table:
         typer.echo(f"{file}: {len(result.added)} added, {len(result.updated)} updated, "
                    f"{result.unchanged} unchanged {kind.value}")
@@ -209,13 +243,23 @@ def export_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
     prefer_ipv4: Annotated[bool, typer.Option("--prefer-ipv4", help="ansible_host from IPv4 management.")] = False,
 ) -> None:
-    """Export one kind (CSV with NetBox column names) or the Ansible inventory (groups by region tree, site
-    category, role and platform; ansible_host from the IPv6 management address unless --prefer-ipv4)."""
+    """Export one kind (CSV with NetBox column names), the Ansible inventory (groups by region tree, site
+    category, role and platform; ansible_host from the IPv6 management address unless --prefer-ipv4), or
+    `netbox --out DIR`: the whole inventory as a NetBox 4.x bulk-import set, one CSV per object type with the
+    columns NetBox requires, to import in the order the files are listed."""
     from ezgov_infra.jobs import inventory as job
 
     if kind not in EXPORTS:
         raise typer.BadParameter(f"{kind!r} is not one of {', '.join(EXPORTS)}", param_hint="KIND")
     folder = resolved(ctx, inventory=inventory).inventory
+    if kind == NETBOX:
+        if out is None:
+            raise typer.BadParameter("a NetBox set is a folder of CSV files: give --out DIR", param_hint="--out")
+        from ezgov_infra.jobs import netbox as netbox_job
+
+        for written in netbox_job.export_to(folder, out):
+            typer.echo(f"wrote {written}", err=True)
+        return
     if kind == ANSIBLE:
         text = job.export_ansible(folder, prefer_ipv4=prefer_ipv4, fmt=fmt.value if fmt else "yaml")
     else:

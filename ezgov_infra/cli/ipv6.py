@@ -177,9 +177,12 @@ def audit_command(
         print_table(ipv6_audit.top_findings(run), ["rule", "severity", "category", "devices", "example"],
                     title="Top findings")
         city = run.city
-        typer.echo(f"city score {city.score if city else '-'} ({city.readiness.value if city else '-'}); "
+        typer.echo(f"city score {city.score if city else '-'} ({city.readiness.value if city else '-'}, "
+                   f"{city.coverage if city else 'measured 0 of 0'}); "
                    f"{len(run.devices)} audited, {len(run.failed)} failed, {len(run.skipped)} skipped; run "
                    f"{run.run_id} stored in {settings.history_db}")
+        if run.changes:
+            typer.echo(f"city score change: {run.changes[0]}")
     if run.failed:
         raise typer.Exit(1)
 
@@ -187,13 +190,19 @@ def audit_command(
 @app.command("runs")
 def runs_command(ctx: typer.Context, state_dir: StateDirOpt = None, last: Annotated[int, typer.Option(
         min=1, help="How many runs, newest first.")] = 50, fmt: FormatOpt = Format.table) -> None:
-    """List stored IPv6 device-audit runs with their scores and finding counts."""
+    """List stored IPv6 device-audit runs with their scores and finding counts.
+
+    The city score is the mean over the devices a run measured (its coverage says how many of those in scope);
+    `change` compares with run `since_run`, the previous run of the same scope, over the devices measured in
+    both, so failed devices never move it. `ready_share` is the percentage of devices in scope found ready.
+    """
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import ipv6_audit
 
     rows = ipv6_audit.runs(state_dir=resolved(ctx, state_dir=state_dir).state_dir, limit=last)
     emit(rows, fmt, columns=["run", "started", "mode", "scope", "status", "devices", "failed", "city_score",
-                             "critical", "high", "medium", "low", "info"], title="IPv6 audit runs")
+                             "coverage", "change", "since_run", "ready_share", "critical", "high", "medium", "low",
+                             "info"], title="IPv6 audit runs")
 
 
 class Language(StrEnum):
@@ -230,14 +239,19 @@ def diff_command(
     state_dir: StateDirOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Findings fixed and new between two audit runs."""
+    """Findings fixed and new between two audit runs, over the devices measured in both.
+
+    A device that failed (or gave no IPv6 evidence) in either run is listed as not compared: its findings are
+    neither fixed nor new.
+    """
     from ezgov_infra.cli.render import emit
     from ezgov_infra.jobs import ipv6_audit
 
     changes = ipv6_audit.diff(state_dir=resolved(ctx, state_dir=state_dir).state_dir, run_a=run_a, run_b=run_b)
-    emit(changes, fmt, rows=changes["fixed"] + changes["new"],
+    emit(changes, fmt, rows=changes["fixed"] + changes["new"] + changes["not_compared"],
          columns=["change", "device", "rule", "severity", "message"],
-         title=f"Run {run_a} -> {run_b}: {len(changes['fixed'])} fixed, {len(changes['new'])} new")
+         title=f"Run {run_a} -> {run_b}: {len(changes['fixed'])} fixed, {len(changes['new'])} new, "
+               f"{len(changes['not_compared'])} not compared (not measured in both)")
 
 
 @app.command("rules")

@@ -35,7 +35,7 @@ from typing import Any
 from ezgov_infra.collect import ber
 from ezgov_infra.errors import AuthError, CollectError, CollectTimeout, UnreachableError, UnsupportedError
 from ezgov_infra.models.credentials import SnmpCredentials
-from ezgov_infra.models.facts import DeviceFacts, InterfaceFacts, Source
+from ezgov_infra.models.facts import DeviceFacts, Fault, InterfaceFacts, Source
 
 Oid = ber.Oid
 Value = ber.Value
@@ -644,7 +644,8 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
     Rows are joined on ifIndex, never on walk order. Addresses come from IP-MIB's ipAddressTable (RFC 4293); an
     agent with no IPv4 rows there is read from RFC 1213's ipAddrTable, one with no IPv6 rows from the obsolete
     IPV6-MIB's ipv6AddrTable (RFC 2465). `probe_ipv6` (the same agent over its IPv6
-    management address) sets whether SNMP answers over IPv6.
+    management address) sets whether SNMP answers over IPv6; a probe that gets no answer is a `Fault` and the
+    fact stays unknown.
     """
 
     scalars = await session.get(target, SYS_DESCR, SYS_UPTIME, SYS_NAME, IPV6_IP_FORWARDING)
@@ -702,8 +703,9 @@ async def device_facts(session: SnmpSession, target: SnmpTarget, *, device: str,
         try:
             await session.get(probe_ipv6, SYS_UPTIME)
             facts.reachability.snmp_ipv6 = True
-        except CollectError:
-            facts.reachability.snmp_ipv6 = False
+        except CollectError as exc:
+            # UDP gives no refusal to an unconnected socket: silence is a failed probe, never "no SNMP on IPv6"
+            facts.faults.append(Fault(step="SNMP over IPv6", category=exc.category, message=str(exc)))
     return facts
 
 

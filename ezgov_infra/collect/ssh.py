@@ -33,7 +33,7 @@ from ezgov_infra.errors import (
     UnreachableError,
 )
 from ezgov_infra.models.credentials import SshCredentials
-from ezgov_infra.models.facts import DeviceFacts, Source
+from ezgov_infra.models.facts import DeviceFacts, Fault, Source
 from ezgov_infra.platforms import PlatformProfile
 from ezgov_infra.platforms.parsers import parse
 
@@ -188,13 +188,20 @@ def run_commands(target: SshTarget, commands: dict[str, str], connect: Connect |
 
 
 def probe_ssh(host: str, port: int = 22, timeout: float = 3.0) -> bool:
-    """True when an SSH server answers with its banner on `host` (used for the IPv6 management check)."""
+    """True when an SSH server answers with its banner on `host`, False when the host answers that nothing (or
+    something other than SSH) listens there. No answer in time is `CollectTimeout`, no route `UnreachableError`:
+    a failed probe, not a verdict on the device."""
+    where = f"SSH probe of {host} port {port}"
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock:
             sock.settimeout(timeout)
             return sock.recv(64).startswith(b"SSH-")
-    except OSError:
+    except ConnectionRefusedError:
         return False
+    except TimeoutError as exc:
+        raise CollectTimeout(f"{where}: no answer within {timeout:g} s") from exc
+    except OSError as exc:
+        raise UnreachableError(f"{where}: {exc.strerror or exc}") from exc
 
 
 def collect(target: SshTarget, connect: Connect | None = None) -> DeviceFacts:
@@ -202,8 +209,12 @@ def collect(target: SshTarget, connect: Connect | None = None) -> DeviceFacts:
     started = time.monotonic()
     outputs = run_commands(target, dict(target.profile.commands), connect)
     facts = parse(target.device, target.profile.name, outputs, Source.ssh)
-    if target.probe_ipv6:
+    if target.probe_ipv6 == target.host:
+        facts.reachability.ssh_ipv6 = True
+    elif target.probe_ipv6:
         remaining = max(1.0, target.connect_timeout - (time.monotonic() - started))
-        facts.reachability.ssh_ipv6 = (target.host == target.probe_ipv6
-                                       or probe_ssh(target.probe_ipv6, target.port, min(3.0, remaining)))
+        try:
+            facts.reachability.ssh_ipv6 = probe_ssh(target.probe_ipv6, target.port, min(3.0, remaining))
+        except CollectError as exc:
+            facts.faults.append(Fault(step="SSH over IPv6", category=exc.category, message=str(exc)))
     return facts

@@ -24,6 +24,7 @@ from ezgov_infra.models.checks import check_inventory
 from ezgov_infra.models.inventory import (
     KIND_FILES,
     KIND_MODELS,
+    POLICY_FILE,
     Inventory,
     Record,
 )
@@ -86,9 +87,8 @@ def _district_of(inv: Inventory, kind: str, record: Record) -> str | None:
         device = inv.devices.get(inv.interfaces[record.id].device)
         return inv.site_district(device.site) if device else None
     if kind == "circuits":
-        end = inv.interfaces.get(inv.circuits[record.id].a_end)
-        device = inv.devices.get(end.device) if end else None
-        return inv.site_district(device.site) if device else None
+        site = inv.end_site(inv.circuits[record.id].a_end)
+        return inv.site_district(site) if site else None
     if kind == "prefixes":
         prefix = inv.prefixes[record.id]
         if prefix.site:
@@ -148,6 +148,8 @@ def references_to(inv: Inventory, kind: str, rid: str) -> list[tuple[str, str, s
         refs += [("devices", d.id, "site") for d in inv.devices.values() if d.site == rid]
         refs += [("prefixes", p.id, "site") for p in inv.prefixes.values() if p.site == rid]
         refs += [("networks", n.id, "sites") for n in inv.networks.values() if rid in n.sites]
+        refs += [("circuits", c.id, end) for c in inv.circuits.values() for end in ("a_end", "z_end")
+                 if getattr(c, end) == rid]
     elif kind == "devices":
         refs += [("interfaces", i.id, "device") for i in inv.interfaces.values() if i.device == rid]
     elif kind == "interfaces":
@@ -325,8 +327,14 @@ def _refuse_if_systems_use(folder: Path, removals: Mapping[str, set[str]]) -> No
 
 
 def stats(folder: Path) -> Stats:
+    """Counts and extranet coverage; coverage is counted from the extranet roots, so none set is an error."""
     inv = load_inventory(folder)
-    return compute_stats(inv)
+    result = compute_stats(inv)
+    if result.required and not result.roots:
+        raise InventoryError([Problem(str(folder / POLICY_FILE), None, "extranet_roots",
+                                      "no extranet root set: coverage is counted from the site(s) the extranet "
+                                      "core is at", "e.g. extranet_roots: [SITE-ID]")])
+    return result
 
 
 # ------------------------------------------------------------------------------------------ import / export
@@ -397,7 +405,10 @@ def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
         new = [i for i in check_inventory(after, platforms) if (i.kind, i.id, i.path, i.message) not in old]
         if new:
             raise InventoryError([
-                Problem(str(csv_file), lines.get(i.id), format_path([i.id, *i.path]), i.message, i.hint)
+                Problem(str(csv_file), lines.get(i.id),
+                        _column_for(kind, str(i.path[0])) if i.kind == kind and i.path
+                        else format_path([i.id, *i.path]),
+                        i.message, i.hint)
                 for i in new
             ])
         changed = {rid: _body(records[rid]) for rid in [*added, *updated]}

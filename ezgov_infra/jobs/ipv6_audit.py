@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 
 from ezgov_infra.addressing.allocate import make_plan
 from ezgov_infra.audit.ipv6 import audit_device
-from ezgov_infra.audit.scores import device_score, has_evidence, roll_ups, weights
+from ezgov_infra.audit.scores import changes, device_score, has_evidence, roll_ups, weights
 from ezgov_infra.collect import snapshot, snmp, ssh
 from ezgov_infra.collect.credentials import credentials_for
 from ezgov_infra.collect.runner import run_batch
@@ -30,11 +30,11 @@ from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult
 from ezgov_infra.models.inventory import Collection, Device, DeviceRole, Inventory
 from ezgov_infra.models.kinds import Severity
-from ezgov_infra.models.runs import Batch, Progress
+from ezgov_infra.models.runs import Batch, Progress, Result
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.platforms import load_profile
 from ezgov_infra.report.text import Text
-from ezgov_infra.store.history import open_history
+from ezgov_infra.store.history import History, open_history
 from ezgov_infra.store.inventory import load_inventory
 
 KIND = "ipv6-audit"
@@ -107,6 +107,7 @@ def collector(inventory: Inventory, inventory_dir: Path, state_dir: Path,
                 facts = polled
             else:
                 facts.reachability.snmp_ipv6 = polled.reachability.snmp_ipv6
+                facts.faults.extend(polled.faults)
         if facts is None:
             raise InputError(f"--via {','.join(options.via)}: name ssh and/or snmp")
         return facts
@@ -167,7 +168,10 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     results: Batch[DeviceFacts] = run_batch(
         [d.id for d in selection.devices] + references, collector(inv, inventory, state_dir, options),
         workers=options.workers, timeout=options.device_timeout, progress=progress, title="IPv6 audit")
+    for result in results:
+        faulted(result)
     peers = {r.subject: r.value for r in results if r.value is not None}
+    failed = {r.subject for r in results if r.failed}
     weight = weights(inv.policy.audit)
     devices: list[DeviceResult] = []
     for result in results:
@@ -178,11 +182,12 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
                              source=result.value.source.value if result.value else _source(device, options),
                              ok=not result.failed, category=result.category, message=result.message,
                              elapsed=round(result.elapsed, 3), facts=result.value)
-        if result.value is not None and not has_evidence(result.value):
-            entry.score = device_score(device.id, [], weight, result.value)
-            entry.message = insufficient(device)
-        elif result.value is not None:
-            entry.findings = audit_device(device.id, result.value, inv, plan, peers)
+        # a failed device is not measured: no score and no finding (a fault never stands for its readiness)
+        if result.value is not None and not result.failed:
+            if has_evidence(result.value):
+                entry.findings = audit_device(device.id, result.value, inv, plan, peers, failed=failed)
+            else:
+                entry.message = insufficient(device)
             entry.score = device_score(device.id, entry.findings, weight, result.value)
         devices.append(entry)
     sites, districts, city = roll_ups(devices, inv)
@@ -191,6 +196,10 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     run = AuditRun(started=started, elapsed=round(time.monotonic() - clock, 3), scope=scope, mode=mode,
                    devices=devices, sites=sites, districts=districts, city=city, skipped=selection.skipped)
     with open_history(history_path(state_dir)) as history:
+        previous = _previous(history, scope)
+        if previous is not None:
+            measured = {d.device: d.score.score for d in devices if d.score and d.score.score is not None}
+            run.changes = changes(measured, stored_scores(history, previous, weight), previous, inv)
         run.run_id = history.record_run(
             KIND, scope=scope, status="failed" if run.failed else "ok", started=started.isoformat(timespec="seconds"),
             summary=summary(run),
@@ -199,6 +208,34 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
                       "facts": d.facts.model_dump(mode="json") if d.facts else {}} for d in devices],
             findings=[f.model_dump(mode="json") for f in run.findings])
     return run
+
+
+def _previous(history: History, scope: str) -> int | None:
+    """The last finished run of the same scope: the one a trend compares with (a re-audit of two devices is no
+    baseline for the city)."""
+    return next((int(r["id"]) for r in history.runs(KIND, limit=1000)
+                 if r.get("finished") and r.get("scope") == scope), None)
+
+
+def stored_scores(history: History, run_id: int, weight: Mapping[str, int]) -> dict[str, float]:
+    """Each device a stored run measured, with its score from the stored findings (today's weights, as the run
+    it is compared with); failed devices and those without IPv6 evidence are left out."""
+    severities: dict[str, list[str]] = {}
+    for finding in history.finding_keys(run_id):
+        severities.setdefault(str(finding["subject"]), []).append(str(finding["severity"]))
+    return {str(r["subject"]): float(max(0, 100 - sum(weight.get(s, 0) for s in severities.get(r["subject"], []))))
+            for r in history.result_facts(run_id, ["ipv6_evidence"])
+            if r["status"] == "ok" and has_evidence(r["facts"])}
+
+
+def faulted(result: Result[DeviceFacts]) -> None:
+    """A device whose collection faulted in a step (a probe without an answer) failed in this run: its facts are
+    kept for the record, with what the step would have told left unknown, and it is not judged or scored."""
+    facts = result.value
+    if facts is None or result.failed or not facts.faults:
+        return
+    result.category = facts.faults[0].category
+    result.message = "; ".join(f"{f.step}: {f.message}" for f in facts.faults)
 
 
 def insufficient(device: Device) -> str:
@@ -219,9 +256,14 @@ def summary(run: AuditRun) -> dict[str, Any]:
         state = device.score.readiness.value if device.score else f"failed: {device.category}"
         by_status[state] = by_status.get(state, 0) + 1
     by_severity = {s.value: sum(1 for f in run.findings if f.severity is s) for s in Severity}
+    city = run.city
+    change = run.changes[0] if run.changes else None
     return {"mode": run.mode, "devices": len(run.devices), "failed": len(run.failed), "skipped": len(run.skipped),
             "by_status": dict(sorted(by_status.items())), "findings": by_severity,
-            "city_score": run.city.score if run.city else None, "elapsed": run.elapsed}
+            "city_score": city.score if city else None, "measured": city.measured if city else 0,
+            "ready": city.ready if city else 0, "ready_share": city.ready_share if city else None,
+            "change": change.change if change else None, "change_devices": change.devices if change else None,
+            "since_run": change.since_run if change else None, "elapsed": run.elapsed}
 
 
 def top_findings(run: AuditRun, count: int = 10) -> list[dict[str, Any]]:
@@ -243,10 +285,22 @@ def runs(*, state_dir: Path, limit: int = 50) -> list[dict[str, Any]]:
 
     with open_history(history_path(state_dir)) as history:
         rows = history.runs(KIND, limit=limit)
-    return [{"run": r["id"], "started": r["started"], "scope": r["scope"], "status": r["status"],
-             "mode": r["summary"].get("mode"), "devices": r["summary"].get("devices"),
-             "failed": r["summary"].get("failed"), "city_score": r["summary"].get("city_score"),
-             **{k: v for k, v in r["summary"].get("findings", {}).items()}} for r in rows]
+    return [_run_row(r) for r in rows]
+
+
+def _run_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored run as `ipv6 runs` lists it: the city score with its coverage, the like-for-like change."""
+    summary = row["summary"]
+    devices = summary.get("devices")
+    measured = summary.get("measured")
+    if measured is None and isinstance(devices, int):  # runs stored before coverage was kept
+        measured = devices - int(summary.get("failed") or 0) - int(summary.get("by_status", {}).get("unknown", 0))
+    return {"run": row["id"], "started": row["started"], "scope": row["scope"], "status": row["status"],
+            "mode": summary.get("mode"), "devices": devices, "failed": summary.get("failed"),
+            "city_score": summary.get("city_score"), "measured": measured,
+            "coverage": f"measured {measured} of {devices}" if isinstance(devices, int) else None,
+            "ready_share": summary.get("ready_share"), "change": summary.get("change"),
+            "since_run": summary.get("since_run"), **dict(summary.get("findings", {}).items())}
 
 
 def _run_id(history: Any, run_id: int | None) -> int:
@@ -285,10 +339,26 @@ def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str,
 
 
 def diff(*, state_dir: Path, run_a: int, run_b: int) -> dict[str, list[dict[str, Any]]]:
-    """Findings fixed (in A, not in B) and new (in B, not in A); the same rule, device and message match."""
+    """Findings fixed (in A, not in B) and new (in B, not in A); the same rule, device and message match.
+
+    Like for like: only devices measured in both runs are compared, so a device that failed in B does not show
+    its findings as fixed; `not_compared` names the others and why."""
     _, before = findings(state_dir=state_dir, run_id=run_a)
     _, after = findings(state_dir=state_dir, run_id=run_b)
+    with open_history(history_path(state_dir)) as history:
+        status_a, status_b = _measured(history, run_a), _measured(history, run_b)
+    both = {d for d, ok in status_a.items() if ok} & {d for d, ok in status_b.items() if ok}
     key: Callable[[dict[str, Any]], tuple[str, str, str]] = lambda r: (r["device"], r["rule"], r["message"])  # noqa: E731
-    old, new = {key(r): r for r in before}, {key(r): r for r in after}
+    old = {key(r): r for r in before if r["device"] in both}
+    new = {key(r): r for r in after if r["device"] in both}
+    skipped = [{"device": d, "change": "not compared",
+                "message": f"not measured in run {run_a if not status_a.get(d) else run_b}"}
+               for d in sorted(set(status_a) | set(status_b)) if d not in both]
     return {"fixed": [{**old[k], "change": "fixed"} for k in old if k not in new],
-            "new": [{**new[k], "change": "new"} for k in new if k not in old]}
+            "new": [{**new[k], "change": "new"} for k in new if k not in old], "not_compared": skipped}
+
+
+def _measured(history: History, run_id: int) -> dict[str, bool]:
+    """Each device of a stored run: whether it was measured (collected, with IPv6 evidence)."""
+    return {str(r["subject"]): r["status"] == "ok" and has_evidence(r["facts"])
+            for r in history.result_facts(run_id, ["ipv6_evidence"])}

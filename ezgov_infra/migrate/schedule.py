@@ -50,16 +50,15 @@ def site_uplinks(inventory: Inventory, policy: MigrationPolicy, headroom: Mappin
                  run_id: int | None) -> dict[str, Uplink]:
     """The bandwidth each site can give a transfer: measured p95 headroom, else the contracted uplink rate.
 
-    A site's uplink is an active circuit whose `a_end` is at the site and whose far end is elsewhere; the site
+    A site's uplink is an active circuit whose `a_end` is at the site (on a device's interface or, as NetBox
+    records village circuits, at the site itself) and whose far end is elsewhere; the site
     holding the extranet core reaches the cloud over the circuit between them.
     """
-    site_of = {i.id: inventory.devices[i.device].site for i in inventory.interfaces.values()
-               if i.device in inventory.devices}
     contracted: dict[str, tuple[int, str]] = {}
     for circuit in sorted(inventory.circuits.values(), key=lambda c: c.id):
         if circuit.status is not CircuitStatus.active:
             continue
-        a, z = site_of.get(circuit.a_end), site_of.get(circuit.z_end)
+        a, z = inventory.end_site(circuit.a_end), inventory.end_site(circuit.z_end)
         if a is None or z is None or a == z:
             continue
         site = z if a == policy.cloud_site else a

@@ -105,17 +105,26 @@ def _references(inv: Inventory, platforms: set[str] | None) -> Iterator[Issue]:
         if interface.device not in inv.devices:
             yield missing("interfaces", interface.id, ("device",), "devices", interface.device)
     ends: dict[str, str] = {}
+    types = set(inv.policy.circuit_types)
     for circuit in inv.circuits.values():
+        if circuit.access_type not in types:
+            yield Issue("circuits", circuit.id, ("access_type",), f"unknown circuit type {circuit.access_type!r}",
+                        "policy.yaml circuit_types allows: " + ", ".join(inv.policy.circuit_types))
         for end in ("a_end", "z_end"):
             ref = getattr(circuit, end)
-            if ref not in inv.interfaces:
-                yield missing("circuits", circuit.id, (end,), "interfaces", ref)
+            if ref in inv.interfaces and ref in inv.sites:
+                yield Issue("circuits", circuit.id, (end,), f"{ref!r} is both an interface and a site")
+            elif ref in inv.sites:
+                continue  # a circuit recorded as far as the building; a site may have several
+            elif ref not in inv.interfaces:
+                what = "interface" if ":" in ref else "interface or site"  # an interface id is DEVICE:NAME
+                yield Issue("circuits", circuit.id, (end,), f"unknown {what} {ref!r}")
             elif circuit.status.value != "decommissioned":
                 if ref in ends:
                     yield Issue("circuits", circuit.id, (end,), f"interface {ref!r} already ends circuit {ends[ref]!r}")
                 ends[ref] = circuit.id
         if circuit.a_end == circuit.z_end:
-            yield Issue("circuits", circuit.id, ("z_end",), "a circuit joins two different interfaces")
+            yield Issue("circuits", circuit.id, ("z_end",), "a circuit joins two different ends")
     for prefix in inv.prefixes.values():
         if prefix.region and prefix.region not in inv.regions:
             yield missing("prefixes", prefix.id, ("region",), "regions", prefix.region)

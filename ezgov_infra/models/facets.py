@@ -103,10 +103,9 @@ def records(inventory: Inventory, kind: str) -> Subjects:
             found[iid] = {"interface": (iid,), **facets.device_id(interface.device), "kind": (interface.kind.value,)}
     elif kind == "circuits":
         for cid, circuit in inventory.circuits.items():
-            end = inventory.devices.get(circuit.a_end.partition(":")[0])
-            found[cid] = {"circuit": (cid,), **facets.site(end.site if end else None),
+            found[cid] = {"circuit": (cid,), **facets.site(inventory.end_site(circuit.a_end)),
                           "status": (circuit.status.value,), "provider": (circuit.provider,),
-                          "access_type": (circuit.access_type.value,)}
+                          "access_type": (circuit.access_type,)}
     elif kind == "prefixes":
         for pid, prefix in inventory.prefixes.items():
             place = facets.site(prefix.site) if prefix.site else {**facets.site(None), **facets.region(prefix.region)}

@@ -145,10 +145,24 @@ class Routing(Facts):
 
 
 class Reachability(Facts):
-    """Probes made while collecting: can the collector reach the device's management address over IPv6."""
+    """Probes made while collecting: does the service answer on the device's management IPv6 address.
+
+    True: it answered; False: the device answered that nothing listens there (TCP reset); None: not probed, or
+    the probe failed (no answer in time, no route) and the failure is a `Fault`, not a verdict.
+    """
 
     ssh_ipv6: bool | None = None
     snmp_ipv6: bool | None = None
+
+
+class Fault(Facts):
+    """A step of collection that failed while the others went through (a probe that timed out, an agent that did
+    not answer over IPv6). It is a collection failure, never a readiness finding: the facts the step would have
+    given stay unknown, and the device's result in the run is failed with this `category`."""
+
+    step: str
+    category: str
+    message: str
 
 
 class DeviceFacts(Facts):
@@ -167,6 +181,7 @@ class DeviceFacts(Facts):
     # the outputs (or SNMP objects) that speak about IPv6 at all; empty: there is no IPv6 evidence to judge
     ipv6_evidence: list[str] = Field(default_factory=list)
     unreadable: list[Unreadable] = Field(default_factory=list)
+    faults: list[Fault] = Field(default_factory=list)
 
     def interface(self, name: str) -> InterfaceFacts | None:
         for interface in self.interfaces:

@@ -43,7 +43,11 @@ class Finding(BaseModel):
 
 
 class Score(BaseModel):
-    """A device's, site's, district's or the city's roll-up; `score` is None when nothing was measured."""
+    """A device's, site's, district's or the city's roll-up; `score` is None when nothing was measured.
+
+    `score` is the mean over the `measured` devices only; `devices` counts every device in scope (a failed one
+    included), so the coverage reads "measured 7 of 9" and the ready share is `ready` over `devices`.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -52,10 +56,41 @@ class Score(BaseModel):
     score: float | None
     readiness: Readiness
     devices: int = 1
+    measured: int = 0
     ready: int = 0
     partial: int = 0
     not_ready: int = 0
     unknown: int = 0
+
+    @property
+    def coverage(self) -> str:
+        return f"measured {self.measured} of {self.devices}"
+
+    @property
+    def ready_share(self) -> float | None:
+        """Ready devices over every device in scope, in percent: a failed device is not ready."""
+        return round(100.0 * self.ready / self.devices, 1) if self.devices else None
+
+
+class Change(BaseModel):
+    """How a score moved since an earlier run, like for like: both means are over the devices measured in both
+    runs, so a device that failed in either run cannot move it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: str
+    id: str
+    since_run: int
+    devices: int
+    before: float | None
+    after: float | None
+    change: float | None
+
+    def __str__(self) -> str:
+        if self.change is None:
+            return f"no device measured in both this run and run {self.since_run}"
+        devices = "the device" if self.devices == 1 else f"the {self.devices} devices"
+        return f"{self.change:+.1f} since run {self.since_run} over {devices} measured in both"
 
 
 class DeviceResult(BaseModel):
@@ -91,6 +126,8 @@ class AuditRun(BaseModel):
     districts: list[Score] = Field(default_factory=list)
     city: Score | None = None
     skipped: dict[str, str] = Field(default_factory=dict)
+    # the city's, then each district's, change since the last run of the same scope (empty for a first run)
+    changes: list[Change] = Field(default_factory=list)
 
     @property
     def failed(self) -> list[DeviceResult]:

@@ -215,22 +215,17 @@ class CircuitStatus(StrEnum):
     decommissioned = "decommissioned"
 
 
-class AccessType(StrEnum):
-    fibre = "fibre"
-    mstp = "mstp"
-    pon = "pon"
-    dsl = "dsl"
-    lte = "lte"
-    microwave = "microwave"
-
-
 class Circuit(Record):
-    """A WAN circuit joining a site's uplink (`a_end`) to its parent's interface (`z_end`)."""
+    """A WAN circuit joining a site's uplink (`a_end`) to its parent (`z_end`).
+
+    An end names an interface (`DEVICE:NAME`) or, where the circuit is recorded only as far as the building (as
+    NetBox terminates most village circuits), a site. The access type is one of the policy's `circuit_types`.
+    """
 
     provider: str
     a_end: Id
     z_end: Id
-    access_type: AccessType
+    access_type: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
     contracted_mbps: int = Field(gt=0, le=400_000)
     status: CircuitStatus = CircuitStatus.active
     installed: date | None = None
@@ -388,6 +383,14 @@ class Inventory(BaseModel):
             path.append(region.id)
             region = self.regions.get(region.parent) if region.parent else None
         return list(reversed(path))
+
+    def end_site(self, end: str) -> str | None:
+        """The site a circuit end is at: its interface's device's site, or the site a circuit ends at itself."""
+        interface = self.interfaces.get(end)
+        if interface is not None:
+            device = self.devices.get(interface.device)
+            return device.site if device else None
+        return end if end in self.sites else None
 
     def devices_at(self, site_id: str) -> list[Device]:
         return [d for d in self.devices.values() if d.site == site_id]

@@ -99,10 +99,15 @@ class ReportPolicy(Strict):
     marking_en: str | None = None
 
 
+# Circuit access types a city starts with; `circuit_types:` in policy.yaml replaces the list.
+DEFAULT_CIRCUIT_TYPES = ("fibre", "mstp", "pon", "dsl", "lte", "microwave")
+
+
 class Policy(Strict):
     """Everything in `policy.yaml`. Sections other issues own (migration capacity, audit weights) nest here."""
 
     extranet_roots: list[str] = Field(default_factory=list)
+    circuit_types: list[str] = Field(default_factory=lambda: list(DEFAULT_CIRCUIT_TYPES), min_length=1)
     bandwidth: BandwidthPolicy = Field(default_factory=BandwidthPolicy)
     addressing: AddressingPolicy = Field(default_factory=AddressingPolicy)
     milestones: list[Milestone] = Field(default_factory=_default_milestones)

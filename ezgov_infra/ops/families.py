@@ -134,20 +134,32 @@ def device_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventor
     status = Family("ezgov_device_readiness_status", "IPv6 readiness of each audited device (ready, partial, "
                     "not_ready, unknown when it could not be collected); value 1 on the current state.",
                     ("district", "site", "device", "state"))
+    # the coverage beside the scores: a district's mean is over its measured devices, of so many in the run
+    measured = Family("ezgov_device_readiness_measured", "Devices the newest IPv6 audit measured, per district "
+                      "(a failed device, or one without IPv6 evidence, is not measured).", ("district",))
+    in_run = Family("ezgov_device_readiness_devices", "Devices in the newest IPv6 audit, measured or not, per "
+                    "district.", ("district",))
     run = stored.audits.get(IPV6_AUDIT)
     if run is None:
-        return [score, status]
+        return [score, status, measured, in_run]
     verdicts = device_readiness(run, inventory)
     severities: dict[str, list[str]] = {}
     for finding in run.findings:
         severities.setdefault(str(finding["subject"]), []).append(str(finding["severity"]))
+    coverage: dict[str, list[int]] = {}
     for device, verdict in sorted(verdicts.items()):
         site = index.device_site[device]
         labels = (index.site_district.get(site, ""), site, device)
         status.add((*labels, READINESS_STATE[verdict]), 1)
+        counts = coverage.setdefault(labels[0], [0, 0])
+        counts[1] += 1
         if verdict != "unknown":
+            counts[0] += 1
             score.add(labels, max(0, 100 - sum(index.weights.get(s, 0) for s in severities.get(device, []))))
-    return [score, status]
+    for district, (known, every) in sorted(coverage.items()):
+        measured.add((district,), known)
+        in_run.add((district,), every)
+    return [score, status, measured, in_run]
 
 
 def _district(index: MetricsIndex, kind: str, subject: str) -> str:

@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 LOCK_NAME = ".ezgov.lock"
 
@@ -28,32 +29,37 @@ _held_by_thread = _Held()
 
 
 @contextlib.contextmanager
+def _holding(key: Path, handle: BinaryIO, how: str) -> Iterator[None]:
+    """Hold `handle`'s flock (`exclusive` or `shared`) while the caller's block runs, noted as held by this thread."""
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX if how == "exclusive" else fcntl.LOCK_SH)
+    _held_by_thread.locks[key] = how
+    try:
+        yield
+    finally:
+        del _held_by_thread.locks[key]
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
 def file_lock(directory: Path, name: str = LOCK_NAME) -> Iterator[None]:
     """An exclusive advisory lock on a folder, so two ezgov processes never interleave their writes."""
     directory.mkdir(parents=True, exist_ok=True)
     key = (directory / name).resolve()
-    _held = _held_by_thread.locks
-    if _held.get(key) == "exclusive":
+    held = _held_by_thread.locks.get(key)
+    if held == "exclusive":
         yield
         return
-    if key in _held:
+    if held is not None:
         raise RuntimeError(f"{key}: a shared lock cannot be raised to an exclusive one")
-    with open(key, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        _held[key] = "exclusive"
-        try:
-            yield
-        finally:
-            del _held[key]
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with open(key, "a+b") as handle, _holding(key, handle, "exclusive"):
+        yield
 
 
 @contextlib.contextmanager
 def shared_lock(directory: Path, name: str = LOCK_NAME) -> Iterator[None]:
     """A shared lock for readers; a folder no writer ever locked (or a read-only one) is read without it."""
     key = (directory / name).resolve()
-    _held = _held_by_thread.locks
-    if key in _held:
+    if key in _held_by_thread.locks:
         yield
         return
     try:
@@ -61,14 +67,8 @@ def shared_lock(directory: Path, name: str = LOCK_NAME) -> Iterator[None]:
     except OSError:
         yield
         return
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
-        _held[key] = "shared"
-        try:
-            yield
-        finally:
-            del _held[key]
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with handle, _holding(key, handle, "shared"):
+        yield
 
 
 def write_temporary(path: Path, data: bytes, *, mode: int | None = None, tag: str = "") -> Path:

@@ -21,7 +21,8 @@ from ezgov_infra.platforms import PlatformProfile
 
 @dataclass
 class Context:
-    """Everything a rule may read about one device; `peers` holds the facts of every device in the run."""
+    """Everything a rule may read about one device; `peers` holds the facts of every device collected in the run,
+    `failed` names the devices whose collection failed in it (they can testify to nothing)."""
 
     device: Device
     facts: DeviceFacts
@@ -29,6 +30,7 @@ class Context:
     plan: AddressPlan | None
     profile: PlatformProfile
     peers: Mapping[str, DeviceFacts] = field(default_factory=dict)
+    failed: frozenset[str] = frozenset()
 
     @property
     def expected(self) -> list[Interface]:

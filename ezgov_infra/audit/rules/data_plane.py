@@ -9,14 +9,17 @@ from ipaddress import IPv6Network
 from ezgov_infra.audit.rules import Context, Rule, rule
 from ezgov_infra.models.facts import InterfaceFacts
 from ezgov_infra.models.findings import Finding
-from ezgov_infra.models.inventory import InterfaceKind
+from ezgov_infra.models.inventory import Interface, InterfaceKind
 from ezgov_infra.models.kinds import Category, Severity
 
 WAN = (InterfaceKind.uplink, InterfaceKind.downlink)
 
 
-def _seen(ctx: Context, name: str) -> InterfaceFacts | None:
-    return ctx.facts.interface(name)
+def _pairs(ctx: Context, *kinds: InterfaceKind) -> Iterator[tuple[Interface, InterfaceFacts | None]]:
+    """Each interface the inventory declares (of these kinds, or all), with what the device said of it (None:
+    the device does not show it)."""
+    for expected in ctx.expected_of(*kinds) if kinds else ctx.expected:
+        yield expected, ctx.facts.interface(expected.name)
 
 
 def _unreadable(ctx: Context, name: str) -> bool:
@@ -43,8 +46,7 @@ def forwarding(r: Rule, ctx: Context) -> Iterator[Finding]:
 def wan_addresses(r: Rule, ctx: Context) -> Iterator[Finding]:
     if not ctx.facts.interfaces:
         return
-    for expected in ctx.expected_of(*WAN):
-        seen = _seen(ctx, expected.name)
+    for expected, seen in _pairs(ctx, *WAN):
         if (seen is not None and seen.has_ipv6_global is not False) or _unreadable(ctx, expected.name):
             continue
         planned = [str(a) for a in expected.ipv6] or _planned_link(ctx, expected.id)
@@ -90,8 +92,7 @@ def _planned_link(ctx: Context, interface_id: str) -> list[str]:
 def loopback(r: Rule, ctx: Context) -> Iterator[Finding]:
     if not ctx.facts.interfaces:
         return
-    for expected in ctx.expected_of(InterfaceKind.loopback):
-        seen = _seen(ctx, expected.name)
+    for expected, seen in _pairs(ctx, InterfaceKind.loopback):
         if seen is not None and (any(a.network.prefixlen == 128 for a in seen.ipv6_global) or _undetermined(seen)):
             continue
         if _unreadable(ctx, expected.name):
@@ -109,8 +110,7 @@ def loopback(r: Rule, ctx: Context) -> Iterator[Finding]:
 @rule("V6-ADDR-003", "The device carries the IPv6 addresses the inventory gives", Severity.medium,
       Category.data_plane, "The inventory is the source of truth; drift hides misrouted or duplicate addresses.")
 def drift(r: Rule, ctx: Context) -> Iterator[Finding]:
-    for expected in ctx.expected:
-        seen = _seen(ctx, expected.name)
+    for expected, seen in _pairs(ctx):
         if seen is None or not seen.has_ipv6_global or seen.ipv6_eui64 or seen.ipv6_dynamic:
             continue  # V6-ADDR-001/002 report interfaces without IPv6; an undetermined address may be the one
         found = set(seen.ipv6_unknown_length)
@@ -125,8 +125,7 @@ def drift(r: Rule, ctx: Context) -> Iterator[Finding]:
 @rule("V6-LINK-001", "Point-to-point links use /127", Severity.low, Category.data_plane,
       "RFC 6164: /127 on inter-router links prevents the ping-pong and neighbour-cache exhaustion of /64 links.")
 def link_length(r: Rule, ctx: Context) -> Iterator[Finding]:
-    for expected in ctx.expected_of(*WAN):
-        seen = _seen(ctx, expected.name)
+    for expected, seen in _pairs(ctx, *WAN):
         for address in seen.ipv6_global if seen else []:
             if address.network.prefixlen != 127:
                 yield r.finding(ctx, f"{expected.name} uses /{address.network.prefixlen} on a point-to-point link",
@@ -137,8 +136,7 @@ def link_length(r: Rule, ctx: Context) -> Iterator[Finding]:
 @rule("V6-IF-001", "Interfaces with IPv6 on the WAN are up", Severity.high, Category.data_plane,
       "An uplink that carries the IPv6 plan but is down leaves the site without IPv6 transport.")
 def wan_up(r: Rule, ctx: Context) -> Iterator[Finding]:
-    for expected in ctx.expected_of(*WAN):
-        seen = _seen(ctx, expected.name)
+    for expected, seen in _pairs(ctx, *WAN):
         if seen is not None and seen.has_ipv6_global and not (seen.admin_up and seen.oper_up):
             state = "administratively down" if not seen.admin_up else "down"
             yield r.finding(ctx, f"{expected.kind.value} {expected.name} is {state}",

@@ -128,6 +128,15 @@ class TestControlPlane:
         core.routing.ipv6_routes.append(IPv6Network("2001:db8::5/128"))
         assert "V6-REACH-001" not in rules_fired(inv, facts, {"ez-core-2": core})
 
+    def test_a_core_that_failed_to_collect_silences_the_route_from_the_core(self, inv: Inventory) -> None:
+        """ez-core-1 may hold the route; its collection failure must not become a finding on the device."""
+        facts = ready_facts(inv, "changgang-jianshe-cpe-1")
+        core = ready_facts(inv, "ez-core-2")
+        core.routing.ipv6_routes = [IPv6Network("2001:db8:0:1::/64")]
+        fired = [f.rule for f in audit_device(facts.device, facts, inv, make_plan(inv), {"ez-core-2": core},
+                                              failed={"ez-core-1"})]
+        assert "V6-REACH-001" not in fired
+
 
 class TestManagementAndSecurity:
     def test_no_ipv6_management_address(self, inv: Inventory) -> None:

@@ -81,6 +81,11 @@ def scratch(tmp_path: Path) -> Path:
 
 
 class TestEveryInputFile:
+    @pytest.mark.parametrize("kind", YAML_KINDS)
+    def test_an_empty_file_is_named_with_its_first_line(self, cli: Cli, scratch: Path, kind: str) -> None:
+        (scratch / kind).write_text("", encoding="utf-8")
+        judged(cli("inventory", "validate", "-i", scratch))
+
     @FUZZ
     @given(st.sampled_from(YAML_KINDS), st.one_of(yaml_texts(), st.text(max_size=200),
                                                   st.binary(max_size=64).map(lambda b: b.decode("latin-1"))))

@@ -7,9 +7,7 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
 from ezgov_infra.models.bandwidth import Sample
 from ezgov_infra.models.credentials import SnmpCredentials
 from ezgov_infra.models.runs import Result
+from tests.agents import free_udp_port, private_snmpd
 
 
 class TestSpeed:
@@ -61,42 +60,16 @@ class TestMakeSample:
         assert (got.in_octets, got.out_octets, got.hc, got.speed_mbps) == (11, 22, False, 100)
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnmpTarget]:
-    """A private snmpd answering v2c on 127.0.0.1 with a random community; stopped by PID afterwards."""
-    if shutil.which("snmpd") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("snmpd is not installed")
-        pytest.skip("snmpd is not installed")
-    folder = tmp_path_factory.mktemp("snmpd")
-    port, community = _free_udp_port(), secrets.token_hex(8)
-    conf = folder / "snmpd.conf"
-    conf.write_text(f"agentAddress udp:127.0.0.1:{port}\nrocommunity {community} 127.0.0.1\n")
-    (folder / "persist").mkdir()
-    proc = subprocess.Popen(["snmpd", "-f", "-C", "-c", str(conf), "-p", str(folder / "pid"), "-Lf",
-                             str(folder / "log"), f"--persistentDir={folder / 'persist'}", "-I",
-                             "-smux,mteTrigger,mteTriggerConf"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    target = SnmpTarget("127.0.0.1", SnmpCredentials("2c", community=community), port=port, timeout=0.5,
-                        retries=0)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            if not _poll(target, ("lo",))[0].failed:
-                break
-            if time.monotonic() > deadline or proc.poll() is not None:
-                pytest.fail(f"snmpd did not answer: {Path(folder / 'log').read_text(errors='replace')[-500:]}")
-            time.sleep(0.1)
-        yield target
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
+    """A private snmpd answering v2c on 127.0.0.1 with a random community."""
+    community = secrets.token_hex(8)
+    def config(port: int) -> str:
+        return f"agentAddress udp:127.0.0.1:{port}\nrocommunity {community} 127.0.0.1\n"
+
+    with private_snmpd(tmp_path_factory.mktemp("snmpd"), community, config) as port:
+        yield SnmpTarget("127.0.0.1", SnmpCredentials("2c", community=community), port=port, timeout=0.5,
+                         retries=0)
 
 
 def _poll(target: SnmpTarget, interfaces: tuple[str, ...], rounds: int = 1) -> list[Result[list[Sample]]]:
@@ -135,7 +108,7 @@ class TestCounterPoller:
 
     def test_an_agent_that_does_not_answer_fails_as_timeout_without_stopping_the_others(
             self, agent: SnmpTarget) -> None:
-        silent = SnmpTarget("127.0.0.1", agent.credentials, port=_free_udp_port(), timeout=0.3, retries=0)
+        silent = SnmpTarget("127.0.0.1", agent.credentials, port=free_udp_port(), timeout=0.3, retries=0)
 
         async def run() -> list[Result[list[Sample]]]:
             async with SnmpSession() as session:
@@ -153,7 +126,7 @@ class TestAgentRestart:
             if os.environ.get("CI") == "true":
                 pytest.fail("snmpd is not installed")
             pytest.skip("snmpd is not installed")
-        port = _free_udp_port()
+        port = free_udp_port()
         auth, priv = secrets.token_hex(8), secrets.token_hex(8)
         conf = tmp_path / "snmpd.conf"
         conf.write_text(f"agentAddress udp:127.0.0.1:{port}\ncreateUser t SHA {auth} AES {priv}\nrouser t priv\n")

@@ -7,9 +7,7 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from ezgov_infra.collect.snmp import (
 )
 from ezgov_infra.errors import AuthError, CollectTimeout
 from ezgov_infra.models.credentials import SnmpCredentials
+from tests.agents import free_udp_port, private_snmpd
 
 COMMUNITY = "unit-community-7Qx"
 SYS_OBJECT_ID = (1, 3, 6, 1, 2, 1, 1, 2, 0)
@@ -54,45 +53,19 @@ NET_SNMP = {"MD5": "MD5", "SHA": "SHA", "SHA256": "SHA-256", "SHA512": "SHA-512"
             "DES": "DES"}
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A private snmpd on 127.0.0.1 and ::1; killed by its PID afterwards."""
-    binary = shutil.which("snmpd") or "/usr/sbin/snmpd"
-    if not os.path.exists(binary):
-        if os.environ.get("CI") == "true":
-            pytest.fail("snmpd is not installed")
-        pytest.skip("snmpd is not installed")
-    folder = tmp_path_factory.mktemp("snmpd")
-    port = free_udp_port()
-    (folder / "snmpd.conf").write_text(
-        f"agentAddress udp:127.0.0.1:{port},udp6:[::1]:{port}\n"
-        f"rocommunity {COMMUNITY} 127.0.0.1\nrocommunity6 {COMMUNITY} ::1\n"
-        f"createUser unit SHA {V3.auth_key} AES {V3.priv_key}\nrouser unit priv\n"
-        + "".join(f"createUser {c.user} {NET_SNMP[c.auth_protocol or '']} {c.auth_key}"
-                  + (f" {NET_SNMP[c.priv_protocol or '']} {c.priv_key}" if c.priv_key else "")
-                  + f"\nrouser {c.user} {'priv' if c.priv_key else 'auth'}\n" for c in USERS))
-    process = subprocess.Popen([binary, "-f", "-Lf", str(folder / "log"), "-C", "-c", str(folder / "snmpd.conf"),
-                                f"--persistentDir={folder}", "-I", "-smux"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                asyncio.run(_get(SnmpTarget("127.0.0.1", SnmpCredentials("2c", community=COMMUNITY), port=port,
-                                            timeout=0.5, retries=0), SYS_UPTIME))
-                break
-            except CollectTimeout:
-                time.sleep(0.2)
+    """A private snmpd on 127.0.0.1 and ::1."""
+    def config(port: int) -> str:
+        return (f"agentAddress udp:127.0.0.1:{port},udp6:[::1]:{port}\n"
+                f"rocommunity {COMMUNITY} 127.0.0.1\nrocommunity6 {COMMUNITY} ::1\n"
+                f"createUser unit SHA {V3.auth_key} AES {V3.priv_key}\nrouser unit priv\n"
+                + "".join(f"createUser {c.user} {NET_SNMP[c.auth_protocol or '']} {c.auth_key}"
+                          + (f" {NET_SNMP[c.priv_protocol or '']} {c.priv_key}" if c.priv_key else "")
+                          + f"\nrouser {c.user} {'priv' if c.priv_key else 'auth'}\n" for c in USERS))
+
+    with private_snmpd(tmp_path_factory.mktemp("snmpd"), COMMUNITY, config) as port:
         yield port
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(10)
 
 
 async def _get(target: SnmpTarget, *oids: tuple[int, ...]) -> dict[tuple[int, ...], object]:
@@ -209,6 +182,16 @@ class TestDeviceFacts:
         assert facts.reachability.snmp_ipv6 is True
         assert facts.routing.ipv6_forwarding in (True, False)
         assert facts.source.value == "snmp"
+        assert facts.faults == []
+
+    def test_an_ipv6_probe_without_an_answer_is_a_fault_and_leaves_the_fact_unknown(self, agent: int) -> None:
+        silent = free_udp_port()  # nothing listens there: the probe times out
+        facts = collect(SnmpTarget("127.0.0.1", V3, port=agent), device="host", platform="frr",
+                        probe_ipv6=SnmpTarget("::1", V3, port=silent, timeout=0.2, retries=0))
+        assert facts.reachability.snmp_ipv6 is None
+        assert [(f.step, f.category) for f in facts.faults] == [("SNMP over IPv6", "timeout")]
+        assert "no SNMP answer within 0.2 s" in facts.faults[0].message
+        assert any(i.name == "lo" for i in facts.interfaces)
 
 
 class TestResponseReader:

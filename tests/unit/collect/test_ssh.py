@@ -75,9 +75,27 @@ class TestFailureCategories:
 
 
 class TestProbe:
-    def test_no_banner_means_no_ssh(self, silent_listener: int, closed_port: int) -> None:
-        assert probe_ssh("127.0.0.1", silent_listener, timeout=0.3) is False
+    """A probe says False only when the host answers that SSH is not there; silence is a failed probe."""
+
+    def test_a_refused_port_means_no_ssh(self, closed_port: int) -> None:
         assert probe_ssh("127.0.0.1", closed_port, timeout=0.3) is False
+
+    def test_a_listener_that_never_speaks_is_a_timeout_not_a_verdict(self, silent_listener: int) -> None:
+        with pytest.raises(CollectTimeout, match=r"no answer within 0\.3 s"):
+            probe_ssh("127.0.0.1", silent_listener, timeout=0.3)
+
+    def test_a_probe_timing_out_leaves_ssh_over_ipv6_unknown_and_records_the_fault(self,
+                                                                                   silent_listener: int) -> None:
+        profile = load_profile("huawei_vrp")
+        recorded = recorded_outputs(DATA / "outputs" / "huawei_vrp" / "changgang-ar-1")
+        session = ReplaySession({profile.commands[key]: text for key, text in recorded.items()})
+        vrp = SshTarget(device="changgang-ar-1", host="127.0.0.2", port=silent_listener, profile=profile,
+                        credentials=SshCredentials("ezgov", password="unit-pw"), connect_timeout=0.5,
+                        probe_ipv6="127.0.0.1")
+        facts = collect(vrp, connect=lambda _: session)
+        assert facts.reachability.ssh_ipv6 is None
+        assert [(f.step, f.category) for f in facts.faults] == [("SSH over IPv6", "timeout")]
+        assert facts.interfaces  # the rest of what the session gave is kept
 
 
 class TestTranslation:
