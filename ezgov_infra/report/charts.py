@@ -132,7 +132,7 @@ def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: s
         if month >= first:
             out.append(f'<line x1="{x(month):.1f}" y1="{top - 14}" x2="{x(month):.1f}" y2="{top + rows * row_h}" '
                        f'stroke="#e0e0e0"/>')
-            if index % step == 0:
+            if index % step == 0 and x(month) + 50 <= width:  # a label cut at the edge is not drawn
                 out.append(f'<text x="{x(month) + 2:.1f}" y="{top - 18}" fill="#424242">'
                            f"{month.strftime('%Y-%m')}</text>")
             index += 1

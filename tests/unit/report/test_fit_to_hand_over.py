@@ -247,3 +247,12 @@ class TestMissingCentreOnce:
             assert len(rows) == 1, (site, [b.problem for b in rows])
             worst = [p for d in built.districts for w in d.worst if w.site == site for p in w.problems]
             assert sum("extranet" in p for p in worst) == 1 and not any("Mbps" in p for p in worst), worst
+
+
+class TestChartEdges:
+    def test_no_calendar_label_runs_past_the_chart(self, sample_state: SampleState) -> None:
+        built = build(sample_state, "zh", as_of=date(2026, 11, 29))
+        root = ET.fromstring(gantt(built.schedule, title="g", deadline_label="D", today_label="T"))
+        width = float(root.get("width", 0))
+        labels = [t for t in root.iter() if t.tag.endswith("text") and re.fullmatch(r"\d{4}-\d{2}", t.text or "")]
+        assert labels and all(float(t.get("x", 0)) + 7 * 6.2 <= width for t in labels)
