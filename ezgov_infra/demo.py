@@ -66,6 +66,8 @@ STEPS: list[Step] = [
                                              "--as-of", REPORT_DAY)),
     Step("Readiness report, English, PDF", ("report", "readiness", "--lang", "en", "--format", "pdf",
                                             "--as-of", REPORT_DAY)),
+    Step("Open items and waves as a workbook, for those who forward tables",
+         ("report", "readiness", "--lang", "zh", "--format", "xlsx", "--as-of", REPORT_DAY)),
     Step("The executive figures", ("report", "figures", "--as-of", REPORT_DAY)),
 ]
 

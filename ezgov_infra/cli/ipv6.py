@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -204,6 +205,11 @@ def runs_command(ctx: typer.Context, state_dir: StateDirOpt = None, last: Annota
                              "info"], title="IPv6 audit runs")
 
 
+class Language(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
 @app.command("findings")
 def findings_command(
     ctx: typer.Context,
@@ -211,6 +217,7 @@ def findings_command(
     run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
     severity: Annotated[list[Severity] | None, typer.Option(help="Only these severities (repeatable).")] = None,
     device: Annotated[str | None, typer.Option(help="Only devices matching this glob.")] = None,
+    lang: Annotated[Language, typer.Option("--lang", help="Language of messages and remedies.")] = Language.en,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Show the findings of an audit run, most severe first, with evidence and remedy in JSON/YAML."""
@@ -218,7 +225,7 @@ def findings_command(
     from ezgov_infra.jobs import ipv6_audit
 
     run_id, rows = ipv6_audit.findings(state_dir=resolved(ctx, state_dir=state_dir).state_dir, run_id=run,
-                                       device=device,
+                                       device=device, lang=lang.value,
                                        severity=tuple(s.value for s in severity or ()))
     emit(rows, fmt, columns=["device", "rule", "severity", "category", "message"],
          title=f"Findings of run {run_id} ({len(rows)})")

@@ -24,6 +24,7 @@ class ReportFormat(StrEnum):
     html = "html"
     pdf = "pdf"
     md = "md"
+    xlsx = "xlsx"
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the report: zh (Chinese) or en.")]
@@ -45,14 +46,16 @@ def readiness_command(
     inventory: InventoryOpt = None,
     state_dir: StateDirOpt = None,
     lang: LangOpt = Lang.zh,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (prints cleanly on A4), pdf, or md "
-                                              "(Markdown for wikis and mail).")] = ReportFormat.html,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (prints cleanly on A4), pdf, md "
+                                              "(Markdown for wikis and mail), or xlsx (the open items and the "
+                                              "waves as an Excel workbook).")] = ReportFormat.html,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File or folder to write (default "
                                              "<state dir>/reports/readiness-<lang>.<ext>).")] = None,
     run: RunOpt = "latest",
     plans_dir: PlansOpt = None,
     plan: PlanOpt = None,
     as_of: AsOfOpt = None,
+    brief: Annotated[bool, typer.Option("--brief", help="The executive page alone: a one-page brief.")] = False,
 ) -> None:
     """Write the readiness report for the leading group: the plan's targets against where the city stands.
 
@@ -69,7 +72,7 @@ def readiness_command(
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
     result = report.readiness(folder=settings.inventory, state_dir=settings.state_dir, lang=lang.value,
                               fmt=fmt.value, out=out, run=run, plans_dir=settings.plans_dir, plan=plan,
-                              as_of=_day(as_of))
+                              as_of=_day(as_of), brief=brief, progress=lambda line: typer.echo(line, err=True))
     typer.echo(f"wrote {result.path} ({result.format}, {result.lang}, {result.size} bytes)")
 
 

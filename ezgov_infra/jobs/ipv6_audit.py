@@ -28,11 +28,12 @@ from ezgov_infra.errors import AuditError, InputError, PlanError, UnreachableErr
 from ezgov_infra.models import facets
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult
-from ezgov_infra.models.inventory import Collection, Device, Inventory
+from ezgov_infra.models.inventory import Collection, Device, DeviceRole, Inventory
 from ezgov_infra.models.kinds import Severity
 from ezgov_infra.models.runs import Batch, Progress, Result
 from ezgov_infra.models.selector import ALL, Selector
 from ezgov_infra.platforms import load_profile
+from ezgov_infra.report.text import Text
 from ezgov_infra.store.history import History, open_history
 from ezgov_infra.store.inventory import load_inventory
 
@@ -75,6 +76,18 @@ def plan_selection(inventory: Inventory, inventory_dir: Path, options: AuditOpti
             continue
         selection.devices.append(device)
     return selection
+
+
+def reference_devices(inventory: Inventory, inventory_dir: Path, options: AuditOptions,
+                      selection: Selection) -> list[str]:
+    """The core routers a limited run collects as well, only as peers: the reachability rule reads the cores'
+    routes, so without them a device would lose a rule and score higher in a narrow run than in a full one."""
+    chosen = {d.id for d in selection.devices}
+    roots = set(inventory.policy.extranet_roots)
+    wanted = [d for d in inventory.devices.values()
+              if d.role is DeviceRole.core and (not roots or d.site in roots) and d.id not in chosen]
+    return sorted(d.id for d in wanted
+                  if not _offline(d, options) or snapshot_folder(d, inventory_dir, options.offline_dir).is_dir())
 
 
 def collector(inventory: Inventory, inventory_dir: Path, state_dir: Path,
@@ -151,9 +164,10 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
         plan = None  # plan conformance is then not judged; `ezgov ipv6 plan` says why
     selection = plan_selection(inv, inventory, options)
     started, clock = datetime.now(UTC), time.monotonic()
+    references = reference_devices(inv, inventory, options, selection)
     results: Batch[DeviceFacts] = run_batch(
-        [d.id for d in selection.devices], collector(inv, inventory, state_dir, options), workers=options.workers,
-        timeout=options.device_timeout, progress=progress, title="IPv6 audit")
+        [d.id for d in selection.devices] + references, collector(inv, inventory, state_dir, options),
+        workers=options.workers, timeout=options.device_timeout, progress=progress, title="IPv6 audit")
     for result in results:
         faulted(result)
     peers = {r.subject: r.value for r in results if r.value is not None}
@@ -161,6 +175,8 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     weight = weights(inv.policy.audit)
     devices: list[DeviceResult] = []
     for result in results:
+        if result.subject in references:
+            continue  # collected for its routes only; the run reports what was asked
         device = inv.devices[result.subject]
         entry = DeviceResult(device=device.id, site=device.site, platform=device.platform,
                              source=result.value.source.value if result.value else _source(device, options),
@@ -300,16 +316,26 @@ def _run_id(history: Any, run_id: int | None) -> int:
 
 
 def findings(*, state_dir: Path, run_id: int | None = None, severity: tuple[str, ...] = (),
-             device: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+             device: str | None = None, lang: str = "en") -> tuple[int, list[dict[str, Any]]]:
+    """A run's findings, most severe first; with `lang` the message, remedy and severity in that language
+    (through the report's catalogues; the stored run keeps the code's own words)."""
 
     with open_history(history_path(state_dir)) as history:
         chosen = _run_id(history, run_id)
         rows = history.findings(chosen, severity=severity or None)
     rows = [r for r in rows if device is None or fnmatch.fnmatchcase(r["subject"], device)]
     rows.sort(key=lambda r: (SEVERITY_ORDER.get(Severity(r["severity"]), 9), r["subject"], r["rule"]))
-    return chosen, [{"device": r["subject"], "rule": r["rule"], "severity": r["severity"],
-                     "category": r["category"], "message": r["message"], "evidence": r["evidence"],
-                     "remedy": r["remedy"]} for r in rows]
+    listed = [{"device": r["subject"], "rule": r["rule"], "severity": r["severity"],
+               "category": r["category"], "message": r["message"], "evidence": r["evidence"],
+               "remedy": r["remedy"]} for r in rows]
+    if lang != "en":
+        text = Text(lang)
+        for row in listed:
+            row["severity"] = text(f"severity.{row['severity']}")
+            row["category"] = text.catalogue.term(row["category"])
+            row["message"] = text.catalogue.finding(row["rule"], row["message"])
+            row["remedy"] = str(text.catalogue.remedy(row["rule"], row["remedy"] or ""))
+    return chosen, listed
 
 
 def diff(*, state_dir: Path, run_a: int, run_b: int) -> dict[str, list[dict[str, Any]]]:

@@ -102,6 +102,15 @@ def _default_milestones() -> list[Milestone]:
     ]
 
 
+class ReportPolicy(Strict):
+    """Who issues the progress report and how it is marked (`内部资料` ...); unset means not printed."""
+
+    issuer: str | None = None
+    issuer_en: str | None = None
+    marking: str | None = None
+    marking_en: str | None = None
+
+
 # Circuit access types a city starts with; `circuit_types:` in policy.yaml replaces the list.
 DEFAULT_CIRCUIT_TYPES = ("fibre", "mstp", "pon", "dsl", "lte", "microwave")
 
@@ -116,4 +125,5 @@ class Policy(Strict):
     milestones: list[Milestone] = Field(default_factory=_default_milestones)
     migration: MigrationPolicy = Field(default_factory=MigrationPolicy)
     broadband: BroadbandPolicy = Field(default_factory=BroadbandPolicy)
+    report: ReportPolicy = Field(default_factory=ReportPolicy)
     audit: dict[str, Any] = Field(default_factory=dict)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.report.catalogue import Remedy
 from ezgov_infra.report.sources import (
     BANDWIDTH_AUDIT,
     BLOCKING_SEVERITIES,
@@ -50,7 +51,9 @@ def gap_kind(reason: str) -> tuple[str, str]:
 
 def gap_text(text: Text, reason: str) -> str:
     kind, detail = gap_kind(reason)
-    return text(f"gap.{kind}", detail=detail)
+    # "EZ-EXT-0033 planned, EZ-EXT-0034 decommissioned": circuit ids are data, their states are words
+    states = ", ".join(" ".join(text.catalogue.term(word) for word in part.split(" ")) for part in detail.split(", "))
+    return text(f"gap.{kind}", detail=states)
 
 
 def district_key(inv: Inventory, site_id: str) -> str:
@@ -83,8 +86,9 @@ def worst_sites(sources: Sources, text: Text, gaps: list[Gap]) -> dict[str, list
         problems[gap.site].append(text("worst.not_connected", reason=gap_text(text, gap.reason)))
     bandwidth_run = sources.runs.get(BANDWIDTH_AUDIT)
     if bandwidth_run is not None:
+        off = {gap.site for gap in gaps}
         for site, entry in sorted(site_bandwidth(bandwidth_run, inv).items()):
-            if entry.meets_target is False:
+            if entry.meets_target is False and site not in off:
                 rate = entry.measured_mbps if entry.measured_mbps is not None else entry.contracted_mbps
                 weight[site] += 50
                 problems[site].append(text("worst.bandwidth", rate=_mbps(rate), target=_mbps(entry.target_mbps)))
@@ -120,6 +124,7 @@ class Blocker:
     subjects: list[str]
     remedy: str
     source: str
+    remedy_lines: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -145,14 +150,18 @@ class Collector:
     def owner(self, kind: str, owner_id: str, name: str) -> Owner:
         return self.owners.setdefault((kind, owner_id), Owner(kind, owner_id, name))
 
-    def add(self, owner: Owner, severity: str, problem: str, subject: str, remedy: str, source: str,
+    def add(self, owner: Owner, severity: str, problem: str, subject: str, remedy: str | Remedy, source: str,
             merge_key: str | None = None) -> None:
-        key = (owner.kind, owner.id, merge_key) if merge_key else None
+        """Add one item; items of one owner with the same merge key AND the same words (problem, remedy) share a
+        row, so a row never shows one subject's address or target beside another's."""
+        whole = remedy if isinstance(remedy, Remedy) else Remedy(remedy)
+        key = (owner.kind, owner.id, f"{merge_key}\n{severity}\n{problem}\n{whole}") if merge_key else None
         if key is not None and key in self.merged:
             if subject not in self.merged[key].subjects:
                 self.merged[key].subjects.append(subject)
             return
-        blocker = Blocker(severity, self.text(f"severity.{severity}"), problem, [subject], remedy, source)
+        blocker = Blocker(severity, self.text(f"severity.{severity}"), problem, [subject], whole.sentence, source,
+                          list(whole.lines))
         owner.blockers.append(blocker)
         if key is not None:
             self.merged[key] = blocker
@@ -161,10 +170,6 @@ class Collector:
         for owner in self.owners.values():
             owner.blockers.sort(key=lambda b: (SEVERITY_RANK.get(b.severity, 9), -len(b.subjects), b.problem))
         return sorted(self.owners.values(), key=lambda o: (-o.critical, -len(o.blockers), o.kind, o.id))
-
-
-def first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else ""
 
 
 def blockers(sources: Sources, text: Text, gaps: list[Gap]) -> list[Owner]:
@@ -186,32 +191,56 @@ def blockers(sources: Sources, text: Text, gaps: list[Gap]) -> list[Owner]:
             device = inv.devices.get(str(result["subject"]))
             if device is not None and result["status"] != "ok":
                 category = str(result.get("category") or "failed")
-                found.add(district(device.site), "high", text("blocker.not_audited", category=category),
+                found.add(district(device.site), "high",
+                          text("blocker.not_audited", category=text.catalogue.term(category)),
                           device.id, text("remedy.not_audited"), source, merge_key=f"failed.{category}")
-        _findings(found, run, source, lambda s: district(inv.devices[s].site) if s in inv.devices else None)
+        _findings(found, text, run, source,
+                  lambda s: district(inv.devices[s].site) if s in inv.devices else None)
     run = sources.runs.get(BANDWIDTH_AUDIT)
     if run is not None:
-        _findings(found, run, text("section.bandwidth"),
-                  lambda s: district(s) if s in inv.sites else None)
+        # a centre off the extranet is one open item: the coverage gap above, not again as "no active circuit"
+        off = {gap.site for gap in gaps}
+        _findings(found, text, run, text("section.bandwidth"),
+                  lambda s: district(s) if s in inv.sites and s not in off else None)
     run = sources.runs.get(WEB_CHECK)
     if run is not None:
         def department(host: str) -> Owner | None:
             site = inv.websites.get(host)
             return found.owner("department", site.department, site.department) if site else None
-        _findings(found, run, text("section.websites"), department)
+        _findings(found, text, run, text("section.websites"), department)
     _migration(found, sources, text)
-    return found.result()
+    owners = found.result()
+    # Managers know sites and systems by name: a row names them, with the id for the engineers.
+    systems = sources.migration.systems
+    for owner in owners:
+        for blocker in owner.blockers:
+            blocker.subjects = [_label(inv, systems, text, s) for s in blocker.subjects]
+    return owners
 
 
-def _findings(found: Collector, run: RunView, source: str, owner_of: Any) -> None:
+def _label(inv: Inventory, systems: dict[str, Any], text: Text, subject: str) -> str:
+    record = inv.sites.get(subject) or systems.get(subject)
+    name = text.name(record) if record is not None else ""
+    if not name or name == subject:
+        return subject
+    return f"{name}（{subject}）" if text.lang == "zh" else f"{name} ({subject})"
+
+
+def _findings(found: Collector, text: Text, run: RunView, source: str, owner_of: Any) -> None:
     for finding in run.findings:
         if finding["severity"] not in BLOCKING_SEVERITIES:
             continue
         owner = owner_of(str(finding["subject"]))
         if owner is None:
             continue
-        found.add(owner, str(finding["severity"]), str(finding["message"]), str(finding["subject"]),
-                  first_line(str(finding.get("remedy") or "")), source, merge_key=f"rule.{finding['rule']}")
+        rule = str(finding["rule"])
+        # A row names the problem and the remedy in the rule's own words, the same for every subject on it; each
+        # subject's own sentence (its interface, its address, its config lines) is in the appendix.
+        problem = text.catalogue.rule(rule) or text.catalogue.finding(rule, str(finding["message"]))
+        generic = text.catalogue.rule_remedy(rule)
+        remedy = Remedy(generic) if generic else text.catalogue.remedy(rule, str(finding.get("remedy") or ""))
+        found.add(owner, str(finding["severity"]), problem, str(finding["subject"]), remedy, source,
+                  merge_key=f"rule.{rule}")
 
 
 def _migration(found: Collector, sources: Sources, text: Text) -> None:
@@ -224,18 +253,26 @@ def _migration(found: Collector, sources: Sources, text: Text) -> None:
         name = system.department if system else text("owner.unknown")
         return found.owner("department", name, name)
 
+    # One open item per system: a system not ready is held by the plan and misses the deadline for that reason.
+    counted: set[str] = set()
     for verdict in migration.assessments:
         if verdict.readiness.value == "not_ready":
-            reasons = "; ".join(r.message for r in verdict.reasons if r.readiness.value == "not_ready")
+            reasons = ("；" if text.lang == "zh" else "; ").join(
+                text.catalogue.sentence(r.message) for r in verdict.reasons if r.readiness.value == "not_ready")
             found.add(department(verdict.system), "high", text("blocker.system_not_ready", reasons=reasons),
-                      verdict.system, text("remedy.system_not_ready"), source)
+                      verdict.system, text("remedy.system_not_ready"), source, merge_key="not-ready")
+            counted.add(verdict.system)
     plan = migration.plan
     if plan is None:
         return
     for item in plan.misses:
-        found.add(department(item.system), "high", text("blocker.misses_deadline", reason=item.reason),
-                  item.system, text("remedy.misses_deadline"), source)
-    late = [s for w in plan.waves if w.after_deadline for s in w.systems]
+        if item.system in counted:
+            continue
+        counted.add(item.system)
+        found.add(department(item.system), "high",
+                  text("blocker.misses_deadline", reason=text.catalogue.sentence(item.reason)),
+                  item.system, text("remedy.misses_deadline"), source, merge_key="misses")
+    late = [s for w in plan.waves if w.after_deadline for s in w.systems if s not in counted]
     for system in late:
         found.add(department(system), "high", text("blocker.late_wave"), system, text("remedy.misses_deadline"),
                   source, merge_key="late-wave")
@@ -250,9 +287,11 @@ class EvidenceFinding:
     severity_text: str
     rule: str
     message: str
-    evidence: str
+    evidence: list[str]
     remedy: str
     interfaces: list[str] = field(default_factory=list)
+    remedy_lines: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)  # the device's own output the finding quotes
 
 
 @dataclass(slots=True)
@@ -262,6 +301,7 @@ class EvidenceEntry:
     status: str
     lines: list[str]
     findings: list[EvidenceFinding]
+    raw: list[str] = field(default_factory=list)  # what the collector said, verbatim (tool output is data)
 
 
 @dataclass(slots=True)
@@ -272,13 +312,62 @@ class EvidenceSection:
     entries: list[EvidenceEntry]
 
 
-def evidence_text(evidence: Any) -> str:
+def _value_text(text: Text, value: Any) -> str:
+    if isinstance(value, bool):
+        return text("evidence.is_true" if value else "evidence.is_false")
+    if value is None or value == [] or value == "":
+        return text("evidence.empty")
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(text.catalogue.term(str(v)) for v in value)
+    if isinstance(value, str):
+        return text.catalogue.term(value)
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+# Evidence fields that quote what a device or a website returned (an output line, a page diff, a URL): shown
+# verbatim as data, never translated.
+VERBATIM = frozenset({"text", "diff", "start"})
+
+
+def evidence_lines(text: Text, evidence: Any) -> list[str]:
+    """What a rule saw, one `label: value` line per field in the report's language; long values are cut."""
     if not isinstance(evidence, dict) or not evidence:
-        return ""
-    parts = [f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)}"
-             for k, v in sorted(evidence.items())]
-    joined = "; ".join(parts)
-    return joined if len(joined) <= EVIDENCE_CHARS else joined[:EVIDENCE_CHARS - 1] + "…"
+        return []
+    colon = "：" if text.lang == "zh" else ": "
+    lines = []
+    for key, value in sorted(evidence.items()):
+        if key in VERBATIM or _nested(value):
+            continue  # quoted verbatim instead (`_quoted`)
+        shown = _value_text(text, value)
+        if len(shown) > EVIDENCE_CHARS:
+            shown = shown[:EVIDENCE_CHARS - 1] + "…"
+        lines.append(f"{text.catalogue.label(key)}{colon}{shown}")
+    return lines
+
+
+def _nested(value: Any) -> bool:
+    """A structured value (a server's answers, a page diff): data to quote, not a fact to put in words."""
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict | list) for v in value))
+
+
+def _quoted(text: Text, evidence: Any) -> list[str]:
+    """The evidence a person reads as data: quoted device output, and structured values as compact JSON."""
+    if not isinstance(evidence, dict):
+        return []
+    quoted = []
+    for key in sorted(VERBATIM):
+        value = evidence.get(key)
+        if value:
+            shown = "\n".join(map(str, value)) if isinstance(value, list) else str(value)
+            quoted.append(shown if len(shown) <= EVIDENCE_CHARS else shown[:EVIDENCE_CHARS - 1] + "…")
+    for key, value in sorted(evidence.items()):
+        if key not in VERBATIM and _nested(value) and value:
+            shown = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            shown = shown if len(shown) <= EVIDENCE_CHARS else shown[:EVIDENCE_CHARS - 1] + "…"
+            quoted.append(f"{text.catalogue.label(key)}: {shown}")
+    return quoted
 
 
 def _interfaces(inv: Inventory, device: str, evidence: Any) -> list[str]:
@@ -316,8 +405,7 @@ def evidence(sources: Sources, text: Text) -> list[EvidenceSection]:
             if facts.get("hostname"):
                 lines.append(text("evidence.hostname", hostname=facts["hostname"]))
             if result["status"] != "ok":
-                lines.append(text("evidence.failed", category=result.get("category") or "",
-                                  message=result.get("message") or ""))
+                lines.append(text("evidence.failed", category=text.catalogue.term(str(result.get("category") or ""))))
             name = subject
             if section_id == "ipv6" and subject in inv.devices:
                 name = text.name(inv.sites.get(inv.devices[subject].site), subject)
@@ -325,12 +413,18 @@ def evidence(sources: Sources, text: Text) -> list[EvidenceSection]:
                 name = text.name(inv.sites.get(subject), subject)
             elif section_id == "websites":
                 name = text.name(inv.websites.get(subject), subject)
-            rows = [EvidenceFinding(str(f["severity"]), text(f"severity.{f['severity']}"), str(f["rule"]),
-                                    str(f["message"]), evidence_text(f.get("evidence")), str(f.get("remedy") or ""),
-                                    _interfaces(inv, subject, f.get("evidence")))
-                    for f in sorted(found, key=lambda f: (SEVERITY_RANK.get(str(f["severity"]), 9), f["rule"]))]
+            rows = []
+            for f in sorted(found, key=lambda f: (SEVERITY_RANK.get(str(f["severity"]), 9), f["rule"])):
+                rule = str(f["rule"])
+                remedy = text.catalogue.remedy(rule, str(f.get("remedy") or ""))
+                rows.append(EvidenceFinding(str(f["severity"]), text(f"severity.{f['severity']}"), rule,
+                                            text.catalogue.finding(rule, str(f["message"])),
+                                            evidence_lines(text, f.get("evidence")), remedy.sentence,
+                                            _interfaces(inv, subject, f.get("evidence")), remedy.lines,
+                                            _quoted(text, f.get("evidence"))))
             status = text("evidence.ok") if result["status"] == "ok" else text("evidence.not_collected")
-            entries.append(EvidenceEntry(subject, name, status, lines, rows))
+            raw = [str(result["message"])] if result["status"] != "ok" and result.get("message") else []
+            entries.append(EvidenceEntry(subject, name, status, lines, rows, raw))
         sections.append(EvidenceSection(section_id, text(f"section.{section_id}"),
-                                        text("source.run", id=run.id, day=run.started[:10]), entries))
+                                        text("source.run", id=run.id, day=text.day(run.started)), entries))
     return sections

@@ -42,6 +42,8 @@ class Report:
     runs: list[RunUsed]
     words: dict[str, str] = field(default_factory=dict)
     task1: Task1 | None = None
+    issuer: str = ""
+    marking: str = ""
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)
@@ -60,7 +62,7 @@ def build_report(sources: Sources, lang: str, *, generated: datetime | None = No
     worst = worst_sites(sources, text, gaps)
     cloud = inv.policy.migration.cloud_site
     runs = [RunUsed(kind, text(f"run_kind.{kind}"),
-                    text("source.run", id=sources.runs[kind].id, day=sources.runs[kind].started[:10])
+                    text("source.run", id=sources.runs[kind].id, day=text.day(sources.runs[kind].started))
                     if kind in sources.runs else text("status.unknown")) for kind in AUDIT_KINDS]
     city = inv.regions.get(next((r.id for r in inv.regions.values() if r.parent is None), ""))
     households = task1_kpis(sources, text)
@@ -78,6 +80,8 @@ def build_report(sources: Sources, lang: str, *, generated: datetime | None = No
         runs=runs,
         words=text.mapping(),
         task1=task1_section(sources, text, households),
+        issuer=text.pick(inv.policy.report.issuer or "", inv.policy.report.issuer_en or "") or "",
+        marking=text.pick(inv.policy.report.marking or "", inv.policy.report.marking_en or "") or "",
     )
 
 

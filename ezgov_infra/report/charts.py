@@ -17,9 +17,9 @@ from ezgov_infra.report.timeline import Schedule
 COLOURS = {"met": "#2e7d32", "close": "#b26a00", "off": "#c62828", "unknown": "#757575",
            "done": "#2e7d32", "on_track": "#2e7d32", "at_risk": "#b26a00", "missed": "#c62828",
            "untracked": "#757575", "executed": "#2e7d32", "planned": "#1565c0", "failed": "#c62828",
-           "rolled_back": "#b26a00"}
+           "rolled_back": "#b26a00", "overdue": "#c62828"}
 FILLS = {"met": "solid", "close": "hatch", "off": "cross", "unknown": "none", "executed": "solid",
-         "planned": "hatch", "failed": "cross", "rolled_back": "cross"}
+         "planned": "hatch", "failed": "cross", "rolled_back": "cross", "overdue": "none"}
 
 
 def _defs() -> str:
@@ -46,10 +46,18 @@ def fill(status: str) -> str:
     return "#fff" if kind == "none" else colour
 
 
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of a label's printed width: CJK glyphs are one em, Latin ones about 0.62 em."""
+    return sum(size if ord(ch) >= 0x2E80 else 0.62 * size for ch in text)
+
+
 def kpi_bars(kpis: Sequence[Kpi], *, title: str, target_label: str) -> str:
-    """One horizontal bar per figure, 0-100%, with the target marked and the value written beside it."""
-    label_w, bar_w, row_h, top = 230, 300, 30, 28
-    width, height = label_w + bar_w + 190, top + row_h * len(kpis) + 24
+    """One horizontal bar per figure, 0-100%, with the target marked and the value written beside it; the label
+    and value columns are as wide as their longest text, so nothing is cut at the chart's edges."""
+    bar_w, row_h, top = 300, 30, 28
+    label_w = int(max([text_width(k.title, 12) for k in kpis] + [60.0]) + 14)
+    value_w = int(max([text_width(f"{k.value_text} · {k.status_text}", 12) for k in kpis] + [60.0]) + 16)
+    width, height = label_w + bar_w + value_w, top + row_h * len(kpis) + 24
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f"<title>{escape(title)}</title>", _defs()]
@@ -80,16 +88,35 @@ def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def month_step(px_per_month: float, label_px: float = 48.0) -> int:
+    """How many months apart the calendar labels stand so that no two collide (1, 2, 3, 6 or 12)."""
+    for step in (1, 2, 3, 6, 12):
+        if px_per_month * step >= label_px:
+            return step
+    return 12
+
+
+def window(schedule: Schedule) -> tuple[date, date]:
+    """The span the chart draws: the plan's own window (its start to its deadline, stretched to any wave outside
+    it), not the history of the city. Without a plan, the milestones' span."""
+    days = [_day(w.start) for w in schedule.waves] + [_day(w.end) for w in schedule.waves]
+    days += [d for d in (schedule.start, schedule.deadline) if d is not None]
+    if not days:
+        days = [m.due for m in schedule.milestones] or [schedule.as_of]
+    first, last = min(days), max(days)
+    return first - timedelta(days=3), last + timedelta(days=3)
+
+
 def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: str) -> str:
-    """Waves as bars on a calendar, the plan's milestones and today as vertical lines."""
+    """Waves as bars on the plan's calendar, the deadline, today (when inside the window) and the milestones that
+    fall inside it as vertical lines."""
     waves = schedule.waves
-    days = [_day(w.start) for w in waves] + [_day(w.end) for w in waves] + [m.due for m in schedule.milestones]
-    days += [d for d in (schedule.start, schedule.deadline, schedule.as_of) if d is not None]
-    first, last = min(days) - timedelta(days=7), max(days) + timedelta(days=7)
+    first, last = window(schedule)
     span = max(1, (last - first).days)
-    label_w, chart_w, row_h, top = 150, 520, 18, 46
+    milestones = [m for m in schedule.milestones if first <= m.due <= last]
+    label_w, chart_w, row_h, top = 110, 470, 18, 46
     rows = max(1, len(waves))
-    height = top + rows * row_h + 28 + 16 * len(schedule.milestones)
+    height = top + rows * row_h + 28 + 16 * len(milestones)
     width = label_w + chart_w + 20
 
     def x(day: date | datetime) -> float:
@@ -98,12 +125,17 @@ def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: s
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
            f"<title>{escape(title)}</title>", _defs()]
+    step = month_step(chart_w * 30.4 / span)
     month = date(first.year, first.month, 1)
+    index = 0
     while month <= last:
         if month >= first:
             out.append(f'<line x1="{x(month):.1f}" y1="{top - 14}" x2="{x(month):.1f}" y2="{top + rows * row_h}" '
-                       f'stroke="#e0e0e0"/><text x="{x(month) + 2:.1f}" y="{top - 18}" fill="#424242">'
-                       f"{month.strftime('%Y-%m')}</text>")
+                       f'stroke="#e0e0e0"/>')
+            if index % step == 0 and x(month) + 50 <= width:  # a label cut at the edge is not drawn
+                out.append(f'<text x="{x(month) + 2:.1f}" y="{top - 18}" fill="#424242">'
+                           f"{month.strftime('%Y-%m')}</text>")
+            index += 1
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     for index, wave in enumerate(waves):
         y = top + index * row_h
@@ -112,10 +144,15 @@ def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: s
         out.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{escape(wave.id)} '
                    f"({len(wave.systems)})</text>")
         late = ' stroke-width="2.5" stroke-dasharray="3 2"' if wave.late else ""
-        out.append(f'<rect x="{start:.1f}" y="{y + 3}" width="{max(5.0, end - start):.1f}" height="11" '
+        bar = max(5.0, end - start)
+        out.append(f'<rect x="{start:.1f}" y="{y + 3}" width="{bar:.1f}" height="11" '
                    f'fill="{fill(status)}" stroke="{COLOURS[status]}"{late}/>')
-        out.append(f'<text x="{max(5.0, end - start) + start + 4:.1f}" y="{y + 12}" fill="#424242">'
-                   f"{escape(wave.start.strftime('%m-%d'))} {escape(wave.status_text)}</text>")
+        words = f"{wave.start.strftime('%m-%d')} {wave.status_text}"
+        if start + bar > label_w + chart_w * 0.6:  # near the right edge: the words go left of the bar
+            out.append(f'<text x="{start - 4:.1f}" y="{y + 12}" text-anchor="end" fill="#424242">'
+                       f"{escape(words)}</text>")
+        else:
+            out.append(f'<text x="{start + bar + 4:.1f}" y="{y + 12}" fill="#424242">{escape(words)}</text>')
     base = top + rows * row_h
     if schedule.deadline is not None:
         out.append(f'<line x1="{x(schedule.deadline):.1f}" y1="{top - 14}" x2="{x(schedule.deadline):.1f}" '
@@ -125,17 +162,20 @@ def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: s
         out.append(f'<line x1="{x(today):.1f}" y1="{top - 14}" x2="{x(today):.1f}" y2="{base}" stroke="#000" '
                    f'stroke-dasharray="2 2"/><text x="{x(today) + 2:.1f}" y="{top - 4}">{escape(today_label)}'
                    "</text>")
-    for index, milestone in enumerate(schedule.milestones):
+    for index, milestone in enumerate(milestones):
         mx, my = x(milestone.due), base + 22 + 16 * index
         out.append(f'<line x1="{mx:.1f}" y1="{top - 14}" x2="{mx:.1f}" y2="{my - 8}" stroke="#616161" '
                    f'stroke-dasharray="1 3"/>')
         out.append(f'<path d="M{mx:.1f} {my - 9}l5 5l-5 5l-5-5z" fill="{fill(milestone.status)}" '
                    f'stroke="{COLOURS.get(milestone.status, "#757575")}"/>')
-        anchor = "end" if mx > label_w + chart_w * 0.6 else "start"
+        anchor = "end" if mx > label_w + chart_w * 0.5 else "start"
         dx = -8 if anchor == "end" else 8
         label = f"{milestone.due.isoformat()} {milestone.name} · {milestone.status_text}"
         out.append(f'<text x="{mx + dx:.1f}" y="{my}" text-anchor="{anchor}">{escape(label)}</text>')
     if schedule.deadline is not None:
-        out.append(f'<text x="{x(schedule.deadline) + 3:.1f}" y="{top - 4}">{escape(deadline_label)}</text>')
+        deadline_x = x(schedule.deadline)
+        anchor = ' text-anchor="end"' if deadline_x > label_w + chart_w * 0.8 else ""
+        out.append(f'<text x="{deadline_x + (-3 if anchor else 3):.1f}" y="{top - 4}"{anchor}>'
+                   f"{escape(deadline_label)}</text>")
     out.append("</svg>")
     return "".join(out)

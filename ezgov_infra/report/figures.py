@@ -98,7 +98,7 @@ def trend_text(text: Text, delta: float | None) -> str:
 def run_label(text: Text, run: RunView | None) -> str:
     if run is None:
         return text("source.none")
-    return text("source.run", id=run.id, day=run.started[:10])
+    return text("source.run", id=run.id, day=text.day(run.started))
 
 
 def make_kpi(text: Text, kpi_id: str, ratio: Ratio, previous: float | None, source: str,
@@ -154,7 +154,13 @@ def executive(sources: Sources, text: Text, coverage: Ratio) -> list[Kpi]:
         note = ""
         if kpi_id == "ipv6_devices" and ratio.total is not None and ratio.total < len(inv.devices):
             note = text("kpi.ipv6_devices.partial_scope", audited=ratio.total, devices=len(inv.devices))
-        kpis.append(make_kpi(text, kpi_id, ratio, previous, run_label(text, runs.get(kind)), note=note))
+        narrower = sources.partial.get(kind)
+        if narrower is not None:  # a newer run of narrower scope: named, never counted
+            scope = narrower.scope if len(narrower.scope) <= 60 else narrower.scope[:59] + "…"
+            left_out = text("kpi.partial_run", id=narrower.id, day=text.day(narrower.started), scope=scope)
+            note = f"{note} {left_out}".strip()
+        source = run_label(text, runs.get(kind)) if kind in runs else text("source.no_full_run")
+        kpis.append(make_kpi(text, kpi_id, ratio, previous, source, note=note))
         if kpi_id == "bandwidth":  # the city's own targets for task 3, as policy.yaml sets them
             kpis[-1].target = text("kpi.bandwidth.target", urban=inv.policy.bandwidth.urban_mbps,
                                    rural=inv.policy.bandwidth.rural_mbps)

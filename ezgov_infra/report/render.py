@@ -55,14 +55,35 @@ def charts(report: Report, text: Text) -> dict[str, str]:
     }
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, *, brief: bool = False) -> str:
+    """The whole report, or with `brief` the executive page alone (the one-page brief)."""
     text = Text(report.lang)
     template = _html_env().get_template("report.html.j2")
-    return template.render(r=report, t=text, css=stylesheet(), **charts(report, text))
+    return template.render(r=report, t=text, css=stylesheet(), brief=brief, **charts(report, text))
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, brief: bool = False) -> str:
     text = Text(report.lang)
     template = _md_env().get_template("report.md.j2")
-    body = template.render(r=report, t=text)
+    body = template.render(r=report, t=text, brief=brief)
+    # CommonMark continues a table into the next line unless a blank line ends it
+    body = re.sub(r"^(\|.*)\n(?=[^|\n])", "\\1\n\n", body, flags=re.MULTILINE)
     return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+
+
+def workbook_sheets(report: Report) -> list[tuple[str, list[list[str | int | None]]]]:
+    """The open items (one row per owner and problem) and the wave schedule, as sheets with a header row."""
+    text = Text(report.lang)
+    items: list[list[str | int | None]] = [[text("ui.owner"), text("ui.severity"), text("ui.problem"),
+                                            text("ui.where"), text("ui.count"), text("ui.remedy"),
+                                            text("ui.source")]]
+    for owner in report.owners:
+        for b in owner.blockers:
+            items.append([owner.name, b.severity_text, b.problem, ", ".join(b.subjects), len(b.subjects),
+                          "\n".join([b.remedy, *b.remedy_lines]), b.source])
+    waves: list[list[str | int | None]] = [[text("ui.wave"), text("ui.window_start"), text("ui.window_end"),
+                                            text("ui.status"), text("ui.count"), text("ui.systems")]]
+    for w in report.schedule.waves:
+        waves.append([w.id, w.start.strftime("%Y-%m-%d %H:%M"), w.end.strftime("%Y-%m-%d %H:%M"), w.status_text,
+                      len(w.systems), ", ".join(w.systems)])
+    return [(text("ui.blockers"), items), (text("ui.schedule"), waves)]

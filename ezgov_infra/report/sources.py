@@ -42,6 +42,7 @@ class RunView:
     summary: dict[str, Any]
     results: list[dict[str, Any]]
     findings: list[dict[str, Any]]
+    scope: str = ""
 
     def findings_of(self) -> dict[str, list[dict[str, Any]]]:
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -79,6 +80,7 @@ class Sources:
     runs: dict[str, RunView] = field(default_factory=dict)
     previous: dict[str, RunView] = field(default_factory=dict)
     earlier: dict[str, float] = field(default_factory=dict)
+    partial: dict[str, RunView] = field(default_factory=dict)  # newer runs of narrower scope, left out
     migration: Migration = field(default_factory=Migration)
     broadband: Assessment | None = None  # task 1, from the carriers' latest reports
     broadband_trend: list[TrendPoint] = field(default_factory=list)

@@ -7,10 +7,12 @@ Sentences take named fields (`{done} of {total}`); a missing key or field is a p
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
+from ezgov_infra.report.catalogue import Catalogue
 from ezgov_infra.store.yamlfiles import load_yaml
 
 LANGUAGES = ("zh", "en")
@@ -48,6 +50,7 @@ class Text:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.table = strings(lang)
+        self.catalogue = Catalogue(lang)
 
     def __call__(self, key: str, **fields: Any) -> str:
         return self.table[key].format(**fields) if fields else self.table[key]
@@ -62,6 +65,14 @@ class Text:
 
     def pick(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else (en or zh)
+
+    def date(self, day: date) -> str:
+        """A calendar day as each language writes it: 2019年11月1日, 2019-11-01."""
+        return f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh" else day.isoformat()
+
+    def day(self, stamp: str) -> str:
+        """The day of an ISO timestamp (`2019-11-01T09:00:00`) as `date` writes it."""
+        return self.date(date.fromisoformat(stamp[:10]))
 
     def pct(self, value: float | None) -> str:
         if value is None:

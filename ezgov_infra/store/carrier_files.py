@@ -139,3 +139,17 @@ def write_grid(path: Path, rows: Iterable[Sequence[Cell]], *, title: str | None 
     out = io.BytesIO()
     book.save(out)
     atomic_write(path, out.getvalue())
+
+
+def write_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> None:
+    """Write an XLSX workbook of several named sheets (the first row of each is its header), atomically."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, rows in sheets:
+        sheet = book.create_sheet(title=name[:31])
+        for row in rows:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    atomic_write(path, out.getvalue())

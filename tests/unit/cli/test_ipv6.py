@@ -106,7 +106,7 @@ class TestInsufficientEvidence:
         with open_history(state / "history.sqlite") as history:
             stored = history.runs("ipv6-audit", limit=1)[0]
         assert stored["summary"]["by_status"] == {"unknown": 1}
-        latest, _, _ = read_history(state / "history.sqlite", "latest")
+        _, _, _, latest = read_history(state / "history.sqlite", "latest")  # a limited run: left out of figures
         assert device_readiness(latest["ipv6-audit"], load_inventory(sample_inventory)) == {"changgang-ar-1": "unknown"}
 
 
@@ -144,3 +144,15 @@ class TestOfflineDocument:
         assert {"site", "platform", "source", "facts", "findings", "score", "message"} <= set(device)
         assert [s["id"] for s in document["sites"]] == [device["site"]]
         assert document["city"]["devices"] == 1
+
+
+class TestFindingsInChinese:
+    def test_the_listing_speaks_the_reports_language(self, sample_inventory: Path, cli: Callable[..., Any]) -> None:
+        from tests.report.latin import english_words
+
+        assert cli("ipv6", "audit", "-i", sample_inventory, *SUBSET, "--format", "json").code == 0
+        rows = json.loads(cli("ipv6", "findings", "--lang", "zh", "--format", "json").out)
+        assert rows and {r["severity"] for r in rows} <= {"严重", "高", "中", "低", "提示"}
+        prose = [r["message"] for r in rows] + [r["remedy"].splitlines()[0] for r in rows if r["remedy"]]
+        prose += [r["category"] for r in rows]
+        assert english_words(prose) == {}, english_words(prose)

@@ -121,11 +121,16 @@ class TestExecuteNeedsTheSignOff:
 class TestTheReportShowsTheSignOff:
     @pytest.mark.parametrize(("lang", "expected"), [("en", "Signed off · signed off by 主任 at "),
                                                      ("zh", "已签认 · 主任 于 ")])
-    def test_a_signed_wave_names_who_signed_it(self, plans: Path, lang: str, expected: str) -> None:
+    def test_a_signed_wave_names_who_signed_it(self, plans: Path, sample_inventory: Path, tmp_path: Path, lang: str,
+                                                expected: str) -> None:
+        from ezgov_infra.jobs.report import load_sources
         from ezgov_infra.report.text import Text
         from ezgov_infra.report.timeline import wave_bars
 
         cutover.sign_off(name="p", wave="W01", by="主任", plans_dir=plans)
-        bars = wave_bars(load_plan(plans, "p"), Text(lang))
+        start = load_plan(plans, "p").start
+        sources = load_sources(folder=sample_inventory, history_db=tmp_path / "history.sqlite", plans_dir=plans,
+                               plan="p", as_of=start)
+        bars = wave_bars(sources, Text(lang))
         assert bars[0].status_text.startswith(expected)
         assert bars[1].status_text == Text(lang)("wave.planned")

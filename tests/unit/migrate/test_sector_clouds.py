@@ -54,7 +54,7 @@ class TestConnectWithoutMoving:
             migration.make_plan(folder=inventory_copy, name="p", plans_dir=tmp_path, write=False)
 
     @pytest.mark.parametrize(("lang", "expected"), [("zh", "纳入统一管理（接入、不迁移）：2 个系统"),
-                                                     ("en", "without moving (纳入统一管理): 2 systems")])
+                                                     ("en", "without moving: 2 systems")])
     def test_the_report_counts_both(self, sample_inventory: Path, tmp_path: Path, lang: str,
                                     expected: str) -> None:
         from ezgov_infra.jobs import report

@@ -19,7 +19,7 @@ class TestTrendBaseline:
         first_full = record(db, "")
         record(db, "device:tujianao-ar-1,device:liangzihu-agg-1")
         latest_full = record(db, "")
-        runs, previous, _ = read_history(db, "latest")
+        runs, previous, _, _ = read_history(db, "latest")
         assert runs["ipv6-audit"].id == latest_full
         assert previous["ipv6-audit"].id == first_full
 
@@ -27,6 +27,6 @@ class TestTrendBaseline:
         db = tmp_path / "history.sqlite"
         record(db, "")
         record(db, "device:tujianao-ar-1")
-        runs, previous, _ = read_history(db, "latest")
+        runs, previous, _, _ = read_history(db, "latest")
         assert runs["ipv6-audit"].summary == {}
         assert "ipv6-audit" not in previous
