@@ -209,7 +209,7 @@ def schema_digest(module: str) -> str:
 
 
 _RECORDS_VERSION = 1
-_RECORDS_MIN_BYTES = 65536  # below this, validating again is as quick as reading the cache
+_RECORDS_MIN_BYTES = 8192  # below this, validating again is as quick as reading the cache
 
 
 def _records_cache(raw: bytes, model: type[BaseModel]) -> Path:
