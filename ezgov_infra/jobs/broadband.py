@@ -152,8 +152,7 @@ def _import(folder: Path, state_dir: Path, files: list[Path], carrier: Carrier |
     imported: list[ImportedFile] = []
     with open_history(_history(state_dir)) as history:
         store = BroadbandStore(history)
-        for report in reports:
-            saved = store.save_report(report)
+        for report, saved in zip(reports, store.save_reports(reports), strict=True):
             imported.append(ImportedFile(report.file, "report", report.carrier.value, report.as_of,
                                          len(report.villages), saved.replaced, False, report.sha256))
         latest: dict[str, date] = {}
