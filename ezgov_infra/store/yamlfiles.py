@@ -19,6 +19,7 @@ import importlib
 import io
 import ipaddress
 import json
+import json.encoder
 import marshal
 import pickle
 import re
@@ -483,9 +484,14 @@ def dump_block(data: Mapping[str, Any]) -> str:
     round-trips exactly; keys stay plain where YAML allows it so that the file reads naturally.
     """
     out: list[str] = []
+    keys: dict[str, str] = {}
 
     def key(text: str) -> str:
-        return text if _PLAIN_KEY.fullmatch(text) and text.lower() not in _YAML_WORDS else scalar(text)
+        shown = keys.get(text)
+        if shown is None:
+            plain = _PLAIN_KEY.fullmatch(text) and text.lower() not in _YAML_WORDS
+            shown = keys[text] = text if plain else _json(text)
+        return shown
 
     def walk(node: Mapping[str, Any], indent: str) -> None:
         for name, value in node.items():
@@ -498,17 +504,27 @@ def dump_block(data: Mapping[str, Any]) -> str:
             elif value is None:
                 out.append(f"{indent}{key(str(name))}:\n")
             else:
-                out.append(f"{indent}{key(str(name))}: {scalar(value)}\n")
+                out.append(f"{indent}{key(str(name))}: {_json(value)}\n")
 
     walk(data, "")
-    return "".join(out)
+    # what YAML refuses can only be inside the JSON strings (a plain key has none of it): escaped in one pass
+    return _NOT_YAML.sub(_escape_not_yaml, "".join(out))
 
 
+def _json(value: Any) -> str:
+    """JSON text of a scalar, as `json.dumps(value, ensure_ascii=False)` writes it (strings by its C encoder)."""
+    return _encode_string(value) if type(value) is str else json.dumps(value, ensure_ascii=False)
+
+
+def _escape_not_yaml(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+_encode_string = json.encoder.encode_basestring
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 # characters JSON leaves raw but YAML refuses in a document: escape them the way both understand
 _NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def scalar(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _NOT_YAML.sub(_escape_not_yaml, _json(value))
