@@ -4,6 +4,9 @@ Loading takes the fast path (libyaml, no line bookkeeping) and only when somethi
 second time to find the line of each bad field. Saving goes through ruamel's round-trip mode so that a person's
 comments and key order survive a CLI edit; new records are inserted at their sorted place.
 
+A file (of 8 kB or more) whose every record is valid is kept validated in the state folder's cache, keyed by its
+bytes and the models' source, so a province kept as a folder of files per kind re-reads only what changed.
+
 This is the package's one YAML adapter (PyYAML and ruamel are imported here only): other modules read package
 data, vault plaintext and command-line values with `load_yaml` and write with `dump_plain`, `dump_sorted` or
 `dump_block`.
@@ -20,7 +23,6 @@ import io
 import ipaddress
 import json
 import json.encoder
-import marshal
 import pickle
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -156,24 +158,6 @@ def _cache_dir() -> Path:
     return resolve_settings().cache_dir / "yaml"
 
 
-def parse_cached(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """`parse_yaml`, remembering clean parses by content hash (libyaml reads ~1 MB/s; a province is 30 MB).
-
-    Only documents that parsed without problems and hold plain data (no dates) are cached, in the state folder.
-    """
-    raw = text.encode("utf-8")
-    key = hashlib.blake2b(raw, digest_size=20).hexdigest()
-    path = _cache_dir() / f"{key}.marshal"
-    if len(raw) > 65536:
-        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-            return marshal.loads(path.read_bytes()), []
-    data, problems = parse_yaml(text, file)
-    if not problems and len(raw) > 65536:
-        with contextlib.suppress(OSError, ValueError):
-            atomic_write(path, marshal.dumps(data))
-    return data, problems
-
-
 @functools.lru_cache(maxsize=32)
 def _bulk(model: type[BaseModel]) -> TypeAdapter[dict[str, Any]]:
     return TypeAdapter(dict[str, model])  # type: ignore[valid-type]
@@ -268,7 +252,7 @@ def load_records(path: Path, model: type[M], *, label: str | None = None, salvag
 
 def _validate_text(text: str, file: str, model: type[M], salvaged: dict[str, M] | None,
                    ) -> tuple[dict[str, M], list[Problem], LineFinder | None, set[str]]:
-    data, problems = parse_cached(text, file)
+    data, problems = parse_yaml(text, file)
     finder = LineFinder(text)
     if data is None:
         return {}, problems, finder, set()
