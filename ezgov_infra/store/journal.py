@@ -1,4 +1,5 @@
-"""Changes to several files of one folder that land together or not at all.
+"""Changes to several files of one folder (and its subfolders: a kind kept as `devices/*.yaml`) that land together
+or not at all.
 
 A change set is committed in four steps, each synced to disk before the next:
 
