@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ from ezgov_infra.store.yamlfiles import (
     format_path,
     load_document,
     load_records,
+    needs_validating,
     schema_digest,
 )
 
@@ -115,7 +119,29 @@ def _load_kind(folder: Path, kind: str, origins: Origins, salvaged: dict[str, An
     return records, problems, bad
 
 
+_PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
+
+
+def _validate_in_parallel(folder: Path) -> None:
+    """The cold read of a province kept as folders of files: the files not yet in the cache are parsed and
+    validated by worker processes, one per core, which keep each clean file's records in the cache; the read that
+    follows takes them from there (and reads a file with problems itself, to report them)."""
+    todo = [(path, kind) for kind in KIND_FILES for path in kind_files(folder, kind)
+            if needs_validating(path, KIND_MODELS[kind])]
+    workers = min(os.cpu_count() or 1, len(todo))
+    if workers < 2 or sum(path.stat().st_size for path, _ in todo) < _PARALLEL_MIN_BYTES:
+        return
+    todo.sort(key=lambda item: -item[0].stat().st_size)  # the largest first, so the workers finish together
+    with contextlib.suppress(Exception), ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        list(pool.map(_validate_one, [str(path) for path, _ in todo], [kind for _, kind in todo]))
+
+
+def _validate_one(path: str, kind: str) -> None:
+    load_records(Path(path), KIND_MODELS[kind])
+
+
 def _read(folder: Path) -> tuple[Inventory, list[Problem], Origins]:
+    _validate_in_parallel(folder)
     problems: list[Problem] = []
     origins = Origins(folder)
     bad_ids: set[str] = set()

@@ -203,6 +203,15 @@ def _records_cache(raw: bytes, model: type[BaseModel]) -> Path:
     return _cache_dir() / f"{key.hexdigest()}.records"
 
 
+def needs_validating(path: Path, model: type[BaseModel]) -> bool:
+    """Whether loading this file would parse and validate it (a file large enough to be kept, not kept yet)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False  # the load reports it
+    return len(raw) > _RECORDS_MIN_BYTES and not _records_cache(raw, model).exists()
+
+
 def _cached_records(path: Path) -> dict[str, Any] | None:
     with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
                              ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +86,32 @@ class TestCache:
         with pytest.raises(InventoryError) as caught:
             load_inventory(inventory_copy)
         assert [(p.file, p.path) for p in caught.value.problems] == [(str(path), f"{device}.role")]
+
+
+    def test_a_cold_read_validates_the_files_in_worker_processes_with_the_same_result(
+            self, inventory_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from ezgov_infra.store import inventory as store
+
+        whole = load_inventory(inventory_copy)
+        split_by_district(inventory_copy, "devices")
+        split_by_district(inventory_copy, "sites")
+        monkeypatch.setenv("EZGOV_STATE_DIR", str(tmp_path / "cold"))
+        monkeypatch.setattr(yamlfiles, "_RECORDS_MIN_BYTES", 0)
+        monkeypatch.setattr(store, "_PARALLEL_MIN_BYTES", 0)
+        writers = tmp_path / "writers"
+        keep = yamlfiles._keep_records
+
+        def noted(path: Path, records: dict[str, object]) -> None:
+            with writers.open("a") as handle:
+                handle.write(f"{os.getpid()}\n")
+            keep(path, records)
+
+        monkeypatch.setattr(yamlfiles, "_keep_records", noted)
+        assert load_inventory(inventory_copy) == whole
+        files = [p for p in inventory_copy.rglob("*.yaml") if p.name not in ("policy.yaml", "systems.yaml")]
+        pids = writers.read_text().split()
+        assert len(pids) == len(files) and str(os.getpid()) not in pids  # every file validated by a worker
+        assert len(list((tmp_path / "cold").rglob("*.records"))) == len(files)
 
 
 class TestEdits:
