@@ -30,6 +30,11 @@ class Step:
 SAMPLE = DEFAULT_INVENTORY
 PLAN = "ezhou-demo"
 REPORT_DAY = "2019-11-01"  # the sample is the 2019 plan: judge its milestones as of a day inside it
+# The carriers' household broadband reports of the sample (task 1); unicom's of 2019-06-30 misspells a village on
+# purpose, so it is imported on its own and refused (exit 2), the others together.
+CARRIER_FILES = ("telecom-2019-03-31.xlsx", "unicom-2019-03-31.csv", "telecom-2019-06-30.xlsx",
+                 "mobile-2019-06-30.xlsx", "broadcast-2019-06-30.csv", "speedtests-2019-06.csv")
+MISSPELT_FILE = "unicom-2019-06-30.csv"
 
 STEPS: list[Step] = [
     Step("Validate the inventory", ("inventory", "validate")),
@@ -47,6 +52,11 @@ STEPS: list[Step] = [
     Step("Active throughput and latency tests", ("bandwidth", "test", "taihe-gsc", "tujianao-gsc", "fenghuang-gsc",
                                                  "--seconds", "3", "--pings", "3"), needs_root=True),
     Step("Bandwidth audit against the plan's targets", ("bandwidth", "audit")),
+    Step("Import the carriers' household broadband reports and speed tests (task 1)",
+         ("broadband", "import", *(str(SAMPLE / "broadband" / name) for name in CARRIER_FILES))),
+    Step("A carrier's report with a misspelt village is refused, naming the close name (nothing imported)",
+         ("broadband", "import", str(SAMPLE / "broadband" / MISSPELT_FILE)), ok_codes=(2,)),
+    Step("Task 1: gigabit towns, 100M villages, 4G in every village", ("broadband", "audit")),
     Step("Assess the legacy systems", ("migrate", "assess")),
     Step("Plan the migration waves", ("migrate", "plan", "--name", PLAN)),
     Step("Show the first wave", ("migrate", "show", PLAN, "--wave", "W01")),

@@ -20,6 +20,7 @@ regions, sites and devices take the first free slot, so adding sites never renum
 from __future__ import annotations
 
 import math
+import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
@@ -41,7 +42,10 @@ def _nibbles(count: float) -> int:
 
 
 def _net(base: int, prefixlen: int) -> str:
-    return f"{IPv6Address(base)}/{prefixlen}"
+    if base >> 32 in (0, 0xFFFF):  # ::a.b.c.d and ::ffff:a.b.c.d: the C library may write these its own way
+        return f"{IPv6Address(base)}/{prefixlen}"
+    # the C library writes RFC 5952's text as ipaddress does, some ten times faster (a province has 350,000)
+    return f"{socket.inet_ntop(socket.AF_INET6, base.to_bytes(16, 'big'))}/{prefixlen}"
 
 
 @dataclass(slots=True)

@@ -153,14 +153,15 @@ def _ancestors(regions: Mapping[str, Region], leaf: Region) -> tuple[str | None,
     return township, district
 
 
-def _best(values: Mapping[str, int | None]) -> tuple[int | None, list[str]]:
+def _best(values: Sequence[tuple[str, int | None]]) -> tuple[int | None, list[str]]:
+    """The highest value of (carrier, value) pairs and the carriers that reach it, in the pairs' order."""
     top: int | None = None
-    for value in values.values():
+    for _, value in values:
         if value is not None and (top is None or value > top):
             top = value
     if top is None:
         return None, []
-    return top, [c for c, v in values.items() if v == top]  # carriers come in name order
+    return top, [c for c, v in values if v == top]  # carriers come in name order
 
 
 def percentile_nearest(values: Sequence[float], fraction: float) -> float:
@@ -181,23 +182,25 @@ def village_statuses(regions: Mapping[str, Region], policy: BroadbandPolicy, rep
     current = [(r.carrier.value, r.villages) for r in reports]
     statuses: list[VillageStatus] = []
     above: dict[str | None, tuple[str | None, str | None]] = {}
+    coverage_at = {v: k for k, v in reversed(COVERAGE_ORDER.items())}  # the first name of each rank
     for region in sorted((r for r in regions.values() if r.level is RegionLevel.village), key=lambda r: r.id):
-        rows = {carrier: villages[region.id] for carrier, villages in current if region.id in villages}
+        rid = region.id
+        rows = [(carrier, villages[rid]) for carrier, villages in current if rid in villages]
         if region.parent not in above:
             above[region.parent] = _ancestors(regions, region)
         township, district = above[region.parent]
         households, source = region.households, "region" if region.households is not None else None
         if households is None and rows:
-            households, source = max(a.households for a in rows.values()), "carriers"
-        status = VillageStatus(region.id, region.name, region.name_en, township, district, region.kind.value,
-                               region.urban, households, source, reported_by=sorted(rows))
-        status.gigabit, status.gigabit_by = _best({c: a.gigabit for c, a in rows.items()})
-        status.fast, status.fast_by = _best({c: a.fast for c, a in rows.items()})
-        status.fibre_by = sorted(c for c, a in rows.items() if a.fibre)
-        lte, status.lte_by = _best({c: COVERAGE_ORDER[a.lte] if a.lte else None for c, a in rows.items()})
-        status.lte = next(k for k, v in COVERAGE_ORDER.items() if v == lte) if lte is not None else None
-        nr, _ = _best({c: COVERAGE_ORDER[a.nr] if a.nr else None for c, a in rows.items()})
-        status.nr = next(k for k, v in COVERAGE_ORDER.items() if v == nr) if nr is not None else None
+            households, source = max(a.households for _, a in rows), "carriers"
+        status = VillageStatus(rid, region.name, region.name_en, township, district, region.kind.value,
+                               region.urban, households, source, reported_by=sorted(c for c, _ in rows))
+        status.gigabit, status.gigabit_by = _best([(c, a.gigabit) for c, a in rows])
+        status.fast, status.fast_by = _best([(c, a.fast) for c, a in rows])
+        status.fibre_by = sorted(c for c, a in rows if a.fibre)
+        lte, status.lte_by = _best([(c, COVERAGE_ORDER[a.lte] if a.lte else None) for c, a in rows])
+        status.lte = coverage_at[lte] if lte is not None else None
+        nr, _ = _best([(c, COVERAGE_ORDER[a.nr] if a.nr else None) for c, a in rows])
+        status.nr = coverage_at[nr] if nr is not None else None
         if rows and status.households:
             giga, fast = status.share(status.gigabit), status.share(status.fast)
             if giga is not None and giga >= policy.basic_pct:

@@ -7,6 +7,7 @@ never exported: a host carries its credential profile *name* only.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from typing import Any
@@ -16,6 +17,7 @@ from ezgov_infra.models.inventory import Device, Inventory
 from ezgov_infra.platforms import PlatformProfile, load_profile
 
 
+@functools.lru_cache(maxsize=4096)
 def group_name(prefix: str, value: str) -> str:
     return f"{prefix}_{re.sub(r'[^A-Za-z0-9_]', '_', value)}"
 
@@ -30,8 +32,9 @@ def platform_profile(name: str) -> PlatformProfile | None:
 
 def host_vars(device: Device, inv: Inventory, profile: PlatformProfile | None, *,
               prefer_ipv4: bool) -> dict[str, Any]:
-    addresses = [device.mgmt_ipv4, device.mgmt_ipv6] if prefer_ipv4 else [device.mgmt_ipv6, device.mgmt_ipv4]
-    host = next((str(a.ip) for a in addresses if a is not None), None)
+    ipv4 = str(device.mgmt_ipv4.ip) if device.mgmt_ipv4 is not None else None
+    ipv6 = str(device.mgmt_ipv6.ip) if device.mgmt_ipv6 is not None else None
+    host = (ipv4 or ipv6) if prefer_ipv4 else (ipv6 or ipv4)
     out: dict[str, Any] = {}
     if host:
         out["ansible_host"] = host
@@ -49,10 +52,10 @@ def host_vars(device: Device, inv: Inventory, profile: PlatformProfile | None, *
     if site is not None:
         out["ezgov_category"] = site.category.value
         out["ezgov_setting"] = site.setting.value
-    if device.mgmt_ipv4 is not None:
-        out["ezgov_mgmt_ipv4"] = str(device.mgmt_ipv4.ip)
-    if device.mgmt_ipv6 is not None:
-        out["ezgov_mgmt_ipv6"] = str(device.mgmt_ipv6.ip)
+    if ipv4 is not None:
+        out["ezgov_mgmt_ipv4"] = ipv4
+    if ipv6 is not None:
+        out["ezgov_mgmt_ipv6"] = ipv6
     return out
 
 
@@ -62,11 +65,14 @@ def ansible_inventory(inv: Inventory, *, prefer_ipv4: bool = False,
     chosen = sorted(devices) if devices is not None else sorted(inv.devices)
     region_hosts: dict[str, dict[str, Any]] = defaultdict(dict)
     flat: dict[str, dict[str, None]] = defaultdict(dict)
+    profiles: dict[str, PlatformProfile | None] = {}
     for device_id in chosen:
         device = inv.devices[device_id]
         site = inv.sites.get(device.site)
         leaf = site.region if site else None
-        hv = host_vars(device, inv, platform_profile(device.platform), prefer_ipv4=prefer_ipv4)
+        if device.platform not in profiles:
+            profiles[device.platform] = platform_profile(device.platform)
+        hv = host_vars(device, inv, profiles[device.platform], prefer_ipv4=prefer_ipv4)
         if leaf is not None:
             region_hosts[leaf][device_id] = hv
         else:

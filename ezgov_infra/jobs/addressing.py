@@ -11,9 +11,8 @@ from typing import Any
 from ezgov_infra.addressing.allocate import AddressPlan, make_plan, plan_prefixes
 from ezgov_infra.addressing.verify import Deviation, check_plan
 from ezgov_infra.errors import InputError
-from ezgov_infra.models.inventory import KIND_FILES, Inventory
-from ezgov_infra.store.inventory import load_inventory
-from ezgov_infra.store.yamlfiles import edit_records
+from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.store.inventory import edit_inventory, load_inventory
 
 
 @dataclass(slots=True)
@@ -68,7 +67,8 @@ def plan(*, folder: Path, prefix: str | None = None, site_prefixlen: int | None 
         result.checked = sum(1 for p in inv.prefixes if ":" in p) + sum(len(i.ipv6) for i in inv.interfaces.values())
     if write:
         records = plan_prefixes(inv, address_plan)
-        edit_records(folder / KIND_FILES["prefixes"], upsert=records)
+        with edit_inventory(folder) as edit:  # each prefix in its own file when prefixes are a folder of files
+            edit.change("prefixes", upsert=records)
         result.written = len(records)
     return result
 

@@ -10,10 +10,7 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,6 +36,7 @@ from ezgov_infra.store.carrier_files import read_grid
 from ezgov_infra.store.carrier_import import RegionIndex, read_report, read_speeds
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.reading import bulk
 
 _NAMED = re.compile(r"^(telecom|mobile|unicom|broadcast)[-_](\d{4})-?(\d{2})-?(\d{2})(?:$|[-_.])")
 GAP_KINDS = ("gigabit", "100m", "4g", "unreported")
@@ -74,19 +72,6 @@ class BroadbandAudit:
     gaps: dict[str, int]
     slow: list[VillageStatus]
     trend: list[TrendPoint]
-
-
-@contextmanager
-def bulk() -> Iterator[None]:
-    """A province's reports are some hundred thousand small objects and no reference cycle: the cyclic garbage
-    collector would only walk them over and over while they are made (a third of the import's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _inventory(folder: Path) -> Inventory:
@@ -167,8 +152,7 @@ def _import(folder: Path, state_dir: Path, files: list[Path], carrier: Carrier |
     imported: list[ImportedFile] = []
     with open_history(_history(state_dir)) as history:
         store = BroadbandStore(history)
-        for report in reports:
-            saved = store.save_report(report)
+        for report, saved in zip(reports, store.save_reports(reports), strict=True):
             imported.append(ImportedFile(report.file, "report", report.carrier.value, report.as_of,
                                          len(report.villages), saved.replaced, False, report.sha256))
         latest: dict[str, date] = {}

@@ -220,6 +220,22 @@ def _with(inv: Inventory, kind: str, records: dict[str, Record]) -> Inventory:
     return inv.model_copy(update={kind: records})
 
 
+def _place(edit: InventoryEdit, after: Inventory, kind: str, new: list[str]) -> None:
+    """New records of a kind kept as a folder of files go to the file holding most of their district's records
+    (else to `<kind>/<district>.yaml`)."""
+    if not new or not edit.split(kind):
+        return
+    records: dict[str, Record] = getattr(after, kind)
+    fresh = set(new)
+    by_district: dict[str | None, list[str]] = defaultdict(list)
+    for rid, record in records.items():
+        if rid not in fresh:
+            by_district[_district_of(after, kind, record)].append(rid)
+    for rid in new:
+        district = _district_of(after, kind, records[rid])
+        edit.place(kind, rid, neighbours=by_district.get(district, []) if district else [], group=district)
+
+
 def add(folder: Path, kind: str, rid: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     if kind not in KIND_FILES:
         raise InputError(f"unknown kind {kind!r} (one of {', '.join(KIND_FILES)})")
@@ -231,6 +247,7 @@ def add(folder: Path, kind: str, rid: str, fields: Mapping[str, Any]) -> dict[st
             raise InputError(f"{kind}/{rid} exists already (use `ezgov inventory set`)")
         records[rid] = record
         _check_edit(folder, inv, _with(inv, kind, records))
+        _place(edit, _with(inv, kind, records), kind, [rid])
         edit.change(kind, upsert={rid: _body(record)})
     return record_row(_with(inv, kind, records), kind, record)
 
@@ -257,7 +274,7 @@ def set_fields(folder: Path, ref: str, fields: Mapping[str, Any]) -> dict[str, A
                 else:
                     entry[name] = _body(updated).get(name, value)
 
-        edit.change(kind, mutate=apply)
+        edit.change(kind, mutate=apply, ids=[record.id])
     return record_row(_with(inv, kind, records), kind, updated)
 
 
@@ -303,7 +320,7 @@ def _remove(edit: InventoryEdit, ref: str, *, cascade: bool) -> list[str]:
                         while site_id in sites:
                             sites.remove(site_id)
 
-        edit.change(k, mutate=drop)
+        edit.change(k, mutate=drop, ids=sorted(drops))
     return sorted(f"{k}/{rid}" for k, ids in removals.items() for rid in ids)
 
 
@@ -412,6 +429,7 @@ def import_kind(folder: Path, kind: str, csv_file: Path) -> ImportResult:
                 for i in new
             ])
         changed = {rid: _body(records[rid]) for rid in [*added, *updated]}
+        _place(edit, after, kind, added)
         if changed:
             edit.change(kind, upsert=changed)
     return ImportResult(kind=kind, file=str(csv_file), added=sorted(added), updated=sorted(updated),

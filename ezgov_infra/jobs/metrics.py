@@ -33,6 +33,7 @@ from ezgov_infra.store.broadband import BroadbandStore
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
 from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.reading import bulk
 
 POLL_KIND = "bandwidth-poll"
 STREAK_RUNS = 50  # how far back a failing collection is followed
@@ -176,8 +177,9 @@ class WriteResult:
 def write(*, folder: Path, state_dir: Path, out: Path, plans_dir: Path = DEFAULT_PLANS_DIR) -> WriteResult:
     """Write the exposition to `out` atomically (node_exporter's textfile collector reads `*.prom` files)."""
 
-    families = collect(folder=folder, state_dir=state_dir, plans_dir=plans_dir)
-    text = render(families)
+    with bulk():  # a province's runs are a million small objects (not for `serve`, whose scrapes are freed)
+        families = collect(folder=folder, state_dir=state_dir, plans_dir=plans_dir)
+        text = render(families)
     atomic_write(out, text)
     return WriteResult(path=str(out), families=len(families), samples=sum(len(f.samples) for f in families),
                        size=len(text))

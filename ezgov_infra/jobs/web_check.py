@@ -24,7 +24,7 @@ from ezgov_infra.lab import websites as web_lab
 from ezgov_infra.models.kinds import Readiness
 from ezgov_infra.models.runs import Progress
 from ezgov_infra.store.history import open_history
-from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.inventory import kind_files, load_inventory
 
 RUN_KIND = "web-check"
 _HOSTNAME = re.compile(r"^(?=.{1,253}\.?$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
@@ -180,7 +180,7 @@ def _validate(*, resolver: str | None, ca_file: Path | None, depth: int, max_lin
 def _inventory(folder: Path, *, need_sites: bool) -> tuple[dict[str, str], WebPolicy]:
     """Website names (host -> name) and the web policy; without `need_sites` a missing inventory is fine."""
 
-    if not need_sites and not (folder / "websites.yaml").exists():
+    if not need_sites and not kind_files(folder, "websites"):
         return {}, WebPolicy()
     inventory = load_inventory(folder)
     try:

@@ -2,17 +2,25 @@
 
 `render` gives the text format (what node_exporter's textfile collector reads); `serve` answers `/metrics` over
 HTTP, calling `collect` on every scrape so each scrape reads the history as it is then.
+
+`render` writes the lines itself, with the library's own name checks, name escaping and number formatting done
+once per family (or per value) instead of once per label of every sample: `generate_latest` spends some 8 us a
+sample on them, 3 s for a province's 340,000 samples. Its output is `generate_latest`'s, byte for byte (the tests
+compare the two).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client import CollectorRegistry, generate_latest, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.openmetrics.exposition import escape_label_name, escape_metric_name
+from prometheus_client.utils import floatToGoString
 
 from ezgov_infra.errors import InputError
 from ezgov_infra.ops.families import Family
@@ -42,7 +50,43 @@ def _registry(collect: Callable[[], list[Family]]) -> CollectorRegistry:
 
 
 def render(families: list[Family]) -> bytes:
-    """The families in Prometheus' text exposition format."""
+    """The families in Prometheus' text exposition format (version 0.0.4)."""
+    out: list[str] = []
+    for family in families:
+        gauge = GaugeMetricFamily(family.name, family.help, labels=list(family.labels))  # the library's checks
+        name = escape_metric_name(gauge.name)
+        doc = gauge.documentation.replace("\\", r"\\").replace("\n", r"\n")
+        out.append(f"# HELP {name} {doc}\n# TYPE {name} gauge\n")
+        # label pairs sorted by label name, as the library writes them; `%` cannot occur in a (escaped) name
+        order = sorted(range(len(family.labels)), key=lambda i: family.labels[i])
+        pairs = ",".join(f'{escape_label_name(family.labels[i])}="%s"' for i in order)
+        line = f"{name}{{{pairs}}} %s\n" if order else f"{name} %s\n"
+        plain = not _ESCAPED.search("".join(map("".join, [values for values, _ in family.samples])))
+        sorted_already = order == list(range(len(order)))
+        numbers: dict[float, str] = {}
+        for values, value in family.samples:
+            number = numbers.get(value) if value else None  # 0.0 and -0.0 are equal keys but not equal text
+            if number is None:
+                number = _go_float(value)
+                if value:
+                    numbers[value] = number
+            if plain and sorted_already:
+                out.append(line % (*values, number))
+            else:
+                out.append(line % (*[values[i] if plain else _label_value(values[i]) for i in order], number))
+    return "".join(out).encode("utf-8")
+
+
+_go_float = cast("Callable[[float], str]", floatToGoString)  # the library's number format (untyped)
+_ESCAPED = re.compile(r'[\\\n"]')
+
+
+def _label_value(value: str) -> str:
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r'\"')
+
+
+def render_reference(families: list[Family]) -> bytes:
+    """The same exposition through `prometheus_client.generate_latest` (what `render` must equal)."""
     return generate_latest(_registry(lambda: families))
 
 

@@ -25,6 +25,7 @@ from ezgov_infra.report.sources import (
     IPV6_AUDIT,
     WEB_CHECK,
     RunView,
+    SiteBandwidth,
     device_readiness,
     site_bandwidth,
     website_reachable,
@@ -70,11 +71,26 @@ def membership(index: MetricsIndex) -> Inventory:
     return Inventory.model_construct(devices=devices, sites=sites, websites=websites)
 
 
+@dataclass(slots=True)
+class Verdicts:
+    """The report's verdicts on the newest runs, judged once for the families and the figures that read them."""
+
+    devices: dict[str, str] | None = None  # device -> readiness, from the newest IPv6 audit
+    sites: dict[str, SiteBandwidth] | None = None  # from the newest bandwidth audit
+
+
+def judge(stored: StoredRuns, inventory: Inventory) -> Verdicts:
+    six, band = stored.audits.get(IPV6_AUDIT), stored.audits.get(BANDWIDTH_AUDIT)
+    return Verdicts(devices=device_readiness(six, inventory) if six is not None else None,
+                    sites=site_bandwidth(band, inventory) if band is not None else None)
+
+
 def build(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
     inventory = membership(index)
-    families = [runs_family(stored), *kpi_families(index, stored, inventory), *coverage_families(index),
-                *device_families(index, stored, inventory), *finding_families(index, stored),
-                *failure_families(index, stored), *bandwidth_families(index, stored, inventory),
+    verdicts = judge(stored, inventory)
+    families = [runs_family(stored), *kpi_families(index, stored, inventory, verdicts), *coverage_families(index),
+                *device_families(index, stored, verdicts), *finding_families(index, stored),
+                *failure_families(index, stored), *bandwidth_families(index, verdicts),
                 *link_families(index, stored), *website_families(index, stored, inventory),
                 migration_family(index)]
     return families
@@ -88,7 +104,8 @@ def runs_family(stored: StoredRuns) -> Family:
     return family
 
 
-def kpi_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory) -> list[Family]:
+def kpi_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory, verdicts: Verdicts,
+                 ) -> list[Family]:
     ratio = Family("ezgov_kpi_ratio", "Each figure of the readiness report: done over total (0..1).", ("kpi",))
     target = Family("ezgov_kpi_target_ratio", "The plan's target for each figure of the readiness report (0..1).",
                     ("kpi",))
@@ -97,10 +114,11 @@ def kpi_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory) 
     figures: list[tuple[str, Ratio, float, str | None]] = []
     for figure in index.kpis:
         figures.append((figure.id, Ratio(figure.done, figure.total), figure.target_ratio, figure.status))
-    for kpi_id, kind, measure in (("bandwidth", BANDWIDTH_AUDIT, bandwidth_ratio),
-                                  ("ipv6_devices", IPV6_AUDIT, ipv6_ratio),
-                                  ("websites_ipv6", WEB_CHECK, website_ratio)):
-        figures.append((kpi_id, measure(stored.audits.get(kind), inventory), 1.0, None))
+    figures.append(("bandwidth", bandwidth_ratio(stored.audits.get(BANDWIDTH_AUDIT), inventory,
+                                                 bandwidth=verdicts.sites), 1.0, None))
+    figures.append(("ipv6_devices", ipv6_ratio(stored.audits.get(IPV6_AUDIT), inventory, verdicts=verdicts.devices),
+                    1.0, None))
+    figures.append(("websites_ipv6", website_ratio(stored.audits.get(WEB_CHECK), inventory), 1.0, None))
     order = ("coverage", "bandwidth", "ipv6_devices", "websites_ipv6", "systems_migrated", "classified_retained",
              "urban_gigabit", "rural_100m", "village_4g")
     figures.sort(key=lambda f: order.index(f[0]) if f[0] in order else len(order))
@@ -128,7 +146,7 @@ def coverage_families(index: MetricsIndex) -> list[Family]:
     return [required, connected, ratio]
 
 
-def device_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory) -> list[Family]:
+def device_families(index: MetricsIndex, stored: StoredRuns, judged: Verdicts) -> list[Family]:
     score = Family("ezgov_device_readiness_score", "IPv6 readiness score of each audited device (0..100): 100 less "
                    "the policy weight of each finding.", ("district", "site", "device"))
     status = Family("ezgov_device_readiness_status", "IPv6 readiness of each audited device (ready, partial, "
@@ -139,10 +157,9 @@ def device_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventor
                       "(a failed device, or one without IPv6 evidence, is not measured).", ("district",))
     in_run = Family("ezgov_device_readiness_devices", "Devices in the newest IPv6 audit, measured or not, per "
                     "district.", ("district",))
-    run = stored.audits.get(IPV6_AUDIT)
-    if run is None:
+    run, verdicts = stored.audits.get(IPV6_AUDIT), judged.devices
+    if run is None or verdicts is None:
         return [score, status, measured, in_run]
-    verdicts = device_readiness(run, inventory)
     severities: dict[str, list[str]] = {}
     for finding in run.findings:
         severities.setdefault(str(finding["subject"]), []).append(str(finding["severity"]))
@@ -199,18 +216,17 @@ def failure_families(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
     return [failures, streak]
 
 
-def bandwidth_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory) -> list[Family]:
+def bandwidth_families(index: MetricsIndex, judged: Verdicts) -> list[Family]:
     meets = Family("ezgov_site_bandwidth_meets_target", "1 when a measured site meets its bandwidth target, 0 when "
                    "below (sites without a measurement or contract are not exposed).", ("district", "site"))
     below = Family("ezgov_bandwidth_sites_below_target", "Measured sites below their bandwidth target, per district.",
                    ("district",))
     measured = Family("ezgov_bandwidth_sites_measured", "Sites the bandwidth audit could judge, per district.",
                       ("district",))
-    run = stored.audits.get(BANDWIDTH_AUDIT)
-    if run is None:
+    if judged.sites is None:
         return [meets, below, measured]
     per_district: dict[str, list[int]] = {}
-    for site, verdict in sorted(site_bandwidth(run, inventory).items()):
+    for site, verdict in sorted(judged.sites.items()):
         if verdict.meets_target is None:
             continue
         district = index.site_district.get(site, "")
@@ -218,8 +234,8 @@ def bandwidth_families(index: MetricsIndex, stored: StoredRuns, inventory: Inven
         counts = per_district.setdefault(district, [0, 0])
         counts[0] += 1
         counts[1] += 0 if verdict.meets_target else 1
-    for district, (judged, short) in sorted(per_district.items()):
-        measured.add((district,), judged)
+    for district, (count, short) in sorted(per_district.items()):
+        measured.add((district,), count)
         below.add((district,), short)
     return [meets, below, measured]
 

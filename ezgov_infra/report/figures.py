@@ -18,7 +18,7 @@ audit, or since the previous report for figures that come from the inventory and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ezgov_infra.models.inventory import Inventory, WebsiteFate
@@ -29,6 +29,7 @@ from ezgov_infra.report.sources import (
     IPV6_AUDIT,
     WEB_CHECK,
     RunView,
+    SiteBandwidth,
     Sources,
     device_readiness,
     site_bandwidth,
@@ -115,20 +116,26 @@ def make_kpi(text: Text, kpi_id: str, ratio: Ratio, previous: float | None, sour
 # ------------------------------------------------------------------------------------------------ the six figures
 
 
-def ipv6_ratio(run: RunView | None, inv: Inventory, devices: Iterable[str] | None = None) -> Ratio:
+def ipv6_ratio(run: RunView | None, inv: Inventory, devices: Iterable[str] | None = None, *,
+               verdicts: Mapping[str, str] | None = None) -> Ratio:
+    """Ready devices over judged ones; `verdicts`, when the caller has them, are `device_readiness(run, inv)`."""
     if run is None:
         return Ratio(None, None)
-    verdicts = device_readiness(run, inv)
+    verdicts = device_readiness(run, inv) if verdicts is None else verdicts
     wanted = set(devices) if devices is not None else None
     judged = [v for d, v in verdicts.items() if wanted is None or d in wanted]
     return Ratio(sum(v == "ready" for v in judged), len(judged))
 
 
-def bandwidth_ratio(run: RunView | None, inv: Inventory, sites: Iterable[str] | None = None) -> Ratio:
+def bandwidth_ratio(run: RunView | None, inv: Inventory, sites: Iterable[str] | None = None, *,
+                    bandwidth: Mapping[str, SiteBandwidth] | None = None) -> Ratio:
+    """Sites meeting their target over measured ones; `bandwidth`, when the caller has it, is
+    `site_bandwidth(run, inv)`."""
     if run is None:
         return Ratio(None, None)
     wanted = set(sites) if sites is not None else None
-    measured = [b for s, b in site_bandwidth(run, inv).items()
+    bandwidth = site_bandwidth(run, inv) if bandwidth is None else bandwidth
+    measured = [b for s, b in bandwidth.items()
                 if b.meets_target is not None and (wanted is None or s in wanted)]
     return Ratio(sum(bool(b.meets_target) for b in measured), len(measured))
 

@@ -86,27 +86,38 @@ class BroadbandStore:
         self.db.executescript(SCHEMA)
 
     def save_report(self, report: CarrierReport) -> Saved:
+        return self.save_reports([report])[0]
+
+    def save_reports(self, reports: Iterable[CarrierReport]) -> list[Saved]:
+        """Store several reports in one transaction (one sync to disk): all of them or, on an error, none."""
         with self.db:
-            old = self.db.execute("SELECT id FROM broadband_reports WHERE carrier = ? AND as_of = ?",
-                                  (report.carrier.value, report.as_of.isoformat())).fetchone()
-            if old is not None:
-                self.db.execute("DELETE FROM broadband_villages WHERE report_id = ?", (old["id"],))
-                self.db.execute("DELETE FROM broadband_reports WHERE id = ?", (old["id"],))
-            cursor = self.db.execute(
-                "INSERT INTO broadband_reports(carrier, as_of, file, sha256, imported, sample) VALUES (?,?,?,?,?,?)",
-                (report.carrier.value, report.as_of.isoformat(), report.file, report.sha256,
-                 report.imported or now(), int(report.sample)))
-            report_id = cursor.lastrowid
-            self.db.executemany(
-                "INSERT INTO broadband_villages(report_id, village, households, gigabit, fast, fibre, lte, nr, row) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                [(report_id, v.village, v.households, v.gigabit, v.fast, None if v.fibre is None else int(v.fibre),
-                  v.lte.value if v.lte else None, v.nr.value if v.nr else None, v.row)
-                 for v in report.villages.values()])
-        latest = self.db.execute("SELECT max(as_of) FROM broadband_reports WHERE carrier = ?",
-                                 (report.carrier.value,)).fetchone()[0]
-        stored = next(r for r in self.reports(report.carrier) if r.as_of == report.as_of)
-        return Saved(stored, old is not None, latest == report.as_of.isoformat())
+            replaced = [self._insert(report) for report in reports]
+        saved = []
+        for report, old in replaced:
+            latest = self.db.execute("SELECT max(as_of) FROM broadband_reports WHERE carrier = ?",
+                                     (report.carrier.value,)).fetchone()[0]
+            stored = next(r for r in self.reports(report.carrier) if r.as_of == report.as_of)
+            saved.append(Saved(stored, old, latest == report.as_of.isoformat()))
+        return saved
+
+    def _insert(self, report: CarrierReport) -> tuple[CarrierReport, bool]:
+        old = self.db.execute("SELECT id FROM broadband_reports WHERE carrier = ? AND as_of = ?",
+                              (report.carrier.value, report.as_of.isoformat())).fetchone()
+        if old is not None:
+            self.db.execute("DELETE FROM broadband_villages WHERE report_id = ?", (old["id"],))
+            self.db.execute("DELETE FROM broadband_reports WHERE id = ?", (old["id"],))
+        cursor = self.db.execute(
+            "INSERT INTO broadband_reports(carrier, as_of, file, sha256, imported, sample) VALUES (?,?,?,?,?,?)",
+            (report.carrier.value, report.as_of.isoformat(), report.file, report.sha256,
+             report.imported or now(), int(report.sample)))
+        report_id = cursor.lastrowid
+        self.db.executemany(
+            "INSERT INTO broadband_villages(report_id, village, households, gigabit, fast, fibre, lte, nr, row) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [(report_id, v.village, v.households, v.gigabit, v.fast, None if v.fibre is None else int(v.fibre),
+              v.lte.value if v.lte else None, v.nr.value if v.nr else None, v.row)
+             for v in report.villages.values()])
+        return report, old is not None
 
     def reports(self, carrier: Carrier | None = None) -> list[StoredReport]:
         """Every stored report, oldest first (by day, then carrier)."""

@@ -1,4 +1,5 @@
-"""Changes to several files of one folder that land together or not at all.
+"""Changes to several files of one folder (and its subfolders: a kind kept as `devices/*.yaml`) that land together
+or not at all.
 
 A change set is committed in four steps, each synced to disk before the next:
 
@@ -39,9 +40,10 @@ def commit(folder: Path, files: Mapping[str, str | bytes], *, mode: int | None =
         for name, text in sorted(files.items()):
             data = text.encode("utf-8") if isinstance(text, str) else text
             tmp = write_temporary(folder / name, data, mode=mode, tag=_TAG)
-            written.append((tmp.name, name))
+            written.append((tmp.relative_to(folder).as_posix(), name))
         entry = write_temporary(folder / JOURNAL, (json.dumps({"rename": written}) + "\n").encode(), tag=_TAG)
-        sync_folder(folder)
+        for parent in _parents(folder, written):
+            sync_folder(parent)
     except BaseException:
         for tmp_name in (t for t, _ in written):
             with contextlib.suppress(OSError):
@@ -58,11 +60,23 @@ def commit(folder: Path, files: Mapping[str, str | bytes], *, mode: int | None =
     _finish(folder, written)
 
 
+def _parents(folder: Path, renames: list[tuple[str, str]]) -> list[Path]:
+    """The folder and the subfolders (a kind kept as a folder of files) the change writes into."""
+    return sorted({folder, *((folder / name).parent for _, name in renames)})
+
+
+def _inside(name: str) -> bool:
+    """A name the journal may rename: a file of the folder or of a subfolder, never one outside it."""
+    parts = name.split("/")
+    return bool(name) and not name.startswith("/") and ".." not in parts and "" not in parts and "\\" not in name
+
+
 def _finish(folder: Path, renames: list[tuple[str, str]]) -> None:
     for tmp_name, name in renames:
         if (folder / tmp_name).exists():
             os.replace(folder / tmp_name, folder / name)
-    sync_folder(folder)
+    for parent in _parents(folder, renames):
+        sync_folder(parent)
     (folder / JOURNAL).unlink(missing_ok=True)
     sync_folder(folder)
 
@@ -79,9 +93,9 @@ def recover(folder: Path) -> bool:
             renames = [(str(t), str(n)) for t, n in json.loads(journal.read_text(encoding="utf-8"))["rename"]]
         except (ValueError, KeyError, TypeError):
             renames = []  # written atomically, so never torn; an unreadable journal committed nothing
-        _finish(folder, [(t, n) for t, n in renames if "/" not in t and "/" not in n])
+        _finish(folder, [(t, n) for t, n in renames if _inside(t) and _inside(n)])
         did = True
-    for stale in folder.glob(f".*.{_TAG}*.tmp"):
+    for stale in [*folder.glob(f".*.{_TAG}*.tmp"), *folder.glob(f"*/.*.{_TAG}*.tmp")]:
         stale.unlink(missing_ok=True)
         did = True
     return did
@@ -89,7 +103,8 @@ def recover(folder: Path) -> bool:
 
 def pending(folder: Path) -> bool:
     """Whether a change set was interrupted here: a journal, or temporaries of one never committed."""
-    return (folder / JOURNAL).exists() or any(folder.glob(f".*.{_TAG}*.tmp"))
+    return ((folder / JOURNAL).exists() or any(folder.glob(f".*.{_TAG}*.tmp"))
+            or any(folder.glob(f"*/.*.{_TAG}*.tmp")))
 
 
 @contextlib.contextmanager

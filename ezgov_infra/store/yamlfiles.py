@@ -4,6 +4,9 @@ Loading takes the fast path (libyaml, no line bookkeeping) and only when somethi
 second time to find the line of each bad field. Saving goes through ruamel's round-trip mode so that a person's
 comments and key order survive a CLI edit; new records are inserted at their sorted place.
 
+A file (of 8 kB or more) whose every record is valid is kept validated in the state folder's cache, keyed by its
+bytes and the models' source, so a province kept as a folder of files per kind re-reads only what changed.
+
 This is the package's one YAML adapter (PyYAML and ruamel are imported here only): other modules read package
 data, vault plaintext and command-line values with `load_yaml` and write with `dump_plain`, `dump_sorted` or
 `dump_block`.
@@ -12,11 +15,15 @@ data, vault plaintext and command-line values with `load_yaml` and write with `d
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import functools
 import hashlib
+import importlib
 import io
+import ipaddress
 import json
-import marshal
+import json.encoder
+import pickle
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -151,27 +158,76 @@ def _cache_dir() -> Path:
     return resolve_settings().cache_dir / "yaml"
 
 
-def parse_cached(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """`parse_yaml`, remembering clean parses by content hash (libyaml reads ~1 MB/s; a province is 30 MB).
-
-    Only documents that parsed without problems and hold plain data (no dates) are cached, in the state folder.
-    """
-    raw = text.encode("utf-8")
-    key = hashlib.blake2b(raw, digest_size=20).hexdigest()
-    path = _cache_dir() / f"{key}.marshal"
-    if len(raw) > 65536:
-        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-            return marshal.loads(path.read_bytes()), []
-    data, problems = parse_yaml(text, file)
-    if not problems and len(raw) > 65536:
-        with contextlib.suppress(OSError, ValueError):
-            atomic_write(path, marshal.dumps(data))
-    return data, problems
-
-
 @functools.lru_cache(maxsize=32)
 def _bulk(model: type[BaseModel]) -> TypeAdapter[dict[str, Any]]:
     return TypeAdapter(dict[str, model])  # type: ignore[valid-type]
+
+
+def _address(kind: type[Any], number: int, prefixlen: int) -> Any:
+    return kind((number, prefixlen))
+
+
+def _reduce_interface(value: Any) -> tuple[Any, tuple[Any, ...]]:
+    # ipaddress pickles an address as its text and parses it again (15 us each); as (int, prefixlen) it is 3 us
+    return _address, (type(value), int(value.ip), value.network.prefixlen)
+
+
+def _reduce_network(value: Any) -> tuple[Any, tuple[Any, ...]]:
+    return _address, (type(value), int(value.network_address), value.prefixlen)
+
+
+_PICKLING = {**copyreg.dispatch_table, ipaddress.IPv4Interface: _reduce_interface,
+             ipaddress.IPv6Interface: _reduce_interface, ipaddress.IPv4Network: _reduce_network,
+             ipaddress.IPv6Network: _reduce_network}
+
+
+@functools.lru_cache(maxsize=8)
+def schema_digest(module: str) -> str:
+    """What the validated records depend on besides the file: the source of the models' package and pydantic."""
+    import pydantic
+
+    package = Path(importlib.import_module(module).__file__ or ".").parent
+    sha = hashlib.blake2b(f"{pydantic.VERSION} {_RECORDS_VERSION}".encode(), digest_size=20)
+    for source in sorted(package.glob("*.py")):
+        sha.update(source.name.encode() + b"\0" + source.read_bytes())
+    return sha.hexdigest()
+
+
+_RECORDS_VERSION = 1
+_RECORDS_MIN_BYTES = 8192  # below this, validating again is as quick as reading the cache
+
+
+def _records_cache(raw: bytes, model: type[BaseModel]) -> Path:
+    key = hashlib.blake2b(raw, digest_size=20)
+    key.update(f"{model.__module__}.{model.__qualname__} {schema_digest(model.__module__)}".encode())
+    return _cache_dir() / f"{key.hexdigest()}.records"
+
+
+def needs_validating(path: Path, model: type[BaseModel]) -> bool:
+    """Whether loading this file would parse and validate it (a file large enough to be kept, not kept yet)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False  # the load reports it
+    return len(raw) > _RECORDS_MIN_BYTES and not _records_cache(raw, model).exists()
+
+
+def _cached_records(path: Path) -> dict[str, Any] | None:
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                             ValueError):
+        records = pickle.loads(path.read_bytes())
+        if isinstance(records, dict):
+            return records
+    return None
+
+
+def _keep_records(path: Path, records: dict[str, Any]) -> None:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _PICKLING
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, ValueError):
+        pickler.dump(records)
+        atomic_write(path, buffer.getvalue())
 
 
 def load_records(path: Path, model: type[M], *, label: str | None = None, salvaged: dict[str, M] | None = None,
@@ -179,15 +235,33 @@ def load_records(path: Path, model: type[M], *, label: str | None = None, salvag
     """Load one kind's file: `{id: record}`; returns the valid records, every problem, a line finder, bad ids.
 
     With `salvaged`, an invalid record whose required fields are all valid is put there without its bad fields,
-    so the references it makes are checked in the same pass as its schema errors."""
+    so the references it makes are checked in the same pass as its schema errors.
+
+    A large file whose every record is valid is kept validated in the state folder's cache, keyed by its bytes
+    and the models' source: the next load of the same bytes unpickles the records (the cache is the user's own,
+    written only by this function) instead of parsing and validating them again."""
     file = label or str(path)
     if not path.exists():
         return {}, [], None, set()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [unreadable(file, exc)], None, set()
-    data, problems = parse_cached(text, file)
+    cache = _records_cache(raw, model) if len(raw) > _RECORDS_MIN_BYTES else None
+    if cache is not None:
+        cached = _cached_records(cache)
+        if cached is not None:
+            return cached, [], LineFinder(text), set()
+    records, problems, finder, bad = _validate_text(text, file, model, salvaged)
+    if cache is not None and not problems and not bad:
+        _keep_records(cache, records)
+    return records, problems, finder, bad
+
+
+def _validate_text(text: str, file: str, model: type[M], salvaged: dict[str, M] | None,
+                   ) -> tuple[dict[str, M], list[Problem], LineFinder | None, set[str]]:
+    data, problems = parse_yaml(text, file)
     finder = LineFinder(text)
     if data is None:
         return {}, problems, finder, set()
@@ -406,18 +480,14 @@ def dump_block(data: Mapping[str, Any]) -> str:
     round-trips exactly; keys stay plain where YAML allows it so that the file reads naturally.
     """
     out: list[str] = []
-    seen: dict[str, str] = {}  # a role, platform or category repeats on every record: write it once
+    keys: dict[str, str] = {}
 
     def key(text: str) -> str:
-        return text if _PLAIN_KEY.fullmatch(text) and text.lower() not in _YAML_WORDS else scalar(text)
-
-    def value_text(value: Any) -> str:
-        if not isinstance(value, str):
-            return scalar(value)
-        hit = seen.get(value)
-        if hit is None:
-            hit = seen[value] = scalar(value)
-        return hit
+        shown = keys.get(text)
+        if shown is None:
+            plain = _PLAIN_KEY.fullmatch(text) and text.lower() not in _YAML_WORDS
+            shown = keys[text] = text if plain else _json(text)
+        return shown
 
     def walk(node: Mapping[str, Any], indent: str) -> None:
         for name, value in node.items():
@@ -430,17 +500,27 @@ def dump_block(data: Mapping[str, Any]) -> str:
             elif value is None:
                 out.append(f"{indent}{key(str(name))}:\n")
             else:
-                out.append(f"{indent}{key(str(name))}: {value_text(value)}\n")
+                out.append(f"{indent}{key(str(name))}: {_json(value)}\n")
 
     walk(data, "")
-    return "".join(out)
+    # what YAML refuses can only be inside the JSON strings (a plain key has none of it): escaped in one pass
+    return _NOT_YAML.sub(_escape_not_yaml, "".join(out))
 
 
+def _json(value: Any) -> str:
+    """JSON text of a scalar, as `json.dumps(value, ensure_ascii=False)` writes it (strings by its C encoder)."""
+    return _encode_string(value) if type(value) is str else json.dumps(value, ensure_ascii=False)
+
+
+def _escape_not_yaml(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+_encode_string = json.encoder.encode_basestring
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 # characters JSON leaves raw but YAML refuses in a document: escape them the way both understand
 _NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def scalar(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _NOT_YAML.sub(_escape_not_yaml, _json(value))

@@ -99,6 +99,30 @@ class TestAgreesWithTheReport:
         assert {"ipv6-audit", "bandwidth-audit", "web-check"} <= kinds
 
 
+class TestTextFormat:
+    def test_the_file_is_what_prometheus_client_writes_byte_for_byte(self, exposition: str,
+                                                                     sample_state: SampleState) -> None:
+        from ezgov_infra.jobs.metrics import collect
+        from ezgov_infra.ops.exposition import render_reference
+
+        families = collect(folder=sample_state.inventory, state_dir=sample_state.state_dir,
+                           plans_dir=sample_state.plans_dir)
+        assert render_reference(families).decode("utf-8") == exposition
+
+    def test_awkward_label_values_and_numbers_are_written_as_the_library_writes_them(self) -> None:
+        from ezgov_infra.ops.exposition import render, render_reference
+        from ezgov_infra.ops.families import Family
+
+        awkward = Family("ezgov_awkward", "help with a \\ backslash\nand a newline", ("zeta", "alpha"), [
+            (('quote " here', "back\\slash\nnewline"), 0.0), (("a", "b"), -0.0), (("a", "c"), 0.0),
+            (("c", "d"), float("nan")), (("e", "f"), float("inf")), (("g", "h"), -float("inf")),
+            (("i", "j"), 1e22), (("k", "l"), 123456789.0), (("鄂城区", "é"), 1.5), (("m", "n"), 1.5)])
+        families = [awkward, Family("ezgov_plain", "no labels", (), [((), 3.0)]),
+                    Family("ezgov_sorted", "labels in order", ("a", "b"), [(("1", "2"), 7.0)]),
+                    Family("ezgov_empty", "no samples", ("x",), [])]
+        assert render(families) == render_reference(families)
+
+
 class TestNotMeasured:
     def test_without_runs_no_run_figure_is_exposed_and_each_is_unknown(self, sample_inventory: Path,
                                                                         tmp_path: Path,

@@ -202,3 +202,19 @@ class TestManagementAddress:
         address = management_address(inv, device.id)
         assert address is not None
         assert IPv6Network(address, strict=False) == IPv6Network(plan.segments[device.site]["management"])
+
+
+class TestPrefixText:
+    @settings(max_examples=300, deadline=None)
+    @given(base=st.one_of(st.integers(min_value=0, max_value=2**128 - 1),
+                          st.integers(min_value=0, max_value=2**48 - 1),  # ::x and ::ffff:a.b.c.d shapes
+                          st.integers(min_value=0, max_value=2**16 - 1).map(lambda n: (0x20010DB8 << 96) | n),
+                          st.lists(st.sampled_from([0, 0, 1, 0xFFFF]), min_size=8, max_size=8)
+                          .map(lambda h: int.from_bytes(b"".join(x.to_bytes(2, "big") for x in h), "big"))),
+           prefixlen=st.integers(min_value=0, max_value=128))
+    def test_a_prefix_is_written_as_ipaddress_writes_it(self, base: int, prefixlen: int) -> None:
+        from ipaddress import IPv6Address
+
+        from ezgov_infra.addressing.allocate import _net
+
+        assert _net(base, prefixlen) == f"{IPv6Address(base)}/{prefixlen}"
