@@ -91,22 +91,22 @@ def run_worker(groups: Sequence[str], *, hostname: str, concurrency: int = 16, s
                      "--hostname", hostname, "--without-gossip", "--without-mingle", "--loglevel", "INFO"])
 
 
-def timing(cron: str | None, every_s: int | None) -> crontab | schedule:
-    """Celery's schedule for a policy entry: a five-field cron line or a period in seconds."""
+def timing(cron: str | None, every_s: int | None, now: Callable[[], datetime] | None = None) -> crontab | schedule:
+    """Celery's schedule for a policy entry: a five-field cron line (UTC, Celery's clock) or a period."""
     if cron is not None:
         minute, hour, day_of_month, month, day_of_week = cron.split()
         try:
             return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month,
-                           day_of_week=day_of_week)
+                           day_of_week=day_of_week, nowfun=now)
         except ValueError as exc:
             raise InputError(f"cron '{cron}': {exc}") from exc
-    return schedule(timedelta(seconds=every_s or 0))
+    return schedule(timedelta(seconds=every_s or 0), nowfun=now)
 
 
 def next_due(cron: str | None, every_s: int | None, *, now: datetime | None = None) -> datetime:
     """When an entry next runs, counting from `now` (for a period: one period after now)."""
     moment = now or datetime.now(UTC)
-    due: datetime = moment + timing(cron, every_s).remaining_estimate(moment)
+    due: datetime = moment + timing(cron, every_s, lambda: moment).remaining_estimate(moment)
     return due
 
 

@@ -108,7 +108,7 @@ def schedule_entries(folder: Path) -> list[dict[str, Any]]:
         rows.append({"name": name, "job": entry.job.value,
                      "when": entry.cron if entry.cron is not None else f"every {entry.every_s} s",
                      "limit": entry.limit or "all", "distributed": entry.distributed,
-                     "next": due.astimezone().isoformat(timespec="minutes")})
+                     "next": due.isoformat(timespec="minutes")})
     return rows
 
 

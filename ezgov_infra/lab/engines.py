@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -22,6 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from ipaddress import ip_address
 from pathlib import Path
 
 from ezgov_infra.errors import LabError
@@ -173,33 +175,39 @@ def postgresql(*, log: Path, host: str = "127.0.0.1", port: int | None = None, d
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _redis_answers(host: str, port: int) -> bool:
+def _redis_answers(host: str, port: int, password: str | None) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1.0) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
+            connection.sendall((f"AUTH {password}\r\n" if password else "").encode() + b"PING\r\n")
+            return b"+PONG" in connection.recv(64)
     except OSError:
         return False
 
 
 @contextlib.contextmanager
 def redis(*, log: Path, host: str = "127.0.0.1", port: int | None = None, timeout: float = 15.0) -> Iterator[Service]:
-    """Debian's redis-server on loopback, nothing persisted; stopped by its PID when the block leaves."""
+    """Debian's redis-server, nothing persisted; stopped by its PID when the block leaves. On loopback it needs no
+    password; on another address (the lab's management bridge, for workers in poller namespaces) it gets a
+    random one, which the URL carries."""
     folder = Path(tempfile.mkdtemp(prefix="ezgov-redis-"))
     port = port or free_port(host)
+    password = None if ip_address(host).is_loopback else secrets.token_hex(16)
     log.parent.mkdir(parents=True, exist_ok=True)
-    pid = start([binary(("redis-server",)), "--bind", host, "--port", str(port), "--save", "", "--appendonly", "no",
-                 "--dir", str(folder), "--protected-mode", "yes"], log=log)
+    config = folder / "redis.conf"
+    config.write_text(f"requirepass {password}\n" if password else "", encoding="utf-8")
+    config.chmod(0o600)
+    pid = start([binary(("redis-server",)), str(config), "--bind", host, "--port", str(port), "--save", "",
+                 "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes"], log=log)
     started = proc_start(pid)
     try:
         deadline = time.monotonic() + timeout
-        while not _redis_answers(host, port):
+        while not _redis_answers(host, port, password):
             if not alive(pid, started):
                 raise LabError(f"redis-server exited: {log.read_text(encoding='utf-8', errors='replace')[-800:]}")
             if time.monotonic() > deadline:
                 raise LabError(f"redis-server did not answer on {host}:{port} within {timeout:.0f} s")
             time.sleep(0.05)
-        yield Service(pid, f"redis://{host}:{port}/0")
+        yield Service(pid, f"redis://{':' + password + '@' if password else ''}{host}:{port}/0")
     finally:
         terminate([(pid, started)], grace=5.0)
         shutil.rmtree(folder, ignore_errors=True)
