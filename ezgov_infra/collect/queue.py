@@ -15,6 +15,7 @@ coordinator watches which groups have a live worker (Celery's `inspect active_qu
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -131,7 +132,7 @@ class Work:
     params: Mapping[str, Any]
 
 
-def live_groups(timeout: float = 1.0) -> dict[str, set[str]]:
+def live_groups(timeout: float = 0.5) -> dict[str, set[str]]:
     """`queue -> worker names` of every worker answering now."""
     try:
         answers = app.control.inspect(timeout=timeout).active_queues() or {}
@@ -148,55 +149,78 @@ def _failed(subject: str, category: str, message: str, elapsed: float = 0.0) -> 
     return Result(subject, category=category, message=message, elapsed=elapsed)
 
 
+class _Watcher:
+    """Which groups have a live worker, asked in the background every `every` seconds (an `inspect` waits its
+    whole timeout for answers, so the tasks are sent meanwhile)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.live: dict[str, set[str]] | None = None
+        self.error: Exception | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ezgov-watch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.live = live_groups()
+            except Exception as exc:  # reported by the coordinator's loop
+                self.error = exc
+                return
+            self._stop.wait(self.every)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 def dispatch(work: Iterable[Work], *, timeout: float, no_worker_after: float = 10.0, watch_every: float = 2.0,
              progress: Progress | None = None, title: str = "collecting") -> list[Result[Any]]:
     """Send every subject to its group's queue and gather the results (in the order given).
 
     A subject whose task has been running `timeout` seconds is reported as `timeout`; a group with no live worker
-    for `no_worker_after` seconds fails its waiting subjects as `unreachable: no worker for group G`."""
+    for `no_worker_after` seconds fails its waiting subjects as `unreachable: no worker for group G` (a worker
+    that joins later skips them: they are revoked)."""
     order = list(work)
     hook = progress or NoProgress()
     hook.started(title, len(order))
     results: dict[str, Result[Any]] = {}
+    watcher = _Watcher(watch_every)
     try:
-        live = live_groups()
-        missing_since: dict[str, float] = {}
         sent: dict[str, tuple[Work, str]] = {}  # subject -> (work, task id)
-        waiting = list(order)
         started_at: dict[str, float] = {}
-        last_watch = time.monotonic()
+        missing_since: dict[str, float] = {}
 
         def finish(result: Result[Any]) -> None:
             results[result.subject] = result
             sent.pop(result.subject, None)
             hook.advance(result)
 
-        while waiting or sent:
+        try:
+            for item in order:
+                task = app.send_task(WORK_TASK, args=[item.kind, item.subject, dict(item.params)], queue=item.group)
+                sent[item.subject] = (item, task.id)
+        except Exception as exc:  # kombu raises the transport's own errors
+            raise UnreachableError(f"broker {app.conf.broker_url}: {exc}") from exc
+        while sent:
+            if watcher.error is not None:
+                raise UnreachableError(f"broker {app.conf.broker_url}: {watcher.error}") from watcher.error
             now = time.monotonic()
-            if now - last_watch >= watch_every:
-                live, last_watch = live_groups(), now
-            for group in {w.group for w in waiting} | {w.group for w, _ in sent.values()}:
-                if live.get(group):
+            live = watcher.live
+            for group in {w.group for w, _ in sent.values()} if live is not None else ():
+                if live and live.get(group):
                     missing_since.pop(group, None)
                     continue
-                since = missing_since.setdefault(group, now)
-                if now - since >= no_worker_after:
-                    for item in [w for w in waiting if w.group == group]:
-                        waiting.remove(item)
-                        finish(_failed(item.subject, "unreachable", f"no worker for group {group}"))
+                if now - missing_since.setdefault(group, now) >= no_worker_after:
                     for item, task_id in [v for v in sent.values() if v[0].group == group]:
                         app.control.revoke(task_id)
                         finish(_failed(item.subject, "unreachable", f"no worker for group {group}",
                                        now - started_at.get(item.subject, now)))
-            for item in [w for w in waiting if live.get(w.group)]:
-                waiting.remove(item)
-                task = app.send_task(WORK_TASK, args=[item.kind, item.subject, dict(item.params)], queue=item.group)
-                sent[item.subject] = (item, task.id)
+            _collect(sent, started_at, timeout, finish)
             if sent:
-                _collect(sent, started_at, timeout, finish)
-            if waiting or sent:
-                time.sleep(0.1)
+                time.sleep(0.02)
     finally:
+        watcher.stop()
         hook.finished()
     return [results[w.subject] for w in order]
 

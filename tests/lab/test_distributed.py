@@ -104,6 +104,9 @@ def province(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pro
             _wait_for({"echeng": 2, "liangzihu": 1, "huarong": 1, "city": 1})
             yield here
         finally:
+            for worker in here.workers.values():
+                if alive(worker.pid, worker.started):
+                    os.kill(worker.pid, signal.SIGQUIT)  # Celery's cold shutdown: nothing is running by now
             terminate([(w.pid, w.started) for w in here.workers.values()], grace=10.0)
 
 
@@ -157,25 +160,31 @@ class TestDistributedRuns:
         taihe = env.workers["liangzihu-1"].log.read_text(errors="replace")
         assert "taihe-ar-1" in taihe and "echeng-agg-1" not in taihe
 
-    def test_a_distributed_poll_samples_what_a_local_one_samples(self, env: Province, lab: Lab,
-                                                                 cli: Callable[..., Any]) -> None:
+    def test_a_distributed_poll_samples_what_a_local_one_samples(self, env: Province, lab: Lab) -> None:
         from ezgov_infra.config import history_path
+        from ezgov_infra.jobs import bandwidth
+        from ezgov_infra.models.selector import parse_limit
         from ezgov_infra.store.history import open_history
 
-        polls = []
-        for extra in ([], ["--distributed"]):
-            result = cli("bandwidth", "poll", "-i", SAMPLE, "--state-dir", lab.state_dir, "--limit", ROUTERS,
-                         "--count", "2", "--interval", "5s", "--format", "json", *extra)
-            assert result.code == 0, result.out + result.err
-            polls.append(json.loads(result.out))
-        local, distributed = polls
-        assert distributed["failures"] == {} and distributed["samples"] == local["samples"] > 0
-        assert ({(u["device"], u["interface"]) for u in distributed["interfaces"]}
-                == {(u["device"], u["interface"]) for u in local["interfaces"]})
+        polls: dict[bool, Any] = {}
+
+        def poll(distributed: bool) -> None:
+            polls[distributed] = bandwidth.poll(folder=SAMPLE, state_dir=lab.state_dir, interval=5.0, rounds=2,
+                                                limit=parse_limit([ROUTERS]), distributed=distributed)
+
+        both = [threading.Thread(target=poll, args=(d,)) for d in (False, True)]  # the same agents, side by side
+        for thread in both:
+            thread.start()
+        for thread in both:
+            thread.join(60)
+        local, distributed = polls[False], polls[True]
+        assert distributed.failures == {} and distributed.samples == local.samples > 0
+        assert ({(u.device, u.interface) for u in distributed.interfaces}
+                == {(u.device, u.interface) for u in local.interfaces})
         with open_history(history_path(lab.state_dir)) as history:
             assert history.dialect == "postgresql"
-            stored = [s for s in history.samples() if s["run_id"] == distributed["run_id"]]
-        assert len(stored) == distributed["samples"]
+            stored = [s for s in history.samples() if s["run_id"] == distributed.run_id]
+        assert len(stored) == distributed.samples
         assert len({(s["device"], s["interface"], s["ts"]) for s in stored}) == len(stored)
 
 
