@@ -77,7 +77,8 @@ def main() -> None:
                     deadline = time.monotonic() + 60
                     while min(len(queue.live_groups().get(g, ())) for g in groups) < n:
                         if time.monotonic() > deadline:
-                            sys.exit(f"workers did not start: see {folder}")
+                            logs = "".join(f.read_text(errors="replace")[-1500:] for f in Path(folder).glob("w*.log"))
+                            sys.exit(f"workers did not start:\n{logs}")
                     if verdicts(audit(True)) != verdicts(local):
                         sys.exit(f"{n} workers: results differ from the local run")
                     figures.append(measure(f"distributed, {n} worker(s) x {threads} threads",

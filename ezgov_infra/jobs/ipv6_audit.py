@@ -215,7 +215,7 @@ def _collect(inv: Inventory, inventory: Path, state_dir: Path, options: AuditOpt
                      timeout=options.device_timeout, title="IPv6 audit")
     away = distributed_jobs.collect(inv, remote, "ipv6-collect", options.worker_params(),
                                     timeout=options.device_timeout, progress=progress, title="IPv6 audit",
-                                    no_worker_after=options.no_worker_after)
+                                    no_worker_after=options.no_worker_after) if remote else Batch("IPv6 audit")
     found: dict[str, Result[DeviceFacts]] = {r.subject: r for r in here}
     for result in away:
         facts = DeviceFacts.model_validate(result.value) if result.value is not None else None

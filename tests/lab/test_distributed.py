@@ -159,6 +159,13 @@ class TestDistributedRuns:
         # each device went to its own group's workers
         taihe = env.workers["liangzihu-1"].log.read_text(errors="replace")
         assert "taihe-ar-1" in taihe and "echeng-agg-1" not in taihe
+        # the workers resolved the credentials themselves: no secret passed through them or the broker's results
+        secrets = lab.secrets
+        values = [secrets["ssh"]["password"], secrets["snmp"]["community"], secrets["snmp"]["v3"]["auth_key"],
+                  secrets["snmp"]["v3"]["priv_key"]]
+        for worker in env.workers.values():
+            text = worker.log.read_text(errors="replace")
+            assert all(value and value not in text for value in values)
 
     def test_a_distributed_poll_samples_what_a_local_one_samples(self, env: Province, lab: Lab) -> None:
         from ezgov_infra.config import history_path

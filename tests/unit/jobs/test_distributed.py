@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -87,22 +88,32 @@ def queue_to(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return redis_url
 
 
-@pytest.fixture
-def worker(queue_to: str, tmp_path: Path, sample_inventory: Path) -> Iterator[Path]:
-    """`ezgov worker --group echeng` on this machine; its log file."""
-    from ezgov_infra.collect import queue
-    from ezgov_infra.lab.ns import proc_start, start, terminate
+@dataclass
+class Served:
+    log: Path
+    state_dir: Path
 
-    log = tmp_path / "worker.log"
-    pid = start(["env", f"EZGOV_BROKER_URL={queue_to}", sys.executable, "-m", "ezgov_infra", "worker", "--group",
-                 "echeng", "--name", "unit", "--inventory", str(sample_inventory), "--state-dir",
-                 str(tmp_path / "state")], log=log)
+
+@pytest.fixture(scope="module")
+def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`ezgov worker --group echeng --scheduled` on this machine, for the tests of this module."""
+    from ezgov_infra.collect import queue
+    from ezgov_infra.jobs.distributed import connect
+    from ezgov_infra.lab.ns import proc_start, start, terminate
+    from tests.conftest import SAMPLE
+
+    folder = tmp_path_factory.mktemp("worker")
+    connect(redis_url)
+    log = folder / "worker.log"
+    pid = start(["env", f"EZGOV_BROKER_URL={redis_url}", sys.executable, "-m", "ezgov_infra", "worker", "--group",
+                 "echeng", "--scheduled", "--name", "unit", "--inventory", str(SAMPLE), "--state-dir",
+                 str(folder / "state")], log=log)
     started = proc_start(pid)
     try:
         deadline = time.monotonic() + 30
         while "echeng" not in queue.live_groups(timeout=0.5):
             assert time.monotonic() < deadline, log.read_text(errors="replace")
-        yield log
+        yield Served(log, folder / "state")
     finally:
         terminate([(pid, started)], grace=10.0)
 
@@ -118,12 +129,12 @@ class TestQueue:
         assert [(r.subject, r.category, r.message) for r in results] == [
             ("r1", "unreachable", "no worker for group nobody-serves-this")]
 
-    def test_a_worker_gives_each_device_the_result_a_local_run_gives(self, worker: Path, tmp_path: Path,
+    def test_a_worker_gives_each_device_the_result_a_local_run_gives(self, worker: Served, queue_to: str,
                                                                      sample_inventory: Path,
                                                                      cli: Callable[..., Any]) -> None:
         runs = []
         for extra in ([], ["--distributed"]):
-            result = cli("ipv6", "audit", "--live", "-i", sample_inventory, "--state-dir", tmp_path / "state",
+            result = cli("ipv6", "audit", "--live", "-i", sample_inventory, "--state-dir", worker.state_dir,
                          "--limit", "site:fenghuang*,site:huarong-gsc", "--no-worker-after", "2",
                          "--format", "json", *extra)
             assert result.code == 1
@@ -137,5 +148,42 @@ class TestQueue:
         assert {d: v for d, v in distributed.items() if d not in huarong} == {
             d: v for d, v in local.items() if d not in huarong}
         assert local["fenghuang-ar-1"][0] == "auth"
-        assert "fenghuang-ar-1" in worker.read_text(errors="replace")
+        assert "fenghuang-ar-1" in worker.log.read_text(errors="replace")
         assert os.environ.get("EZGOV_DATABASE_URL") is None
+
+    def test_a_scheduled_run_sent_as_beat_sends_it_is_run_and_stored_by_a_scheduled_worker(
+            self, worker: Served, queue_to: str) -> None:
+        from ezgov_infra.collect.queue import SCHEDULED_QUEUE, Work, dispatch
+        from ezgov_infra.store.history import open_history
+
+        params = {"job": "ipv6-audit", "limit": "site:fenghuang*", "distributed": False}
+        [result] = dispatch([Work("nightly-audit", SCHEDULED_QUEUE, "job", params)], timeout=60)
+        assert result.category is None, result.message
+        with open_history(worker.state_dir / "history.sqlite") as history:
+            run = history.run(int(result.value))
+            stored = {r["subject"]: r["category"] for r in history.results(int(result.value))}
+        assert run is not None and run["kind"] == "ipv6-audit" and run["scope"] == "site:fenghuang*"
+        assert stored["fenghuang-ar-1"] == "auth" and stored["fenghuang-binhu-cpe-1"] is None
+
+    def test_beat_is_given_each_policy_entry_on_its_timing(self, inventory_copy: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+        from celery.schedules import crontab, schedule
+
+        from ezgov_infra.collect import queue
+        from ezgov_infra.config import Settings
+        from ezgov_infra.jobs import workers
+
+        _with_schedule(inventory_copy, {"nightly": {"job": "ipv6-audit", "cron": "30 18 * * *"},
+                                        "uplinks": {"job": "bandwidth-poll", "every_s": 900, "rounds": 4}})
+        given: dict[str, Any] = {}
+        monkeypatch.setattr(queue.app, "Beat", lambda **kwargs: type("B", (), {"run": lambda self: given.update(
+            kwargs, entries=dict(queue.app.conf.beat_schedule))})())
+        workers.beat(settings=Settings(inventory=inventory_copy, state_dir=inventory_copy / "state"),
+                     broker="redis://127.0.0.1:1/0")
+        entries = given["entries"]
+        assert isinstance(entries["nightly"]["schedule"], crontab)
+        assert entries["nightly"]["schedule"].hour == {18} and entries["nightly"]["schedule"].minute == {30}
+        assert isinstance(entries["uplinks"]["schedule"], schedule) and entries["uplinks"]["schedule"].seconds == 900
+        assert entries["uplinks"]["args"][2]["rounds"] == 4
+        assert entries["uplinks"]["options"] == {"queue": queue.SCHEDULED_QUEUE}
+        assert given["schedule"] == str(inventory_copy / "state" / "beat-schedule")
