@@ -9,7 +9,9 @@ handlers, each using the worker's own settings (its inventory copy, its state di
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,8 @@ from ezgov_infra.store.inventory import load_inventory
 
 _settings: Settings | None = None
 _indexes: dict[str, dict[str, int]] = {}
+_loaded: tuple[tuple[tuple[str, int, int], ...], Inventory] | None = None
+_loading = threading.Lock()
 
 
 def serve(*, settings: Settings, groups: Sequence[str], concurrency: int = 16, scheduled: bool = False,
@@ -38,10 +42,26 @@ def serve(*, settings: Settings, groups: Sequence[str], concurrency: int = 16, s
     queue.run_worker(list(groups), hostname=hostname, concurrency=concurrency, scheduled=scheduled)
 
 
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What says the inventory files changed: each YAML file's name, mtime and size (kinds may be folders)."""
+    found = []
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*/*.yaml")]):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
 def _context() -> tuple[Settings, Inventory]:
+    """The worker's settings and its inventory, loaded again only when a file of it changed."""
+    global _loaded
     if _settings is None:
         raise InputError("this process is not an ezgov worker (start one with `ezgov worker --group G`)")
-    return _settings, load_inventory(_settings.inventory)
+    with _loading:
+        stamp = _stamp(_settings.inventory)
+        if _loaded is None or _loaded[0] != stamp:
+            _loaded = (stamp, load_inventory(_settings.inventory))
+        return _settings, _loaded[1]
 
 
 @queue.handler("ipv6-collect")
