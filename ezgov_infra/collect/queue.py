@@ -15,6 +15,7 @@ coordinator watches which groups have a live worker (Celery's `inspect active_qu
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -222,7 +223,17 @@ def dispatch(work: Iterable[Work], *, timeout: float, no_worker_after: float = 1
     finally:
         watcher.stop()
         hook.finished()
+        release()
     return [results[w.subject] for w in order]
+
+
+def release() -> None:
+    """Close the broker and result connections this process holds (Celery's after-fork handlers would otherwise
+    work on them in every process forked later, and can block there)."""
+    with contextlib.suppress(Exception):
+        app.pool.force_close_all()
+    with contextlib.suppress(Exception):
+        app.backend.client.connection_pool.disconnect()
 
 
 def _collect(sent: dict[str, tuple[Work, str]], started_at: dict[str, float], timeout: float,
