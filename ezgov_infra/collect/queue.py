@@ -25,6 +25,7 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab, schedule
+from kombu import pools
 
 from ezgov_infra.errors import InputError, UnreachableError
 from ezgov_infra.models.runs import NoProgress, Progress, Result
@@ -231,7 +232,8 @@ def release() -> None:
     """Close the broker and result connections this process holds (Celery's after-fork handlers would otherwise
     work on them in every process forked later, and can block there)."""
     with contextlib.suppress(Exception):
-        app.pool.force_close_all()
+        pools.reset()  # type: ignore[no-untyped-call]  # kombu's registry of connection and producer pools: all closed and forgotten
+        app._after_fork()  # Celery's own reset of its pools (as in a forked child), so the next use opens anew
     with contextlib.suppress(Exception):
         app.backend.client.connection_pool.disconnect()
 
