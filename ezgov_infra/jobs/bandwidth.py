@@ -41,6 +41,7 @@ from ezgov_infra.store.inventory import load_inventory
 
 POLL_KIND, TEST_KIND, AUDIT_KIND = "bandwidth-poll", "bandwidth-test", "bandwidth-audit"
 MIN_INTERVAL_S = 5.0
+PART = 50  # devices of one poller group polled by one worker task in a distributed round
 
 
 @dataclass(slots=True)
@@ -200,9 +201,10 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
             for number in range(rounds):
                 time.sleep(max(0.0, begin + number * interval - time.monotonic()))
                 round_clock = time.monotonic()
-                batch = distributed_jobs.collect(inventory, remote, "counters", params,
-                                                 timeout=max(interval, timeout * (retries + 1) * 3),
-                                                 title=f"round {number + 1}", no_worker_after=no_worker_after)
+                batch = distributed_jobs.collect_in_parts(
+                    inventory, remote, "counters", params, part=PART,
+                    timeout=max(interval, timeout * (retries + 1) * 3), title=f"round {number + 1}",
+                    no_worker_after=no_worker_after)
                 record([Result(r.subject, [Sample(**s) for s in r.value] if r.value is not None else None,
                                r.category, r.message, r.elapsed) for r in batch], round_clock)
 
@@ -233,31 +235,41 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     return result
 
 
-def poll_on_worker(inventory: Inventory, device_id: str, params: Mapping[str, Any], *, folder: Path,
-                   state_dir: Path, indexes: dict[str, dict[str, int]]) -> Result[list[Sample]]:
-    """One device's round on a worker: `indexes` (device -> ifIndex by name) is the worker's memory between
-    rounds, so a name is mapped to its ifIndex once, as a local poll does."""
-    try:
-        target = counter_target(inventory, device_id, params["interfaces"][device_id], folder=folder,
-                                state_dir=state_dir, timeout=float(params["timeout"]),
-                                retries=int(params["retries"]))
-    except CollectError as exc:
-        return Result(device_id, category=exc.category, message=str(exc))
+def poll_on_worker(inventory: Inventory, device_ids: Sequence[str], params: Mapping[str, Any], *, folder: Path,
+                   state_dir: Path, indexes: dict[str, dict[str, int]]) -> list[Result[list[Sample]]]:
+    """One round of a part of a group's devices on a worker, in one event loop as a local poll does; `indexes`
+    (device -> ifIndex by name) is the worker's memory between rounds, so a name is mapped once."""
+    answers: dict[str, Result[list[Sample]]] = {}
+    targets: list[CounterTarget] = []
+    for device_id in device_ids:
+        try:
+            targets.append(counter_target(inventory, device_id, params["interfaces"][device_id], folder=folder,
+                                          state_dir=state_dir, timeout=float(params["timeout"]),
+                                          retries=int(params["retries"])))
+        except CollectError as exc:
+            answers[device_id] = Result(device_id, category=exc.category, message=str(exc))
 
-    async def one() -> Result[list[Sample]]:
+    async def one() -> list[Result[list[Sample]]]:
         async with SnmpSession() as session:
-            poller = CounterPoller(session, concurrency=1)
-            if device_id in indexes:
-                poller.remember(device_id, indexes[device_id])
-            answer = await poller.poll_device(target)
-            known = poller.indexes(device_id)
-            if known:
-                indexes[device_id] = known
-            else:
-                indexes.pop(device_id, None)
-            return answer
+            poller = CounterPoller(session, concurrency=int(params.get("concurrency", 64)), fresh=SnmpSession)
+            try:
+                for target in targets:
+                    if target.device in indexes:
+                        poller.remember(target.device, indexes[target.device])
+                polled = await poller.poll(targets)
+                for target in targets:
+                    known = poller.indexes(target.device)
+                    if known:
+                        indexes[target.device] = known
+                    else:
+                        indexes.pop(target.device, None)
+                return polled
+            finally:
+                poller.close()
 
-    return asyncio.run(one())
+    if targets:
+        answers.update((r.subject, r) for r in asyncio.run(one()))
+    return [answers[d] for d in device_ids]
 
 
 def _row(sample: Sample) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 handlers, each using the worker's own settings (its inventory copy, its state dir with the lab key or vault).
 
 - `ipv6-collect`: one device's facts, collected as the local audit collects them (`ipv6_audit.collector`).
-- `counters`: one device's round of uplink counters (`bandwidth.poll_on_worker`), its ifIndex map remembered.
+- `counters`: a round of uplink counters of up to 50 devices of one group (`bandwidth.poll_on_worker`), in one
+  event loop, each device's ifIndex map remembered between rounds.
 - `job`: a scheduled run (`policy.yaml` `schedule:`), for workers started with `--scheduled`; the job's own
   collection then goes out to the poller groups again.
 """
@@ -74,15 +75,18 @@ def _ipv6_collect(device_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @queue.handler("counters")
-def _counters(device_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+def _counters(part: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A round of counters of a part of a group's devices (`params["devices"]`)."""
     settings, inventory = _context()
-    result = bandwidth.poll_on_worker(inventory, device_id, params, folder=settings.inventory,
-                                      state_dir=settings.state_dir, indexes=_indexes)
-    samples = [{"device": s.device, "interface": s.interface, "ts": s.ts, "uptime": s.uptime,
-                "in_octets": s.in_octets, "out_octets": s.out_octets, "speed_mbps": s.speed_mbps, "hc": s.hc}
-               for s in result.value or []] if result.value is not None else None
-    return {"subject": device_id, "value": samples, "category": result.category, "message": result.message,
-            "elapsed": result.elapsed}
+    results = bandwidth.poll_on_worker(inventory, list(params["devices"]), params, folder=settings.inventory,
+                                       state_dir=settings.state_dir, indexes=_indexes)
+    answers = [{"subject": r.subject, "category": r.category, "message": r.message, "elapsed": r.elapsed,
+                "value": None if r.value is None else [
+                    {"device": s.device, "interface": s.interface, "ts": s.ts, "uptime": s.uptime,
+                     "in_octets": s.in_octets, "out_octets": s.out_octets, "speed_mbps": s.speed_mbps, "hc": s.hc}
+                    for s in r.value]} for r in results]
+    return {"subject": part, "value": answers, "category": None, "message": None,
+            "elapsed": sum(r.elapsed for r in results)}
 
 
 @queue.handler("job")

@@ -80,7 +80,7 @@ def _wait_for(groups: dict[str, int], timeout: float = 30.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def province(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
+def province(lab: Lab, postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
     from ezgov_infra.jobs.distributed import connect
     from ezgov_infra.lab import engines
     from ezgov_infra.lab.pollers import poller_namespace
@@ -89,7 +89,7 @@ def province(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pro
     folder = tmp_path_factory.mktemp("province")
     with ExitStack() as stack:
         broker = stack.enter_context(engines.redis(log=folder / "redis.log", host=str(HOST_MGMT_IPV4.ip))).url
-        database = stack.enter_context(engines.postgresql(log=folder / "postgres.log")).url
+        database = postgres_url  # the session's throwaway cluster (tests/conftest.py), on loopback
         namespaces = {}
         for index, (group, devices) in enumerate(GROUPS.items()):
             reach = [a for d in devices for a in (lab.nodes[d].mgmt_ipv4, lab.nodes[d].mgmt_ipv6) if a]
