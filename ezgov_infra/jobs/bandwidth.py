@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,9 +236,12 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
 
 
 def poll_on_worker(inventory: Inventory, device_ids: Sequence[str], params: Mapping[str, Any], *, folder: Path,
-                   state_dir: Path, indexes: dict[str, dict[str, int]]) -> list[Result[list[Sample]]]:
+                   state_dir: Path, indexes: dict[str, dict[str, int]],
+                   session: SnmpSession | None = None,
+                   run: Callable[[Coroutine[Any, Any, Any]], Any] = asyncio.run) -> list[Result[list[Sample]]]:
     """One round of a part of a group's devices on a worker, in one event loop as a local poll does; `indexes`
-    (device -> ifIndex by name) is the worker's memory between rounds, so a name is mapped once."""
+    (device -> ifIndex by name) is the worker's memory between rounds, so a name is mapped once. A worker passes
+    its long-lived `session` and the `run` that hands a coroutine to that session's loop."""
     answers: dict[str, Result[list[Sample]]] = {}
     targets: list[CounterTarget] = []
     for device_id in device_ids:
@@ -249,26 +252,31 @@ def poll_on_worker(inventory: Inventory, device_ids: Sequence[str], params: Mapp
         except CollectError as exc:
             answers[device_id] = Result(device_id, category=exc.category, message=str(exc))
 
+    async def with_session(shared: SnmpSession) -> list[Result[list[Sample]]]:
+        poller = CounterPoller(shared, concurrency=int(params.get("concurrency", 64)), fresh=SnmpSession)
+        try:
+            for target in targets:
+                if target.device in indexes:
+                    poller.remember(target.device, indexes[target.device])
+            polled = await poller.poll(targets)
+            for target in targets:
+                known = poller.indexes(target.device)
+                if known:
+                    indexes[target.device] = known
+                else:
+                    indexes.pop(target.device, None)
+            return polled
+        finally:
+            poller.close()
+
     async def one() -> list[Result[list[Sample]]]:
-        async with SnmpSession() as session:
-            poller = CounterPoller(session, concurrency=int(params.get("concurrency", 64)), fresh=SnmpSession)
-            try:
-                for target in targets:
-                    if target.device in indexes:
-                        poller.remember(target.device, indexes[target.device])
-                polled = await poller.poll(targets)
-                for target in targets:
-                    known = poller.indexes(target.device)
-                    if known:
-                        indexes[target.device] = known
-                    else:
-                        indexes.pop(target.device, None)
-                return polled
-            finally:
-                poller.close()
+        if session is not None:
+            return await with_session(session)
+        async with SnmpSession() as own:
+            return await with_session(own)
 
     if targets:
-        answers.update((r.subject, r) for r in asyncio.run(one()))
+        answers.update((r.subject, r) for r in run(one()))
     return [answers[d] for d in device_ids]
 
 

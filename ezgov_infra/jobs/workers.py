@@ -10,6 +10,7 @@ handlers, each using the worker's own settings (its inventory copy, its state di
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 
 from ezgov_infra.collect import queue
 from ezgov_infra.collect.runner import run_one
+from ezgov_infra.collect.snmp import SnmpSession
 from ezgov_infra.config import Settings
 from ezgov_infra.errors import InputError
 from ezgov_infra.jobs import bandwidth, ipv6_audit, web_check
@@ -31,6 +33,23 @@ _settings: Settings | None = None
 _indexes: dict[str, dict[str, int]] = {}
 _loaded: tuple[tuple[tuple[str, int, int], ...], Inventory] | None = None
 _loading = threading.Lock()
+_snmp: tuple[asyncio.AbstractEventLoop, SnmpSession] | None = None
+
+
+def _snmp_loop() -> tuple[asyncio.AbstractEventLoop, SnmpSession]:
+    """One event loop in a thread of its own and one SNMP engine on it for the worker's life, as a local poll keeps
+    them for its run (an engine per task would be built and torn down every round)."""
+    global _snmp
+    with _loading:
+        if _snmp is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="ezgov-snmp", daemon=True).start()
+
+            async def opened() -> SnmpSession:
+                return await SnmpSession().__aenter__()
+
+            _snmp = (loop, asyncio.run_coroutine_threadsafe(opened(), loop).result())
+        return _snmp
 
 
 def serve(*, settings: Settings, groups: Sequence[str], concurrency: int = 16, scheduled: bool = False,
@@ -78,8 +97,10 @@ def _ipv6_collect(device_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
 def _counters(part: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """A round of counters of a part of a group's devices (`params["devices"]`)."""
     settings, inventory = _context()
+    loop, session = _snmp_loop()
     results = bandwidth.poll_on_worker(inventory, list(params["devices"]), params, folder=settings.inventory,
-                                       state_dir=settings.state_dir, indexes=_indexes)
+                                       state_dir=settings.state_dir, indexes=_indexes, session=session,
+                                       run=lambda coroutine: asyncio.run_coroutine_threadsafe(coroutine, loop).result())
     answers = [{"subject": r.subject, "category": r.category, "message": r.message, "elapsed": r.elapsed,
                 "value": None if r.value is None else [
                     {"device": s.device, "interface": s.interface, "ts": s.ts, "uptime": s.uptime,
