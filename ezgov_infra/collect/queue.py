@@ -224,13 +224,13 @@ def dispatch(work: Iterable[Work], *, timeout: float, no_worker_after: float = 1
     finally:
         watcher.stop()
         hook.finished()
-        release()
     return [results[w.subject] for w in order]
 
 
 def release() -> None:
-    """Close the broker and result connections this process holds (Celery's after-fork handlers would otherwise
-    work on them in every process forked later, and can block there)."""
+    """Close the broker and result connections this process holds, before it forks children that run Python
+    (multiprocessing): Celery's after-fork handlers would otherwise work on them in every such child, and can
+    block there. It costs a reconnection (about a second), so a coordinator keeps its connections between runs."""
     with contextlib.suppress(Exception):
         pools.reset()  # type: ignore[no-untyped-call]  # kombu's registry of connection and producer pools: all closed and forgotten
         app._after_fork()  # Celery's own reset of its pools (as in a forked child), so the next use opens anew

@@ -108,6 +108,9 @@ def province(lab: Lab, postgres_url: str, tmp_path_factory: pytest.TempPathFacto
                 if alive(worker.pid, worker.started):
                     os.kill(worker.pid, signal.SIGQUIT)  # Celery's cold shutdown: nothing is running by now
             terminate([(w.pid, w.started) for w in here.workers.values()], grace=10.0)
+            from ezgov_infra.collect.queue import release
+
+            release()  # later tests fork (multiprocessing): no broker connection may be left to Celery's hooks
 
 
 @pytest.fixture

@@ -80,12 +80,14 @@ class TestSchedule:
 
 
 @pytest.fixture
-def queue_to(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def queue_to(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("EZGOV_BROKER_URL", redis_url)
+    from ezgov_infra.collect.queue import release
     from ezgov_infra.jobs.distributed import connect
 
     connect(redis_url)
-    return redis_url
+    yield redis_url
+    release()  # later tests fork (multiprocessing): no broker connection may be left to Celery's after-fork hooks
 
 
 @dataclass
@@ -116,6 +118,7 @@ def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield Served(log, folder / "state")
     finally:
         terminate([(pid, started)], grace=10.0)
+        queue.release()
 
 
 class TestQueue:
