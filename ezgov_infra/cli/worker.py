@@ -17,9 +17,9 @@ schedule_app = typer.Typer(no_args_is_help=True)
 @app.callback(invoke_without_command=True)
 def worker_command(
     ctx: typer.Context,
-    group: Annotated[list[str] | None, typer.Option("--group", "-g", help="Poller group to serve (repeatable): "
-                                                    "a district id unless policy.yaml's poller_groups says "
-                                                    "otherwise.")] = None,
+    group: Annotated[list[str] | None, typer.Option(
+        "--group", "-g", metavar="GROUP", help="Poller group to serve (repeatable): a district id unless "
+        "policy.yaml's poller_groups says otherwise.")] = None,
     scheduled: Annotated[bool, typer.Option("--scheduled", help="Also run the scheduled jobs Celery beat "
                                             "sends (`ezgov schedule beat`).")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=512, help="Devices collected at once.")] = 16,
