@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Debian packages the lab, the website checks and the reports need (installed when missing, as root).
-DEBS := frr openssh-server snmpd snmp iperf3 iproute2 iputils-ping nsd nginx fonts-noto-cjk poppler-utils chromium openssl curl git prometheus prometheus-snmp-exporter strace
+DEBS := frr openssh-server snmpd snmp iperf3 iproute2 iputils-ping nsd nginx fonts-noto-cjk poppler-utils chromium openssl curl git prometheus prometheus-snmp-exporter strace redis-server postgresql
 
 .PHONY: demo test venv system-deps lint typecheck unit clean
 

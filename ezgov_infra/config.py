@@ -22,11 +22,25 @@ DEFAULT_PLANS_DIR = Path("migration_plans")
 INVENTORY_ENV = "EZGOV_INVENTORY"
 STATE_DIR_ENV = "EZGOV_STATE_DIR"
 PLANS_DIR_ENV = "EZGOV_PLANS_DIR"
+DATABASE_ENV = "EZGOV_DATABASE_URL"
+BROKER_ENV = "EZGOV_BROKER_URL"
 
 
 def history_path(state_dir: Path) -> Path:
-    """The history database of a state dir (SQLite)."""
+    """The history database of a state dir (SQLite), used unless `EZGOV_DATABASE_URL` names a PostgreSQL one."""
     return state_dir / "history.sqlite"
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str | None:
+    """The shared history database (`postgresql://...`) from `EZGOV_DATABASE_URL`; None keeps SQLite."""
+    value = (os.environ if environ is None else environ).get(DATABASE_ENV, "").strip()
+    return value or None
+
+
+def broker_url(environ: Mapping[str, str] | None = None) -> str:
+    """The Celery broker of distributed runs (`EZGOV_BROKER_URL`, default a Redis on this machine's loopback)."""
+    value = (os.environ if environ is None else environ).get(BROKER_ENV, "").strip()
+    return value or "redis://127.0.0.1:6379/0"
 
 
 @dataclass(frozen=True, slots=True)

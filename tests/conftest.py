@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,3 +79,25 @@ def check_golden(name: str, actual: str) -> None:
 @pytest.fixture
 def golden() -> Callable[[str, str], None]:
     return check_golden
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster from Debian's package, started for this test session on loopback."""
+    from ezgov_infra.lab import engines
+
+    if shutil.which("pg_ctl") is None and not list(Path("/usr/lib/postgresql").glob("*/bin/postgres")):
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with engines.postgresql(log=tmp_path_factory.mktemp("postgres") / "postgres.log") as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway redis-server from Debian's package, started for this test session on loopback."""
+    from ezgov_infra.lab import engines
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with engines.redis(log=tmp_path_factory.mktemp("redis") / "redis.log") as server:
+        yield server.url

@@ -52,6 +52,11 @@ def poll_command(
                                               help="Number of rounds instead of --duration.")] = None,
     limit: LimitOpt = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each SNMP answer.")] = 2.0,
+    distributed: Annotated[bool, typer.Option("--distributed", help="Each device is polled by a worker of its "
+                                              "poller group (`ezgov worker`); samples are stored here.")] = False,
+    no_worker_after: Annotated[float, typer.Option(min=1, help="With --distributed: seconds a poller group may "
+                                                   "have no live worker before its devices fail as "
+                                                   "unreachable.")] = 10.0,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Poll every live device's uplink counters over SNMP and append the samples to the history database.
@@ -81,7 +86,9 @@ def poll_command(
         return f"round {done.number}/{done.rounds}: {done.samples} samples{failed}"
 
     result = bandwidth.poll(folder=settings.inventory, state_dir=settings.state_dir, interval=every, rounds=rounds,
-                            limit=selector, timeout=timeout, progress=Drawer(bar="rounds", line=None, status=status))
+                            limit=selector, timeout=timeout, distributed=distributed,
+                            no_worker_after=no_worker_after,
+                            progress=Drawer(bar="rounds", line=None, status=status))
     rows = [{"device": u.device, "interface": u.interface, "speed_mbps": u.speed_mbps, "samples": u.samples,
              "mean_in": num(u.mean_in_mbps), "mean_out": num(u.mean_out_mbps),
              "p95_in": num(u.p95_in_mbps), "p95_out": num(u.p95_out_mbps),

@@ -140,6 +140,12 @@ def audit_command(
     known_hosts: Annotated[Path | None, typer.Option(help="known_hosts file for host-key checking (default: "
                                                      "the credential profile's, the lab's for the lab).")] = None,
     snmp_profile: Annotated[str | None, typer.Option(help="Use this SNMP profile for every live device.")] = None,
+    distributed: Annotated[bool, typer.Option("--distributed", help="With --live: each device is collected by a "
+                                              "worker of its poller group (`ezgov worker`, EZGOV_BROKER_URL).")]
+    = False,
+    no_worker_after: Annotated[float, typer.Option(min=1, help="With --distributed: seconds a poller group may "
+                                                   "have no live worker before its devices fail as "
+                                                   "unreachable.")] = 10.0,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Audit network devices for IPv6 readiness (RIPE-554/RIPE-772, RFC 8504): collect, judge, score, store.
@@ -154,11 +160,13 @@ def audit_command(
 
     if live and offline is not None:
         raise typer.BadParameter("give --live or --offline DIR, not both")
+    if distributed and not live:
+        raise typer.BadParameter("--distributed needs --live (saved outputs are read here)")
     options = ipv6_audit.AuditOptions(
         live=live, offline_dir=offline, via=tuple(v.strip() for v in via.split(",") if v.strip()),
         limit=limit_selector(limit), workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout,
         device_timeout=timeout, check_host_key=not no_host_key_check, known_hosts=known_hosts,
-        snmp_profile=snmp_profile)
+        snmp_profile=snmp_profile, distributed=distributed, no_worker_after=no_worker_after)
     progress = Drawer(bar="count") if fmt is Format.table else None
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir)
     run = ipv6_audit.audit(inventory=settings.inventory, state_dir=settings.state_dir, options=options,

@@ -24,6 +24,7 @@ from ezgov_infra.cli import (
     migrate,
     playbook,
     report,
+    worker,
 )
 from ezgov_infra.config import (
     DEFAULT_INVENTORY,
@@ -57,6 +58,8 @@ app.add_typer(export.app, name="export", help="Configuration for Prometheus' SNM
 app.add_typer(report.app, name="report", help="Readiness reports for managers (HTML, PDF, Markdown; zh/en).")
 app.add_typer(metrics.app, name="metrics", help="Stored runs as Prometheus metrics: HTTP endpoint or textfile.")
 app.add_typer(config.app, name="config", help="Device configs versioned in git: diffs and changes.")
+app.add_typer(worker.app, name="worker", help="Collect for poller groups as a Celery worker (province scale).")
+app.add_typer(worker.schedule_app, name="schedule", help="Continuous runs from policy.yaml on Celery beat.")
 
 _debug = False
 

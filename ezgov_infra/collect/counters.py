@@ -95,6 +95,10 @@ class CounterPoller:
         """The ifIndex of each wanted interface of `device`, as last resolved (empty before its first poll)."""
         return dict(self._indexes.get(device, {}))
 
+    def remember(self, device: str, indexes: dict[str, int]) -> None:
+        """Start from an ifIndex map resolved earlier (by another poller of the same worker)."""
+        self._indexes[device] = dict(indexes)
+
     def close(self) -> None:
         """Close the sessions opened for single devices (see `poll_device`)."""
         for session in self._own.values():

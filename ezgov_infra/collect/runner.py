@@ -34,6 +34,11 @@ def _call(subject: str, task: Callable[[str], T]) -> Result[T]:
                       elapsed=time.monotonic() - started)
 
 
+def run_one(subject: str, task: Callable[[str], T]) -> Result[T]:
+    """One subject's task with the batch's error handling (a worker of a distributed run calls this)."""
+    return _call(subject, task)
+
+
 def run_batch(subjects: Iterable[str], task: Callable[[str], T], *, workers: int = 32, timeout: float | None = 120.0,
               progress: Progress | None = None, title: str = "collecting") -> Batch[T]:
     """Results in the order of `subjects`; each subject is given at most `timeout` seconds from its start."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from ezgov_infra.collect.runner import run_batch
 from ezgov_infra.collect.snmp import SnmpSession, SnmpTarget
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import CollectError, EzgovError, InputError, LabError
+from ezgov_infra.jobs import distributed as distributed_jobs
 from ezgov_infra.lab.lab import Lab
 from ezgov_infra.lab.ns import proc_start, terminate
 from ezgov_infra.lab.topology import from_inventory
@@ -39,6 +41,7 @@ from ezgov_infra.store.inventory import load_inventory
 
 POLL_KIND, TEST_KIND, AUDIT_KIND = "bandwidth-poll", "bandwidth-test", "bandwidth-audit"
 MIN_INTERVAL_S = 5.0
+PART = 50  # devices of one poller group polled by one worker task in a distributed round
 
 
 @dataclass(slots=True)
@@ -104,12 +107,27 @@ def uplinks(inventory: Inventory) -> dict[str, list[str]]:
     return found
 
 
+def counter_target(inventory: Inventory, device_id: str, interfaces: Sequence[str], *, folder: Path,
+                   state_dir: Path, timeout: float, retries: int) -> CounterTarget:
+    """What to poll on a device, its SNMP credentials resolved here (on a worker: by the worker)."""
+    device = inventory.devices[device_id]
+    address = device.mgmt_ipv6 or device.mgmt_ipv4
+    assert address is not None and device.snmp_profile is not None
+    credentials = credentials_for(device, inventory, "snmp", state_dir=state_dir, folder=folder)
+    target = SnmpTarget(str(address.ip), credentials, port=inventory.snmp[device.snmp_profile].port_for(device),
+                        timeout=timeout, retries=retries)
+    return CounterTarget(device_id, target, tuple(interfaces))
+
+
 def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int = 31, limit: Selector = ALL,
-         timeout: float = 2.0, retries: int = 1, concurrency: int = 64,
+         timeout: float = 2.0, retries: int = 1, concurrency: int = 64, distributed: bool = False,
+         no_worker_after: float = distributed_jobs.NO_WORKER_AFTER_S,
          progress: Progress | None = None) -> PollResult:
     """Poll every live device's uplink counters `rounds` times, `interval` seconds apart, into the history.
 
-    Each round is one subject for `progress`: a `Result` named `round N` whose value is a `PollRound`.
+    Each round is one subject for `progress`: a `Result` named `round N` whose value is a `PollRound`. With
+    `distributed`, each device's round is polled by a worker of its poller group (credentials resolved there) and
+    the samples come back here to be stored once.
     """
     if rounds < 2:
         raise InputError("--count: at least 2 rounds are needed to make a rate")
@@ -120,6 +138,7 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     inventory = _inventory(folder)
     wanted = uplinks(inventory)
     targets: list[CounterTarget] = []
+    remote: list[str] = []
     skipped: dict[str, str] = {}
     for device_id in facets.devices(inventory, sorted(wanted), noun="device with an uplink").select(limit):
         device = inventory.devices[device_id]
@@ -128,17 +147,15 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
             skipped[device_id] = "offline (collected from snapshots): no live counters"
         elif device.snmp_profile not in inventory.snmp or address is None:
             skipped[device_id] = "no SNMP profile or management address"
+        elif distributed:
+            remote.append(device_id)
         else:
             try:
-                credentials = credentials_for(device, inventory, "snmp", state_dir=state_dir, folder=folder)
+                targets.append(counter_target(inventory, device_id, wanted[device_id], folder=folder,
+                                              state_dir=state_dir, timeout=timeout, retries=retries))
             except EzgovError as exc:
                 skipped[device_id] = str(exc)
-                continue
-            target = SnmpTarget(str(address.ip), credentials, port=inventory.snmp[device.snmp_profile].port_for(device),
-                                timeout=timeout,
-                                retries=retries)
-            targets.append(CounterTarget(device_id, target, tuple(wanted[device_id])))
-    if not targets:
+    if not targets and not remote:
         raise InputError("nothing to poll: " + ("; ".join(f"{d}: {why}" for d, why in sorted(skipped.items()))
                                                  if skipped else "no device has an active uplink circuit"))
     failures: dict[str, dict[str, int]] = {}
@@ -149,6 +166,20 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
     with open_history(history_path(state_dir)) as history:
         run_id = history.start_run(POLL_KIND, scope=str(limit))
 
+        def record(answers: list[Result[list[Sample]]], round_clock: float) -> None:
+            nonlocal done
+            samples = [s for a in answers for s in a.value or []]
+            history.add_samples([_row(s) for s in samples], run_id)
+            collected.extend(samples)
+            failed = {a.subject: f"{a.category}: {a.message}" for a in answers if a.failed}
+            for device_id, why in failed.items():
+                counts = failures.setdefault(device_id, {})
+                category = why.partition(":")[0]
+                counts[category] = counts.get(category, 0) + 1
+            done += 1
+            hook.advance(Result(f"round {done}", value=PollRound(done, rounds, len(samples), failed),
+                                elapsed=time.monotonic() - round_clock))
+
         async def loop() -> None:
             async with SnmpSession() as session:
                 poller = CounterPoller(session, concurrency=concurrency, fresh=SnmpSession)
@@ -158,29 +189,33 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
                     poller.close()
 
         async def rounds_of(poller: CounterPoller) -> None:
-            nonlocal done
             begin = time.monotonic()
             for number in range(rounds):
                 await asyncio.sleep(max(0.0, begin + number * interval - time.monotonic()))
                 round_clock = time.monotonic()
-                answers = await poller.poll(targets)
-                samples = [s for a in answers for s in a.value or []]
-                history.add_samples([_row(s) for s in samples], run_id)
-                collected.extend(samples)
-                failed = {a.subject: f"{a.category}: {a.message}" for a in answers if a.failed}
-                for device_id, why in failed.items():
-                    counts = failures.setdefault(device_id, {})
-                    category = why.partition(":")[0]
-                    counts[category] = counts.get(category, 0) + 1
-                done = number + 1
-                hook.advance(Result(f"round {done}", value=PollRound(done, rounds, len(samples), failed),
-                                    elapsed=time.monotonic() - round_clock))
+                record(await poller.poll(targets), round_clock)
+
+        def remote_rounds() -> None:
+            params = {"interfaces": {d: wanted[d] for d in remote}, "timeout": timeout, "retries": retries}
+            begin = time.monotonic()
+            for number in range(rounds):
+                time.sleep(max(0.0, begin + number * interval - time.monotonic()))
+                round_clock = time.monotonic()
+                batch = distributed_jobs.collect_in_parts(
+                    inventory, remote, "counters", params, part=PART,
+                    timeout=max(interval, timeout * (retries + 1) * 3), title=f"round {number + 1}",
+                    no_worker_after=no_worker_after)
+                record([Result(r.subject, [Sample(**s) for s in r.value] if r.value is not None else None,
+                               r.category, r.message, r.elapsed) for r in batch], round_clock)
 
         hook = progress or NoProgress()
         hook.started("polling", rounds)
         interrupted = False
         try:
-            asyncio.run(loop())
+            if distributed:
+                remote_rounds()
+            else:
+                asyncio.run(loop())
         except KeyboardInterrupt:
             interrupted = True
         except BaseException:
@@ -191,13 +226,58 @@ def poll(*, folder: Path, state_dir: Path, interval: float = 10.0, rounds: int =
         elapsed = time.monotonic() - clock
         usage = list(utilisations(collected).values())
         result = PollResult(run_id, started, round(elapsed, 3), done, len(collected), interrupted,
-                            [t.device for t in targets], skipped, failures, usage)
+                            [t.device for t in targets] + remote, skipped, failures, usage)
         history.finish_run(run_id, "interrupted" if interrupted else "ok",
-                           {"rounds": done, "samples": len(collected), "devices": len(targets),
+                           {"rounds": done, "samples": len(collected), "devices": len(targets) + len(remote),
                             "failures": failures, "skipped": len(skipped), "interval_s": interval,
                             "samples_per_second": result.samples_per_second,
                             "dropped": _dropped(usage)})
     return result
+
+
+def poll_on_worker(inventory: Inventory, device_ids: Sequence[str], params: Mapping[str, Any], *, folder: Path,
+                   state_dir: Path, indexes: dict[str, dict[str, int]],
+                   session: SnmpSession | None = None,
+                   run: Callable[[Coroutine[Any, Any, Any]], Any] = asyncio.run) -> list[Result[list[Sample]]]:
+    """One round of a part of a group's devices on a worker, in one event loop as a local poll does; `indexes`
+    (device -> ifIndex by name) is the worker's memory between rounds, so a name is mapped once. A worker passes
+    its long-lived `session` and the `run` that hands a coroutine to that session's loop."""
+    answers: dict[str, Result[list[Sample]]] = {}
+    targets: list[CounterTarget] = []
+    for device_id in device_ids:
+        try:
+            targets.append(counter_target(inventory, device_id, params["interfaces"][device_id], folder=folder,
+                                          state_dir=state_dir, timeout=float(params["timeout"]),
+                                          retries=int(params["retries"])))
+        except CollectError as exc:
+            answers[device_id] = Result(device_id, category=exc.category, message=str(exc))
+
+    async def with_session(shared: SnmpSession) -> list[Result[list[Sample]]]:
+        poller = CounterPoller(shared, concurrency=int(params.get("concurrency", 64)), fresh=SnmpSession)
+        try:
+            for target in targets:
+                if target.device in indexes:
+                    poller.remember(target.device, indexes[target.device])
+            polled = await poller.poll(targets)
+            for target in targets:
+                known = poller.indexes(target.device)
+                if known:
+                    indexes[target.device] = known
+                else:
+                    indexes.pop(target.device, None)
+            return polled
+        finally:
+            poller.close()
+
+    async def one() -> list[Result[list[Sample]]]:
+        if session is not None:
+            return await with_session(session)
+        async with SnmpSession() as own:
+            return await with_session(own)
+
+    if targets:
+        answers.update((r.subject, r) for r in run(one()))
+    return [answers[d] for d in device_ids]
 
 
 def _row(sample: Sample) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from ezgov_infra.collect.runner import run_batch
 from ezgov_infra.collect.snapshot import snapshot_folder
 from ezgov_infra.config import history_path
 from ezgov_infra.errors import AuditError, InputError, PlanError, UnreachableError
+from ezgov_infra.jobs import distributed as distributed_jobs
 from ezgov_infra.models import facets
 from ezgov_infra.models.facts import DeviceFacts
 from ezgov_infra.models.findings import SEVERITY_ORDER, AuditRun, DeviceResult
@@ -54,6 +55,23 @@ class AuditOptions:
     known_hosts: Path | None = None
     snmp_profile: str | None = None
     credential_profile: str | None = None
+    distributed: bool = False  # live devices collected by the workers of their poller groups
+    no_worker_after: float = distributed_jobs.NO_WORKER_AFTER_S
+
+    def worker_params(self) -> dict[str, Any]:
+        """What a worker needs to collect a device as this run would (names and timeouts, never a secret)."""
+        return {"via": list(self.via), "connect_timeout": self.connect_timeout,
+                "command_timeout": self.command_timeout, "check_host_key": self.check_host_key,
+                "known_hosts": str(self.known_hosts) if self.known_hosts else None,
+                "snmp_profile": self.snmp_profile, "credential_profile": self.credential_profile}
+
+    @classmethod
+    def from_worker_params(cls, params: dict[str, Any]) -> AuditOptions:
+        known = params.get("known_hosts")
+        return cls(live=True, via=tuple(params["via"]), connect_timeout=float(params["connect_timeout"]),
+                   command_timeout=float(params["command_timeout"]), check_host_key=bool(params["check_host_key"]),
+                   known_hosts=Path(known) if known else None, snmp_profile=params.get("snmp_profile"),
+                   credential_profile=params.get("credential_profile"))
 
 
 @dataclass
@@ -165,9 +183,7 @@ def audit(*, inventory: Path, state_dir: Path, options: AuditOptions, progress: 
     selection = plan_selection(inv, inventory, options)
     started, clock = datetime.now(UTC), time.monotonic()
     references = reference_devices(inv, inventory, options, selection)
-    results: Batch[DeviceFacts] = run_batch(
-        [d.id for d in selection.devices] + references, collector(inv, inventory, state_dir, options),
-        workers=options.workers, timeout=options.device_timeout, progress=progress, title="IPv6 audit")
+    results = _collect(inv, inventory, state_dir, options, [d.id for d in selection.devices] + references, progress)
     for result in results:
         faulted(result)
     peers = {r.subject: r.value for r in results if r.value is not None}
@@ -236,6 +252,27 @@ def faulted(result: Result[DeviceFacts]) -> None:
         return
     result.category = facts.faults[0].category
     result.message = "; ".join(f"{f.step}: {f.message}" for f in facts.faults)
+
+
+def _collect(inv: Inventory, inventory: Path, state_dir: Path, options: AuditOptions, ids: list[str],
+             progress: Progress | None) -> Batch[DeviceFacts]:
+    """Each device's facts: here, or (`distributed`) live devices on their poller groups' workers and the devices
+    read from saved outputs here."""
+    task = collector(inv, inventory, state_dir, options)
+    if not options.distributed:
+        return run_batch(ids, task, workers=options.workers, timeout=options.device_timeout, progress=progress,
+                         title="IPv6 audit")
+    remote = [i for i in ids if not _offline(inv.devices[i], options)]
+    here = run_batch([i for i in ids if i not in set(remote)], task, workers=options.workers,
+                     timeout=options.device_timeout, title="IPv6 audit")
+    away = distributed_jobs.collect(inv, remote, "ipv6-collect", options.worker_params(),
+                                    timeout=options.device_timeout, progress=progress, title="IPv6 audit",
+                                    no_worker_after=options.no_worker_after) if remote else Batch("IPv6 audit")
+    found: dict[str, Result[DeviceFacts]] = {r.subject: r for r in here}
+    for result in away:
+        facts = DeviceFacts.model_validate(result.value) if result.value is not None else None
+        found[result.subject] = Result(result.subject, facts, result.category, result.message, result.elapsed)
+    return Batch("IPv6 audit", [found[i] for i in ids], here.elapsed + away.elapsed)
 
 
 def insufficient(device: Device) -> str:

@@ -412,6 +412,17 @@ class Inventory(BaseModel):
         site = self.sites.get(site_id)
         return self.district_of(site.region) if site else None
 
+    def poller_group(self, device_id: str) -> str:
+        """The poller group whose workers collect a device: `policy.poller_groups` for the device, else its site,
+        else its district; else the district itself (`city` for a site above every district)."""
+        groups = self.policy.poller_groups
+        device = self.devices[device_id]
+        district = self.site_district(device.site)
+        for key in (device.id, device.site, district):
+            if key is not None and key in groups:
+                return groups[key]
+        return district or "city"
+
     def region_path(self, region_id: str) -> list[str]:
         """Region ids from the city down to this region."""
         path: list[str] = []

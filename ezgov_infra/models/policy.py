@@ -9,11 +9,13 @@ collaboration platform by December 2020).
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ezgov_infra.models.broadband import BroadbandPolicy
 from ezgov_infra.models.plan import MigrationPolicy
@@ -114,6 +116,44 @@ class ReportPolicy(Strict):
 # Circuit access types a city starts with; `circuit_types:` in policy.yaml replaces the list.
 DEFAULT_CIRCUIT_TYPES = ("fibre", "mstp", "pon", "dsl", "lte", "microwave")
 
+class ScheduledJob(StrEnum):
+    ipv6_audit = "ipv6-audit"
+    web_check = "web-check"
+    bandwidth_poll = "bandwidth-poll"
+
+
+_CRON_FIELD = re.compile(r"^(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?)*$")
+
+
+class Schedule(Strict):
+    """One continuous run: which job, when (`cron`, five fields in the machine's time zone, or `every_s`), on which
+    devices (`limit`, a selector as the commands take), and through the poller groups' workers or not."""
+
+    job: ScheduledJob
+    cron: str | None = None
+    every_s: int | None = Field(default=None, ge=60)
+    limit: str = ""
+    distributed: bool = True
+    rounds: int = Field(default=3, ge=2)  # bandwidth-poll only
+    interval_s: float = Field(default=10.0, ge=5)  # bandwidth-poll only
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        fields = value.split()
+        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+            raise ValueError("not a five-field cron line (minute hour day-of-month month day-of-week), "
+                             "e.g. '0 2 * * *'")
+        return value
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> Schedule:
+        if (self.cron is None) == (self.every_s is None):
+            raise ValueError("give exactly one of cron or every_s")
+        return self
+
 
 class Policy(Strict):
     """Everything in `policy.yaml`. Sections other issues own (migration capacity, audit weights) nest here."""
@@ -127,3 +167,7 @@ class Policy(Strict):
     broadband: BroadbandPolicy = Field(default_factory=BroadbandPolicy)
     report: ReportPolicy = Field(default_factory=ReportPolicy)
     audit: dict[str, Any] = Field(default_factory=dict)
+    # Distributed collection: a device's poller group is its own entry here, else its site's, else its district's
+    # (a region id), else the district itself; each group is one queue its workers serve.
+    poller_groups: dict[str, str] = Field(default_factory=dict)
+    schedule: dict[str, Schedule] = Field(default_factory=dict)

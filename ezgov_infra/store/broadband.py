@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from ezgov_infra.errors import InputError
 from ezgov_infra.models.broadband import CarrierReport, Coverage, SpeedSample, VillageAccess
 from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.history import History, now
@@ -82,6 +83,9 @@ class BroadbandStore:
     """The carriers' tables of one history database (`with open_history(path) as h: BroadbandStore(h)`)."""
 
     def __init__(self, history: History) -> None:
+        if history.db is None:
+            raise InputError("the carriers' broadband tables are kept in SQLite only: run `ezgov broadband` "
+                             "commands without EZGOV_DATABASE_URL")
         self.db = history.db
         self.db.executescript(SCHEMA)
 

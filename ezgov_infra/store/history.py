@@ -1,9 +1,13 @@
-"""The history database (`<state dir>/history.sqlite`): every audit run, its per-subject results, findings and
-SNMP samples, so reports and trends read one source.
+"""The history database (`<state dir>/history.sqlite`, or PostgreSQL when `EZGOV_DATABASE_URL` names one): every
+audit run, its per-subject results, findings and SNMP samples, so reports and trends read one source.
 
 A run has a `kind` (`ipv6-audit`, `web-check`, `bandwidth-audit`, `bandwidth-test`, `migration`, ...). Each
 subject of a run (a device, a website, a site, a system) gets a result row (ok or failed, with a category and the
 collected facts as JSON) and any number of findings. Writes of one run happen in one transaction.
+
+`History` speaks portable SQL (`?` parameters, `ON CONFLICT`, `RETURNING`) through a small `Sql` seam: SQLite's
+is here (the standard library), PostgreSQL's in `store.postgres` (the only module importing psycopg), whose
+schema is kept by Alembic migrations (`store.migrations`). The tables and columns are the same in both.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from ezgov_infra.config import database_url
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -72,23 +78,75 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-class History:
-    """A connection to the history database; create it with `open_history(path)`."""
+class Sql(Protocol):
+    """What `History` needs of a database: rows as dicts, `?` parameters, one transaction at a time."""
+
+    dialect: str
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    def run(self, sql: str, args: Sequence[Any] = ()) -> None: ...
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def insert(self, sql: str, args: Sequence[Any]) -> int: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+
+class SqliteSql:
+    """The `Sql` of a SQLite connection (the default store)."""
+
+    dialect = "sqlite"
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        self.db = connection
+        self.connection = connection
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.connection.execute(sql, tuple(args))]
+
+    def run(self, sql: str, args: Sequence[Any] = ()) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute(sql, tuple(args))
+        else:
+            with self.connection:
+                self.connection.execute(sql, tuple(args))
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
+    def insert(self, sql: str, args: Sequence[Any]) -> int:
+        row = self.connection.execute(sql, tuple(args)).fetchone()
+        return int(row[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.connection:
+            yield
+
+
+class History:
+    """A connection to the history database; create it with `open_history(path)`.
+
+    `db` is the SQLite connection itself when the store is SQLite (other SQLite-only tables, such as the carriers'
+    broadband reports, live beside the history there); `sql` is the portable seam every method here uses.
+    """
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+        self.dialect = sql.dialect
+        self.db: sqlite3.Connection | None = sql.connection if isinstance(sql, SqliteSql) else None
 
     # ---- runs
     def start_run(self, kind: str, scope: str = "") -> int:
-        with self.db:
-            cursor = self.db.execute("INSERT INTO runs(kind, started, scope) VALUES (?, ?, ?)", (kind, now(), scope))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        with self.sql.transaction():
+            return self.sql.insert("INSERT INTO runs(kind, started, scope) VALUES (?, ?, ?) RETURNING id",
+                                   (kind, now(), scope))
 
     def finish_run(self, run_id: int, status: str, summary: Mapping[str, Any] | None = None) -> None:
-        with self.db:
-            self.db.execute("UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
-                            (now(), status, _json(summary or {}), run_id))
+        with self.sql.transaction():
+            self.sql.run("UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
+                         (now(), status, _json(summary or {}), run_id))
 
     def record_run(
         self,
@@ -102,44 +160,43 @@ class History:
         started: str | None = None,
     ) -> int:
         """Store a whole run in one transaction; returns its id."""
-        with self.db:
-            cursor = self.db.execute(
-                "INSERT INTO runs(kind, started, finished, scope, status, summary) VALUES (?, ?, ?, ?, ?, ?)",
-                (kind, started or now(), now(), scope, status, _json(summary or {})),
-            )
-            run_id = cursor.lastrowid
-            assert run_id is not None
+        with self.sql.transaction():
+            run_id = self.sql.insert(
+                "INSERT INTO runs(kind, started, finished, scope, status, summary) VALUES (?, ?, ?, ?, ?, ?) "
+                "RETURNING id", (kind, started or now(), now(), scope, status, _json(summary or {})))
             self._insert(run_id, results, findings)
         return run_id
 
     def add(self, run_id: int, results: Iterable[Mapping[str, Any]] = (),
             findings: Iterable[Mapping[str, Any]] = ()) -> None:
-        with self.db:
+        with self.sql.transaction():
             self._insert(run_id, results, findings)
 
     def _insert(self, run_id: int, results: Iterable[Mapping[str, Any]],
                 findings: Iterable[Mapping[str, Any]]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO results(run_id, subject, status, category, message, elapsed, facts) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, r["subject"], r["status"], r.get("category"), r.get("message"), r.get("elapsed"),
-              _json(r.get("facts") or {})) for r in results],
-        )
-        self.db.executemany(
-            "INSERT INTO findings(run_id, subject, rule, severity, category, message, evidence, remedy) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, f["subject"], f["rule"], f["severity"], f.get("category", ""), f["message"],
-              _json(f.get("evidence") or {}), f.get("remedy", "")) for f in findings],
-        )
+        result_rows = [(run_id, r["subject"], r["status"], r.get("category"), r.get("message"), r.get("elapsed"),
+                        _json(r.get("facts") or {})) for r in results]
+        if result_rows:
+            self.sql.run_many(
+                "INSERT INTO results(run_id, subject, status, category, message, elapsed, facts) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, subject) DO UPDATE SET status = excluded.status, "
+                "category = excluded.category, message = excluded.message, elapsed = excluded.elapsed, "
+                "facts = excluded.facts", result_rows)
+        finding_rows = [(run_id, f["subject"], f["rule"], f["severity"], f.get("category", ""), f["message"],
+                         _json(f.get("evidence") or {}), f.get("remedy", "")) for f in findings]
+        if finding_rows:
+            self.sql.run_many(
+                "INSERT INTO findings(run_id, subject, rule, severity, category, message, evidence, remedy) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", finding_rows)
 
     def runs(self, kind: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         sql = "SELECT * FROM runs" + (" WHERE kind = ?" if kind else "") + " ORDER BY id DESC LIMIT ?"
         args: Sequence[Any] = (kind, limit) if kind else (limit,)
-        return [self._run_row(row) for row in self.db.execute(sql, args)]
+        return [self._run_row(row) for row in self.sql.rows(sql, args)]
 
     def run(self, run_id: int) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        return self._run_row(row) if row else None
+        rows = self.sql.rows("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return self._run_row(rows[0]) if rows else None
 
     def latest_run(self, kind: str, *, status: str | None = None) -> dict[str, Any] | None:
         sql = "SELECT * FROM runs WHERE kind = ? AND finished IS NOT NULL"
@@ -147,12 +204,12 @@ class History:
         if status:
             sql += " AND status = ?"
             args.append(status)
-        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
-        return self._run_row(row) if row else None
+        rows = self.sql.rows(sql + " ORDER BY id DESC LIMIT 1", args)
+        return self._run_row(rows[0]) if rows else None
 
     def results(self, run_id: int) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM results WHERE run_id = ? ORDER BY subject", (run_id,))
-        return [{**dict(row), "facts": json.loads(row["facts"])} for row in rows]
+        rows = self.sql.rows("SELECT * FROM results WHERE run_id = ? ORDER BY subject", (run_id,))
+        return [{**row, "facts": json.loads(row["facts"])} for row in rows]
 
     def findings(self, run_id: int, *, severity: Iterable[str] | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM findings WHERE run_id = ?"
@@ -161,22 +218,32 @@ class History:
         if wanted:
             sql += f" AND severity IN ({','.join('?' * len(wanted))})"
             args += wanted
-        rows = self.db.execute(sql + " ORDER BY subject, rule, message", args)
-        return [{**dict(row), "evidence": json.loads(row["evidence"])} for row in rows]
+        rows = self.sql.rows(sql + " ORDER BY subject, rule, message", args)
+        return [{**row, "evidence": json.loads(row["evidence"])} for row in rows]
 
     def result_facts(self, run_id: int, keys: Sequence[str]) -> list[dict[str, Any]]:
-        """The results of a run with only the named facts (`a.b` reaches into an object): SQLite extracts them, so
-        a 60,000-device run is read without parsing each device's whole facts document. The rows come as one JSON
-        array (one parse, not one per row) and are put in subject order (ties in the order stored)."""
+        """The results of a run with only the named facts (`a.b` reaches into an object): the database extracts
+        them, so a 60,000-device run is read without parsing each device's whole facts document. SQLite gives the
+        rows as one JSON array (one parse, not one per row), put in subject order (ties in the order stored)."""
         named = [key for key in keys if key.replace(".", "").isidentifier()]
-        paths = ", ".join(f"'{key}', facts -> '$.{key}'" for key in named)
-        sql = (f"SELECT json_group_array(json_array(subject, status, category, message, rowid, json_object({paths}))) "
-               "FROM results WHERE run_id = ?")
-        text = self.db.execute(sql, (run_id,)).fetchone()[0]
-        rows = sorted(json.loads(text or "[]"), key=lambda row: (row[0], row[4]))
+        rows: list[tuple[str, str, str | None, str | None, dict[str, Any]]]
+        if self.db is not None:
+            paths = ", ".join(f"'{key}', facts -> '$.{key}'" for key in named)
+            sql = (f"SELECT json_group_array(json_array(subject, status, category, message, rowid, "
+                   f"json_object({paths}))) FROM results WHERE run_id = ?")
+            text = self.db.execute(sql, (run_id,)).fetchone()[0]
+            rows = [(r[0], r[1], r[2], r[3], r[5])
+                    for r in sorted(json.loads(text or "[]"), key=lambda row: (row[0], row[4]))]
+        else:
+            picked = "json_build_object(" + ", ".join(
+                f"'{key}', facts::jsonb #> '{{{','.join(key.split('.'))}}}'" for key in named) + ")::text"
+            sql = (f"SELECT subject, status, category, message, {picked} AS facts FROM results "
+                   "WHERE run_id = ? ORDER BY subject")
+            rows = [(r["subject"], r["status"], r["category"], r["message"], json.loads(r["facts"]))
+                    for r in self.sql.rows(sql, (run_id,))]
         nested = [(key, key.split(".")) for key in named if "." in key]
         out = []
-        for subject, status, category, message, _, flat in rows:
+        for subject, status, category, message, flat in rows:
             facts = {key: value for key, value in flat.items() if value is not None and "." not in key}
             for key, (*parents, leaf) in nested:
                 value = flat.get(key)
@@ -192,13 +259,13 @@ class History:
 
     def last_finished(self) -> dict[str, str]:
         """`kind -> finished` of the newest finished run of each kind."""
-        rows = self.db.execute("SELECT kind, MAX(finished) FROM runs WHERE finished IS NOT NULL GROUP BY kind")
-        return {kind: finished for kind, finished in rows}
+        rows = self.sql.rows("SELECT kind, MAX(finished) AS finished FROM runs WHERE finished IS NOT NULL "
+                             "GROUP BY kind")
+        return {row["kind"]: row["finished"] for row in rows}
 
     def finding_keys(self, run_id: int) -> list[dict[str, Any]]:
         """Subject, rule and severity of a run's findings (no evidence): what counts and verdicts need."""
-        rows = self.db.execute("SELECT subject, rule, severity FROM findings WHERE run_id = ?", (run_id,))
-        return [{"subject": s, "rule": r, "severity": v} for s, r, v in rows]
+        return self.sql.rows("SELECT subject, rule, severity FROM findings WHERE run_id = ?", (run_id,))
 
     def statuses(self, run_id: int, subjects: Sequence[str]) -> dict[str, str]:
         """`subject -> status` in a run, for the named subjects only."""
@@ -206,18 +273,17 @@ class History:
         for start in range(0, len(subjects), 500):
             chunk = list(subjects[start:start + 500])
             sql = f"SELECT subject, status FROM results WHERE run_id = ? AND subject IN ({','.join('?' * len(chunk))})"
-            found.update((s, v) for s, v in self.db.execute(sql, (run_id, *chunk)))
+            found.update((row["subject"], row["status"]) for row in self.sql.rows(sql, (run_id, *chunk)))
         return found
 
     def last_two_samples(self, run_id: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """Per interface, its last two samples in a run (oldest first), for the newest interval rate."""
-        rows = self.db.execute(
+        rows = self.sql.rows(
             "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY device, interface ORDER BY ts DESC) AS n "
-            "FROM samples WHERE run_id = ?) WHERE n <= 2 ORDER BY device, interface, ts", (run_id,))
+            "FROM samples WHERE run_id = ?) AS ranked WHERE n <= 2 ORDER BY device, interface, ts", (run_id,))
         pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
         previous: dict[str, Any] | None = None
-        for row in rows:
-            current = dict(row)
+        for current in rows:
             current.pop("n")
             if previous is not None and (previous["device"], previous["interface"]) == (current["device"],
                                                                                          current["interface"]):
@@ -226,17 +292,18 @@ class History:
         return pairs
 
     @staticmethod
-    def _run_row(row: sqlite3.Row) -> dict[str, Any]:
-        return {**dict(row), "summary": json.loads(row["summary"])}
+    def _run_row(row: dict[str, Any]) -> dict[str, Any]:
+        return {**row, "summary": json.loads(row["summary"])}
 
     # ---- samples
     def add_samples(self, samples: Iterable[Mapping[str, Any]], run_id: int | None = None) -> int:
         rows = [(s["device"], s["interface"], s["ts"], s.get("uptime"), s.get("in_octets"), s.get("out_octets"),
                  s.get("speed_mbps"), int(s.get("hc", True)), run_id) for s in samples]
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO samples(device, interface, ts, uptime, in_octets, out_octets, speed_mbps, hc, run_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if rows:
+            with self.sql.transaction():
+                self.sql.run_many(
+                    "INSERT INTO samples(device, interface, ts, uptime, in_octets, out_octets, speed_mbps, hc, "
+                    "run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return len(rows)
 
     def samples(self, device: str | None = None, interface: str | None = None,
@@ -250,12 +317,21 @@ class History:
         if since is not None:
             sql += " AND ts >= ?"
             args.append(since)
-        return [dict(row) for row in self.db.execute(sql + " ORDER BY device, interface, ts", args)]
+        return self.sql.rows(sql + " ORDER BY device, interface, ts", args)
 
 
 @contextmanager
-def open_history(path: Path) -> Iterator[History]:
-    """Open (creating if needed) the history database; WAL so a reader never blocks a running audit."""
+def open_history(path: Path, *, url: str | None = None) -> Iterator[History]:
+    """Open (creating if needed) the history database: PostgreSQL when `url` (else `EZGOV_DATABASE_URL`) names
+    one, brought to the newest schema first; else the SQLite file `path`, in WAL mode so a reader never blocks a
+    running audit."""
+    url = url or database_url()
+    if url:
+        from ezgov_infra.store import postgres  # psycopg is loaded only for a PostgreSQL store
+
+        with postgres.connect(url) as sql:
+            yield History(sql)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, timeout=30)
     connection.row_factory = sqlite3.Row
@@ -263,6 +339,6 @@ def open_history(path: Path) -> Iterator[History]:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA foreign_keys=ON")
         connection.executescript(SCHEMA)
-        yield History(connection)
+        yield History(SqliteSql(connection))
     finally:
         connection.close()
