@@ -32,6 +32,7 @@ from ezgov_infra.report.text import Text
 from ezgov_infra.store.broadband import BroadbandStore
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
+from ezgov_infra.store.history_reads import last_sample_pairs, results_with_facts
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.reading import bulk
 
@@ -127,15 +128,14 @@ def read_runs(history_db: Path) -> StoredRuns:
             run_id = int(row["id"])
             stored.audits[kind] = RunView(id=run_id, kind=kind, started=str(row["started"]), status=str(row["status"]),
                                           summary=dict(row["summary"]),
-                                          results=history.result_facts(run_id, FACT_KEYS[kind]),
+                                          results=results_with_facts(history, run_id, FACT_KEYS[kind]),
                                           findings=history.finding_keys(run_id))
             stored.streaks[kind] = _streaks(history, kind, stored.audits[kind])
         poll = history.latest_run(POLL_KIND)
         if poll is not None:
-            for first, second in history.last_two_samples(int(poll["id"])):
-                a, b = (Sample(r["device"], r["interface"], r["ts"], r["uptime"], r["in_octets"], r["out_octets"],
-                               r["speed_mbps"], bool(r["hc"])) for r in (first, second))
-                rate = interval_rate(a, b)
+            for first, second in last_sample_pairs(history, int(poll["id"])):
+                a = Sample(*first)
+                rate = interval_rate(a, Sample(*second))
                 if isinstance(rate, Rate):
                     stored.rates.append((a.device, a.interface, rate))
     return stored

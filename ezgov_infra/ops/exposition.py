@@ -67,7 +67,11 @@ def render(families: list[Family]) -> bytes:
         for values, value in family.samples:
             number = numbers.get(value) if value else None  # 0.0 and -0.0 are equal keys but not equal text
             if number is None:
-                number = _go_float(value)
+                number = repr(value)
+                # the library's format is repr() but for infinities, NaN and a positive number of 10**6 or more
+                # written with a point (`1234567.5`, which Go writes with an exponent): those it formats itself
+                if not 0 <= number.find(".") <= 6:
+                    number = _go_float(value)
                 if value:
                     numbers[value] = number
             if plain and sorted_already:
