@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
 from prometheus_client import CollectorRegistry, generate_latest, start_http_server
@@ -63,22 +64,35 @@ def render(families: list[Family]) -> bytes:
         line = f"{name}{{{pairs}}} %s\n" if order else f"{name} %s\n"
         plain = not _ESCAPED.search("".join(map("".join, [values for values, _ in family.samples])))
         sorted_already = order == list(range(len(order)))
+        pick = itemgetter(*order) if len(order) > 1 else itemgetter(0)  # the label values in the order written
         numbers: dict[float, str] = {}
         for values, value in family.samples:
             number = numbers.get(value) if value else None  # 0.0 and -0.0 are equal keys but not equal text
             if number is None:
-                number = repr(value)
-                # the library's format is repr() but for infinities, NaN and a positive number of 10**6 or more
-                # written with a point (`1234567.5`, which Go writes with an exponent): those it formats itself
-                if not 0 <= number.find(".") <= 6:
-                    number = _go_float(value)
+                number = _number(value)
                 if value:
                     numbers[value] = number
             if plain and sorted_already:
                 out.append(line % (*values, number))
+            elif plain:
+                out.append(line % (*pick(values), number))
             else:
                 out.append(line % (*[values[i] if plain else _label_value(values[i]) for i in order], number))
     return "".join(out).encode("utf-8")
+
+
+def _number(value: float) -> str:
+    """`floatToGoString(value)`, the library's number format: repr(), but a positive number of 10**6 or more that
+    repr writes with a point (`12345678.5`) gets Go's exponent form (`1.23456785e+07`); infinities and NaN in the
+    library's words."""
+    text = repr(value)
+    dot = text.find(".")
+    if 0 <= dot <= 6:
+        return text
+    if dot > 6 and value > 0:
+        digits = (text[:dot] + text[dot + 1:]).rstrip("0")
+        return f"{digits[0]}.{digits[1:]}e+{dot - 1:02d}" if len(digits) > 1 else f"{digits}e+{dot - 1:02d}"
+    return _go_float(value)
 
 
 _go_float = cast("Callable[[float], str]", floatToGoString)  # the library's number format (untyped)
