@@ -236,11 +236,12 @@ def make_plan(inv: Inventory) -> AddressPlan:
         for n, site_id in enumerate(fresh_sites):
             site_block[site_id] = site_slots.take(len(fresh_sites) - n)
             plan.sites[site_id] = str(site_block[site_id])
-    segments = sorted(policy.segments.items(), key=lambda kv: kv[1])
+    segments = [(name, index << (BITS - 64)) for name, index in sorted(policy.segments.items(), key=lambda kv: kv[1])]
     for site_id in plan.sites:
-        block = site_block[site_id]
+        base = site_block[site_id].base
         plan.segments[site_id] = {
-            name: str(existing_segment.get((site_id, name)) or block.slot(index, 64)) for name, index in segments
+            name: str(existing_segment[(site_id, name)]) if (site_id, name) in existing_segment
+            else _net(base + offset, 64) for name, offset in segments
         }
     _plan_devices(inv, plan, infra_64["loopback"], infra_64["p2p"])
     return plan
