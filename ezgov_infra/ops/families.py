@@ -257,13 +257,17 @@ def link_families(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
     last = Family("ezgov_link_last_rate_bits_per_second", "Each polled interface's rate over the newest interval of "
                   "the newest counter poll.", ("district", "site", "device", "interface", "direction"))
     run = stored.audits.get(BANDWIDTH_AUDIT)
+    site_district, ratios = index.site_district, ratio.samples
     for result in run.results if run else []:
         facts = result.get("facts") or {}
         site = str(facts.get("site") or result["subject"])
-        p95 = [v for v in (_number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))) if v is not None]
+        district = site_district.get(site)
         capacity = _number(facts.get("capacity_mbps"))
-        if site in index.site_district and p95 and capacity:
-            ratio.add((index.site_district[site], site), max(p95) / capacity)
+        if district is None or not capacity:
+            continue
+        p95 = [v for v in (_number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))) if v is not None]
+        if p95:
+            ratios.append(((district, site), float(max(p95) / capacity)))
     rates = last.samples
     for device, interface, rate in stored.rates:
         site = index.device_site.get(device, "")
