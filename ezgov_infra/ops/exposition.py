@@ -65,19 +65,16 @@ def render(families: list[Family]) -> bytes:
         plain = not _ESCAPED.search("".join(map("".join, [values for values, _ in family.samples])))
         sorted_already = order == list(range(len(order)))
         pick = itemgetter(*order) if len(order) > 1 else itemgetter(0)  # the label values in the order written
-        numbers: dict[float, str] = {}
-        for values, value in family.samples:
-            number = numbers.get(value) if value else None  # 0.0 and -0.0 are equal keys but not equal text
-            if number is None:
-                number = _number(value)
-                if value:
-                    numbers[value] = number
-            if plain and sorted_already:
-                out.append(line % (*values, number))
-            elif plain:
-                out.append(line % (*pick(values), number))
-            else:
-                out.append(line % (*[values[i] if plain else _label_value(values[i]) for i in order], number))
+        # each distinct number formatted once (0.0 and -0.0 are equal keys but not equal text: zeros each time)
+        samples = family.samples
+        texts = {value: _number(value) for value in {value for _, value in samples if value}}
+        if plain and sorted_already:
+            out += [line % (*values, texts[value] if value else _number(value)) for values, value in samples]
+        elif plain:
+            out += [line % (*pick(values), texts[value] if value else _number(value)) for values, value in samples]
+        else:
+            out += [line % (*[_label_value(values[i]) for i in order], texts[value] if value else _number(value))
+                    for values, value in samples]
     return "".join(out).encode("utf-8")
 
 
