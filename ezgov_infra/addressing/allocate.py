@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import socket
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
 
@@ -202,9 +202,10 @@ def make_plan(inv: Inventory) -> AddressPlan:
         region_block[city] = root
         plan.regions[city] = str(root)
     # walk the tree top-down; each parent allocates its children and its own sites
-    queue = list(city_ids)
+    site_block: dict[str, Block] = {}
+    queue = deque(city_ids)
     while queue:
-        parent_id = queue.pop(0)
+        parent_id = queue.popleft()
         parent = region_block[parent_id]
         level = inv.regions[parent_id].level
         kids = sorted(children[parent_id])
@@ -228,16 +229,19 @@ def make_plan(inv: Inventory) -> AddressPlan:
         fresh_sites: list[str] = []
         for site_id in sorted(own_sites.get(parent_id, [])):
             if site_id in existing_site and site_slots.pin(existing_site[site_id]):
+                site_block[site_id] = existing_site[site_id]
                 plan.sites[site_id] = str(existing_site[site_id])
             else:
                 fresh_sites.append(site_id)
         for n, site_id in enumerate(fresh_sites):
-            plan.sites[site_id] = str(site_slots.take(len(fresh_sites) - n))
-    for site_id, text in plan.sites.items():
-        block = _block(text)
+            site_block[site_id] = site_slots.take(len(fresh_sites) - n)
+            plan.sites[site_id] = str(site_block[site_id])
+    segments = [(name, index << (BITS - 64)) for name, index in sorted(policy.segments.items(), key=lambda kv: kv[1])]
+    for site_id in plan.sites:
+        base = site_block[site_id].base
         plan.segments[site_id] = {
-            name: str(existing_segment.get((site_id, name)) or block.slot(index, 64))
-            for name, index in sorted(policy.segments.items(), key=lambda kv: kv[1])
+            name: str(existing_segment[(site_id, name)]) if (site_id, name) in existing_segment
+            else _net(base + offset, 64) for name, offset in segments
         }
     _plan_devices(inv, plan, infra_64["loopback"], infra_64["p2p"])
     return plan

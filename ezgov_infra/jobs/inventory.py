@@ -442,12 +442,15 @@ def _column_for(kind: str, field_name: str) -> str:
     return next((c.name for c in COLUMNS[kind] if c.field == root), field_name)
 
 
+EXPORT_KINDS = ("regions", "sites", "devices")  # what an Ansible inventory is made of
+
+
 def export_ansible(folder: Path, *, prefer_ipv4: bool = False, fmt: str = "yaml") -> str:
     """The Ansible inventory as YAML, or as JSON (which Ansible's YAML inventory plugin reads as well)."""
 
     if fmt not in ("yaml", "json"):
         raise InputError(f"an Ansible inventory is written as yaml or json, not {fmt}")
-    inv = load_inventory(folder)
+    inv = load_inventory(folder, kinds=EXPORT_KINDS)
     if fmt == "json":
 
         return json.dumps(ansible_inventory(inv, prefer_ipv4=prefer_ipv4), ensure_ascii=False, indent=2) + "\n"

@@ -15,24 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from ezgov_infra.audit.bandwidth import interval_rate
-from ezgov_infra.audit.coverage import compute_stats, connected_sites
-from ezgov_infra.audit.scores import weights
 from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
-from ezgov_infra.jobs.broadband import assess_history
-from ezgov_infra.jobs.report import read_migration
 from ezgov_infra.models.bandwidth import Rate, Sample
 from ezgov_infra.ops.exposition import parse_listen, render, start
 from ezgov_infra.ops.families import Family, StoredRuns, build
 from ezgov_infra.ops.index import INDEX_VERSION, MetricsIndex
-from ezgov_infra.ops.index import build_index as make
-from ezgov_infra.report.broadband import task1_kpis
-from ezgov_infra.report.figures import Ratio, executive
-from ezgov_infra.report.sources import AUDIT_KINDS, BANDWIDTH_AUDIT, IPV6_AUDIT, WEB_CHECK, Coverage, RunView, Sources
-from ezgov_infra.report.text import Text
+from ezgov_infra.report.sources import AUDIT_KINDS, BANDWIDTH_AUDIT, IPV6_AUDIT, WEB_CHECK, RunView
 from ezgov_infra.store.broadband import BroadbandStore
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
-from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.history_reads import last_sample_pairs, results_with_facts
 from ezgov_infra.store.reading import bulk
 
 POLL_KIND = "bandwidth-poll"
@@ -58,7 +50,17 @@ def digest(folder: Path, plans_dir: Path) -> str:
 
 def build_index(folder: Path, plans_dir: Path, key: str, history_db: Path | None = None) -> MetricsIndex:
     """Load and validate the inventory and the plan, and keep what the metrics read (figures as the report has
-    them)."""
+    them). Only a changed inventory or plan comes here: what it needs is imported here, not on every scrape."""
+    from ezgov_infra.audit.coverage import compute_stats, connected_sites
+    from ezgov_infra.audit.scores import weights
+    from ezgov_infra.jobs.broadband import assess_history
+    from ezgov_infra.jobs.report import read_migration
+    from ezgov_infra.ops.index import build_index as make
+    from ezgov_infra.report.broadband import task1_kpis
+    from ezgov_infra.report.figures import Ratio, executive
+    from ezgov_infra.report.sources import Coverage, Sources
+    from ezgov_infra.report.text import Text
+    from ezgov_infra.store.inventory import load_inventory
 
     inventory = load_inventory(folder)
     stats = compute_stats(inventory)
@@ -127,15 +129,14 @@ def read_runs(history_db: Path) -> StoredRuns:
             run_id = int(row["id"])
             stored.audits[kind] = RunView(id=run_id, kind=kind, started=str(row["started"]), status=str(row["status"]),
                                           summary=dict(row["summary"]),
-                                          results=history.result_facts(run_id, FACT_KEYS[kind]),
+                                          results=results_with_facts(history, run_id, FACT_KEYS[kind]),
                                           findings=history.finding_keys(run_id))
             stored.streaks[kind] = _streaks(history, kind, stored.audits[kind])
         poll = history.latest_run(POLL_KIND)
         if poll is not None:
-            for first, second in history.last_two_samples(int(poll["id"])):
-                a, b = (Sample(r["device"], r["interface"], r["ts"], r["uptime"], r["in_octets"], r["out_octets"],
-                               r["speed_mbps"], bool(r["hc"])) for r in (first, second))
-                rate = interval_rate(a, b)
+            for first, second in last_sample_pairs(history, int(poll["id"])):
+                a = Sample(*first)
+                rate = interval_rate(a, Sample(*second))
                 if isinstance(rate, Rate):
                     stored.rates.append((a.device, a.interface, rate))
     return stored

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
 from prometheus_client import CollectorRegistry, generate_latest, start_http_server
@@ -63,18 +64,32 @@ def render(families: list[Family]) -> bytes:
         line = f"{name}{{{pairs}}} %s\n" if order else f"{name} %s\n"
         plain = not _ESCAPED.search("".join(map("".join, [values for values, _ in family.samples])))
         sorted_already = order == list(range(len(order)))
-        numbers: dict[float, str] = {}
-        for values, value in family.samples:
-            number = numbers.get(value) if value else None  # 0.0 and -0.0 are equal keys but not equal text
-            if number is None:
-                number = _go_float(value)
-                if value:
-                    numbers[value] = number
-            if plain and sorted_already:
-                out.append(line % (*values, number))
-            else:
-                out.append(line % (*[values[i] if plain else _label_value(values[i]) for i in order], number))
+        pick = itemgetter(*order) if len(order) > 1 else itemgetter(0)  # the label values in the order written
+        # each distinct number formatted once (0.0 and -0.0 are equal keys but not equal text: zeros each time)
+        samples = family.samples
+        texts = {value: _number(value) for value in {value for _, value in samples if value}}
+        if plain and sorted_already:
+            out += [line % (*values, texts[value] if value else _number(value)) for values, value in samples]
+        elif plain:
+            out += [line % (*pick(values), texts[value] if value else _number(value)) for values, value in samples]
+        else:
+            out += [line % (*[_label_value(values[i]) for i in order], texts[value] if value else _number(value))
+                    for values, value in samples]
     return "".join(out).encode("utf-8")
+
+
+def _number(value: float) -> str:
+    """`floatToGoString(value)`, the library's number format: repr(), but a positive number of 10**6 or more that
+    repr writes with a point (`12345678.5`) gets Go's exponent form (`1.23456785e+07`); infinities and NaN in the
+    library's words."""
+    text = repr(value)
+    dot = text.find(".")
+    if 0 <= dot <= 6:
+        return text
+    if dot > 6 and value > 0:
+        digits = (text[:dot] + text[dot + 1:]).rstrip("0")
+        return f"{digits[0]}.{digits[1:]}e+{dot - 1:02d}" if len(digits) > 1 else f"{digits}e+{dot - 1:02d}"
+    return _go_float(value)
 
 
 _go_float = cast("Callable[[float], str]", floatToGoString)  # the library's number format (untyped)

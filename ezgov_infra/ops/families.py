@@ -160,19 +160,25 @@ def device_families(index: MetricsIndex, stored: StoredRuns, judged: Verdicts) -
     run, verdicts = stored.audits.get(IPV6_AUDIT), judged.devices
     if run is None or verdicts is None:
         return [score, status, measured, in_run]
-    severities: dict[str, list[str]] = {}
+    penalty: dict[str, int] = {}  # device -> the policy weights of its findings, summed
+    weights = index.weights
     for finding in run.findings:
-        severities.setdefault(str(finding["subject"]), []).append(str(finding["severity"]))
+        subject = str(finding["subject"])
+        penalty[subject] = penalty.get(subject, 0) + weights.get(str(finding["severity"]), 0)
     coverage: dict[str, list[int]] = {}
+    site_district, device_site = index.site_district, index.device_site
+    states, scores = status.samples, score.samples
     for device, verdict in sorted(verdicts.items()):
-        site = index.device_site[device]
-        labels = (index.site_district.get(site, ""), site, device)
-        status.add((*labels, READINESS_STATE[verdict]), 1)
-        counts = coverage.setdefault(labels[0], [0, 0])
+        site = device_site[device]
+        labels = (site_district.get(site, ""), site, device)
+        states.append(((*labels, READINESS_STATE[verdict]), 1.0))
+        counts = coverage.get(labels[0])
+        if counts is None:
+            counts = coverage[labels[0]] = [0, 0]
         counts[1] += 1
         if verdict != "unknown":
             counts[0] += 1
-            score.add(labels, max(0, 100 - sum(index.weights.get(s, 0) for s in severities.get(device, []))))
+            scores.append((labels, float(max(0, 100 - penalty.get(device, 0)))))
     for district, (known, every) in sorted(coverage.items()):
         measured.add((district,), known)
         in_run.add((district,), every)
@@ -251,18 +257,23 @@ def link_families(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
     last = Family("ezgov_link_last_rate_bits_per_second", "Each polled interface's rate over the newest interval of "
                   "the newest counter poll.", ("district", "site", "device", "interface", "direction"))
     run = stored.audits.get(BANDWIDTH_AUDIT)
+    site_district, ratios = index.site_district, ratio.samples
     for result in run.results if run else []:
         facts = result.get("facts") or {}
         site = str(facts.get("site") or result["subject"])
-        p95 = [v for v in (_number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))) if v is not None]
+        district = site_district.get(site)
         capacity = _number(facts.get("capacity_mbps"))
-        if site in index.site_district and p95 and capacity:
-            ratio.add((index.site_district[site], site), max(p95) / capacity)
+        if district is None or not capacity:
+            continue
+        p95 = [v for v in (_number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))) if v is not None]
+        if p95:
+            ratios.append(((district, site), float(max(p95) / capacity)))
+    rates = last.samples
     for device, interface, rate in stored.rates:
         site = index.device_site.get(device, "")
         district = index.site_district.get(site, "")
-        last.add((district, site, device, interface, "in"), rate.in_bps)
-        last.add((district, site, device, interface, "out"), rate.out_bps)
+        rates.append(((district, site, device, interface, "in"), float(rate.in_bps)))
+        rates.append(((district, site, device, interface, "out"), float(rate.out_bps)))
     return [ratio, last]
 
 

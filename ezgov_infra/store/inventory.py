@@ -211,12 +211,43 @@ def _remember_clean(key: str) -> None:
         atomic_write(_clean_marker(key), b"")
 
 
-def load_inventory(folder: Path) -> Inventory:
-    """The inventory, or `InventoryError` listing every problem."""
+def load_inventory(folder: Path, *, kinds: Iterable[str] | None = None) -> Inventory:
+    """The inventory, or `InventoryError` listing every problem.
+
+    With `kinds`, for a caller that reads only those kinds (and the policy): when this very inventory (every
+    file's bytes) already passed every check, only those kinds are read and the others are left empty; otherwise
+    the whole inventory is read and checked, so a problem anywhere is reported exactly as without `kinds`."""
+    if kinds is not None and folder.is_dir():
+        with journal.reading(folder), bulk():
+            known = _read_known_clean(folder, set(kinds))
+        if known is not None:
+            return known
     inventory, problems = read_inventory(folder)
     if problems:
         raise InventoryError(problems)
     return inventory
+
+
+def _read_known_clean(folder: Path, wanted: set[str]) -> Inventory | None:
+    """The wanted kinds of an inventory whose exact files passed every check before (None when not known so)."""
+    names = {kind: [path.relative_to(folder).as_posix() for path in kind_files(folder, kind)] for kind in KIND_FILES}
+    origins = Origins(folder)
+    origins.finders = dict.fromkeys([name for kind in KIND_FILES for name in names[kind]] + [POLICY_FILE])
+    if not _checked_clean(_clean_key(folder, origins, known_profiles())):
+        return None
+    kinds: dict[str, Any] = {}
+    for kind in KIND_FILES:
+        records: dict[str, Any] = {}
+        for name in names[kind] if kind in wanted else []:
+            found, problems, _, bad = load_records(folder / name, KIND_MODELS[kind], label=_label(folder, name))
+            if problems or bad:
+                return None  # changed since it was hashed: the full read reports it
+            records.update(found)
+        kinds[kind] = records
+    policy, problems, _ = load_document(folder / POLICY_FILE, Policy, label=_label(folder, POLICY_FILE))
+    if problems or policy is None:
+        return None
+    return Inventory.model_construct(**kinds, policy=policy)
 
 
 def _label(folder: Path, filename: str) -> str:

@@ -490,17 +490,26 @@ def dump_block(data: Mapping[str, Any]) -> str:
         return shown
 
     def walk(node: Mapping[str, Any], indent: str) -> None:
+        append = out.append
         for name, value in node.items():
-            if isinstance(value, Mapping):
+            shown = keys.get(name) if type(name) is str else None
+            if shown is None:
+                shown = key(str(name))
+            kind = type(value)  # the common types by identity: an isinstance check against Mapping is slow
+            if kind is str:
+                append(f"{indent}{shown}: {_encode_string(value)}\n")
+            elif kind is dict or (kind is not bool and isinstance(value, Mapping)):
                 if value:
-                    out.append(f"{indent}{key(str(name))}:\n")
+                    append(f"{indent}{shown}:\n")
                     walk(value, indent + "  ")
                 else:
-                    out.append(f"{indent}{key(str(name))}: {{}}\n")
+                    append(f"{indent}{shown}: {{}}\n")
             elif value is None:
-                out.append(f"{indent}{key(str(name))}:\n")
+                append(f"{indent}{shown}:\n")
+            elif kind is bool:
+                append(f"{indent}{shown}: {'true' if value else 'false'}\n")
             else:
-                out.append(f"{indent}{key(str(name))}: {_json(value)}\n")
+                append(f"{indent}{shown}: {_json(value)}\n")
 
     walk(data, "")
     # what YAML refuses can only be inside the JSON strings (a plain key has none of it): escaped in one pass
