@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import asdict, dataclass, field
 from ipaddress import IPv6Interface
 from pathlib import Path
 from typing import Protocol
 
+from ezgov_infra.lab import ns
 from ezgov_infra.lab.emulator.config import Line, norm
 from ezgov_infra.lab.emulator.device import DeviceSpec
 
@@ -150,8 +150,7 @@ class FrrPlane:
         argv = ["vtysh"]
         for command in commands:
             argv += ["-c", command]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
-        return done.stdout
+        return ns.run(argv, check=False, timeout=30).stdout
 
     def apply(self, state: PlaneState) -> None:
         commands = delta(self.state, state)
