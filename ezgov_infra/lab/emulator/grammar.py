@@ -61,13 +61,16 @@ SNMP = [
 ]
 SERVICES = [_s("ntp-service unicast-server WORD"), _s("ntp-service unicast-server ipv6 V6"),
             _s("info-center loghost WORD"), _s("info-center loghost ipv6 V6")]
-
-VRP_SYSTEM = [
+# the system view's commands both vendors write alike
+ROUTER = [
     _s("sysname WORD", LINE, 1),
     _s("interface IF", VIEW, "interface"),
     _s("ospfv3 INT", VIEW, "ospfv3"),
     _s("ospf INT", VIEW, "ospf"),
     _s("ospf INT router-id RID", VIEW, "ospf"),
+]
+VRP_SYSTEM = [
+    *ROUTER,
     _s("acl number INT", VIEW, "acl"),
     _s("acl ipv6 number INT", VIEW, "acl6"),
     _s("user-interface vty INT INT", VIEW, "vty"),
@@ -84,11 +87,7 @@ VRP_SYSTEM = [
     *SERVICES,
 ]
 COMWARE_SYSTEM = [
-    _s("sysname WORD", LINE, 1),
-    _s("interface IF", VIEW, "interface"),
-    _s("ospfv3 INT", VIEW, "ospfv3"),
-    _s("ospf INT", VIEW, "ospf"),
-    _s("ospf INT router-id RID", VIEW, "ospf"),
+    *ROUTER,
     _s("acl basic INT", VIEW, "acl"),
     _s("acl number INT", VIEW, "acl"),
     _s("acl ipv6 basic INT", VIEW, "acl6"),
