@@ -40,16 +40,16 @@ def _s(text: str, action: str = LINE, arg: str | int = 0) -> Syntax:
     return Syntax(tuple(text.split()), action, arg)
 
 
-DISPLAY = [
-    _s("display current-configuration", BUILTIN, "display"),
-    _s("display current-configuration | include|exclude|begin REST", BUILTIN, "display"),
-    _s("display saved-configuration", BUILTIN, "display"),
-    _s("display version", BUILTIN, "display"),
-    _s("display ip interface brief", BUILTIN, "display"),
-    _s("display ipv6 interface brief", BUILTIN, "display"),
-    _s("display ipv6 routing-table", BUILTIN, "display"),
-    _s("display ospfv3 peer", BUILTIN, "display"),
-]
+DISPLAY = [_s(f"display {what}", BUILTIN, "display") for what in (
+    "current-configuration",
+    "current-configuration | include|exclude|begin REST",
+    "saved-configuration",
+    "version",
+    "ip interface brief",
+    "ipv6 interface brief",
+    "ipv6 routing-table",
+    "ospfv3 peer",
+)]
 EVERYWHERE = [*DISPLAY, _s("quit", BUILTIN, "quit"), _s("return", BUILTIN, "return")]
 
 SNMP = [
