@@ -19,7 +19,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ezgov_infra.errors import LabError, LabTimeout
@@ -142,33 +142,29 @@ def spawn(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str 
     """Start a long-running process inside a router's namespaces, detached from us; returns its PID."""
     host = host_identity()
     check_target(holder, netns, host)
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child, closed below
     try:
-        proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=dict(env or _base_env()),
-            start_new_session=True, pass_fds=tuple(pass_fds), cwd="/",
-            preexec_fn=lambda: enter(holder, netns, hostname, host),
-        )
+        return _detached(argv, log, f" in {netns}", env=dict(env or _base_env()), pass_fds=pass_fds,
+                         preexec_fn=lambda: enter(holder, netns, hostname, host))
     except subprocess.SubprocessError as exc:
         raise LabError(f"{argv[0]} was not started in {netns}: the safety guard in the child refused ({exc})") from exc
-    except OSError as exc:
-        raise LabError(f"{argv[0]} could not be started in {netns}: {exc}") from exc
-    finally:
-        if log:
-            out.close()  # type: ignore[union-attr]
-    _CHILDREN[proc.pid] = proc
-    return proc.pid
 
 
 def start(argv: Sequence[str], *, log: Path | None = None, pass_fds: Iterable[int] = ()) -> int:
     """Start a detached process in our own namespaces (a lock keeper; a stand-in started from inside its router,
     see `inside`); returns its PID. `terminate` stops it."""
+    return _detached(argv, log, "", env=None, pass_fds=pass_fds, preexec_fn=None)
+
+
+def _detached(argv: Sequence[str], log: Path | None, where: str, *, env: dict[str, str] | None,
+              pass_fds: Iterable[int], preexec_fn: Callable[[], None] | None) -> int:
+    """Start argv in its own session (stdin closed, output appended to `log` or dropped, working directory /) and
+    remember it for `terminate`; returns its PID. `where` ends the error message (`" in NETNS"` or nothing)."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child, closed below
     try:
-        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, pass_fds=tuple(pass_fds), cwd="/")
+        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True, pass_fds=tuple(pass_fds), cwd="/", preexec_fn=preexec_fn)
     except OSError as exc:
-        raise LabError(f"{argv[0]} could not be started: {exc}") from exc
+        raise LabError(f"{argv[0]} could not be started{where}: {exc}") from exc
     finally:
         if log:
             out.close()  # type: ignore[union-attr]

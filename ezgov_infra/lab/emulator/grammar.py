@@ -40,16 +40,16 @@ def _s(text: str, action: str = LINE, arg: str | int = 0) -> Syntax:
     return Syntax(tuple(text.split()), action, arg)
 
 
-DISPLAY = [
-    _s("display current-configuration", BUILTIN, "display"),
-    _s("display current-configuration | include|exclude|begin REST", BUILTIN, "display"),
-    _s("display saved-configuration", BUILTIN, "display"),
-    _s("display version", BUILTIN, "display"),
-    _s("display ip interface brief", BUILTIN, "display"),
-    _s("display ipv6 interface brief", BUILTIN, "display"),
-    _s("display ipv6 routing-table", BUILTIN, "display"),
-    _s("display ospfv3 peer", BUILTIN, "display"),
-]
+DISPLAY = [_s(f"display {what}", BUILTIN, "display") for what in (
+    "current-configuration",
+    "current-configuration | include|exclude|begin REST",
+    "saved-configuration",
+    "version",
+    "ip interface brief",
+    "ipv6 interface brief",
+    "ipv6 routing-table",
+    "ospfv3 peer",
+)]
 EVERYWHERE = [*DISPLAY, _s("quit", BUILTIN, "quit"), _s("return", BUILTIN, "return")]
 
 SNMP = [
@@ -61,13 +61,16 @@ SNMP = [
 ]
 SERVICES = [_s("ntp-service unicast-server WORD"), _s("ntp-service unicast-server ipv6 V6"),
             _s("info-center loghost WORD"), _s("info-center loghost ipv6 V6")]
-
-VRP_SYSTEM = [
+# the system view's commands both vendors write alike
+ROUTER = [
     _s("sysname WORD", LINE, 1),
     _s("interface IF", VIEW, "interface"),
     _s("ospfv3 INT", VIEW, "ospfv3"),
     _s("ospf INT", VIEW, "ospf"),
     _s("ospf INT router-id RID", VIEW, "ospf"),
+]
+VRP_SYSTEM = [
+    *ROUTER,
     _s("acl number INT", VIEW, "acl"),
     _s("acl ipv6 number INT", VIEW, "acl6"),
     _s("user-interface vty INT INT", VIEW, "vty"),
@@ -84,11 +87,7 @@ VRP_SYSTEM = [
     *SERVICES,
 ]
 COMWARE_SYSTEM = [
-    _s("sysname WORD", LINE, 1),
-    _s("interface IF", VIEW, "interface"),
-    _s("ospfv3 INT", VIEW, "ospfv3"),
-    _s("ospf INT", VIEW, "ospf"),
-    _s("ospf INT router-id RID", VIEW, "ospf"),
+    *ROUTER,
     _s("acl basic INT", VIEW, "acl"),
     _s("acl number INT", VIEW, "acl"),
     _s("acl ipv6 basic INT", VIEW, "acl6"),
