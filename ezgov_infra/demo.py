@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ezgov_infra import process
 from ezgov_infra.config import DEFAULT_INVENTORY, INVENTORY_ENV, resolve_settings
 
 
@@ -91,7 +91,7 @@ def _run(step: Step, index: int, total: int) -> int:
     sys.stdout.write(f"\n==> [{index}/{total}] {step.title}: ezgov {shlex.join(step.args)}\n")
     sys.stdout.flush()
     started = time.monotonic()
-    code = subprocess.call([sys.executable, "-m", "ezgov_infra", *step.args])
+    code = process.attached([sys.executable, "-m", "ezgov_infra", *step.args])
     sys.stdout.write(f"    ({time.monotonic() - started:.1f} s, exit {code})\n")
     return code
 

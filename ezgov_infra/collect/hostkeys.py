@@ -9,9 +9,9 @@ be on first contact.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
+from ezgov_infra import process
 from ezgov_infra.errors import HostKeyError, UnreachableError
 from ezgov_infra.store.files import atomic_write
 
@@ -34,8 +34,7 @@ def scan(host: str, port: int = 22, timeout: float = 5.0) -> list[tuple[str, str
     keyscan = shutil.which("ssh-keyscan")
     if keyscan is None:
         raise HostKeyError("ssh-keyscan is not installed (Debian: openssh-client)")
-    done = subprocess.run([keyscan, "-T", str(max(1, int(timeout))), "-p", str(port), host], capture_output=True,
-                          text=True, timeout=timeout + 10, check=False)
+    done = process.capture([keyscan, "-T", str(max(1, int(timeout))), "-p", str(port), host], timeout=timeout + 10)
     keys = [(kind, key) for _, kind, key in _entries(done.stdout)]
     if not keys:
         raise UnreachableError(f"{host}: no SSH host key offered on port {port}")

@@ -17,11 +17,11 @@ import contextlib
 import ctypes
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ezgov_infra import process
 from ezgov_infra.errors import LabError, LabTimeout
 
 CLONE_NEWNS = 0x00020000
@@ -31,7 +31,7 @@ NETNS_DIR = Path("/run/netns")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
-Completed = subprocess.CompletedProcess[str]
+Completed = process.Completed
 
 
 def run(argv: Sequence[str], *, check: bool = True, timeout: float = 30.0, input_text: str | None = None,
@@ -39,11 +39,10 @@ def run(argv: Sequence[str], *, check: bool = True, timeout: float = 30.0, input
     """Run a host command; a failure becomes a `LabError` quoting the command and its error output, a timeout a
     `LabTimeout`. `env` replaces the environment (default: ours)."""
     try:
-        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input_text,
-                              env=dict(env) if env is not None else None, check=False)
+        done = process.capture(argv, timeout=timeout, input_text=input_text, env=env)
     except FileNotFoundError as exc:
         raise LabError(f"{argv[0]} is not installed: {exc}") from exc
-    except subprocess.TimeoutExpired as exc:
+    except process.TimedOut as exc:
         raise LabTimeout(f"`{' '.join(argv)}` did not finish within {timeout:.0f} s") from exc
     if check and done.returncode != 0:
         raise LabError(f"`{' '.join(argv)}` failed: {(done.stderr or done.stdout).strip()}")
@@ -145,7 +144,7 @@ def spawn(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str 
     try:
         return _detached(argv, log, f" in {netns}", env=dict(env or _base_env()), pass_fds=pass_fds,
                          preexec_fn=lambda: enter(holder, netns, hostname, host))
-    except subprocess.SubprocessError as exc:
+    except process.Failed as exc:
         raise LabError(f"{argv[0]} was not started in {netns}: the safety guard in the child refused ({exc})") from exc
 
 
@@ -159,15 +158,14 @@ def _detached(argv: Sequence[str], log: Path | None, where: str, *, env: dict[st
               pass_fds: Iterable[int], preexec_fn: Callable[[], None] | None) -> int:
     """Start argv in its own session (stdin closed, output appended to `log` or dropped, working directory /) and
     remember it for `terminate`; returns its PID. `where` ends the error message (`" in NETNS"` or nothing)."""
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child, closed below
+    out = open(log, "ab") if log else None  # noqa: SIM115 - handed to the child, closed below
     try:
-        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True, pass_fds=tuple(pass_fds), cwd="/", preexec_fn=preexec_fn)
+        proc = process.detached(argv, log=out, env=env, pass_fds=pass_fds, preexec_fn=preexec_fn)
     except OSError as exc:
         raise LabError(f"{argv[0]} could not be started{where}: {exc}") from exc
     finally:
-        if log:
-            out.close()  # type: ignore[union-attr]
+        if out is not None:
+            out.close()
     _CHILDREN[proc.pid] = proc
     return proc.pid
 
@@ -185,17 +183,16 @@ def run_in(argv: Sequence[str], *, netns: str, holder: int | None, hostname: str
     host = host_identity()
     check_target(holder, netns, host)
     try:
-        return subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input_text,
-                              env=dict(env or _base_env()), cwd="/", check=False,
-                              preexec_fn=lambda: enter(holder, netns, hostname, host))
-    except subprocess.TimeoutExpired as exc:
+        return process.capture(argv, timeout=timeout, input_text=input_text, env=env or _base_env(), cwd="/",
+                               preexec_fn=lambda: enter(holder, netns, hostname, host))
+    except process.TimedOut as exc:
         raise LabTimeout(f"`{' '.join(argv)}` in {netns} did not finish within {timeout:.0f} s") from exc
-    except (OSError, subprocess.SubprocessError) as exc:
+    except (OSError, process.Failed) as exc:
         raise LabError(f"`{' '.join(argv)}` could not run in {netns}: {exc}") from exc
 
 
 # Popen objects of daemons this process started, so stopping one also reaps it (no zombies in long test runs).
-_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+_CHILDREN: dict[int, process.Child] = {}
 
 
 def _base_env() -> dict[str, str]:

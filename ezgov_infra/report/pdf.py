@@ -8,9 +8,9 @@ text still converts but shows as empty boxes, so the absence is reported instead
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
+from ezgov_infra import process
 from ezgov_infra.errors import ReportError
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi")
@@ -21,8 +21,7 @@ def cjk_font_installed() -> bool:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return False
-    listing = subprocess.run([fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, check=False,
-                             timeout=30).stdout
+    listing = process.capture([fc_list, ":lang=zh-cn", "family"], timeout=30).stdout
     return bool(listing.strip())
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ezgov_infra import process
 from ezgov_infra.errors import InputError, StoreError
 
 AUTHOR = ("ezgov", "ezgov@localhost")
@@ -39,8 +39,8 @@ class GitRepo:
     def git(self, *args: str, ok: tuple[int, ...] = (0,)) -> str:
         if shutil.which("git") is None:
             raise StoreError("git is not installed (Debian package git)")
-        done = subprocess.run(["git", "-C", str(self.path), "-c", "core.hooksPath=/dev/null", *args],
-                              capture_output=True, text=True, env=self._env(), check=False)
+        done = process.capture(["git", "-C", str(self.path), "-c", "core.hooksPath=/dev/null", *args], timeout=None,
+                               env=self._env())
         if done.returncode not in ok:
             raise StoreError(f"{self.path}: git {' '.join(args)}: {done.stderr.strip() or done.returncode}")
         return done.stdout
