@@ -48,7 +48,7 @@ def poll_command(
     interval: Annotated[str, typer.Option(help="Time between rounds (10s, 1m; at least 5s: agents cache "
                                           "counters for a few seconds).")] = "10s",
     duration_opt: Annotated[str, typer.Option("--duration", help="How long to poll (30s, 5m, 1h).")] = "5m",
-    count: Annotated[int | None, typer.Option("--count", "-n", min=2,
+    count: Annotated[int | None, typer.Option("--count", min=2,
                                               help="Number of rounds instead of --duration.")] = None,
     limit: LimitOpt = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each SNMP answer.")] = 2.0,
