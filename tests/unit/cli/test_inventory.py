@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import CliResult
@@ -204,6 +205,17 @@ class TestImportExport:
         circuits = list(csv.DictReader(io.StringIO(cli("inventory", "export", "circuits", "-i", sample_inventory).out)))
         taihe = next(c for c in circuits if c["cid"] == "EZ-EXT-0006")
         assert taihe["commit_rate"] == "50000", "NetBox's commit_rate is in Kbps"
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_an_unknown_column_is_an_error_in_every_kind(self, cli: Cli, inventory_copy: Path, tmp_path: Path,
+                                                         kind: str) -> None:
+        exported = cli("inventory", "export", kind, "-i", inventory_copy, "--format", "csv").out.splitlines()
+        csv_file = tmp_path / f"{kind}.csv"
+        csv_file.write_text("\n".join([exported[0] + ",colour", *(row + "," for row in exported[1:3])]) + "\n",
+                            encoding="utf-8")
+        result = cli("inventory", "import", kind, csv_file, "-i", inventory_copy)
+        assert result.code == 2
+        assert result.err.startswith(f"error: {csv_file}:1: colour: unknown column"), result.err
 
     def test_a_bad_row_is_named_by_line_and_column_and_nothing_is_imported(self, cli: Cli, inventory_copy: Path,
                                                                            tmp_path: Path) -> None:

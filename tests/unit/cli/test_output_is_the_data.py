@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from collections.abc import Callable
 from ipaddress import IPv6Address, IPv6Interface, IPv6Network
 from pathlib import Path
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from ezgov_infra.cli.render import print_table, to_csv, to_json, visible
 from ezgov_infra.store.csvfiles import export_csv, neutralise, read_csv, restore
-from tests.conftest import CliResult
+from tests.conftest import SAMPLE, CliResult
 
 Cli = Callable[..., CliResult]
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -79,6 +80,26 @@ class TestTables:
             result = cli(*args, "-i", sample_inventory)
             assert result.code == 0, result.err
             assert "\N{HUNDRED POINTS SYMBOL}" not in result.out and ":100::" in result.out, args
+
+
+    def test_audit_views_show_an_address_with_100_in_it_verbatim(self, cli: Cli, inventory_copy: Path,
+                                                                  tmp_path: Path) -> None:
+        saved = tmp_path / "saved"
+        shutil.copytree(SAMPLE / "snapshots", saved)
+        snapshot = saved / "ez-core-2"
+        for name, old in (("config.txt", "ipv6 address 2001:DB8:0:1::25/127"),
+                          ("interfaces_v6.txt", "[IPv6 Address] 2001:DB8:0:1::25\n")):
+            text = (snapshot / name).read_text(encoding="utf-8")
+            assert old in text
+            (snapshot / name).write_text(text.replace(old, old.replace("0:1::25", "EEEE:100::25")), encoding="utf-8")
+        audit = cli("ipv6", "audit", "-i", inventory_copy, "--offline", saved, "--limit",
+                    "device:ez-core-2")
+        assert audit.code in (0, 1), audit.err
+        for args in (("ipv6", "findings"), ("ipv6", "findings", "--format", "csv")):
+            result = cli(*args)
+            assert result.code == 0, result.err
+            assert "2001:db8:eeee:100::25 on GigabitEthernet0/0/10" in result.out, args
+            assert "\N{HUNDRED POINTS SYMBOL}" not in result.out, args
 
 
 class TestCsv:

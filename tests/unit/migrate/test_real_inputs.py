@@ -16,7 +16,7 @@ from ezgov_infra.cli.main import app
 from ezgov_infra.errors import InputError, InventoryError, PlanError
 from ezgov_infra.jobs import migration
 from ezgov_infra.migrate.azure import to_azure_csv
-from ezgov_infra.migrate.importers import import_catalogue_file, read_catalogue_file, slug
+from ezgov_infra.migrate.importers import import_catalogue_file, read_catalogue_file, slug, to_ezgov_csv
 from ezgov_infra.migrate.konveyor import to_konveyor_csv
 from ezgov_infra.models.plan import ClassifyRule, MigrationPlan
 from ezgov_infra.store.systems import load_plan, plan_text
@@ -111,6 +111,25 @@ class TestAzure:
         path.write_bytes(to_azure_csv(systems).encode("utf-8"))
         assert path.read_bytes().startswith(b"*Server name,IP addresses,*Cores,*Memory (In MB),*OS name")
         assert read_catalogue_file(path, "azure", GSC) == systems
+
+
+class TestEveryFormat:
+    @pytest.mark.parametrize(("fmt", "source"), [("azure", "azure-ezhou.csv"), ("konveyor", "konveyor-ezhou.csv"),
+                                                 ("csv", None)])
+    def test_an_unknown_column_is_an_error(self, tmp_path: Path, fmt: str, source: str | None) -> None:
+        if source is None:
+            text = to_ezgov_csv(read_catalogue_file(DATA / "konveyor-ezhou.csv", "konveyor", {}))
+        else:
+            text = (DATA / source).read_bytes().decode("utf-8-sig")
+        lines = text.splitlines()
+        path = tmp_path / "x.csv"
+        path.write_text("\r\n".join([lines[0] + ",Colour", *(line + "," for line in lines[1:])]) + "\r\n",
+                        encoding="utf-8")
+        with pytest.raises(InventoryError) as caught:
+            read_catalogue_file(path, fmt, GSC if fmt == "azure" else {})
+        column = len(lines[0].split(",")) + 1
+        assert str(caught.value.problems[0]) == (
+            f"{path}:1: column {column} 'Colour': unknown column for this format (remove it or check its spelling)")
 
 
 class TestKonveyor:
