@@ -80,7 +80,7 @@ def read_table(text: str, file: str, canonical: Callable[[str], str | None],
     try:
         header = next(reader, None)
         if header is None:
-            table.problems.append(Problem(file, None, "", "empty file: no header row"))
+            table.problems.append(Problem(file, 1, "", "empty file: no header row"))
             return table
         seen: dict[str, int] = {}
         for index, raw in enumerate(header, 1):

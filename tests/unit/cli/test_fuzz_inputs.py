@@ -141,6 +141,15 @@ class TestEveryImporter:
         path.write_text(data.draw(csv_texts([c.name for c in COLUMNS[kind]])), encoding="utf-8")
         judged(cli("inventory", "import", kind, path, "-i", scratch))
 
+    @pytest.mark.parametrize("source", ["csv", "konveyor", "azure"])
+    def test_an_empty_catalogue_file_is_named_with_its_first_line(self, cli: Cli, scratch: Path, tmp_path: Path,
+                                                                  source: str) -> None:
+        path = tmp_path / "systems.csv"
+        path.write_text("", encoding="utf-8")
+        result = cli("migrate", "import", path, "-f", source, "--dry-run", "-i", scratch)
+        assert result.code == 2
+        file_named(result.err)
+
     @FUZZ
     @given(st.data())
     def test_migrate_importers(self, cli: Cli, scratch: Path, tmp_path: Path, data: st.DataObject) -> None:
@@ -153,3 +162,5 @@ class TestEveryImporter:
         result = cli("migrate", "import", path, "-f", source, "--dry-run", "-i", scratch)
         assert "Traceback" not in result.err, result.err
         assert result.code in (0, 2), (result.code, result.err)
+        if result.code == 2:
+            file_named(result.err)

@@ -177,6 +177,17 @@ class TestImportIntoTheInventory:
         db = next(s for s in result.systems if s.id == "ez-stats-db01")
         assert db.vcpu == 12 and db.classification.value == "internal"  # the import knew less: kept
 
+    @pytest.mark.parametrize(("recorded", "imported", "kept"), [("internal", "public", "internal"),
+                                                                ("internal", "classified", "classified"),
+                                                                ("sensitive", "internal", "sensitive")])
+    def test_the_most_restrictive_of_the_record_and_the_file_wins(self, inventory_copy: Path, recorded: str,
+                                                                  imported: str, kept: str) -> None:
+        migration.import_file(folder=inventory_copy, file=DATA / "azure.csv", fmt="azure",
+                              defaults={**GSC, "classification": recorded})
+        result = migration.import_file(folder=inventory_copy, file=DATA / "azure.csv", fmt="azure",
+                                       defaults={**GSC, "classification": imported}, update=True)
+        assert {s.classification.value for s in result.systems} == {kept}
+
     def test_a_plan_written_after_an_import_reads_back(self, inventory_copy: Path, tmp_path: Path) -> None:
         migration.import_file(folder=inventory_copy, file=DATA / "azure-ezhou.csv", fmt="azure",
                               defaults={**GSC, "classification": "public", "data_gb": "20"})
