@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import socket
 from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
 
@@ -265,15 +266,7 @@ def _plan_devices(inv: Inventory, plan: AddressPlan, loopbacks: Block, p2p: Bloc
                 if loopbacks.index_of(Block(value, 128)) is not None and interface.device not in existing_lo:
                     existing_lo[interface.device] = value
                     taken_lo.add(value)
-    next_lo = loopbacks.base + 1
-    for device_id in sorted(inv.devices):
-        if device_id in existing_lo:
-            value = existing_lo[device_id]
-        else:
-            while next_lo in taken_lo:
-                next_lo += 1
-            value = next_lo
-            taken_lo.add(value)
+    for device_id, value in _assign(inv.devices, existing_lo, taken_lo, loopbacks.base + 1, 1).items():
         plan.loopbacks[device_id] = _net(value, 128)
     taken_link: set[int] = set()
     existing_link: dict[str, int] = {}
@@ -284,16 +277,24 @@ def _plan_devices(inv: Inventory, plan: AddressPlan, loopbacks: Block, p2p: Bloc
             if address.network.prefixlen == 127 and p2p.index_of(Block(value, 127)) is not None:
                 existing_link[circuit.id] = value
                 taken_link.add(value)
-    next_link = p2p.base
-    for circuit_id in sorted(inv.circuits):
-        if circuit_id in existing_link:
-            value = existing_link[circuit_id]
-        else:
-            while next_link in taken_link:
-                next_link += 2
-            value = next_link
-            taken_link.add(value)
+    for circuit_id, value in _assign(inv.circuits, existing_link, taken_link, p2p.base, 2).items():
         plan.links[circuit_id] = _net(value, 127)
+
+
+def _assign(ids: Iterable[str], existing: Mapping[str, int], taken: set[int], start: int,
+            step: int) -> dict[str, int]:
+    """Each id's block (in id order): the one it already has, else the next free one from `start` in `step`s."""
+    out: dict[str, int] = {}
+    free = start
+    for key in sorted(ids):
+        if key in existing:
+            out[key] = existing[key]
+            continue
+        while free in taken:
+            free += step
+        out[key] = free
+        taken.add(free)
+    return out
 
 
 def plan_prefixes(inv: Inventory, plan: AddressPlan) -> dict[str, dict[str, str]]:
