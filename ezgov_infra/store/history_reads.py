@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from ezgov_infra.store.history import History
@@ -38,7 +39,7 @@ def results_with_facts(history: History, run_id: int, keys: Sequence[str]) -> li
     # one JSON document for the whole run (one parse, not one per row), put in subject order (ties as stored)
     text = db.execute(f"SELECT json_group_array(json_array(subject, status, category, message, rowid, "
                       f"json_extract(facts, {paths}))) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
-    rows = sorted(json.loads(text or "[]"), key=lambda row: (row[0], row[4]))
+    rows = sorted(json.loads(text or "[]"), key=itemgetter(0, 4))
     nested = [(i, key.split(".")) for i, key in enumerate(named) if "." in key]
     flat = [(i, key) for i, key in enumerate(named) if "." not in key]
     out = []
@@ -55,6 +56,18 @@ def results_with_facts(history: History, run_id: int, keys: Sequence[str]) -> li
         out.append({"subject": subject, "status": status, "category": category, "message": message,
                     "facts": facts})
     return out
+
+
+def finding_keys(history: History, run_id: int) -> list[dict[str, Any]]:
+    """What `history.finding_keys(run_id)` returns (subject, rule and severity of each finding, in stored order),
+    each dict made from a plain row rather than through `sqlite3.Row`."""
+    db = _sqlite(history)
+    if db is None:
+        return history.finding_keys(run_id)
+    cursor = db.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute("SELECT subject, rule, severity FROM findings WHERE run_id = ?", (run_id,)).fetchall()
+    return [{"subject": subject, "rule": rule, "severity": severity} for subject, rule, severity in rows]
 
 
 def last_sample_pairs(history: History, run_id: int) -> list[tuple[SampleRow, SampleRow]]:
