@@ -82,11 +82,10 @@ def last_sample_pairs(history: History, run_id: int) -> list[tuple[SampleRow, Sa
     rows = cursor.execute(f"SELECT {SAMPLE_COLUMNS} FROM samples WHERE run_id = ? ORDER BY device, interface, ts",
                           (run_id,)).fetchall()
     pairs: list[tuple[SampleRow, SampleRow]] = []
-    for i in range(1, len(rows)):
-        last = rows[i]
-        if i + 1 < len(rows) and rows[i + 1][0] == last[0] and rows[i + 1][1] == last[1]:
+    # each row beside the one before and the one after it (None after the last row)
+    for first, last, after in zip(rows, rows[1:], [*rows[2:], None]):
+        if after is not None and after[0] == last[0] and after[1] == last[1]:
             continue
-        first = rows[i - 1]
         if first[0] == last[0] and first[1] == last[1]:
             pairs.append((_tuple(first), _tuple(last)))
     return pairs
