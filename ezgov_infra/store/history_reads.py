@@ -83,7 +83,7 @@ def last_sample_pairs(history: History, run_id: int) -> list[tuple[SampleRow, Sa
                           (run_id,)).fetchall()
     pairs: list[tuple[SampleRow, SampleRow]] = []
     # each row beside the one before and the one after it (None after the last row)
-    for first, last, after in zip(rows, rows[1:], [*rows[2:], None]):
+    for first, last, after in zip(rows, rows[1:], [*rows[2:], None], strict=False):
         if after is not None and after[0] == last[0] and after[1] == last[1]:
             continue
         if first[0] == last[0] and first[1] == last[1]:
