@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from ezgov_infra.models.bandwidth import Rate
 from ezgov_infra.models.inventory import Device, Inventory, Site, Website, WebsiteFate
 from ezgov_infra.ops.index import MetricsIndex
 from ezgov_infra.report.figures import Ratio, bandwidth_ratio, ipv6_ratio, status_of, website_ratio
@@ -30,6 +29,9 @@ from ezgov_infra.report.sources import (
     site_bandwidth,
     website_reachable,
 )
+
+if TYPE_CHECKING:
+    from ezgov_infra.models.bandwidth import Rate
 
 Labels = tuple[str, ...]
 

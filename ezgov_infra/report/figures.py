@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ezgov_infra.models.inventory import Inventory, WebsiteFate
 from ezgov_infra.models.kinds import Classification
-from ezgov_infra.report.blockers import WorstSite
 from ezgov_infra.report.sources import (
     BANDWIDTH_AUDIT,
     IPV6_AUDIT,
@@ -35,7 +35,10 @@ from ezgov_infra.report.sources import (
     site_bandwidth,
     website_reachable,
 )
-from ezgov_infra.report.text import Text
+
+if TYPE_CHECKING:  # annotations only: the metrics exporter reads the figures without the report's texts
+    from ezgov_infra.report.blockers import WorstSite
+    from ezgov_infra.report.text import Text
 
 CLOSE_MARGIN = 10.0
 KPI_IDS = ("coverage", "bandwidth", "ipv6_devices", "websites_ipv6", "systems_migrated", "classified_retained")

@@ -14,11 +14,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ezgov_infra.models.inventory import Inventory
-from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
-from ezgov_infra.models.systems import LegacySystem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the metrics exporter reads verdicts without the migration models
     from ezgov_infra.audit.broadband import Assessment, TrendPoint
+    from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
+    from ezgov_infra.models.systems import LegacySystem
 
 IPV6_AUDIT = "ipv6-audit"
 WEB_CHECK = "web-check"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from ezgov_infra.store.history import History
@@ -38,7 +39,7 @@ def results_with_facts(history: History, run_id: int, keys: Sequence[str]) -> li
     # one JSON document for the whole run (one parse, not one per row), put in subject order (ties as stored)
     text = db.execute(f"SELECT json_group_array(json_array(subject, status, category, message, rowid, "
                       f"json_extract(facts, {paths}))) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
-    rows = sorted(json.loads(text or "[]"), key=lambda row: (row[0], row[4]))
+    rows = sorted(json.loads(text or "[]"), key=itemgetter(0, 4))
     nested = [(i, key.split(".")) for i, key in enumerate(named) if "." in key]
     flat = [(i, key) for i, key in enumerate(named) if "." not in key]
     out = []
@@ -57,6 +58,18 @@ def results_with_facts(history: History, run_id: int, keys: Sequence[str]) -> li
     return out
 
 
+def finding_keys(history: History, run_id: int) -> list[dict[str, Any]]:
+    """What `history.finding_keys(run_id)` returns (subject, rule and severity of each finding, in stored order),
+    each dict made from a plain row rather than through `sqlite3.Row`."""
+    db = _sqlite(history)
+    if db is None:
+        return history.finding_keys(run_id)
+    cursor = db.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute("SELECT subject, rule, severity FROM findings WHERE run_id = ?", (run_id,)).fetchall()
+    return [{"subject": subject, "rule": rule, "severity": severity} for subject, rule, severity in rows]
+
+
 def last_sample_pairs(history: History, run_id: int) -> list[tuple[SampleRow, SampleRow]]:
     """Per interface, its last two samples in a run (oldest first), as `History.last_two_samples` orders them."""
     db = _sqlite(history)
@@ -69,11 +82,10 @@ def last_sample_pairs(history: History, run_id: int) -> list[tuple[SampleRow, Sa
     rows = cursor.execute(f"SELECT {SAMPLE_COLUMNS} FROM samples WHERE run_id = ? ORDER BY device, interface, ts",
                           (run_id,)).fetchall()
     pairs: list[tuple[SampleRow, SampleRow]] = []
-    for i in range(1, len(rows)):
-        last = rows[i]
-        if i + 1 < len(rows) and rows[i + 1][0] == last[0] and rows[i + 1][1] == last[1]:
+    # each row beside the one before and the one after it (None after the last row)
+    for first, last, after in zip(rows, rows[1:], [*rows[2:], None], strict=False):
+        if after is not None and after[0] == last[0] and after[1] == last[1]:
             continue
-        first = rows[i - 1]
         if first[0] == last[0] and first[1] == last[1]:
             pairs.append((_tuple(first), _tuple(last)))
     return pairs
