@@ -51,8 +51,19 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+_BROKER: list[str] = []  # the broker the app was last pointed at
+
+
 def configure(broker: str, *, visibility_timeout: float = 300.0) -> Celery:
-    """Point the app at a broker (Redis; results are kept there too) with late acknowledgement."""
+    """Point the app at a broker (Redis; results are kept there too) with late acknowledgement. Pointed at another
+    broker than before (a process that talks to two in turn), its connections and result store start anew."""
+    if _BROKER and _BROKER[-1] != broker:
+        release()
+        # the result store was bound to the old broker: forget it (Celery keeps it shared or per thread)
+        app._backend_cache = None
+        with contextlib.suppress(AttributeError):
+            del app._local.backend
+    _BROKER[:] = [broker]
     app.conf.update(
         broker_url=broker, result_backend=broker, task_acks_late=True, task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1, task_serializer="json", result_serializer="json", accept_content=["json"],
