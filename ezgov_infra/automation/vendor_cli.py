@@ -16,55 +16,12 @@ the task reports no change.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ezgov_infra.collect.ssh import SshTarget, configure, run_commands
 from ezgov_infra.models.credentials import SshCredentials
 from ezgov_infra.platforms import load_profile
-
-
-def norm(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
-@dataclass(slots=True)
-class Section:
-    text: str
-    children: list[Section] = field(default_factory=list)
-
-    def child(self, text: str) -> Section | None:
-        wanted = norm(text)
-        return next((c for c in self.children if norm(c.text) == wanted), None)
-
-
-def config_tree(text: str) -> Section:
-    """`display current-configuration` as a tree. `#` ends a section; after it, an indented line is a global
-    command (VRP ` ipv6`, Comware ` sysname X`); otherwise indentation gives the nesting."""
-    root = Section("")
-    stack: list[tuple[int, Section]] = [(-1, root)]
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        stripped = line.strip()
-        if not stripped or stripped.startswith("!"):
-            continue
-        if stripped in ("#", "return"):
-            stack = [(-1, root)]
-            continue
-        indent = len(line) - len(line.lstrip())
-        node = Section(stripped)
-        if indent == 0:
-            root.children.append(node)
-            stack = [(-1, root), (0, node)]
-            continue
-        if len(stack) == 1:
-            root.children.append(node)  # a global command
-            continue
-        while len(stack) > 1 and stack[-1][0] >= indent:
-            stack.pop()
-        stack[-1][1].children.append(node)
-        stack.append((indent, node))
-    return root
+from ezgov_infra.platforms.config_tree import Line, norm, parse
 
 
 def dialect(version_text: str) -> str:
@@ -76,14 +33,14 @@ def dialect(version_text: str) -> str:
 
 def missing_commands(config_text: str, blocks: Sequence[Mapping[str, Any]]) -> list[str]:
     """The commands (to type in the system view) that add what the blocks ask and the device lacks."""
-    root = config_tree(config_text)
+    root = parse(config_text)
     commands: list[str] = []
     for block in blocks:
         parents = [str(p) for p in block.get("parents") or []]
         lines = [str(x) for x in block.get("lines") or []]
-        node: Section | None = root
+        node: Line | None = root
         for parent in parents:
-            node = node.child(parent) if node is not None else None
+            node = node.find(parent) if node is not None else None
         have = {norm(c.text) for c in node.children} if node is not None else set()
         absent = [x for x in lines if norm(x) not in have]
         undo = [str(x) for x in block.get("undo") or []]  # removals the playbook found necessary

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ezgov_infra.cli.options import FormatOpt, InventoryOpt, LimitOpt, StateDirOpt, limit_selector, resolved
-from ezgov_infra.models.kinds import Format, Severity
+from ezgov_infra.models.kinds import Format, Lang, Severity
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -213,11 +212,6 @@ def runs_command(ctx: typer.Context, state_dir: StateDirOpt = None, last: Annota
                              "info"], title="IPv6 audit runs")
 
 
-class Language(StrEnum):
-    en = "en"
-    zh = "zh"
-
-
 @app.command("findings")
 def findings_command(
     ctx: typer.Context,
@@ -225,7 +219,7 @@ def findings_command(
     run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
     severity: Annotated[list[Severity] | None, typer.Option(help="Only these severities (repeatable).")] = None,
     device: Annotated[str | None, typer.Option(help="Only devices matching this glob.")] = None,
-    lang: Annotated[Language, typer.Option("--lang", help="Language of messages and remedies.")] = Language.en,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of messages and remedies.")] = Lang.en,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Show the findings of an audit run, most severe first, with evidence and remedy in JSON/YAML."""

@@ -13,8 +13,7 @@ from typing import Annotated
 import typer
 
 from ezgov_infra.cli.options import FormatOpt, InventoryOpt, PlansOpt, StateDirOpt, resolved
-from ezgov_infra.cli.report import Lang
-from ezgov_infra.models.kinds import Classification, Format
+from ezgov_infra.models.kinds import Classification, Format, Lang
 
 app = typer.Typer(no_args_is_help=True)
 PlanArg = Annotated[str, typer.Argument(help="Plan name (PLANS_DIR/NAME.yaml).")]

@@ -10,14 +10,9 @@ from typing import Annotated
 import typer
 
 from ezgov_infra.cli.options import FormatOpt, InventoryOpt, PlansOpt, StateDirOpt, resolved
-from ezgov_infra.models.kinds import Format
+from ezgov_infra.models.kinds import Format, Lang
 
 app = typer.Typer(no_args_is_help=True)
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 class ReportFormat(StrEnum):

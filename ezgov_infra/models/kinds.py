@@ -1,5 +1,5 @@
-"""The closed sets of words ezgov uses everywhere: severities, rule categories, readiness, output formats, inventory
-kinds, classifications and carriers. Plain enums, no I/O and no pydantic, so the CLI offers them as choices
+"""The closed sets of words ezgov uses everywhere: severities, rule categories, readiness, languages, output formats,
+inventory kinds, classifications and carriers. Plain enums, no I/O and no pydantic, so the CLI offers them as choices
 without copying them and without importing the models."""
 
 from __future__ import annotations
@@ -28,6 +28,13 @@ class Readiness(StrEnum):
     partial = "partial"
     not_ready = "not ready"
     unknown = "unknown"
+
+
+class Lang(StrEnum):
+    """The languages of what ezgov writes for people: messages, remedies, runbooks and reports."""
+
+    zh = "zh"
+    en = "en"
 
 
 class Format(StrEnum):

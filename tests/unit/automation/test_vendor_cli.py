@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from ezgov_infra.automation.runner import PlaybookSecrets, run_playbook
-from ezgov_infra.automation.vendor_cli import config_tree, dialect, missing_commands
+from ezgov_infra.automation.vendor_cli import dialect, missing_commands
 from ezgov_infra.jobs.playbooks import playbooks_dir
 from ezgov_infra.lab.emulator.cli import Device
 from ezgov_infra.lab.emulator.device import DeviceSpec, PortSpec
 from ezgov_infra.lab.emulator.routing import plane_state
+from ezgov_infra.platforms.config_tree import parse
 
 PASSWORD = "lab-password-2"
 PLAN = {"loopback": {"interface": "LoopBack0", "address": "2001:db8::20/128"},
@@ -62,10 +63,10 @@ def plan(dialect: str) -> dict[str, Any]:
 
 class TestConfigTree:
     def test_globals_after_a_separator_and_nested_sections_are_told_apart(self) -> None:
-        root = config_tree(VRP8_CONFIG)
+        root = parse(VRP8_CONFIG)
         assert [c.text for c in root.children] == ["sysname ce-1", "interface GigabitEthernet1/0/1", "ospfv3 1",
                                                   "ipv6"]
-        ospf = root.child("ospfv3 1")
+        ospf = root.find("ospfv3 1")
         assert ospf is not None and [c.text for c in ospf.children] == ["router-id 203.0.113.11", "area 0.0.0.0"]
 
     def test_only_missing_lines_are_sent_whatever_their_case(self) -> None:
