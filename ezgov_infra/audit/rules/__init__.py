@@ -76,6 +76,7 @@ def rule(rule_id: str, title: str, severity: Severity, category: Category, ratio
 
 
 def all_rules() -> list[Rule]:
+    # each rule module registers its rules through `rule` above, so it can only be imported once this one is
     from ezgov_infra.audit.rules import (  # noqa: F401
         control_plane,
         data_plane,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from ipaddress import IPv6Network
 
+from ezgov_infra.addressing.allocate import AddressPlan
 from ezgov_infra.audit.rules import Context, Rule, rule
 from ezgov_infra.models.facts import InterfaceFacts
 from ezgov_infra.models.findings import Finding
@@ -165,11 +166,8 @@ def plan_conformance(r: Rule, ctx: Context) -> Iterator[Finding]:
                                 "Renumber from the plan (`ezgov ipv6 plan`) or correct the plan.")
 
 
-def _allowed(plan: object, kind: InterfaceKind | None, circuit: str | None,
+def _allowed(plan: AddressPlan, kind: InterfaceKind | None, circuit: str | None,
              site: IPv6Network | None) -> list[IPv6Network]:
-    from ezgov_infra.addressing.allocate import AddressPlan
-
-    assert isinstance(plan, AddressPlan)
     if kind is InterfaceKind.loopback:
         return [IPv6Network(plan.loopbacks_block)]
     if circuit is not None and circuit in plan.links:
