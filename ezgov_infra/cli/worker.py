@@ -25,7 +25,8 @@ def worker_command(
     concurrency: Annotated[int, typer.Option(min=1, max=512, help="Devices collected at once.")] = 16,
     name: Annotated[str | None, typer.Option(help="Worker name (default: its groups).")] = None,
     redeliver_after: Annotated[float, typer.Option(min=2, help="Seconds after which a task whose worker died "
-                                                   "is given to another worker of the group.")] = 300.0,
+                                                   "is given to another worker of the group; keep it longer than "
+                                                   "any collection runs (a slower task would run twice).")] = 300.0,
     inventory: InventoryOpt = None,
     state_dir: StateDirOpt = None,
 ) -> None:

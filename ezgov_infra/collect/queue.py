@@ -191,9 +191,10 @@ def dispatch(work: Iterable[Work], *, timeout: float, no_worker_after: float = 1
              progress: Progress | None = None, title: str = "collecting") -> list[Result[Any]]:
     """Send every subject to its group's queue and gather the results (in the order given).
 
-    A subject whose task has been running `timeout` seconds is reported as `timeout`; a group with no live worker
-    for `no_worker_after` seconds fails its waiting subjects as `unreachable: no worker for group G` (a worker
-    that joins later skips them: they are revoked)."""
+    A subject whose task has been running `timeout` seconds on its current worker is reported as `timeout` (on a
+    worker that died, only once the broker has not given it to another within `redeliver_after`); a group with no
+    live worker for `no_worker_after` seconds fails its waiting subjects as `unreachable: no worker for group G`
+    (a worker that joins later skips them: they are revoked)."""
     order = list(work)
     hook = progress or NoProgress()
     hook.started(title, len(order))
@@ -202,6 +203,7 @@ def dispatch(work: Iterable[Work], *, timeout: float, no_worker_after: float = 1
     try:
         sent: dict[str, tuple[Work, str]] = {}  # subject -> (work, task id)
         started_at: dict[str, float] = {}
+        attempts: dict[str, tuple[str, Any]] = {}  # subject -> (worker, pid) that last started it
         missing_since: dict[str, float] = {}
 
         def finish(result: Result[Any]) -> None:
@@ -229,7 +231,8 @@ def dispatch(work: Iterable[Work], *, timeout: float, no_worker_after: float = 1
                         app.control.revoke(task_id)
                         finish(_failed(item.subject, "unreachable", f"no worker for group {group}",
                                        now - started_at.get(item.subject, now)))
-            _collect(sent, started_at, timeout, finish)
+            workers = set().union(*live.values()) if live is not None else None
+            _collect(sent, started_at, attempts, workers, timeout, finish)
             if sent:
                 time.sleep(0.02)
     finally:
@@ -249,8 +252,16 @@ def release() -> None:
         app.backend.client.connection_pool.disconnect()
 
 
-def _collect(sent: dict[str, tuple[Work, str]], started_at: dict[str, float], timeout: float,
-             finish: Callable[[Result[Any]], None]) -> None:
+def redeliver_after() -> float:
+    """Seconds after which the broker gives a task whose worker died to another worker (its visibility timeout:
+    longer than any task runs, else a slow task would run twice)."""
+    return float(app.conf.broker_transport_options.get("visibility_timeout", 300))
+
+
+def _collect(sent: dict[str, tuple[Work, str]], started_at: dict[str, float], attempts: dict[str, tuple[str, Any]],
+             live_workers: set[str] | None, timeout: float, finish: Callable[[Result[Any]], None]) -> None:
+    """Take the results in; a task is timed from when its current worker started it. A task whose worker died
+    (no longer answering) is not timed out before the broker has had `redeliver_after` to give it to another."""
     backend = app.backend
     subjects = list(sent)
     raw = backend.mget([backend.get_key_for_task(sent[s][1]) for s in subjects])
@@ -265,7 +276,18 @@ def _collect(sent: dict[str, tuple[Work, str]], started_at: dict[str, float], ti
         elif status in ("FAILURE", "REVOKED"):
             finish(_failed(subject, "parse", f"{subject}: worker task {status.lower()}: {meta.get('result')}"))
         elif status in ("STARTED", "RETRY"):
-            began = started_at.setdefault(subject, now)
-            if now - began > timeout:
-                app.control.revoke(sent[subject][1])
-                finish(_failed(subject, "timeout", f"{subject}: no result within {timeout:g} s", now - began))
+            started: dict[str, Any] = meta["result"] if isinstance(meta.get("result"), dict) else {}
+            attempt = (str(started.get("hostname") or ""), started.get("pid"))
+            if attempts.get(subject) != attempt:  # another worker took it up: its own clock
+                attempts[subject] = attempt
+                started_at[subject] = now
+            began = started_at[subject]
+            if now - began <= timeout:
+                continue
+            died = live_workers is not None and attempt[0] not in live_workers
+            if died and now - began <= timeout + redeliver_after():
+                continue  # the broker gives it to another worker of the group after `redeliver_after`
+            app.control.revoke(sent[subject][1])
+            message = (f"{subject}: its worker {attempt[0]} stopped mid-task and no other worker took it up "
+                       f"within {redeliver_after():g} s" if died else f"{subject}: no result within {timeout:g} s")
+            finish(_failed(subject, "timeout", message, now - began))

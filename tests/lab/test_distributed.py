@@ -209,8 +209,9 @@ class TestFailures:
         _wait_for({"echeng": 1})
         first = env.workers["echeng-1"]
         before = set(first.received())
+        # a device's own timeout shorter than the broker's redelivery: the killed task waits for another worker
         options = ipv6_audit.AuditOptions(live=True, limit=parse_limit([ROUTERS]), distributed=True,
-                                          no_worker_after=20.0)
+                                          no_worker_after=20.0, device_timeout=4.0)
         runs: list[Any] = []
         audit = threading.Thread(target=lambda: runs.append(ipv6_audit.audit(
             inventory=SAMPLE, state_dir=lab.state_dir, options=options)))
@@ -219,11 +220,13 @@ class TestFailures:
         while not set(first.received()) - before:
             assert time.monotonic() < deadline, "the echeng worker was given no task"
             time.sleep(0.02)
+        taken = time.monotonic()
         os.kill(first.pid, signal.SIGKILL)  # mid-task: an SSH collection takes about a second
         killed = (set(first.received()) - before).pop()
         deadline = time.monotonic() + 5
         while alive(first.pid, first.started) and time.monotonic() < deadline:
             time.sleep(0.05)
+        time.sleep(max(0.0, taken + options.device_timeout + 1 - time.monotonic()))  # past the task's timeout
         replacement = env.start("echeng", "echeng-3", concurrency=1)
         audit.join(60)
         assert not audit.is_alive() and runs
