@@ -44,7 +44,8 @@ def worker_command(
 
 @schedule_app.command("show")
 def show_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """The continuous runs in policy.yaml (`schedule:`) and when each runs next."""
+    """The continuous runs in policy.yaml (`schedule:`) and when each runs next (cron lines are read in the
+    policy's `timezone`, Asia/Shanghai unless it says otherwise)."""
     from ezgov_infra.cli.render import emit, print_table
     from ezgov_infra.jobs import workers
 
@@ -52,7 +53,7 @@ def show_command(ctx: typer.Context, inventory: InventoryOpt = None, fmt: Format
     if fmt is not Format.table:
         emit(rows, fmt, rows=rows)
         return
-    print_table(rows, ["name", "job", "when", "limit", "distributed", "next"], title="Scheduled runs")
+    print_table(rows, ["name", "job", "when", "timezone", "limit", "distributed", "next"], title="Scheduled runs")
     if not rows:
         typer.echo("nothing scheduled (policy.yaml: schedule:)")
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from celery import Celery
 from celery.schedules import crontab, schedule
@@ -105,29 +106,36 @@ def run_worker(groups: Sequence[str], *, hostname: str, concurrency: int = 16, s
                      "--hostname", hostname, "--without-gossip", "--without-mingle", "--loglevel", "INFO"])
 
 
-def timing(cron: str | None, every_s: int | None, now: Callable[[], datetime] | None = None) -> crontab | schedule:
-    """Celery's schedule for a policy entry: a five-field cron line (UTC, Celery's clock) or a period."""
+def timing(cron: str | None, every_s: int | None, now: Callable[[], datetime] | None = None, *,
+           zone: str = "UTC") -> crontab | schedule:
+    """Celery's schedule for a policy entry: a five-field cron line, its fields read in `zone`, or a period."""
     if cron is not None:
         minute, hour, day_of_month, month, day_of_week = cron.split()
         try:
-            return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month,
-                           day_of_week=day_of_week, nowfun=now)
+            entry = crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month,
+                            day_of_week=day_of_week, nowfun=now)
         except ValueError as exc:
             raise InputError(f"cron '{cron}': {exc}") from exc
+        entry.tz = ZoneInfo(zone)  # its own zone, whatever the app's (a cached property Celery reads)
+        return entry
     return schedule(timedelta(seconds=every_s or 0), nowfun=now)
 
 
-def next_due(cron: str | None, every_s: int | None, *, now: datetime | None = None) -> datetime:
-    """When an entry next runs, counting from `now` (for a period: one period after now)."""
-    moment = now or datetime.now(UTC)
-    due: datetime = moment + timing(cron, every_s, lambda: moment).remaining_estimate(moment)
+def next_due(cron: str | None, every_s: int | None, *, zone: str = "UTC", now: datetime | None = None) -> datetime:
+    """When an entry next runs, counting from `now` (for a period: one period after now), as a time in `zone`
+    (where the cron line's fields are read)."""
+    moment = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
+    due: datetime = moment + timing(cron, every_s, lambda: moment, zone=zone).remaining_estimate(moment)
     return due
 
 
-def run_beat(entries: Mapping[str, tuple[str | None, int | None, dict[str, Any]]], *, schedule_file: str) -> None:
-    """Celery beat sending each entry's job to the scheduler's queue on its timing, until stopped."""
+def run_beat(entries: Mapping[str, tuple[str | None, int | None, dict[str, Any]]], *, schedule_file: str,
+             zone: str = "UTC") -> None:
+    """Celery beat sending each entry's job to the scheduler's queue on its timing (cron lines in `zone`), until
+    stopped."""
+    app.conf.timezone = zone
     app.conf.beat_schedule = {
-        name: {"task": WORK_TASK, "schedule": timing(cron, every_s), "args": ["job", name, params],
+        name: {"task": WORK_TASK, "schedule": timing(cron, every_s, zone=zone), "args": ["job", name, params],
                "options": {"queue": SCHEDULED_QUEUE}}
         for name, (cron, every_s, params) in entries.items()}
     app.Beat(schedule=schedule_file, loglevel="INFO").run()

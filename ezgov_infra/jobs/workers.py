@@ -147,13 +147,13 @@ def schedule_entries(folder: Path) -> list[dict[str, Any]]:
     rows = []
     for name, entry in sorted(policy.schedule.items()):
         try:
-            due = queue.next_due(entry.cron, entry.every_s)
+            due = queue.next_due(entry.cron, entry.every_s, zone=policy.timezone)
         except InputError as exc:
             raise InputError(f"{folder / 'policy.yaml'}: schedule.{name}.cron: {exc}") from exc
         rows.append({"name": name, "job": entry.job.value,
                      "when": entry.cron if entry.cron is not None else f"every {entry.every_s} s",
                      "limit": entry.limit or "all", "distributed": entry.distributed,
-                     "next": due.isoformat(timespec="minutes")})
+                     "timezone": policy.timezone, "next": due.isoformat(timespec="minutes")})
     return rows
 
 
@@ -168,4 +168,4 @@ def beat(*, settings: Settings, broker: str | None = None) -> None:
                        "rounds": entry.rounds, "interval_s": entry.interval_s})
                for name, entry in policy.schedule.items()}
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    queue.run_beat(entries, schedule_file=str(schedule_file(settings.state_dir)))
+    queue.run_beat(entries, schedule_file=str(schedule_file(settings.state_dir)), zone=policy.timezone)

@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -126,7 +127,7 @@ _CRON_FIELD = re.compile(r"^(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)
 
 
 class Schedule(Strict):
-    """One continuous run: which job, when (`cron`, five fields in the machine's time zone, or `every_s`), on which
+    """One continuous run: which job, when (`cron`, five fields in the policy's `timezone`, or `every_s`), on which
     devices (`limit`, a selector as the commands take), and through the poller groups' workers or not."""
 
     job: ScheduledJob
@@ -171,3 +172,14 @@ class Policy(Strict):
     # (a region id), else the district itself; each group is one queue its workers serve.
     poller_groups: dict[str, str] = Field(default_factory=dict)
     schedule: dict[str, Schedule] = Field(default_factory=dict)
+    # The city's time zone (an IANA name): the cron lines of `schedule:` are read in it.
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"'{value}' is not a time zone name (IANA, e.g. Asia/Shanghai)") from exc
+        return value

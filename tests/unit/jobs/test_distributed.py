@@ -9,9 +9,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -54,7 +55,8 @@ class TestSchedule:
             ("nightly-audit", "ipv6-audit", "30 2 * * *", "district:echeng", True),
             ("uplinks", "bandwidth-poll", "every 900 s", "all", False)]
         due = datetime.fromisoformat(rows[0]["next"])
-        assert (due.hour, due.minute) == (2, 30)
+        assert rows[0]["timezone"] == "Asia/Shanghai"  # the city's clock, not the machine's UTC
+        assert (due.hour, due.minute, due.utcoffset()) == (2, 30, timedelta(hours=8))
         assert 0 < (datetime.fromisoformat(rows[1]["next"]) - datetime.now(UTC)).total_seconds() <= 900
 
     def test_the_next_due_time_follows_the_cron_line(self) -> None:
@@ -64,6 +66,18 @@ class TestSchedule:
         assert next_due("30 2 * * *", None, now=now) == datetime(2026, 3, 7, 2, 30, tzinfo=UTC)
         assert next_due("0 */6 * * 1-5", None, now=now) == datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
         assert next_due(None, 600, now=now) == datetime(2026, 3, 6, 10, 10, tzinfo=UTC)
+        # 10:00 UTC is 18:00 in Ezhou: its 02:30 is 8.5 hours away, not 16.5
+        assert next_due("30 2 * * *", None, zone="Asia/Shanghai", now=now) == datetime(2026, 3, 6, 18, 30,
+                                                                                       tzinfo=UTC)
+
+    def test_a_time_zone_that_does_not_exist_is_one_error_naming_policy_yaml(self, inventory_copy: Path,
+                                                                              cli: Callable[..., Any]) -> None:
+        policy = yaml.safe_load((inventory_copy / "policy.yaml").read_text(encoding="utf-8"))
+        policy["timezone"] = "Asia/Ezhou"
+        (inventory_copy / "policy.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+        result = cli("schedule", "show", "-i", inventory_copy)
+        assert result.code == 2
+        assert "policy.yaml" in result.err and "timezone" in result.err and "Asia/Ezhou" in result.err
 
     @pytest.mark.parametrize(("entry", "says"), [
         ({"job": "ipv6-audit", "cron": "30 2 * *"}, "five-field cron line"),
@@ -190,3 +204,5 @@ class TestQueue:
         assert entries["uplinks"]["args"][2]["rounds"] == 4
         assert entries["uplinks"]["options"] == {"queue": queue.SCHEDULED_QUEUE}
         assert given["schedule"] == str(inventory_copy / "state" / "beat-schedule")
+        assert queue.app.conf.timezone == "Asia/Shanghai"
+        assert entries["nightly"]["schedule"].tz == ZoneInfo("Asia/Shanghai")
