@@ -182,6 +182,49 @@ class TestQueue:
         assert run is not None and run["kind"] == "ipv6-audit" and run["scope"] == "site:fenghuang*"
         assert stored["fenghuang-ar-1"] == "auth" and stored["fenghuang-binhu-cpe-1"] is None
 
+    def test_beat_restarted_after_a_missed_run_sends_it_at_once_to_a_scheduled_worker(
+            self, worker: Served, queue_to: str, inventory_copy: Path) -> None:
+        import shelve
+
+        from ezgov_infra.lab.ns import proc_start, start, terminate
+        from ezgov_infra.store.history import open_history
+
+        _with_schedule(inventory_copy, {"fenghuang": {"job": "ipv6-audit", "every_s": 60, "limit": "site:fenghuang*",
+                                                      "distributed": False}})
+        state = inventory_copy / "state"
+        argv = ["env", f"EZGOV_BROKER_URL={queue_to}", sys.executable, "-m", "ezgov_infra", "schedule", "beat",
+                "-i", str(inventory_copy), "--state-dir", str(state)]
+        log = inventory_copy / "beat.log"
+
+        def beat_until(done: Callable[[], bool], what: str) -> None:
+            pid = start(argv, log=log)
+            began = proc_start(pid)
+            try:
+                deadline = time.monotonic() + 30
+                while not done():
+                    assert time.monotonic() < deadline, f"{what}: {log.read_text(errors='replace')}"
+                    time.sleep(0.1)
+            finally:
+                terminate([(pid, began)], grace=10.0)
+
+        def stored_runs() -> list[int]:
+            with open_history(worker.state_dir / "history.sqlite") as history:
+                return [r["id"] for r in history.runs("ipv6-audit") if r["scope"] == "site:fenghuang*"]
+
+        before = stored_runs()
+        # first start: beat records the entry as just run, in its schedule file under the state dir
+        beat_until(lambda: any(state.glob("beat-schedule*")) and "beat: Starting" in log.read_text(errors="replace"),
+                   "beat did not start")
+        time.sleep(1)  # let it write its schedule file
+        with shelve.open(str(state / "beat-schedule")) as stored:
+            entries = stored["entries"]
+            assert entries["fenghuang"].schedule.run_every == timedelta(seconds=60)
+            entries["fenghuang"].last_run_at -= timedelta(minutes=5)  # as if beat had been down for five minutes
+            stored["entries"] = entries
+        # restarted, it finds the run missed and sends it at once; the scheduled worker runs and stores it
+        beat_until(lambda: len(stored_runs()) > len(before), "no scheduled run was stored")
+        assert "Scheduler: Sending due task fenghuang" in log.read_text(errors="replace")
+
     def test_beat_is_given_each_policy_entry_on_its_timing(self, inventory_copy: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
         from celery.schedules import crontab, schedule
