@@ -34,7 +34,7 @@ from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.broadband import BroadbandStore, StoredReport
 from ezgov_infra.store.carrier_files import read_grid
 from ezgov_infra.store.carrier_import import RegionIndex, read_report, read_speeds
-from ezgov_infra.store.history import open_history
+from ezgov_infra.store.history import history_exists, open_history
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.reading import bulk
 
@@ -172,7 +172,7 @@ def load_reports(state_dir: Path) -> tuple[list[StoredReport], list[CarrierRepor
 
 
 def read_reports(path: Path) -> tuple[list[StoredReport], list[CarrierReport], list[SpeedSample]]:
-    if not path.exists():
+    if not history_exists(path):
         return [], [], []
     with open_history(path) as history:
         store = BroadbandStore(history)

@@ -23,7 +23,7 @@ from ezgov_infra.ops.index import INDEX_VERSION, MetricsIndex
 from ezgov_infra.report.sources import AUDIT_KINDS, BANDWIDTH_AUDIT, IPV6_AUDIT, WEB_CHECK, RunView
 from ezgov_infra.store.broadband import BroadbandStore
 from ezgov_infra.store.files import atomic_write
-from ezgov_infra.store.history import open_history
+from ezgov_infra.store.history import history_exists, open_history
 from ezgov_infra.store.history_reads import finding_keys, last_sample_pairs, results_with_facts
 from ezgov_infra.store.reading import bulk
 
@@ -72,7 +72,7 @@ def build_index(folder: Path, plans_dir: Path, key: str, history_db: Path | None
     # The figures that read no run: the run-based ones are judged on every scrape from the newest runs. Task 1's
     # figures come from the carriers' reports, whose identity is part of the index's key.
 
-    if history_db is not None and history_db.exists():
+    if history_db is not None and history_exists(history_db):
         sources.broadband, _, sources.broadband_trend = assess_history(inventory, history_db)
     kpis = [k for k in executive(sources, Text("en"), Ratio(stats.connected, stats.required))
             if k.id in ("coverage", "systems_migrated", "classified_retained")]
@@ -83,7 +83,7 @@ def build_index(folder: Path, plans_dir: Path, key: str, history_db: Path | None
 
 def carrier_reports_key(history_db: Path) -> str:
     """Which carriers' reports are stored (their ids and content hashes): a new import changes task 1's figures."""
-    if not history_db.exists():
+    if not history_exists(history_db):
         return ""
 
     with open_history(history_db) as history:
@@ -118,7 +118,7 @@ def read_runs(history_db: Path) -> StoredRuns:
     failure streaks and the newest interval rates."""
 
     stored = StoredRuns()
-    if not history_db.exists():
+    if not history_exists(history_db):
         return stored
     with open_history(history_db) as history:
         stored.finished = {kind: _epoch(at) for kind, at in history.last_finished().items()}

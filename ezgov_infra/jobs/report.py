@@ -26,7 +26,7 @@ from ezgov_infra.report.render import render_html, render_markdown, workbook_she
 from ezgov_infra.report.sources import AUDIT_KINDS, IPV6_AUDIT, REPORT, WEB_CHECK, Coverage, Migration, RunView, Sources
 from ezgov_infra.store.carrier_files import write_workbook
 from ezgov_infra.store.files import atomic_write
-from ezgov_infra.store.history import History, open_history
+from ezgov_infra.store.history import History, history_exists, open_history
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.systems import SYSTEMS_FILE, load_catalogue, load_plan, load_rules
 
@@ -85,7 +85,7 @@ def read_history(path: Path, run: str, everything: Mapping[str, set[str]] | None
     previous: dict[str, RunView] = {}
     earlier: dict[str, float] = {}
     partial: dict[str, RunView] = {}
-    if not path.exists():
+    if not history_exists(path):
         if run != "latest":
             raise InputError(f"--run {run}: there is no history yet ({path})")
         return runs, previous, earlier, partial

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ezgov_infra.errors import InputError
 from ezgov_infra.models.broadband import CarrierReport, Coverage, SpeedSample, VillageAccess
 from ezgov_infra.models.kinds import Carrier
 from ezgov_infra.store.history import History, now
@@ -37,7 +36,7 @@ CREATE TABLE IF NOT EXISTS broadband_villages (
   fibre INTEGER,
   lte TEXT,
   nr TEXT,
-  row INTEGER,
+  "row" INTEGER,
   PRIMARY KEY (report_id, village)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS broadband_speed_files (
@@ -80,48 +79,46 @@ class Saved:
 
 
 class BroadbandStore:
-    """The carriers' tables of one history database (`with open_history(path) as h: BroadbandStore(h)`)."""
+    """The carriers' tables of one history database (`with open_history(path) as h: BroadbandStore(h)`), in SQLite
+    or PostgreSQL alike (there, Alembic's revision 0002 made them)."""
 
     def __init__(self, history: History) -> None:
-        if history.db is None:
-            raise InputError("the carriers' broadband tables are kept in SQLite only: run `ezgov broadband` "
-                             "commands without EZGOV_DATABASE_URL")
-        self.db = history.db
-        self.db.executescript(SCHEMA)
+        self.sql = history.sql
+        if history.db is not None:
+            history.db.executescript(SCHEMA)
 
     def save_report(self, report: CarrierReport) -> Saved:
         return self.save_reports([report])[0]
 
     def save_reports(self, reports: Iterable[CarrierReport]) -> list[Saved]:
         """Store several reports in one transaction (one sync to disk): all of them or, on an error, none."""
-        with self.db:
+        with self.sql.transaction():
             replaced = [self._insert(report) for report in reports]
         saved = []
         for report, old in replaced:
-            latest = self.db.execute("SELECT max(as_of) FROM broadband_reports WHERE carrier = ?",
-                                     (report.carrier.value,)).fetchone()[0]
+            latest = self.sql.rows("SELECT max(as_of) AS latest FROM broadband_reports WHERE carrier = ?",
+                                   (report.carrier.value,))[0]["latest"]
             stored = next(r for r in self.reports(report.carrier) if r.as_of == report.as_of)
             saved.append(Saved(stored, old, latest == report.as_of.isoformat()))
         return saved
 
     def _insert(self, report: CarrierReport) -> tuple[CarrierReport, bool]:
-        old = self.db.execute("SELECT id FROM broadband_reports WHERE carrier = ? AND as_of = ?",
-                              (report.carrier.value, report.as_of.isoformat())).fetchone()
-        if old is not None:
-            self.db.execute("DELETE FROM broadband_villages WHERE report_id = ?", (old["id"],))
-            self.db.execute("DELETE FROM broadband_reports WHERE id = ?", (old["id"],))
-        cursor = self.db.execute(
-            "INSERT INTO broadband_reports(carrier, as_of, file, sha256, imported, sample) VALUES (?,?,?,?,?,?)",
-            (report.carrier.value, report.as_of.isoformat(), report.file, report.sha256,
-             report.imported or now(), int(report.sample)))
-        report_id = cursor.lastrowid
-        self.db.executemany(
-            "INSERT INTO broadband_villages(report_id, village, households, gigabit, fast, fibre, lte, nr, row) "
+        old = self.sql.rows("SELECT id FROM broadband_reports WHERE carrier = ? AND as_of = ?",
+                            (report.carrier.value, report.as_of.isoformat()))
+        if old:
+            self.sql.run("DELETE FROM broadband_villages WHERE report_id = ?", (old[0]["id"],))
+            self.sql.run("DELETE FROM broadband_reports WHERE id = ?", (old[0]["id"],))
+        report_id = self.sql.insert(
+            "INSERT INTO broadband_reports(carrier, as_of, file, sha256, imported, sample) VALUES (?,?,?,?,?,?) "
+            "RETURNING id", (report.carrier.value, report.as_of.isoformat(), report.file, report.sha256,
+                             report.imported or now(), int(report.sample)))
+        self.sql.run_many(
+            'INSERT INTO broadband_villages(report_id, village, households, gigabit, fast, fibre, lte, nr, "row") '
             "VALUES (?,?,?,?,?,?,?,?,?)",
             [(report_id, v.village, v.households, v.gigabit, v.fast, None if v.fibre is None else int(v.fibre),
               v.lte.value if v.lte else None, v.nr.value if v.nr else None, v.row)
              for v in report.villages.values()])
-        return report, old is not None
+        return report, bool(old)
 
     def reports(self, carrier: Carrier | None = None) -> list[StoredReport]:
         """Every stored report, oldest first (by day, then carrier)."""
@@ -131,40 +128,41 @@ class BroadbandStore:
         if carrier is not None:
             sql += " WHERE carrier = ?"
             args = (carrier.value,)
-        rows = self.db.execute(sql + " ORDER BY as_of, carrier", args)
+        rows = self.sql.rows(sql + " ORDER BY as_of, carrier", args)
         return [StoredReport(id=r["id"], carrier=Carrier(r["carrier"]), as_of=date.fromisoformat(r["as_of"]),
                              file=r["file"], sha256=r["sha256"], imported=r["imported"], sample=bool(r["sample"]),
                              villages=r["villages"]) for r in rows]
 
     def load(self, stored: StoredReport) -> CarrierReport:
         villages: dict[str, VillageAccess] = {}
-        rows = self.db.execute("SELECT village, households, gigabit, fast, fibre, lte, nr, row "
-                               "FROM broadband_villages WHERE report_id = ?", (stored.id,))
+        rows = self.sql.rows('SELECT village, households, gigabit, fast, fibre, lte, nr, "row" '
+                             "FROM broadband_villages WHERE report_id = ?", (stored.id,))
         coverage = {c.value: c for c in Coverage}
-        for village, households, gigabit, fast, fibre, lte, nr, row in rows:
-            villages[village] = VillageAccess(village, households, gigabit, fast,
-                                              None if fibre is None else bool(fibre), coverage.get(lte),
-                                              coverage.get(nr), row)
+        for r in rows:
+            fibre = r["fibre"]
+            villages[r["village"]] = VillageAccess(r["village"], r["households"], r["gigabit"], r["fast"],
+                                                   None if fibre is None else bool(fibre), coverage.get(r["lte"]),
+                                                   coverage.get(r["nr"]), r["row"])
         return CarrierReport(carrier=stored.carrier, as_of=stored.as_of, file=stored.file, sha256=stored.sha256,
                              imported=stored.imported, sample=stored.sample, villages=villages)
 
     def save_speeds(self, file: str, sha256: str, samples: Iterable[SpeedSample]) -> tuple[int, bool]:
         """Store one file's speed tests; returns (samples stored, whether the same file was there before)."""
-        with self.db:
-            old = self.db.execute("SELECT id FROM broadband_speed_files WHERE sha256 = ?", (sha256,)).fetchone()
-            if old is not None:
-                self.db.execute("DELETE FROM broadband_speeds WHERE file_id = ?", (old["id"],))
-                self.db.execute("DELETE FROM broadband_speed_files WHERE id = ?", (old["id"],))
-            cursor = self.db.execute("INSERT INTO broadband_speed_files(file, sha256, imported) VALUES (?,?,?)",
-                                     (file, sha256, now()))
-            rows = [(cursor.lastrowid, s.village, s.carrier.value, s.day.isoformat(), s.down_mbps, s.up_mbps)
+        with self.sql.transaction():
+            old = self.sql.rows("SELECT id FROM broadband_speed_files WHERE sha256 = ?", (sha256,))
+            if old:
+                self.sql.run("DELETE FROM broadband_speeds WHERE file_id = ?", (old[0]["id"],))
+                self.sql.run("DELETE FROM broadband_speed_files WHERE id = ?", (old[0]["id"],))
+            file_id = self.sql.insert("INSERT INTO broadband_speed_files(file, sha256, imported) VALUES (?,?,?) "
+                                      "RETURNING id", (file, sha256, now()))
+            rows = [(file_id, s.village, s.carrier.value, s.day.isoformat(), s.down_mbps, s.up_mbps)
                     for s in samples]
-            self.db.executemany("INSERT INTO broadband_speeds(file_id, village, carrier, day, down, up) "
-                                "VALUES (?,?,?,?,?,?)", rows)
-        return len(rows), old is not None
+            self.sql.run_many("INSERT INTO broadband_speeds(file_id, village, carrier, day, down, up) "
+                              "VALUES (?,?,?,?,?,?)", rows)
+        return len(rows), bool(old)
 
     def speeds(self) -> list[SpeedSample]:
-        rows = self.db.execute("SELECT village, carrier, day, down, up FROM broadband_speeds "
-                               "ORDER BY village, day, carrier")
-        return [SpeedSample(v, Carrier(c), date.fromisoformat(d), down, up) for v, c, d, down, up in rows]
-
+        rows = self.sql.rows("SELECT village, carrier, day, down, up FROM broadband_speeds "
+                             "ORDER BY village, day, carrier")
+        return [SpeedSample(r["village"], Carrier(r["carrier"]), date.fromisoformat(r["day"]), r["down"], r["up"])
+                for r in rows]

@@ -320,6 +320,12 @@ class History:
         return self.sql.rows(sql + " ORDER BY device, interface, ts", args)
 
 
+def history_exists(path: Path) -> bool:
+    """Whether there is a history to read: a PostgreSQL store (`EZGOV_DATABASE_URL`) always is; SQLite once its
+    file has been made."""
+    return database_url() is not None or path.exists()
+
+
 @contextmanager
 def open_history(path: Path, *, url: str | None = None) -> Iterator[History]:
     """Open (creating if needed) the history database: PostgreSQL when `url` (else `EZGOV_DATABASE_URL`) names

@@ -9,8 +9,9 @@ tables, columns and keys (64-bit integers, double-precision times). A later chan
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-HEAD = "0001"
+HEAD = "0002"
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -19,6 +20,20 @@ def sqlalchemy_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def create(op: Any, *, sqlite: str, postgresql: str) -> None:
+    """A revision's `upgrade`: run its DDL script for the database's dialect, statement by statement."""
+    script = sqlite if op.get_bind().dialect.name == "sqlite" else postgresql
+    for statement in (part.strip() for part in script.split(";")):
+        if statement:
+            op.execute(statement)
+
+
+def drop(op: Any, tables: tuple[str, ...]) -> None:
+    """A revision's `downgrade`: drop its tables (dependants first)."""
+    for table in tables:
+        op.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -47,6 +47,23 @@ def write_csv(path: Path, rows: Sequence[Sequence[Any]], encoding: str = "utf-8-
     return path
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """Where the carriers' tables are kept for this parameter: SQLite in the state dir, or the shared PostgreSQL
+    (`EZGOV_DATABASE_URL`), emptied first."""
+    if request.param == "postgresql":
+        from ezgov_infra.store.broadband import BroadbandStore
+        from ezgov_infra.store.history import open_history
+
+        url: str = request.getfixturevalue("postgres_url")
+        with open_history(tmp_path / "unused.sqlite", url=url) as history:
+            BroadbandStore(history)
+            for table in ("broadband_speeds", "broadband_speed_files", "broadband_villages", "broadband_reports"):
+                history.sql.run(f"DELETE FROM {table}")
+        monkeypatch.setenv("EZGOV_DATABASE_URL", url)
+    return str(request.param)
+
+
 def problems(excinfo: pytest.ExceptionInfo[InventoryError]) -> list[str]:
     return [str(p) for p in excinfo.value.problems]
 
@@ -90,7 +107,7 @@ class TestGoodFiles:
         stored, _, _ = broadband.load_reports(tmp_path / "state")
         assert [(s.carrier, s.as_of) for s in stored] == [(Carrier.mobile, date(2019, 6, 30))]
 
-    def test_speed_tests(self, tmp_path: Path, inventory_copy: Path) -> None:
+    def test_speed_tests(self, tmp_path: Path, inventory_copy: Path, database: str) -> None:
         path = write_csv(tmp_path / "speedtests-june.csv", [
             ["测速日期", "运营商", "区", "乡镇", "村", "下行速率（Mbps）", "上行速率（Mbps）"],
             ["2019-06-03", "电信", "鄂城区", "凤凰街道", "滨湖社区", "61.5", "20"],
@@ -182,6 +199,7 @@ class TestBadFiles:
                                      "broadband.carriers.broadcast in policy.yaml)"]
 
 
+@pytest.mark.usefixtures("database")
 class TestHistory:
     def report(self, tmp_path: Path, day: str, gigabit: int) -> Path:
         folder = tmp_path / day

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,9 +125,10 @@ class TestSchema:
     def test_alembic_builds_the_same_tables_and_columns_as_sqlite_has(self, tmp_path: Path,
                                                                        postgres_url: str) -> None:
         from ezgov_infra.store import migrations
+        from ezgov_infra.store.broadband import BroadbandStore
 
-        with open_history(tmp_path / "h.sqlite"):
-            pass
+        with open_history(tmp_path / "h.sqlite") as history:
+            BroadbandStore(history)  # the carriers' tables, made beside the history on first use
         migrations.upgrade(f"sqlite:///{tmp_path / 'alembic.sqlite'}")
         sqlite_columns = {}
         for name in ("h.sqlite", "alembic.sqlite"):
@@ -153,3 +156,31 @@ class TestSchema:
         with pytest.raises(EzgovError) as caught, open_history(tmp_path / "h.sqlite", url=url):
             pass
         assert "cannot connect" in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+class TestReaders:
+    def test_metrics_and_the_report_read_an_audit_stored_in_postgresql(
+            self, store: tuple[Path, str | None], sample_inventory: Path, cli: Callable[..., Any],
+            monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        _, url = store
+        if url is not None:  # no SQLite file is made: the readers must not take its absence for "no history"
+            monkeypatch.setenv("EZGOV_DATABASE_URL", url)
+        state = tmp_path / "state"
+        audit = cli("ipv6", "audit", "-i", sample_inventory, "--state-dir", state, "--limit", "site:fenghuang*",
+                    "--format", "json")
+        assert audit.code in (0, 1), audit.err
+        devices = {d["device"] for d in json.loads(audit.out)["devices"] if d["score"] is not None}
+        assert devices
+        assert (state / "history.sqlite").exists() is (url is None)
+
+        written = cli("metrics", "write", tmp_path / "ezgov.prom", "-i", sample_inventory, "--state-dir", state)
+        assert written.code == 0, written.err
+        scored = {line.split('device="')[1].split('"')[0] for line in
+                  (tmp_path / "ezgov.prom").read_text(encoding="utf-8").splitlines()
+                  if line.startswith("ezgov_device_readiness_score{")}
+        assert scored == devices
+        report = cli("report", "readiness", "-i", sample_inventory, "--state-dir", state, "--lang", "en",
+                     "--format", "md", "--out", tmp_path / "r.md")
+        assert report.code == 0, report.err
+        # the scoped run is seen (and, not being the full scope, not counted)
+        assert "checked only site:fenghuang" in (tmp_path / "r.md").read_text(encoding="utf-8")

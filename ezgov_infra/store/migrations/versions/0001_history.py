@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from alembic import op
 
+from ezgov_infra.store.history import SCHEMA
+from ezgov_infra.store.migrations import create, drop
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -61,21 +64,9 @@ CREATE INDEX IF NOT EXISTS samples_run ON samples(run_id, device, interface, ts)
 """
 
 
-def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
-
-
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        from ezgov_infra.store.history import SCHEMA
-
-        script = SCHEMA
-    else:
-        script = POSTGRESQL
-    for statement in _statements(script):
-        op.execute(statement)
+    create(op, sqlite=SCHEMA, postgresql=POSTGRESQL)
 
 
 def downgrade() -> None:
-    for table in ("samples", "findings", "results", "runs"):
-        op.execute(f"DROP TABLE IF EXISTS {table}")
+    drop(op, ("samples", "findings", "results", "runs"))
