@@ -135,14 +135,13 @@ class BroadbandStore:
 
     def load(self, stored: StoredReport) -> CarrierReport:
         villages: dict[str, VillageAccess] = {}
-        rows = self.sql.rows('SELECT village, households, gigabit, fast, fibre, lte, nr, "row" '
-                             "FROM broadband_villages WHERE report_id = ?", (stored.id,))
+        rows = self.sql.tuples('SELECT village, households, gigabit, fast, fibre, lte, nr, "row" '
+                               "FROM broadband_villages WHERE report_id = ?", (stored.id,))
         coverage = {c.value: c for c in Coverage}
-        for r in rows:
-            fibre = r["fibre"]
-            villages[r["village"]] = VillageAccess(r["village"], r["households"], r["gigabit"], r["fast"],
-                                                   None if fibre is None else bool(fibre), coverage.get(r["lte"]),
-                                                   coverage.get(r["nr"]), r["row"])
+        for village, households, gigabit, fast, fibre, lte, nr, row in rows:
+            villages[village] = VillageAccess(village, households, gigabit, fast,
+                                              None if fibre is None else bool(fibre), coverage.get(lte),
+                                              coverage.get(nr), row)
         return CarrierReport(carrier=stored.carrier, as_of=stored.as_of, file=stored.file, sha256=stored.sha256,
                              imported=stored.imported, sample=stored.sample, villages=villages)
 
@@ -162,7 +161,6 @@ class BroadbandStore:
         return len(rows), bool(old)
 
     def speeds(self) -> list[SpeedSample]:
-        rows = self.sql.rows("SELECT village, carrier, day, down, up FROM broadband_speeds "
-                             "ORDER BY village, day, carrier")
-        return [SpeedSample(r["village"], Carrier(r["carrier"]), date.fromisoformat(r["day"]), r["down"], r["up"])
-                for r in rows]
+        rows = self.sql.tuples("SELECT village, carrier, day, down, up FROM broadband_speeds "
+                               "ORDER BY village, day, carrier")
+        return [SpeedSample(v, Carrier(c), date.fromisoformat(d), down, up) for v, c, d, down, up in rows]

@@ -85,6 +85,8 @@ class Sql(Protocol):
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
 
+    def tuples(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
     def run(self, sql: str, args: Sequence[Any] = ()) -> None: ...
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
@@ -104,6 +106,11 @@ class SqliteSql:
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self.connection.execute(sql, tuple(args))]
+
+    def tuples(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self.connection.cursor()
+        cursor.row_factory = None  # plain tuples: no mapping made per row of a large read
+        return cursor.execute(sql, tuple(args)).fetchall()
 
     def run(self, sql: str, args: Sequence[Any] = ()) -> None:
         if self.connection.in_transaction:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from ezgov_infra.errors import EzgovError
 from ezgov_infra.store import migrations
@@ -36,6 +36,11 @@ class PostgresSql:
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.connection.cursor() as cursor:
+            cursor.execute(_pg(sql), tuple(args))
+            return list(cursor.fetchall())
+
+    def tuples(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.connection.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(_pg(sql), tuple(args))
             return list(cursor.fetchall())
 
