@@ -131,7 +131,7 @@ def main() -> None:
         print(f"generated {options.villages} villages, 4 carriers' CSV reports ({size:.1f} MB) "
               f"in {time.perf_counter() - started:.1f} s")
         state = root / "state"
-        env = {**os.environ, "EZGOV_STATE_DIR": str(state)}
+        env = {**os.environ, "EZGOV_STATE_DIR": str(state), "EZGOV_CACHE_DIR": str(state / "cache")}
         for label in ("cold", "warm"):
             if label == "cold":
                 shutil.rmtree(state, ignore_errors=True)

@@ -220,7 +220,8 @@ def main() -> None:
         print(f"generated {args.sites} sites, {args.devices} devices, {args.circuits} circuits ({size:.0f} MB of "
               f"YAML in {len(files)} files, layout {args.layout}) in {time.perf_counter() - t0:.1f} s")
         print(f"code: {args.code or 'this checkout'}; load average {load()} on {os.cpu_count()} cores")
-        env = {**os.environ, "EZGOV_STATE_DIR": str(Path(tmp) / "state")}
+        env = {**os.environ, "EZGOV_STATE_DIR": str(Path(tmp) / "state"),
+               "EZGOV_CACHE_DIR": str(Path(tmp) / "state" / "cache")}
         if args.code is not None:
             env["PYTHONPATH"] = str(args.code.resolve())
         print(f"{'bare C parse':22s} {run_once(STEPS['bare C parse'], folder, env)}   (PyYAML, every file)")

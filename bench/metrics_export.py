@@ -69,7 +69,7 @@ def synthesise(db: Path, n_sites: int, n_devices: int) -> None:
 def write_once(folder: Path, state: Path, out: Path) -> tuple[float, float, str]:
     """Wall and CPU (user + system) seconds of one `ezgov metrics write` process, and what it said."""
     ezgov = Path(sys.executable).parent / "ezgov"
-    env = {**os.environ, "EZGOV_STATE_DIR": str(state)}
+    env = {**os.environ, "EZGOV_STATE_DIR": str(state), "EZGOV_CACHE_DIR": str(state / "cache")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run([str(ezgov), "metrics", "write", str(out), "-i", str(folder), "--state-dir", str(state),

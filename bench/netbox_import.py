@@ -99,7 +99,7 @@ def main() -> int:
         generate(netbox, args.sites, args.devices)
         size = sum(p.stat().st_size for p in netbox.iterdir()) / 1e6
         ezgov = Path(sys.executable).with_name("ezgov")
-        env = {**os.environ, "EZGOV_STATE_DIR": str(root / "state")}
+        env = {**os.environ, "EZGOV_STATE_DIR": str(root / "state"), "EZGOV_CACHE_DIR": str(root / "state" / "cache")}
         started = time.perf_counter()
         done = subprocess.run([str(ezgov), "inventory", "import", "--netbox", str(netbox), "-i", str(inventory)],
                               capture_output=True, text=True, env=env, check=False)

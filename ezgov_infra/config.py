@@ -2,7 +2,8 @@
 
 Resolved once, at the root of the command line: a command's own option wins over the root option (`ezgov
 --inventory DIR ...`), which wins over the environment (`EZGOV_INVENTORY`, `EZGOV_STATE_DIR`, `EZGOV_PLANS_DIR`),
-which wins over the defaults below. Every path under the state dir is named here and nowhere else.
+which wins over the defaults below. Every path under the state dir, and the cache outside it, is named here and
+nowhere else.
 
 Secrets are never settings: credential *profiles* are resolved at collection time from environment
 variables, an ansible-vault file or the lab's generated key (see `collect.credentials`).
@@ -24,6 +25,7 @@ STATE_DIR_ENV = "EZGOV_STATE_DIR"
 PLANS_DIR_ENV = "EZGOV_PLANS_DIR"
 DATABASE_ENV = "EZGOV_DATABASE_URL"
 BROKER_ENV = "EZGOV_BROKER_URL"
+CACHE_ENV = "EZGOV_CACHE_DIR"
 
 
 def history_path(state_dir: Path) -> Path:
@@ -67,13 +69,23 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        return self.state_dir / "cache"
+        """Where parsed and validated inventory files are kept by content hash: `EZGOV_CACHE_DIR`, else the user's
+        cache (`$XDG_CACHE_HOME/ezgov`, `~/.cache/ezgov`), so that a read-only command writes nothing where it is
+        run and a state dir holds only state."""
+        return cache_home()
 
     def overridden(self, *, inventory: Path | None = None, state_dir: Path | None = None,
                    plans_dir: Path | None = None) -> Settings:
         """These settings with a command's own options (those given) in place of the resolved ones."""
         return replace(self, inventory=inventory or self.inventory, state_dir=state_dir or self.state_dir,
                        plans_dir=plans_dir or self.plans_dir)
+
+
+def cache_home(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if explicit := _from_env(env, CACHE_ENV):
+        return explicit
+    return (_from_env(env, "XDG_CACHE_HOME") or Path.home() / ".cache") / "ezgov"
 
 
 def _from_env(environ: Mapping[str, str], name: str) -> Path | None:

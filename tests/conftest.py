@@ -20,6 +20,18 @@ DATA = TESTS / "data"
 GOLDEN = TESTS / "golden"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The parse cache of this test session, not the user's (`EZGOV_CACHE_DIR`; child processes inherit it)."""
+    before = os.environ.get("EZGOV_CACHE_DIR")
+    os.environ["EZGOV_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("EZGOV_CACHE_DIR", None)
+    else:
+        os.environ["EZGOV_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def sample_inventory() -> Path:
     return SAMPLE

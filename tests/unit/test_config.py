@@ -52,4 +52,11 @@ class TestSettings:
     def test_paths_under_the_state_dir_are_named_once(self) -> None:
         settings = Settings(state_dir=Path("/run/ezgov"))
         assert settings.history_db == history_path(Path("/run/ezgov")) == Path("/run/ezgov/history.sqlite")
-        assert settings.cache_dir == Path("/run/ezgov/cache")
+        assert not settings.cache_dir.is_relative_to(Path("/run/ezgov"))  # a cache, not state
+
+    def test_the_cache_is_the_users_unless_ezgov_cache_dir_says(self) -> None:
+        from ezgov_infra.config import cache_home
+
+        assert cache_home({"EZGOV_CACHE_DIR": "/srv/c", "XDG_CACHE_HOME": "/x"}) == Path("/srv/c")
+        assert cache_home({"XDG_CACHE_HOME": "/x"}) == Path("/x/ezgov")
+        assert cache_home({}) == Path.home() / ".cache" / "ezgov"

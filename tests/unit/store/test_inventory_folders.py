@@ -70,11 +70,11 @@ class TestLoading:
 class TestCache:
     def test_an_edited_file_is_validated_again_and_the_others_come_from_the_cache(
             self, inventory_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("EZGOV_STATE_DIR", str(tmp_path / "state"))
+        monkeypatch.setenv("EZGOV_CACHE_DIR", str(tmp_path / "cache"))
         monkeypatch.setattr(yamlfiles, "_RECORDS_MIN_BYTES", 0)
         parts = split_by_district(inventory_copy, "devices")
         whole = load_inventory(inventory_copy)
-        cached = sorted((tmp_path / "state").rglob("*.records"))
+        cached = sorted((tmp_path / "cache").rglob("*.records"))
         assert cached  # every valid file kept validated
         assert load_inventory(inventory_copy) == whole  # now from the cache
         district = sorted(parts)[0]
@@ -95,7 +95,7 @@ class TestCache:
         whole = load_inventory(inventory_copy)
         split_by_district(inventory_copy, "devices")
         split_by_district(inventory_copy, "sites")
-        monkeypatch.setenv("EZGOV_STATE_DIR", str(tmp_path / "cold"))
+        monkeypatch.setenv("EZGOV_CACHE_DIR", str(tmp_path / "cold"))
         monkeypatch.setattr(yamlfiles, "_RECORDS_MIN_BYTES", 0)
         monkeypatch.setattr(store, "_PARALLEL_MIN_BYTES", 0)
         writers = tmp_path / "writers"
