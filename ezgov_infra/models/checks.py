@@ -16,6 +16,7 @@ from ezgov_infra.models.inventory import (
     LEVEL_ORDER,
     Inventory,
     PrefixRole,
+    parse_prefix,
 )
 
 LAB_RANGES: tuple[IPv4Network | IPv6Network, ...] = (
@@ -184,9 +185,9 @@ def _prefixes(inv: Inventory) -> Iterator[Issue]:
     by_scope = _scope_index(inv)
     aggregates = [pid for pid, p in inv.prefixes.items() if p.role is PrefixRole.aggregate]
     for pid, _prefix in inv.prefixes.items():
-        net = ip_network(pid)
+        net = parse_prefix(pid)[0]
         parent_id = parent_prefix(inv, pid, by_scope=by_scope, aggregates=aggregates)
-        if parent_id is not None and not net.subnet_of(ip_network(parent_id)):  # type: ignore[arg-type]
+        if parent_id is not None and not net.subnet_of(parse_prefix(parent_id)[0]):  # type: ignore[arg-type]
             yield Issue("prefixes", pid, (), f"{pid} lies outside its parent {parent_id}")
             continue
         children[parent_id].append((net, pid))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network, ip_network
 from typing import Annotated, Any, Literal
 
@@ -35,8 +36,26 @@ def _address_text(value: Any) -> Any:
     return value
 
 
-V4If = Annotated[IPv4Interface, BeforeValidator(_address_text)]
-V6If = Annotated[IPv6Interface, BeforeValidator(_address_text)]
+@lru_cache(maxsize=1 << 18)
+def _interface(text: str) -> IPv4Interface | IPv6Interface | None:
+    try:
+        return IPv6Interface(text) if ":" in text else IPv4Interface(text)
+    except ValueError:
+        return None
+
+
+def _parsed(kind: type[IPv4Interface] | type[IPv6Interface]) -> Any:
+    """`_address_text`, then text parsed once per process (a province's import validates each address several
+    times); what is not an address of `kind` goes on as it came to pydantic's validator, which words the error."""
+    def parse(value: Any) -> Any:
+        value = _address_text(value)
+        parsed = _interface(value) if isinstance(value, str) else None
+        return parsed if isinstance(parsed, kind) else value
+    return BeforeValidator(parse)
+
+
+V4If = Annotated[IPv4Interface, _parsed(IPv4Interface)]
+V6If = Annotated[IPv6Interface, _parsed(IPv6Interface)]
 
 
 class RegionLevel(StrEnum):
@@ -244,6 +263,14 @@ class PrefixRole(StrEnum):
     loopback = "loopback"
 
 
+@lru_cache(maxsize=1 << 18)
+def parse_prefix(text: str) -> tuple[IPv4Network | IPv6Network, str]:
+    """A prefix and its canonical text, parsed once per process (a province's prefixes are validated and checked
+    several times in one import); ValueError when it is not one."""
+    net: IPv4Network | IPv6Network = IPv6Network(text) if ":" in text else IPv4Network(text)
+    return net, str(net)
+
+
 class Prefix(Record):
     """An IPv4 or IPv6 allocation; its id is the prefix itself."""
 
@@ -254,18 +281,17 @@ class Prefix(Record):
 
     @property
     def network(self) -> IPv4Network | IPv6Network:
-
-        return ip_network(self.id)
+        return parse_prefix(self.id)[0]
 
     @model_validator(mode="after")
     def _valid_scope(self) -> Prefix:
 
         try:
-            net = ip_network(self.id)
+            _, canonical = parse_prefix(self.id)
         except ValueError as exc:
             raise ValueError(f"not a prefix: {exc}") from None
-        if str(net) != self.id:
-            raise ValueError(f"write the prefix canonically as {net}")
+        if canonical != self.id:
+            raise ValueError(f"write the prefix canonically as {canonical}")
         if self.region and self.site:
             raise ValueError("a prefix is scoped to a region or a site, not both")
         return self

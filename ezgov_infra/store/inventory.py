@@ -323,10 +323,11 @@ class InventoryEdit:
         """Upsert and remove records (each in its own file); `mutate` sees the file of each of `ids` (every file of
         the kind when not given)."""
         changes: dict[str, tuple[dict[str, Mapping[str, Any]], list[str]]] = {}
+        single = None if self.split(kind) else KIND_FILES[kind]  # one look at the folder, not one per record
         for rid, body in (upsert or {}).items():
-            changes.setdefault(self._file_of(kind, rid), ({}, []))[0][rid] = body
+            changes.setdefault(single or self._file_of(kind, rid), ({}, []))[0][rid] = body
         for rid in remove:
-            changes.setdefault(self._file_of(kind, rid), ({}, []))[1].append(rid)
+            changes.setdefault(single or self._file_of(kind, rid), ({}, []))[1].append(rid)
         for name, (bodies, gone) in changes.items():
             self._edit(name, upsert=bodies, remove=gone)
         if mutate is not None:

@@ -50,6 +50,10 @@ class NetBoxSet:
         self.origin[(kind, rid)] = (sheet, line)
 
 
+# which keys a reference column's accessor (`site.slug`, `device.pk`, bare `site`) may match, in order
+_HOWS: dict[str | None, tuple[str, ...]] = {"pk": ("id",), None: ("name", "slug", "id")}
+
+
 class Lookup:
     """References by name, slug or NetBox id to the ezgov id of the object (or its name where ezgov keeps that)."""
 
@@ -62,7 +66,7 @@ class Lookup:
                 self._by.setdefault((kind, how), {}).setdefault(value, target)
 
     def find(self, kind: str, value: str, accessor: str | None) -> str | None:
-        hows = {"pk": ("id",), None: ("name", "slug", "id")}.get(accessor, (accessor or "name",))
+        hows = _HOWS.get(accessor) or (accessor or "name",)
         for how in hows:
             hit = self._by.get((kind, how), {}).get(value)
             if hit is not None:
