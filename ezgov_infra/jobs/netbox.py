@@ -18,6 +18,7 @@ from ezgov_infra.store.inventory import edit_inventory, load_inventory
 from ezgov_infra.store.netbox_read import read_set
 from ezgov_infra.store.netbox_sheets import NetBoxSet
 from ezgov_infra.store.netbox_write import export_set
+from ezgov_infra.store.reading import bulk
 from ezgov_infra.store.yamlfiles import format_path
 
 # Where each field of a record comes from in a NetBox set, for errors found after reading; others are `cf_FIELD`.
@@ -47,7 +48,7 @@ class NetBoxImport:
 def import_set(folder: Path, netbox_dir: Path) -> NetBoxImport:
     """Read every CSV of a NetBox set, resolve references across them, validate the whole inventory the set gives,
     and write it in one commit; any problem anywhere and nothing is written."""
-    with edit_inventory(folder) as edit:
+    with edit_inventory(folder) as edit, bulk():
         inv, _ = edit.read()
         found = read_set(netbox_dir, inv)
         imported = _validated(found)
