@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from ezgov_infra.errors import PlanError
 from ezgov_infra.migrate.catalogue import dependency_edges, latency_pairs, successors
@@ -34,7 +34,7 @@ class Group:
     why: list[str] = field(default_factory=list)
     needs: set[str] = field(default_factory=set)
     resources: Resources = field(default_factory=lambda: Resources.model_construct())
-    earliest: date | None = None
+    earliest: datetime | None = None  # the first moment its wave's window may open
 
 
 def resources_of(systems: list[LegacySystem]) -> Resources:
@@ -155,7 +155,7 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
         while heap and total.systems < capacity.systems and misfits < MAX_MISFITS:
             item = heapq.heappop(heap)
             group = groups[item[1]]
-            if group.earliest is not None and opens.date() < group.earliest:
+            if group.earliest is not None and opens < group.earliest:
                 deferred.append(item)
                 continue
             candidate = _add(total, group.resources)

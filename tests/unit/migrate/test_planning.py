@@ -65,7 +65,7 @@ class TestPacking:
     def test_a_group_waits_for_its_earliest_day(self) -> None:
         systems = {"a": system("a"), "b": system("b")}
         groups = move_groups(systems, set(systems))
-        groups["b"].earliest = date(2019, 9, 20)
+        groups["b"].earliest = datetime(2019, 9, 20)
         waves = pack(groups, WaveCapacity(), windows(MigrationPolicy(), date(2019, 9, 1)))
         assert [(w.opens.date(), w.groups) for w in waves] == [(date(2019, 9, 7), ["a"]), (date(2019, 9, 21), ["b"])]
 
