@@ -110,6 +110,20 @@ class TestNetworkCutover:
         assert waves[0].window_start == datetime(2019, 11, 2, 20, 0)
         assert all(slot.starts >= end for wave in waves for slot in wave.slots if slot.system in on_it)
 
+    def test_systems_on_a_network_whose_cutover_has_no_approach_are_held(self, inventory_copy: Path,
+                                                                          tmp_path: Path) -> None:
+        # a date but neither merge nor cutover: no runbook, so nothing says when the network has moved
+        path = inventory_copy / "networks.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert text.count("  approach: merge\n  status: cutover_planned\n") == 1
+        path.write_text(text.replace("  approach: merge\n  status: cutover_planned\n", "  status: cutover_planned\n"),
+                        encoding="utf-8")
+        plan, _ = migration.make_plan(folder=inventory_copy, name="p", plans_dir=tmp_path, write=False)
+        on_it = next(n for n in plan.networks if n.id == "hrss-net").systems
+        held = {h.system: h.reason for h in plan.held}
+        assert on_it and not set(on_it) & {s for w in plan.waves for s in w.systems}
+        assert any("hrss-net, whose cutover has no approach" in held[s] for s in on_it if s in held)
+
     def test_systems_on_a_network_kept_separate_are_held_with_its_reason(self, sample_plan: MigrationPlan) -> None:
         held = {h.system: h.reason for h in sample_plan.held}
         on_video = next(n for n in sample_plan.networks if n.id == "psb-video").systems
