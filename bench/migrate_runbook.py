@@ -2,6 +2,9 @@
 system's slot, and its runbook built and rendered (Markdown, English), in one fresh process.
 
 Target from the issue: slots and runbooks within 3 s for the whole process on the project's machine (2 cores).
+The plan and the runbook are made by the job functions the CLI calls (`jobs.migration.plan_catalogue`,
+`runbook_markdown`), so the bench measures what `ezgov migrate plan` and `ezgov migrate runbook` do past reading
+and writing files.
 The child process is timed from its start (interpreter and imports included) to the runbook written; the time it
 spends generating the synthetic catalogue (which a real run reads from systems.yaml) is printed apart.
 Run: `.venv/bin/python bench/migrate_runbook.py [systems] [deps]`.
