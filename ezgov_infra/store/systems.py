@@ -285,7 +285,7 @@ def load_plan(plans_dir: Path, ref: str) -> MigrationPlan:
         hint = f"known plans: {', '.join(known)}" if known else "make one with `ezgov migrate plan --name NAME`"
         raise InputError(f"{path}: no such plan ({hint})")
     with bulk():  # a city's plan is some hundred thousand YAML nodes and models, and no reference cycle
-        plan, problems, _ = load_document(path, MigrationPlan, label=str(path))
+        plan, problems, _ = load_document(path, MigrationPlan, label=str(path), keep=True)
     if problems or plan is None:
         raise InventoryError(problems)
     return plan
