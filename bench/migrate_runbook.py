@@ -2,6 +2,9 @@
 system's slot, and its runbook built and rendered (Markdown, English), in one fresh process.
 
 Target from the issue: slots and runbooks within 3 s for the whole process on the project's machine (2 cores).
+The plan and the runbook are made by the job functions the CLI calls (`jobs.migration.plan_catalogue`,
+`runbook_markdown`), so the bench measures what `ezgov migrate plan` and `ezgov migrate runbook` do past reading
+and writing files.
 The child process is timed from its start (interpreter and imports included) to the runbook written; the time it
 spends generating the synthetic catalogue (which a real run reads from systems.yaml) is printed apart.
 Run: `.venv/bin/python bench/migrate_runbook.py [systems] [deps]`.
@@ -23,12 +26,10 @@ sys.path.insert(0, {bench!r})
 from datetime import date
 from pathlib import Path
 from migrate_scale import SAMPLE, catalogue
-from ezgov_infra.migrate.assess import assess
-from ezgov_infra.migrate.planner import PlanInput, make_plan
-from ezgov_infra.migrate.runbook import build_runbook
+from ezgov_infra.jobs.migration import plan_catalogue, runbook_markdown
+from ezgov_infra.migrate.planner import PlanInput
 from ezgov_infra.migrate.schedule import site_uplinks
 from ezgov_infra.models.plan import MigrationPolicy, WaveCapacity
-from ezgov_infra.report.runbook import markdown
 from ezgov_infra.report.text import Text
 from ezgov_infra.models.kinds import Classification
 from ezgov_infra.store.inventory import load_inventory
@@ -44,16 +45,14 @@ generated = time.perf_counter()
 inventory = load_inventory(SAMPLE)
 rules, _ = load_rules(Path("/nonexistent"))
 policy = MigrationPolicy(capacity=WaveCapacity(systems=250, vcpu=2000, ram_gb=8000, storage_gb=200_000))
-verdicts = assess(systems, inventory, rules, date(2019, 9, 1))
 spec = PlanInput(name="bench", inventory_label="bench", digest="-", start=date(2019, 9, 1),
                  deadline=date(2019, 12, 31), deadline_source="bench")
-plan = make_plan(spec, systems, verdicts, inventory, policy, site_uplinks(inventory, policy, {{}}, None))
+plan = plan_catalogue(spec, systems, inventory, rules, policy, site_uplinks(inventory, policy, {{}}, None))
 planned = time.perf_counter()
-sections = build_runbook(plan)
-text = markdown(plan.name, sections, Text("en"))
+text = runbook_markdown(plan, Text("en"))
 done = time.perf_counter()
 slots = sum(len(w.slots) for w in plan.waves)
-steps = sum(len(s.steps) for s in sections)
+steps = text.count("\\n| ") - text.count("\\n## ")  # one row a step, one header row a section
 print(f"{{imported - started:.2f}} {{generated - imported:.2f}} {{planned - generated:.2f}} {{done - planned:.2f}} "
       f"{{slots}} {{steps}} {{len(text)}} {{len(plan.waves)}}")
 """

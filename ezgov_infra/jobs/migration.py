@@ -6,10 +6,11 @@ Nothing here prints; each function returns a result the CLI renders.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ezgov_infra.config import DEFAULT_PLANS_DIR
 from ezgov_infra.errors import InputError, InventoryError, PlanError, Problem
@@ -22,13 +23,14 @@ from ezgov_infra.migrate.konveyor import to_konveyor_csv
 from ezgov_infra.migrate.networks import Overlap, overlaps
 from ezgov_infra.migrate.planner import PlanInput
 from ezgov_infra.migrate.planner import make_plan as lay_out
-from ezgov_infra.migrate.schedule import site_uplinks
+from ezgov_infra.migrate.schedule import Uplink, site_uplinks
 from ezgov_infra.models.inventory import Inventory
-from ezgov_infra.models.plan import MigrationPlan, SystemAssessment, Wave, WaveStatus
+from ezgov_infra.models.plan import MigrationPlan, MigrationPolicy, RuleSet, SystemAssessment, Wave, WaveStatus
 from ezgov_infra.models.systems import LegacySystem, check_catalogue
 from ezgov_infra.store.carrier_files import write_grid
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.inventory import load_inventory
+from ezgov_infra.store.reading import bulk
 from ezgov_infra.store.systems import (
     catalogue_digest,
     load_catalogue,
@@ -40,6 +42,9 @@ from ezgov_infra.store.systems import (
     set_classification,
 )
 from ezgov_infra.store.yamlfiles import format_path
+
+if TYPE_CHECKING:
+    from ezgov_infra.report.text import Text
 
 
 @dataclass(slots=True)
@@ -68,7 +73,8 @@ def assess(*, folder: Path, as_of: date | None = None) -> Assessment:
     systems = load_catalogue(folder, inventory)
     rules, _ = load_rules(folder)
     day = _as_of(inventory, as_of)
-    verdicts = run_rules(systems, inventory, rules, day)
+    with bulk():
+        verdicts = run_rules(systems, inventory, rules, day)
     counts = {
         "readiness": dict(sorted(Counter(a.readiness.value for a in verdicts).items())),
         "strategy": dict(sorted(Counter(a.strategy.value for a in verdicts).items())),
@@ -91,6 +97,15 @@ def _deadline(inventory: Inventory, deadline: date | None) -> tuple[date, str]:
                     "(give --deadline or set migration.deadline)")
 
 
+def plan_catalogue(spec: PlanInput, systems: Mapping[str, LegacySystem], inventory: Inventory, rules: RuleSet,
+                   policy: MigrationPolicy, uplinks: Mapping[str, Uplink]) -> MigrationPlan:
+    """Assess the catalogue on the plan's first day and lay out its waves and slots. A city's catalogue makes
+    some hundred thousand small objects and no reference cycle: made without the cycle collector (`bulk`)."""
+    with bulk():
+        verdicts = run_rules(systems, inventory, rules, spec.start)
+        return lay_out(spec, systems, verdicts, inventory, policy, uplinks)
+
+
 def make_plan(*, folder: Path, name: str, start: date | None = None, deadline: date | None = None,
               plans_dir: Path = DEFAULT_PLANS_DIR, history_db: Path | None = None,
               write: bool = True) -> tuple[MigrationPlan, Path | None]:
@@ -105,12 +120,11 @@ def make_plan(*, folder: Path, name: str, start: date | None = None, deadline: d
     until, source = _deadline(inventory, deadline)
     if until < first:
         raise InputError(f"deadline {until} is before the start {first}")
-    verdicts = run_rules(systems, inventory, rules, first)
     headroom, run_id = measured_headroom(history_db) if history_db is not None else ({}, None)
     uplinks = site_uplinks(inventory, policy, headroom, run_id)
     spec = PlanInput(name=name, inventory_label=folder_label(folder), digest=catalogue_digest(folder, rules_text),
                      start=first, deadline=until, deadline_source=source)
-    plan = lay_out(spec, systems, verdicts, inventory, policy, uplinks)
+    plan = plan_catalogue(spec, systems, inventory, rules, policy, uplinks)
     return plan, (save_plan(plans_dir, plan) if write else None)
 
 
@@ -162,6 +176,16 @@ class RunbookResult:
     written: Path | None
 
 
+def runbook_markdown(plan: MigrationPlan, text: Text) -> str:
+    """The plan's runbook as Markdown. Hundreds of waves are some hundred thousand steps and no reference cycle:
+    made without the cycle collector (`bulk`)."""
+    from ezgov_infra.migrate.runbook import build_runbook
+    from ezgov_infra.report import runbook as words
+
+    with bulk():
+        return words.markdown(plan.name, build_runbook(plan), text)
+
+
 def runbook(*, name: str, lang: str = "zh", fmt: str = "md", out: Path | None = None,
             plans_dir: Path = DEFAULT_PLANS_DIR) -> RunbookResult:
     """The plan's runbook by strategy, in `lang`: Markdown (returned, or written to `out`) or an XLSX workbook
@@ -176,9 +200,8 @@ def runbook(*, name: str, lang: str = "zh", fmt: str = "md", out: Path | None = 
         raise InputError(f"runbook format {fmt!r}: md or xlsx")
     plan = load_plan(plans_dir, name)
     text = Text(lang)
-    sections = build_runbook(plan)
     if fmt == "md":
-        document = words.markdown(plan.name, sections, text)
+        document = runbook_markdown(plan, text)
         if out is None:
             return RunbookResult(plan.name, lang, fmt, document, None)
         atomic_write(out, document)
@@ -186,7 +209,9 @@ def runbook(*, name: str, lang: str = "zh", fmt: str = "md", out: Path | None = 
     target = out or plans_dir / f"{plan.name}.runbook.{lang}.xlsx"
     if target.suffix.lower() != ".xlsx":
         raise InputError(f"{target}: an XLSX workbook's name ends in .xlsx")
-    write_grid(target, words.rows(sections, text), title=text("runbook.title", plan=plan.name))
+    with bulk():
+        grid = words.rows(build_runbook(plan), text)
+    write_grid(target, grid, title=text("runbook.title", plan=plan.name))
     return RunbookResult(plan.name, lang, fmt, None, target)
 
 

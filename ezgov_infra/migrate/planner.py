@@ -2,7 +2,9 @@
 
 Pure. Systems that retire or stay never enter a wave. A system that is not ready holds its whole move group, and
 every group that needs a held group waits with it (nothing moves before what it depends on). A group on a private
-network whose cutover has no date is held too; one with a date moves only after it.
+network whose cutover has no date (or no approach, so no runbook to end) is held too; one with a date moves only in
+a window that opens once the network's cutover runbook has ended (its last step's start plus its hours), so the
+crews never cut a system over while its network is still moving.
 
 Classified systems never enter a wave, whatever the assessment says (`migrate.guard`); systems not yet classified
 are held and listed as blockers; systems that talk to a classified system are listed with the hybrid link they need.
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.guard import classified_links, refuse, unclassified_reason
 from ezgov_infra.migrate.networks import overlaps
+from ezgov_infra.migrate.runbook import network_end
 from ezgov_infra.migrate.schedule import Uplink, data_copy, presync_lead_days, transfer, windows
 from ezgov_infra.migrate.sectors import connect_sites, connected_systems, sector_cloud_plans
 from ezgov_infra.migrate.slots import ROLLBACK_RESERVE_H, Book, cannot_fit, group_hours, outage_of, wave_slots
@@ -54,7 +57,7 @@ class PlanInput:
 
 def _hold_reasons(groups: Mapping[str, Group], systems: Mapping[str, LegacySystem],
                   assessments: Mapping[str, SystemAssessment], inventory: Inventory,
-                  unfit: Mapping[str, str]) -> dict[str, str]:
+                  unfit: Mapping[str, str], network_ends: Mapping[str, datetime | None]) -> dict[str, str]:
     held: dict[str, str] = {}
     for gid in sorted(groups):
         group = groups[gid]
@@ -75,8 +78,12 @@ def _hold_reasons(groups: Mapping[str, Group], systems: Mapping[str, LegacySyste
                 if network.cutover is None:
                     held[gid] = f"{sid} is on private network {network.id}, whose cutover has no date"
                     break
-                day_after = network.cutover + timedelta(days=1)
-                group.earliest = max(group.earliest or day_after, day_after)
+                done = network_ends.get(network.id)
+                if done is None:
+                    held[gid] = (f"{sid} is on private network {network.id}, whose cutover has no approach (merge "
+                                 "or cutover), so no runbook says when it ends")
+                    break
+                group.earliest = max(group.earliest or done, done)
     # Whatever needs a held group waits for it (breadth-first from each held group, smallest id first).
     needed_by: dict[str, list[str]] = {}
     for gid, group in groups.items():
@@ -146,9 +153,12 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         # A pre-sync starts days before its window, and never before the plan does.
         leads = [presync_lead_days(early[s].hours, policy) for s in group.systems if early[s].presync]
         if leads:
-            ready = spec.start + timedelta(days=max(leads))
+            ready = datetime.combine(spec.start + timedelta(days=max(leads)), time.min)
             group.earliest = max(group.earliest or ready, ready)
-    held_groups = _hold_reasons(groups, systems, by_id, inventory, unfit)
+    networks = network_plans(systems, inventory, policy)
+    first = datetime.combine(spec.start, time.min)
+    ends = {n.id: network_end(n, first) for n in networks}
+    held_groups = _hold_reasons(groups, systems, by_id, inventory, unfit, ends)
     held = [Unplanned(system=sid, reason=held_groups[gid]) for gid in sorted(held_groups)
             for sid in groups[gid].systems]
     moving = {gid: g for gid, g in groups.items() if gid not in held_groups}
@@ -220,7 +230,7 @@ def make_plan(spec: PlanInput, systems: Mapping[str, LegacySystem], assessments:
         waves=waves, retire=sorted(retire, key=lambda u: u.system), retain=sorted(retain, key=lambda u: u.system),
         held=held, misses=sorted(misses, key=lambda u: u.system), cycles=find_cycles(systems),
         blockers=blockers, hybrid=hybrid, must_stay=must_stay,
-        networks=network_plans(systems, inventory, policy),
+        networks=networks,
         connected=connected, sector_clouds=sector_cloud_plans(systems, inventory, policy, connected),
         others=[SystemPeople(system=sid, department=systems[sid].department, owner=systems[sid].owner,
                              contact=policy.people.contacts.get(systems[sid].department))

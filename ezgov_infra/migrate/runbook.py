@@ -153,6 +153,14 @@ def _network_steps(network: NetworkPlan, on_call: list[str], first: datetime) ->
     return steps
 
 
+def network_end(network: NetworkPlan, first: datetime) -> datetime | None:
+    """When the network's cutover runbook has run to its end: the end of its last step (its start plus its hours);
+    None when the network has no cutover date or no steps (its end is not known). `first` is the plan's first day,
+    as in `build_runbook`."""
+    return max((s.starts + timedelta(hours=s.hours) for s in _network_steps(network, [], first)
+                if s.starts is not None), default=None)
+
+
 def build_runbook(plan: MigrationPlan) -> list[RunbookSection]:
     sections: list[RunbookSection] = []
     on_call = plan.waves[0].on_call if plan.waves else []

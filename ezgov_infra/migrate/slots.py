@@ -40,6 +40,25 @@ class Placed:
     ends: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a window's crews could not take a group; put in words only for the refusals a plan keeps (the packer
+    asks thousands of times, and keeps each group's first answer)."""
+
+    opens: datetime
+    busy: bool  # the crews were busy (else what the group needs ended too late)
+    ends: datetime
+    last: datetime
+    reserve: timedelta
+
+    @property
+    def message(self) -> str:
+        crews = "the crews are busy" if self.busy else "what it needs ends too late"
+        return (f"window of {self.opens.strftime('%Y-%m-%d')}: {crews}; it would end at "
+                f"{self.ends.strftime('%Y-%m-%d %H:%M')}, after {self.last.strftime('%Y-%m-%d %H:%M')} (the window "
+                f"less {self.reserve.total_seconds() / 3600:g} h for a rollback)")
+
+
 @dataclass(slots=True)
 class Book:
     """The crews' timetable of one window."""
@@ -55,24 +74,21 @@ class Book:
         self.free = [self.opens] * self.crews
         heapq.heapify(self.free)
 
-    def place(self, group: str, hours: float, needs: set[str]) -> str | None:
+    def place(self, group: str, hours: float, needs: set[str]) -> Refusal | None:
         """Book the group; None when it fits, else why not (nothing is booked then)."""
-        ready = max([self.opens, *(self.placed[n].ends for n in needs if n in self.placed)])
+        ready = self.opens
+        for need in needs:
+            booked = self.placed.get(need)
+            if booked is not None and booked.ends > ready:
+                ready = booked.ends
         starts = max(ready, self.free[0])
         ends = starts + span(hours)
-        if ends > self.closes - self.reserve:
-            crews = "the crews are busy" if starts > ready else "what it needs ends too late"
-            last = (self.closes - self.reserve).strftime("%Y-%m-%d %H:%M")
-            return (f"window of {self.opens.strftime('%Y-%m-%d')}: {crews}; it would end at "
-                    f"{ends.strftime('%Y-%m-%d %H:%M')}, after {last} (the window less {self.reserve_h:g} h for "
-                    "a rollback)")
+        last = self.closes - self.reserve
+        if ends > last:
+            return Refusal(self.opens, starts > ready, ends, last, self.reserve)
         heapq.heapreplace(self.free, ends)
         self.placed[group] = Placed(group, starts, ends)
         return None
-
-    @property
-    def reserve_h(self) -> float:
-        return self.reserve.total_seconds() / 3600
 
 
 def span(hours: float) -> timedelta:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from ezgov_infra.errors import PlanError
 from ezgov_infra.migrate.catalogue import dependency_edges, latency_pairs, successors
 from ezgov_infra.migrate.graph import strongly_connected
-from ezgov_infra.migrate.slots import Book, Placed
+from ezgov_infra.migrate.slots import Book, Placed, Refusal
 from ezgov_infra.models.plan import Resources, WaveCapacity
 from ezgov_infra.models.systems import LegacySystem
 
@@ -31,10 +31,10 @@ MAX_IDLE_WINDOWS = 520
 class Group:
     id: str
     systems: list[str]
+    resources: Resources
     why: list[str] = field(default_factory=list)
     needs: set[str] = field(default_factory=set)
-    resources: Resources = field(default_factory=lambda: Resources.model_construct())
-    earliest: date | None = None
+    earliest: datetime | None = None  # the first moment its wave's window may open
 
 
 def resources_of(systems: list[LegacySystem]) -> Resources:
@@ -54,7 +54,7 @@ def move_groups(systems: Mapping[str, LegacySystem], members: set[str]) -> dict[
     group_of: dict[str, str] = {}
     groups: dict[str, Group] = {}
     for ids in strongly_connected(sorted(members), graph):
-        group = Group(id=ids[0], systems=ids)
+        group = Group(id=ids[0], systems=ids, resources=resources_of([systems[s] for s in ids]))
         groups[group.id] = group
         for sid in ids:
             group_of[sid] = group.id
@@ -68,7 +68,6 @@ def move_groups(systems: Mapping[str, LegacySystem], members: set[str]) -> dict[
             groups[ga].why.append(f"dependency cycle: {b} needs {a}")
     for group in groups.values():
         group.why = sorted(set(group.why))
-        group.resources = resources_of([systems[s] for s in group.systems])
     return groups
 
 
@@ -102,11 +101,32 @@ def check_fits(groups: Mapping[str, Group], capacity: WaveCapacity) -> None:
                         "migration.capacity or break the dependency cycle / latency-sensitive pair)")
 
 
-def _add(total: Resources, extra: Resources) -> Resources:
-    return Resources.model_construct(systems=total.systems + extra.systems, vcpu=total.vcpu + extra.vcpu,
-                     ram_gb=round(total.ram_gb + extra.ram_gb, 2),
-                     storage_gb=round(total.storage_gb + extra.storage_gb, 2),
-                     data_gb=round(total.data_gb + extra.data_gb, 2))
+@dataclass(slots=True)
+class _Sum:
+    """A wave's running total as plain numbers, summed and rounded as `Resources` would be (building a model per
+    candidate cost more than the packing itself)."""
+
+    systems: int = 0
+    vcpu: int = 0
+    ram_gb: float = 0
+    storage_gb: float = 0
+    data_gb: float = 0
+
+    def fits_with(self, extra: Resources, capacity: WaveCapacity) -> bool:
+        return (self.systems + extra.systems <= capacity.systems and self.vcpu + extra.vcpu <= capacity.vcpu
+                and round(self.ram_gb + extra.ram_gb, 2) <= capacity.ram_gb
+                and round(self.storage_gb + extra.storage_gb, 2) <= capacity.storage_gb)
+
+    def add(self, extra: Resources) -> None:
+        self.systems += extra.systems
+        self.vcpu += extra.vcpu
+        self.ram_gb = round(self.ram_gb + extra.ram_gb, 2)
+        self.storage_gb = round(self.storage_gb + extra.storage_gb, 2)
+        self.data_gb = round(self.data_gb + extra.data_gb, 2)
+
+    def resources(self) -> Resources:
+        return Resources.model_construct(systems=self.systems, vcpu=self.vcpu, ram_gb=self.ram_gb,
+                                         storage_gb=self.storage_gb, data_gb=self.data_gb)
 
 
 @dataclass(slots=True)
@@ -133,7 +153,7 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
     """Place every group in a wave, in dependency order, never over capacity and, with a `timetable`, only where
     its slot fits the window's crews; `groups` must be acyclic and each must fit an empty window."""
     check_fits(groups, capacity)
-    refused: dict[str, str] = {}
+    refused: dict[str, Refusal] = {}
     key = rank or (lambda gid: (gid,))
     waiting = {gid: len(g.needs) for gid, g in groups.items()}
     needed_by: dict[str, list[str]] = {gid: [] for gid in groups}
@@ -147,7 +167,7 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
     idle = 0
     while heap:
         opens, closes = next(windows)
-        total = Resources.model_construct()
+        total = _Sum()
         book = timetable.book(opens, closes) if timetable is not None else None
         chosen: list[str] = []
         deferred: list[tuple[tuple[object, ...], str]] = []
@@ -155,11 +175,10 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
         while heap and total.systems < capacity.systems and misfits < MAX_MISFITS:
             item = heapq.heappop(heap)
             group = groups[item[1]]
-            if group.earliest is not None and opens.date() < group.earliest:
+            if group.earliest is not None and opens < group.earliest:
                 deferred.append(item)
                 continue
-            candidate = _add(total, group.resources)
-            if not fits(candidate, capacity):
+            if not total.fits_with(group.resources, capacity):
                 deferred.append(item)
                 misfits += 1
                 continue
@@ -170,7 +189,7 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
                     deferred.append(item)
                     misfits += 1
                     continue
-            total = candidate
+            total.add(group.resources)
             chosen.append(group.id)
             for nxt in needed_by[group.id]:
                 waiting[nxt] -= 1
@@ -179,8 +198,8 @@ def pack(groups: Mapping[str, Group], capacity: WaveCapacity, windows: Iterator[
         for item in deferred:
             heapq.heappush(heap, item)
         if chosen:
-            waves.append(PackedWave(opens, closes, chosen, total, placed=book.placed if book else {},
-                                    moved={g: refused[g] for g in chosen if g in refused}))
+            waves.append(PackedWave(opens, closes, chosen, total.resources(), placed=book.placed if book else {},
+                                    moved={g: refused[g].message for g in chosen if g in refused}))
             placed += len(chosen)
             idle = 0
         else:

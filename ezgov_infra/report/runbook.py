@@ -44,7 +44,10 @@ def cells(step: RunbookStep, text: Text) -> list[str | float | int]:
 
 
 def _md_cell(value: object) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    cell = str(value)
+    if "|" in cell or "\\" in cell or "\n" in cell:
+        return cell.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return cell
 
 
 def markdown(plan: str, sections: list[RunbookSection], text: Text) -> str:

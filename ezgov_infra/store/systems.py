@@ -24,7 +24,7 @@ from ezgov_infra.models.systems import LegacySystem, check_catalogue, most_restr
 from ezgov_infra.store import journal
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import open_history
-from ezgov_infra.store.reading import unreadable
+from ezgov_infra.store.reading import bulk, unreadable
 from ezgov_infra.store.yamlfiles import (
     _sorted_insert,
     _update_in_place,
@@ -66,7 +66,8 @@ def read_catalogue(folder: Path, inventory: Inventory) -> tuple[dict[str, Legacy
 
 
 def load_catalogue(folder: Path, inventory: Inventory) -> dict[str, LegacySystem]:
-    systems, problems = read_catalogue(folder, inventory)
+    with bulk():
+        systems, problems = read_catalogue(folder, inventory)
     if problems:
         raise InventoryError(problems)
     return systems
@@ -252,7 +253,8 @@ def plan_path(plans_dir: Path, name: str) -> Path:
 def plan_text(plan: MigrationPlan) -> str:
     header = (f"# Migration plan {plan.name!r}: written by `ezgov migrate plan`. Wave status and history are\n"
               "# appended when waves are executed; everything else is regenerated from the catalogue.\n")
-    return header + dump_plain(plan.model_dump(mode="json", exclude_none=True))
+    with bulk():  # a city's plan is some hundred thousand YAML nodes and no reference cycle
+        return header + dump_plain(plan.model_dump(mode="json", exclude_none=True))
 
 
 def save_plan(plans_dir: Path, plan: MigrationPlan) -> Path:
@@ -282,7 +284,8 @@ def load_plan(plans_dir: Path, ref: str) -> MigrationPlan:
         known = sorted(p.stem for p in plans_dir.glob("*.yaml")) if plans_dir.is_dir() else []
         hint = f"known plans: {', '.join(known)}" if known else "make one with `ezgov migrate plan --name NAME`"
         raise InputError(f"{path}: no such plan ({hint})")
-    plan, problems, _ = load_document(path, MigrationPlan, label=str(path))
+    with bulk():  # a city's plan is some hundred thousand YAML nodes and models, and no reference cycle
+        plan, problems, _ = load_document(path, MigrationPlan, label=str(path), keep=True)
     if problems or plan is None:
         raise InventoryError(problems)
     return plan

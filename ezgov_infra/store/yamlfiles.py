@@ -213,15 +213,18 @@ def needs_validating(path: Path, model: type[BaseModel]) -> bool:
 
 
 def _cached_records(path: Path) -> dict[str, Any] | None:
+    records = _cached(path)
+    return records if isinstance(records, dict) else None
+
+
+def _cached(path: Path) -> object | None:
     with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
                              ValueError):
-        records = pickle.loads(path.read_bytes())
-        if isinstance(records, dict):
-            return records
+        return pickle.loads(path.read_bytes())  # type: ignore[no-any-return]
     return None
 
 
-def _keep_records(path: Path, records: dict[str, Any]) -> None:
+def _keep_records(path: Path, records: dict[str, Any] | BaseModel) -> None:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _PICKLING
@@ -328,9 +331,12 @@ def _problems(file: str, finder: LineFinder, key: Any, rid: str, exc: Validation
     return out
 
 
-def load_document(path: Path, model: type[M], *, label: str | None = None) -> tuple[M | None, list[Problem],
-                                                                                     LineFinder | None]:
-    """Load a single-document file (`policy.yaml`) into one model."""
+def load_document(path: Path, model: type[M], *, label: str | None = None,
+                  keep: bool = False) -> tuple[M | None, list[Problem], LineFinder | None]:
+    """Load a single-document file (`policy.yaml`) into one model.
+
+    With `keep`, a large valid document is kept validated in the cache as `load_records` keeps a kind's records
+    (a migration plan of a city's catalogue is some ten megabytes of YAML, read by every command on the plan)."""
     file = label or str(path)
     if not path.exists():
         return model.model_validate({}), [], None
@@ -338,6 +344,19 @@ def load_document(path: Path, model: type[M], *, label: str | None = None) -> tu
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [unreadable(file, exc)], None
+    raw = text.encode("utf-8") if keep else b""
+    cache = _records_cache(raw, model) if len(raw) > _RECORDS_MIN_BYTES else None
+    if cache is not None:
+        cached = _cached(cache)
+        if isinstance(cached, model):
+            return cached, [], LineFinder(text)
+    document, problems, finder = _document_from_text(text, file, model)
+    if cache is not None and document is not None and not problems:
+        _keep_records(cache, document)
+    return document, problems, finder
+
+
+def _document_from_text(text: str, file: str, model: type[M]) -> tuple[M | None, list[Problem], LineFinder]:
     data, problems = parse_yaml(text, file)
     finder = LineFinder(text)
     if problems:

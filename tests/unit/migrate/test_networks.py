@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -86,6 +87,42 @@ class TestNetworkCutover:
                     assert slot.starts > ends[network_of[slot.system]]
                     checked += 1
         assert checked >= 3
+
+    def test_systems_on_a_network_wait_until_its_last_step_has_ended_not_a_day(self, inventory_copy: Path,
+                                                                               tmp_path: Path) -> None:
+        # hrss-net cut over on a Friday evening across ten sites runs 26 h: past the next day's Saturday window,
+        # which a day's wait would have let its systems take while the network was still moving.
+        path = inventory_copy / "networks.yaml"
+        sites = "ez-hrss, fenghuang-gsc, taihe-gsc, huarongzhen-gsc"
+        more = "bishidu-gsc, changgang-gsc, donggou-gsc, duandian-gsc, dushan-gsc, fankou-gsc"
+        text = path.read_text(encoding="utf-8")
+        assert f"sites: [{sites}]" in text and "cutover: 2019-10-19" in text
+        path.write_text(text.replace(f"sites: [{sites}]", f"sites: [{sites}, {more}]")
+                        .replace("cutover: 2019-10-19", "cutover: 2019-10-25"), encoding="utf-8")
+        plan, _ = migration.make_plan(folder=inventory_copy, name="p", plans_dir=tmp_path, write=False)
+        steps = next(s for s in build_runbook(plan) if s.id == "hrss-net").steps
+        end = max(s.starts + timedelta(hours=s.hours) for s in steps if s.starts is not None)
+        assert (steps[-1].action, end) == ("switch_off", datetime(2019, 10, 26, 22, 0))
+        on_it = set(next(n for n in plan.networks if n.id == "hrss-net").systems)
+        waves = [wave for wave in plan.waves if on_it & set(wave.systems)]
+        # the crews cut its systems over only in a window that opens once the network has moved
+        assert waves and all(wave.window_start >= end for wave in waves)
+        assert waves[0].window_start == datetime(2019, 11, 2, 20, 0)
+        assert all(slot.starts >= end for wave in waves for slot in wave.slots if slot.system in on_it)
+
+    def test_systems_on_a_network_whose_cutover_has_no_approach_are_held(self, inventory_copy: Path,
+                                                                          tmp_path: Path) -> None:
+        # a date but neither merge nor cutover: no runbook, so nothing says when the network has moved
+        path = inventory_copy / "networks.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert text.count("  approach: merge\n  status: cutover_planned\n") == 1
+        path.write_text(text.replace("  approach: merge\n  status: cutover_planned\n", "  status: cutover_planned\n"),
+                        encoding="utf-8")
+        plan, _ = migration.make_plan(folder=inventory_copy, name="p", plans_dir=tmp_path, write=False)
+        on_it = next(n for n in plan.networks if n.id == "hrss-net").systems
+        held = {h.system: h.reason for h in plan.held}
+        assert on_it and not set(on_it) & {s for w in plan.waves for s in w.systems}
+        assert any("hrss-net, whose cutover has no approach" in held[s] for s in on_it if s in held)
 
     def test_systems_on_a_network_kept_separate_are_held_with_its_reason(self, sample_plan: MigrationPlan) -> None:
         held = {h.system: h.reason for h in sample_plan.held}

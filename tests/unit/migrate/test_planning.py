@@ -1,7 +1,8 @@
-"""Move groups, waves, the cutover calendar and data transfer."""
+"""Move groups, waves, the cutover calendar, data transfer, and the plan file read back."""
 
 from __future__ import annotations
 
+import pickle
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,10 +12,10 @@ from ezgov_infra.errors import PlanError
 from ezgov_infra.migrate.schedule import Uplink, site_uplinks, transfer, windows
 from ezgov_infra.migrate.waves import move_groups, pack
 from ezgov_infra.models.inventory import Inventory
-from ezgov_infra.models.plan import MigrationPolicy, WaveCapacity
+from ezgov_infra.models.plan import MigrationPlan, MigrationPolicy, WaveCapacity
 from ezgov_infra.models.systems import LegacySystem
 from ezgov_infra.store.history import open_history
-from ezgov_infra.store.systems import measured_headroom
+from ezgov_infra.store.systems import load_plan, measured_headroom, save_plan
 
 
 def system(sid: str, deps: list[dict[str, object]] | None = None, **extra: object) -> LegacySystem:
@@ -65,7 +66,7 @@ class TestPacking:
     def test_a_group_waits_for_its_earliest_day(self) -> None:
         systems = {"a": system("a"), "b": system("b")}
         groups = move_groups(systems, set(systems))
-        groups["b"].earliest = date(2019, 9, 20)
+        groups["b"].earliest = datetime(2019, 9, 20)
         waves = pack(groups, WaveCapacity(), windows(MigrationPolicy(), date(2019, 9, 1)))
         assert [(w.opens.date(), w.groups) for w in waves] == [(date(2019, 9, 7), ["a"]), (date(2019, 9, 21), ["b"])]
 
@@ -120,3 +121,20 @@ class TestTransfer:
 
     def test_no_history_means_no_measurements(self, tmp_path: Path) -> None:
         assert measured_headroom(tmp_path / "none.sqlite") == ({}, None)
+
+
+class TestPlanFile:
+    def test_a_plan_read_again_comes_validated_from_the_cache_and_an_edited_one_is_read_anew(
+            self, sample_plan: MigrationPlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("EZGOV_STATE_DIR", str(tmp_path / "state"))
+        path = save_plan(tmp_path / "plans", sample_plan)
+        assert load_plan(tmp_path / "plans", "ezhou-2019") == sample_plan
+        (kept,) = (tmp_path / "state").rglob("*.records")
+        assert load_plan(tmp_path / "plans", "ezhou-2019") == sample_plan
+        # what the cache holds is what a second read returns (the file is not parsed again)
+        kept.write_bytes(pickle.dumps(sample_plan.model_copy(update={"name": "as kept"})))
+        assert load_plan(tmp_path / "plans", "ezhou-2019").name == "as kept"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("approver: 市大数据局局长", "approver: 市大数据局常务副局长", 1), encoding="utf-8")
+        assert load_plan(tmp_path / "plans", "ezhou-2019").waves[0].approver == "市大数据局常务副局长"
+        assert len(list((tmp_path / "state").rglob("*.records"))) == 2 and kept.exists()
