@@ -126,10 +126,10 @@ class TestTransfer:
 class TestPlanFile:
     def test_a_plan_read_again_comes_validated_from_the_cache_and_an_edited_one_is_read_anew(
             self, sample_plan: MigrationPlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("EZGOV_STATE_DIR", str(tmp_path / "state"))
+        monkeypatch.setenv("EZGOV_CACHE_DIR", str(tmp_path / "cache"))
         path = save_plan(tmp_path / "plans", sample_plan)
         assert load_plan(tmp_path / "plans", "ezhou-2019") == sample_plan
-        (kept,) = (tmp_path / "state").rglob("*.records")
+        (kept,) = (tmp_path / "cache").rglob("*.records")
         assert load_plan(tmp_path / "plans", "ezhou-2019") == sample_plan
         # what the cache holds is what a second read returns (the file is not parsed again)
         kept.write_bytes(pickle.dumps(sample_plan.model_copy(update={"name": "as kept"})))
@@ -137,4 +137,4 @@ class TestPlanFile:
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("approver: 市大数据局局长", "approver: 市大数据局常务副局长", 1), encoding="utf-8")
         assert load_plan(tmp_path / "plans", "ezhou-2019").waves[0].approver == "市大数据局常务副局长"
-        assert len(list((tmp_path / "state").rglob("*.records"))) == 2 and kept.exists()
+        assert len(list((tmp_path / "cache").rglob("*.records"))) == 2 and kept.exists()
