@@ -10,7 +10,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
 
 from ezgov_infra.models.inventory import (
     LEVEL_ORDER,
@@ -144,13 +144,14 @@ def _references(inv: Inventory, platforms: set[str] | None) -> Iterator[Issue]:
 
 
 def _addresses(inv: Inventory) -> Iterator[Issue]:
-    mgmt_seen: dict[str, str] = {}
+    # keyed by the address objects (no text made per address: a province has a hundred thousand)
+    mgmt_seen: dict[IPv4Address | IPv6Address, str] = {}
     for device in inv.devices.values():
         for field in ("mgmt_ipv4", "mgmt_ipv6"):
             address = getattr(device, field)
             if address is None:
                 continue
-            key = str(address.ip)
+            key = address.ip
             if key in mgmt_seen:
                 yield Issue("devices", device.id, (field,), f"{key} is already the management address of "
                             f"{mgmt_seen[key]!r}")
@@ -159,11 +160,11 @@ def _addresses(inv: Inventory) -> Iterator[Issue]:
                 yield Issue("devices", device.id, (field,),
                             f"{address} is outside the lab ranges", "a lab: true device takes its management "
                             "address from 2001:db8::/32, 198.51.100.0/24 or 203.0.113.0/24")
-    address_seen: dict[str, str] = {}
+    address_seen: dict[IPv4Address | IPv6Address, str] = {}
     for interface in inv.interfaces.values():
         for family in ("ipv4", "ipv6"):
             for i, address in enumerate(getattr(interface, family)):
-                key = str(address.ip)
+                key = address.ip
                 if key in address_seen and interface.kind.value != "loopback":
                     yield Issue("interfaces", interface.id, (family, i),
                                 f"{key} is already used on {address_seen[key]!r}")
