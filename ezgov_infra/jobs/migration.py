@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ezgov_infra.config import DEFAULT_PLANS_DIR
 from ezgov_infra.errors import InputError, InventoryError, PlanError, Problem
@@ -23,15 +23,19 @@ from ezgov_infra.migrate.konveyor import to_konveyor_csv
 from ezgov_infra.migrate.networks import Overlap, overlaps
 from ezgov_infra.migrate.planner import PlanInput
 from ezgov_infra.migrate.planner import make_plan as lay_out
+from ezgov_infra.migrate.runbook import build_runbook
 from ezgov_infra.migrate.schedule import Uplink, site_uplinks
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.models.plan import MigrationPlan, MigrationPolicy, RuleSet, SystemAssessment, Wave, WaveStatus
 from ezgov_infra.models.systems import LegacySystem, check_catalogue
+from ezgov_infra.report import runbook as words
+from ezgov_infra.report.text import LANGUAGES, Text
 from ezgov_infra.store.carrier_files import write_grid
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.inventory import load_inventory
 from ezgov_infra.store.reading import bulk
 from ezgov_infra.store.systems import (
+    add_systems,
     catalogue_digest,
     load_catalogue,
     load_plan,
@@ -42,9 +46,6 @@ from ezgov_infra.store.systems import (
     set_classification,
 )
 from ezgov_infra.store.yamlfiles import format_path
-
-if TYPE_CHECKING:
-    from ezgov_infra.report.text import Text
 
 
 @dataclass(slots=True)
@@ -179,9 +180,6 @@ class RunbookResult:
 def runbook_markdown(plan: MigrationPlan, text: Text) -> str:
     """The plan's runbook as Markdown. Hundreds of waves are some hundred thousand steps and no reference cycle:
     made without the cycle collector (`bulk`)."""
-    from ezgov_infra.migrate.runbook import build_runbook
-    from ezgov_infra.report import runbook as words
-
     with bulk():
         return words.markdown(plan.name, build_runbook(plan), text)
 
@@ -190,10 +188,6 @@ def runbook(*, name: str, lang: str = "zh", fmt: str = "md", out: Path | None = 
             plans_dir: Path = DEFAULT_PLANS_DIR) -> RunbookResult:
     """The plan's runbook by strategy, in `lang`: Markdown (returned, or written to `out`) or an XLSX workbook
     (written to `out`, by default `plans_dir/<plan>.runbook.<lang>.xlsx`)."""
-    from ezgov_infra.migrate.runbook import build_runbook
-    from ezgov_infra.report import runbook as words
-    from ezgov_infra.report.text import LANGUAGES, Text
-
     if lang not in LANGUAGES:
         raise InputError(f"runbook language {lang!r}: one of {', '.join(LANGUAGES)}")
     if fmt not in ("md", "xlsx"):
@@ -238,8 +232,6 @@ def import_file(*, folder: Path, file: Path, fmt: str, defaults: dict[str, str] 
     A system already on file is replaced only with `update` (and keeps the most restrictive of its recorded and
     imported classifications); without it, the import is refused and nothing is written.
     """
-    from ezgov_infra.store.systems import add_systems, load_rules
-
     if not file.is_file():
         raise InputError(f"{file}: no such file")
     rules, _ = load_rules(folder)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from ezgov_infra.migrate.graph import strongly_connected
 from ezgov_infra.models.systems import Direction, LegacySystem
 
 
@@ -43,7 +44,5 @@ def successors(edges: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 def find_cycles(systems: Mapping[str, LegacySystem]) -> list[list[str]]:
     """Each dependency cycle as the sorted ids of its strongly connected component, sorted."""
-    from ezgov_infra.migrate.graph import strongly_connected
-
     components = strongly_connected(sorted(systems), successors(dependency_edges(systems)))
     return sorted(c for c in components if len(c) > 1)
