@@ -140,8 +140,7 @@ STEPS = {
                      "for p in sorted(FOLDER.rglob('*.yaml'))]"),
     "load + validate": "from ezgov_infra.store.inventory import load_inventory as f; inv = f(FOLDER)",
     "ansible export": "from ezgov_infra.jobs.inventory import export_ansible as f; text = f(FOLDER)",
-    "ipv6 plan": ("from ezgov_infra.store.inventory import load_inventory; from ezgov_infra.addressing.allocate import "
-                  "make_plan; inv = load_inventory(FOLDER); plan = make_plan(inv)"),
+    "ipv6 plan": "from ezgov_infra.jobs.addressing import plan as f; result = f(folder=FOLDER)",  # `ezgov ipv6 plan`
 }
 
 # The whole process is timed from outside (interpreter, imports, loading and the step); CPU and peak RSS from the

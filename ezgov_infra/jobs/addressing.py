@@ -13,6 +13,7 @@ from ezgov_infra.addressing.verify import Deviation, check_plan
 from ezgov_infra.errors import InputError
 from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.store.inventory import edit_inventory, load_inventory
+from ezgov_infra.store.reading import bulk
 
 
 @dataclass(slots=True)
@@ -60,7 +61,8 @@ def plan(*, folder: Path, prefix: str | None = None, site_prefixlen: int | None 
             update["site_prefixlen"] = site_prefixlen
         inv = inv.model_copy(update={"policy": inv.policy.model_copy(
             update={"addressing": addressing.model_copy(update=update)})})
-    address_plan = make_plan(inv)
+    with bulk():  # a province's plan is some hundred thousand small objects and no reference cycle
+        address_plan = make_plan(inv)
     result = PlanResult(plan=address_plan, inventory=inv)
     if check:
         result.deviations = check_plan(inv, address_plan)
