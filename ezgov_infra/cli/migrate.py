@@ -39,10 +39,12 @@ def _day(value: str | None, option: str) -> date | None:
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV file to import.")],
+    file: Annotated[Path, typer.Argument(help="CSV file to import (or, with -f azure, an assessment's .xlsx).")],
     source: Annotated[ImportFormat, typer.Option("--format", "-f", help="konveyor: Konveyor application import "
-                                                 "CSV; azure: Azure Migrate server import CSV; csv: ezgov's own "
-                                                 "(as written by `migrate export`).")] = ImportFormat.csv,
+                                                 "CSV; azure: Azure Migrate server import CSV, or an exported "
+                                                 "assessment (.xlsx, or its All_Assessed_Machines sheet as CSV); "
+                                                 "csv: ezgov's own (as written by `migrate export`).")
+                      ] = ImportFormat.csv,
     default: Annotated[list[str] | None, typer.Option("--default", "-d", help="FIELD=VALUE for fields the file "
                                                       "lacks, e.g. site=ez-gsc (repeatable).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show, write nothing.")] = False,

@@ -1,4 +1,5 @@
-"""Azure Migrate's server import CSV ("Import using CSV"), read and written.
+"""Azure Migrate's files: the server import CSV ("Import using CSV"), read and written, and the exported Azure VM
+assessment (its "All_Assessed_Machines" sheet, as .xlsx or saved as CSV), read.
 
 The template marks mandatory columns with an asterisk, before the name in the current template
 (`*Server name`, `*Cores`, `*Memory (In MB)`, `*OS name`) and after it in older copies (`Server name*`); both
@@ -7,20 +8,37 @@ Excel saves them: a UTF-8 byte-order mark, CRLF line ends, Chinese server names.
 
 Kept: server name, IP addresses, cores, memory (MB -> GB), OS name and version, CPU and memory utilisation,
 disk sizes (summed to storage). The rest of the template (architecture, boot type, throughput, IOPS, MAC...)
-is accepted and reported as ignored. The file has no department, site or classification: those come from
-`--default FIELD=VALUE` or a `classify` rule; without one a server is `unclassified` and waits for a person.
+is accepted and reported as ignored.
+
+An exported assessment is told from an import file by its `Machine` column. Kept: machine name, IP address(es),
+cores, memory (MB -> GB), operating system, CPU and memory usage, storage (GB). Azure's verdicts (readiness,
+recommended size, monthly costs) and the disk and network figures are accepted and reported as ignored.
+
+Neither file has a department, site or classification: those come from `--default FIELD=VALUE` or a `classify`
+rule; without one a server is `unclassified` and waits for a person (the planner keeps it out of every wave).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ezgov_infra.errors import Problem
-from ezgov_infra.migrate.importers import Collector, Imported, clean, read_table, slug, split_list
+from ezgov_infra.migrate.importers import (
+    Collector,
+    Imported,
+    Table,
+    clean,
+    fill_table,
+    header_name,
+    read_table,
+    slug,
+    split_list,
+)
 from ezgov_infra.models.plan import ClassifyRule
 from ezgov_infra.models.systems import LegacySystem
 
@@ -41,6 +59,35 @@ KEPT = ("Server name", "IP addresses", "Cores", "Memory (In MB)", "OS name", "OS
 DISK = re.compile(r"disk (\d+) (size \(in gb\)|read throughput \(mb per second\)|write throughput \(mb per second\)|"
                   r"read ops \(operations per second\)|write ops \(operations per second\))")
 _KNOWN = {name.lower(): name for name in (*TEMPLATE, *OTHER_COLUMNS)}
+
+# The "All_Assessed_Machines" sheet of an exported Azure VM assessment, in its order.
+ASSESSMENT = ("Machine", "VM host", "Azure VM readiness", "Azure readiness issues", "Data collection issues",
+              "Recommended size", "Compute monthly cost estimate USD", "Storage monthly cost estimate USD",
+              "Operating system", "Boot type", "Cores", "Memory(MB)", "CPU usage(%)", "Memory usage(%)",
+              "Storage(GB)", "Standard HDD disks", "Standard SSD disks", "Premium disks", "Ultra disks",
+              "Disk read(ops/sec)", "Disk write(ops/sec)", "Disk read(MBPS)", "Disk write(MBPS)", "Network adapters",
+              "IP address", "MAC address", "Network in(MBPS)", "Network out(MBPS)", "Group name")
+# Columns later exports add (Azure Hybrid Benefit, Defender for Cloud, Premium SSD v2, confidence rating).
+ASSESSMENT_LATER = ("Estimated monthly savings from Azure Hybrid Benefit for Windows OS USD",
+                    "Estimated monthly savings from Azure Hybrid Benefit for Linux OS USD", "Security readiness",
+                    "Security monthly cost estimate USD", "Processor", "Premium SSD V2 disks",
+                    "Confidence Rating (% of utilization data collected)")
+ASSESSMENT_KEPT = ("Machine", "IP address", "Cores", "Memory(MB)", "Operating system", "CPU usage(%)",
+                   "Memory usage(%)", "Storage(GB)")
+ASSESSMENT_SHEET = "All_Assessed_Machines"
+
+
+def _assessment_key(name: str) -> str:
+    """Header names compared without case, runs of spaces, or a space before `(` (`Memory (MB)` = `Memory(MB)`)."""
+    return re.sub(r"\s+\(", "(", re.sub(r"\s+", " ", name.strip().lower()))
+
+
+_ASSESSMENT_KNOWN = {_assessment_key(name): name for name in (*ASSESSMENT, *ASSESSMENT_LATER)}
+
+
+def is_assessment(header: Sequence[str]) -> bool:
+    """A header row of an exported assessment (it names its servers in `Machine`), not of an import file."""
+    return any(_assessment_key(header_name(cell)) == "machine" for cell in header)
 
 
 def _canonical(name: str) -> str | None:
@@ -72,14 +119,32 @@ def _number(out: Collector, line: int, row: Mapping[str, str], column: str) -> f
     return value
 
 
+def _megabytes_to_gb(cell: str) -> float | str:
+    """Memory in GB from a cell in MB; a cell that is no finite number is passed on as it is, for the model to
+    report once under the cell's column."""
+    try:
+        value = float(cell)
+    except ValueError:
+        return cell
+    return round(value / 1024, 2) if math.isfinite(value) else cell
+
+
 def read_azure_table(text: str, file: str, defaults: Mapping[str, str],
                      rules: Sequence[ClassifyRule] = ()) -> Imported:
+    """An Azure Migrate CSV file: an import file, or an exported assessment's machine sheet saved as CSV."""
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        header = []
+    if is_assessment(header):
+        return read_assessment_table(text, file, defaults, rules)
     table = read_table(text, file, _canonical, _ignored)
     out = Collector(table, rules)
     missing = [c for c in MANDATORY if c not in table.columns]
     if table.columns and missing:
         out.problems.append(Problem(file, 1, "header", f"missing mandatory column(s): {', '.join(missing)}",
-                                    "the Azure Migrate template's mandatory columns are marked with *"))
+                                    "the Azure Migrate template's mandatory columns are marked with *; an "
+                                    "exported assessment names its servers in a `Machine` column"))
     for line, row in table.rows:
         name = row.get("Server name", "")
         if not name:
@@ -96,13 +161,59 @@ def read_azure_table(text: str, file: str, defaults: Mapping[str, str],
                              "memory_util_pct": row.get("Memory utilization percentage", "")}))
         if row.get("IP addresses"):
             fields["addresses"] = split_list(row["IP addresses"])
-        memory = _number(out, line, row, "Memory (In MB)")
-        if memory is not None:
-            fields["ram_gb"] = round(memory / 1024, 2)
+        if row.get("Memory (In MB)"):
+            fields["ram_gb"] = _megabytes_to_gb(row["Memory (In MB)"])
         disks = [_number(out, line, row, c) for c in table.columns if re.fullmatch(r"Disk \d+ size \(In GB\)", c)]
         sizes = [d for d in disks if d is not None]
         if sizes:
             fields["storage_gb"] = round(sum(sizes), 2)
+        out.classify(fields, [defaults.get("classification")])
+        out.build(line, fields, columns)
+    return Imported(out.result(), table.ignored)
+
+
+def read_assessment_table(text: str, file: str, defaults: Mapping[str, str],
+                          rules: Sequence[ClassifyRule] = ()) -> Imported:
+    """An exported assessment's "All_Assessed_Machines" sheet saved as CSV."""
+    return _assessment(read_table(text, file, _assessment_column, _assessment_ignored), defaults, rules)
+
+
+def read_assessment_rows(rows: Iterable[tuple[int, list[str]]], file: str, defaults: Mapping[str, str],
+                         rules: Sequence[ClassifyRule] = ()) -> Imported:
+    """The same sheet as a workbook's rows of text cells, each with its row number; the first row is the header."""
+    return _assessment(fill_table(Table(file, []), rows, _assessment_column, _assessment_ignored), defaults, rules)
+
+
+def _assessment_column(name: str) -> str | None:
+    return _ASSESSMENT_KNOWN.get(_assessment_key(name))
+
+
+def _assessment_ignored(name: str) -> bool:
+    return name not in ASSESSMENT_KEPT
+
+
+def _assessment(table: Table, defaults: Mapping[str, str], rules: Sequence[ClassifyRule]) -> Imported:
+    out = Collector(table, rules)
+    if table.columns and "Machine" not in table.columns:
+        out.problems.append(Problem(table.file, table.header_line, "header", "missing the Machine column",
+                                    f"export the assessment and read its {ASSESSMENT_SHEET} sheet"))
+    columns = {"id": "Machine", "name": "Machine", "name_en": "Machine", "vcpu": "Cores", "ram_gb": "Memory(MB)",
+               "os": "Operating system", "storage_gb": "Storage(GB)", "addresses": "IP address",
+               "cpu_util_pct": "CPU usage(%)", "memory_util_pct": "Memory usage(%)"}
+    for line, row in table.rows:
+        name = row.get("Machine", "")
+        if not name:
+            out.problem(line, "Machine", "missing machine name")
+            continue
+        fields: dict[str, Any] = {**defaults, "id": slug(name), "name": name, "name_en": name}
+        fields.update(clean({"vcpu": row.get("Cores", ""), "os": row.get("Operating system", ""),
+                             "storage_gb": row.get("Storage(GB)", ""),
+                             "cpu_util_pct": row.get("CPU usage(%)", ""),
+                             "memory_util_pct": row.get("Memory usage(%)", "")}))
+        if row.get("IP address"):
+            fields["addresses"] = split_list(row["IP address"])
+        if row.get("Memory(MB)"):
+            fields["ram_gb"] = _megabytes_to_gb(row["Memory(MB)"])
         out.classify(fields, [defaults.get("classification")])
         out.build(line, fields, columns)
     return Imported(out.result(), table.ignored)

@@ -1,5 +1,6 @@
 """Catalogue files from other tools: Konveyor's application import CSV (`migrate.konveyor`), Azure Migrate's server
-import CSV (`migrate.azure`), and ezgov's own CSV (which round-trips losslessly with `to_ezgov_csv`).
+import CSV and exported assessment (`migrate.azure`; the assessment also as .xlsx), and ezgov's own CSV (which
+round-trips losslessly with `to_ezgov_csv`).
 
 Pure: text in, `LegacySystem`s out. Every problem names the file, the row's line in the file and the column;
 every problem is reported at once. A column the format does not define is an error, and so is a non-empty cell
@@ -19,6 +20,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -66,6 +68,7 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    header_line: int = 1
 
     def problem(self, line: int, column: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.file, line, f"row {line - 1}, column {column!r}", message, hint))
@@ -78,39 +81,50 @@ def read_table(text: str, file: str, canonical: Callable[[str], str | None],
     table = Table(file, [])
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader, None)
-        if header is None:
-            table.problems.append(Problem(file, 1, "", "empty file: no header row"))
-            return table
-        seen: dict[str, int] = {}
-        for index, raw in enumerate(header, 1):
-            cleaned = header_name(raw)
-            name = canonical(cleaned)
-            if not cleaned:
-                table.problems.append(Problem(file, 1, f"column {index}", "empty column name in the header"))
-            elif name is None:
-                table.problems.append(Problem(file, 1, f"column {index} {cleaned!r}",
-                                              "unknown column for this format", "remove it or check its spelling"))
-            elif name in seen:
-                table.problems.append(Problem(file, 1, f"column {index} {cleaned!r}",
-                                              f"repeats column {seen[name]}"))
-            else:
-                seen[name] = index
-                if ignored(name):
-                    table.ignored.append(cleaned)
-            table.columns.append(name or "")
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            for index, cell in enumerate(cells[len(header):], len(header) + 1):
-                if cell.strip():
-                    table.problems.append(Problem(file, line, f"row {line - 1}, column {index}",
-                                                  f"cell beyond the header's {len(header)} columns: {cell[:40]!r}"))
-            table.rows.append((line, {name: cell.strip() for name, cell in zip(table.columns, cells, strict=False)
-                                      if name}))
+        fill_table(table, ((reader.line_num, cells) for cells in reader), canonical, ignored)
     except csv.Error as exc:
         table.problems.append(Problem(file, reader.line_num, "", f"not a readable CSV file: {exc}"))
+    return table
+
+
+def fill_table(table: Table, records: Iterable[tuple[int, list[str]]], canonical: Callable[[str], str | None],
+               ignored: Callable[[str], bool] = lambda _: False) -> Table:
+    """`read_table` for records already split into cells (a CSV reader's, or a spreadsheet's rows), each with the
+    line or row number a person sees; the first record is the header."""
+    file = table.file
+    records = iter(records)
+    first = next(records, None)
+    if first is None:
+        table.problems.append(Problem(file, 1, "", "empty file: no header row"))
+        return table
+    header_line, header = first
+    table.header_line = header_line
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(header, 1):
+        cleaned = header_name(raw)
+        name = canonical(cleaned)
+        if not cleaned:
+            table.problems.append(Problem(file, header_line, f"column {index}", "empty column name in the header"))
+        elif name is None:
+            table.problems.append(Problem(file, header_line, f"column {index} {cleaned!r}",
+                                          "unknown column for this format", "remove it or check its spelling"))
+        elif name in seen:
+            table.problems.append(Problem(file, header_line, f"column {index} {cleaned!r}",
+                                          f"repeats column {seen[name]}"))
+        else:
+            seen[name] = index
+            if ignored(name):
+                table.ignored.append(cleaned)
+        table.columns.append(name or "")
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        for index, cell in enumerate(cells[len(header):], len(header) + 1):
+            if cell.strip():
+                table.problems.append(Problem(file, line, f"row {line - 1}, column {index}",
+                                              f"cell beyond the header's {len(header)} columns: {cell[:40]!r}"))
+        table.rows.append((line, {name: cell.strip() for name, cell in zip(table.columns, cells, strict=False)
+                                  if name}))
     return table
 
 
@@ -290,11 +304,34 @@ def import_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str],
     readers = _readers()
     if fmt not in readers:
         raise InputError(f"unknown import format {fmt!r} (one of {', '.join(FORMATS)})")
+    if path.suffix.lower() == ".xlsx":
+        if fmt != "azure":
+            raise InputError(f"{path}: the {fmt} format is read from CSV; the only workbook read is an exported "
+                             "Azure Migrate assessment (--format azure)")
+        from ezgov_infra.migrate.azure import ASSESSMENT_SHEET, read_assessment_rows
+
+        return read_assessment_rows(_sheet_rows(path, ASSESSMENT_SHEET), str(path), defaults, rules)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
     return readers[fmt](text, str(path), defaults, rules)
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[tuple[int, list[str]]]:
+    """A workbook sheet's rows as text cells, numbers written the way a person typed them (`4`, not `4.0`)."""
+    from ezgov_infra.store.carrier_files import read_grid
+
+    def text(cell: object) -> str:
+        if cell is None:
+            return ""
+        if isinstance(cell, bool):
+            return "true" if cell else "false"
+        if isinstance(cell, float):
+            return str(int(cell)) if cell.is_integer() else repr(cell)
+        return cell.isoformat() if isinstance(cell, date) else str(cell)
+
+    return [(number, [text(c) for c in cells]) for number, cells in read_grid(path, sheet=sheet).rows]
 
 
 def read_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str],

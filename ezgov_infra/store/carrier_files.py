@@ -43,8 +43,8 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_grid(path: Path, *, label: str | None = None) -> Grid:
-    """The first sheet of an XLSX file, or a CSV file, as a grid."""
+def read_grid(path: Path, *, label: str | None = None, sheet: str | None = None) -> Grid:
+    """A sheet of an XLSX file (the one named `sheet`, else the first), or a CSV file, as a grid."""
     file = label or str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -55,7 +55,7 @@ def read_grid(path: Path, *, label: str | None = None) -> Grid:
     except OSError as exc:
         raise InventoryError([Problem(file, None, "", f"cannot read: {exc.strerror or exc}")]) from exc
     if suffix == ".xlsx":
-        kept = [(number, cells) for number, cells in _xlsx_rows(raw, file)
+        kept = [(number, cells) for number, cells in _xlsx_rows(raw, file, sheet)
                 if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells)]
     else:  # every CSV cell is text
         kept = [(number, cells) for number, cells in _csv_rows(raw, file) if "".join(map(str, cells)).strip()]
@@ -88,7 +88,7 @@ def _csv_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
     return rows
 
 
-def _xlsx_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
+def _xlsx_rows(raw: bytes, file: str, name: str | None = None) -> list[tuple[int, list[Cell]]]:
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -98,7 +98,10 @@ def _xlsx_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InventoryError([Problem(file, None, "", f"not a readable XLSX workbook: {exc}")]) from exc
     try:
-        sheet = book.worksheets[0]
+        if name is not None and name not in book.sheetnames:
+            raise InventoryError([Problem(file, None, "", f"no sheet named {name!r} (the workbook has "
+                                          f"{', '.join(map(repr, book.sheetnames)) or 'none'})")])
+        sheet = book[name] if name is not None else book.worksheets[0]
         rows: list[tuple[int, list[Cell]]] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1):
             rows.append((number, [_cell(v) for v in values]))

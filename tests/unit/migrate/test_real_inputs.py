@@ -19,6 +19,7 @@ from ezgov_infra.migrate.azure import to_azure_csv
 from ezgov_infra.migrate.importers import import_catalogue_file, read_catalogue_file, slug, to_ezgov_csv
 from ezgov_infra.migrate.konveyor import to_konveyor_csv
 from ezgov_infra.models.plan import ClassifyRule, MigrationPlan
+from ezgov_infra.store.carrier_files import Cell, write_workbook
 from ezgov_infra.store.systems import load_plan, plan_text
 from tests.conftest import DATA as TESTS_DATA
 from tests.unit.migrate.test_properties import loaded_sample, plan_for, random_catalogue
@@ -27,12 +28,42 @@ REAL = TESTS_DATA / "real" / "migrate"
 DATA = TESTS_DATA / "migrate"
 GSC = {"department": "市政务服务局", "site": "ez-gsc"}
 SIZES = {"site": "ez-dc", "vcpu": "2", "ram_gb": "4", "storage_gb": "50"}
+ASSESSMENT = REAL / "azure-assessment-export" / "All_Assessed_Machines.csv"
+# Made-up machines, each a dict of the real header's columns (others left empty).
+MACHINES: list[dict[str, Cell]] = [
+    {"Machine": "市社保-数据库01", "VM host": "esxi-07", "Azure VM readiness": "Ready",
+     "Recommended size": "Standard_E8as_v5", "Compute monthly cost estimate USD": 412.5,
+     "Operating system": "Red Hat Enterprise Linux 7 (64-bit)", "Boot type": "BIOS", "Cores": 8,
+     "Memory(MB)": 65536, "CPU usage(%)": 41.5, "Memory usage(%)": 77, "Storage(GB)": 1200,
+     "IP address": "198.51.100.41, 2001:db8:41::10", "MAC address": "00:50:56:aa:bb:01", "Group name": "社保"},
+    {"Machine": "EZ-GSC-WEB02", "Azure VM readiness": "Conditionally ready",
+     "Azure readiness issues": "Unsupported boot type", "Recommended size": "Standard_D2as_v5",
+     "Operating system": "Microsoft Windows Server 2012 R2 Standard", "Boot type": "EFI", "Cores": 2,
+     "Memory(MB)": 6144, "CPU usage(%)": 7.25, "Memory usage(%)": 30, "Storage(GB)": 80.5,
+     "IP address": "198.51.100.42"},
+    {"Machine": "ez-archive-fs", "Azure VM readiness": "Readiness unknown",
+     "Data collection issues": "No performance data", "Operating system": "CentOS 6 (64-bit)", "Cores": 4,
+     "Memory(MB)": 8192, "Storage(GB)": 4000},
+]
+
+
+def assessment_rows() -> list[list[Cell]]:
+    header = ASSESSMENT.read_text(encoding="utf-8").rstrip("\r\n").split(",")
+    return [header, *([machine.get(column) for column in header] for machine in MACHINES)]
+
+
+def assessment_csv(path: Path, rows: list[list[Cell]]) -> Path:
+    """As Excel saves a sheet as "CSV UTF-8": a byte-order mark, CRLF line ends."""
+    text = "".join(",".join(f'"{c}"' if "," in str(c) else ("" if c is None else str(c)) for c in row) + "\r\n"
+                   for row in rows)
+    path.write_bytes(("\ufeff" + text).encode("utf-8"))
+    return path
 
 
 class TestRealFiles:
     def test_every_real_case_names_its_source(self) -> None:
         cases = [p for p in REAL.iterdir() if p.is_dir()]
-        assert len(cases) >= 5 and all((case / "SOURCE").read_text(encoding="utf-8").strip() for case in cases)
+        assert len(cases) >= 6 and all((case / "SOURCE").read_text(encoding="utf-8").strip() for case in cases)
 
     @pytest.mark.parametrize("path", ["azure-import-template/ImportTemplate.csv",
                                       "azure-import-template-rvtools/header.csv"])
@@ -105,12 +136,99 @@ class TestAzure:
             f"{path}:1: column 5 'Department': unknown column for this format (remove it or check its spelling)",
             f"{path}:3: row 2, column 6: cell beyond the header's 5 columns: 'extra'"]
 
+    def test_memory_that_is_no_number_is_one_problem(self, tmp_path: Path) -> None:
+        path = tmp_path / "a.csv"
+        path.write_text("*Server name,*Cores,*Memory (In MB),*OS name\r\na,2,4 GB,CentOS\r\n", encoding="utf-8")
+        with pytest.raises(InventoryError) as caught:
+            read_catalogue_file(path, "azure", {**GSC, "storage_gb": "50"})
+        assert [str(p) for p in caught.value.problems] == [
+            f"{path}:2: row 1, column 'Memory (In MB)': Input should be a valid number, unable to parse string as a "
+            "number (got '4 GB')"]
+
     def test_export_reimports_to_the_same_sizes_addresses_and_use(self, tmp_path: Path) -> None:
         systems = read_catalogue_file(DATA / "azure-ezhou.csv", "azure", GSC)
         path = tmp_path / "out.csv"
         path.write_bytes(to_azure_csv(systems).encode("utf-8"))
         assert path.read_bytes().startswith(b"*Server name,IP addresses,*Cores,*Memory (In MB),*OS name")
         assert read_catalogue_file(path, "azure", GSC) == systems
+
+
+class TestAzureAssessment:
+    def test_the_real_header_is_understood(self) -> None:
+        imported = import_catalogue_file(ASSESSMENT, "azure", {})
+        assert imported.systems == {} and len(imported.ignored) == 29 - 8
+        assert {"Azure VM readiness", "Recommended size", "Group name"} <= set(imported.ignored)
+        assert not {"Machine", "IP address", "Memory(MB)", "Storage(GB)"} & set(imported.ignored)
+
+    @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+    def test_every_machine_imports_with_its_sizes_addresses_and_use(self, tmp_path: Path, suffix: str) -> None:
+        path = tmp_path / f"AzMigrateAssessment{suffix}"
+        if suffix == ".csv":
+            assessment_csv(path, assessment_rows())
+        else:  # the portal's workbook: the machines are the second sheet
+            write_workbook(path, [("Assessment_Summary", [["Azure Migrate"], ["Assessment"]]),
+                                  ("All_Assessed_Machines", assessment_rows()),
+                                  ("All_Assessed_Disks", [["Machine", "Disk name"], ["ez-archive-fs", "scsi0:0"]])])
+        imported = import_catalogue_file(path, "azure", GSC)
+        systems = imported.systems
+        assert len(systems) == len(MACHINES) == 3
+        db = systems[slug("市社保-数据库01")]
+        assert (db.name, db.vcpu, db.ram_gb, db.storage_gb, db.stack.os) == (
+            "市社保-数据库01", 8, 64.0, 1200.0, "Red Hat Enterprise Linux 7 (64-bit)")
+        assert db.addresses == ["198.51.100.41", "2001:db8:41::10"] and (db.cpu_util_pct, db.memory_util_pct) == (
+            41.5, 77.0)
+        web = systems["ez-gsc-web02"]
+        assert (web.vcpu, web.ram_gb, web.storage_gb, web.addresses, web.cpu_util_pct) == (
+            2, 6.0, 80.5, ["198.51.100.42"], 7.25)
+        archive = systems["ez-archive-fs"]  # no performance data: unknown, not 0
+        assert (archive.cpu_util_pct, archive.memory_util_pct, archive.addresses) == (None, None, [])
+        assert {s.classification.value for s in systems.values()} == {"unclassified"}
+        assert "Azure VM readiness" in imported.ignored and "Machine" not in imported.ignored
+
+    def test_a_bad_row_is_named_by_file_line_and_column(self, tmp_path: Path) -> None:
+        rows = assessment_rows()
+        header = [str(c) for c in rows[0]]
+        rows[2][header.index("Memory(MB)")] = "6 GB"
+        rows[3][header.index("Cores")] = "four"
+        rows[3][header.index("CPU usage(%)")] = 140
+        path = assessment_csv(tmp_path / "All_Assessed_Machines.csv", rows)
+        with pytest.raises(InventoryError) as caught:
+            read_catalogue_file(path, "azure", GSC)
+        assert [str(p) for p in caught.value.problems] == [
+            f"{path}:3: row 2, column 'Memory(MB)': Input should be a valid number, unable to parse string as a "
+            "number (got '6 GB')",
+            f"{path}:4: row 3, column 'CPU usage(%)': Input should be less than or equal to 100 (got '140')",
+            f"{path}:4: row 3, column 'Cores': Input should be a valid integer, unable to parse string as an "
+            "integer (got 'four')"]
+
+    def test_the_cli_reads_the_portal_workbook_and_reports_what_it_ignores(self, inventory_copy: Path,
+                                                                           tmp_path: Path) -> None:
+        path = tmp_path / "AzMigrateAssessment.xlsx"
+        write_workbook(path, [("Assessment_Summary", [["Azure Migrate"]]), ("All_Assessed_Machines",
+                                                                            assessment_rows())])
+        done = CliRunner().invoke(app, ["migrate", "import", str(path), "-f", "azure", "--dry-run", "-d",
+                                        "department=市人社局", "-d", "site=ez-gsc", "-i", str(inventory_copy)])
+        assert done.exit_code == 0, done.output
+        assert "3 systems from" in done.stderr and "dry run: nothing written" in done.stderr
+        assert "ignored: Recommended size" in done.stderr and "unclassified (held until classified)" in done.stderr
+
+    def test_a_workbook_without_the_machine_sheet_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "other.xlsx"
+        write_workbook(path, [("Sheet1", [["Machine"], ["a"]])])
+        with pytest.raises(InventoryError, match="no sheet named 'All_Assessed_Machines'"):
+            read_catalogue_file(path, "azure", GSC)
+        with pytest.raises(InputError, match="konveyor format is read from CSV"):
+            read_catalogue_file(path, "konveyor", GSC)
+
+    def test_imported_machines_stay_out_of_every_wave_until_classified(self, inventory_copy: Path,
+                                                                        tmp_path: Path) -> None:
+        path = assessment_csv(tmp_path / "All_Assessed_Machines.csv", assessment_rows())
+        result = migration.import_file(folder=inventory_copy, file=path, fmt="azure",
+                                       defaults={**GSC, "data_gb": "20"})
+        assert len(result.unclassified) == 3
+        plan, _ = migration.make_plan(folder=inventory_copy, name="p", plans_dir=tmp_path, write=False)
+        assert set(result.unclassified) <= {b.system for b in plan.blockers}
+        assert not set(result.unclassified) & set(plan.wave_of())
 
 
 class TestEveryFormat:
