@@ -311,11 +311,13 @@ def import_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str],
         from ezgov_infra.migrate.azure import ASSESSMENT_SHEET, read_assessment_rows
 
         return read_assessment_rows(_sheet_rows(path, ASSESSMENT_SHEET), str(path), defaults, rules)
+    from ezgov_infra.store.carrier_files import decode_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    return readers[fmt](text, str(path), defaults, rules)
+    return readers[fmt](decode_text(raw, str(path)), str(path), defaults, rules)
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[tuple[int, list[str]]]:

@@ -62,15 +62,19 @@ def read_grid(path: Path, *, label: str | None = None, sheet: str | None = None)
     return Grid(file, kept, hashlib.sha256(raw).hexdigest())
 
 
-def _csv_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
+def decode_text(raw: bytes, file: str) -> str:
+    """A file as Excel or a person saved it: UTF-8 (with or without its byte-order mark), else GB18030 (what Excel
+    writes as "CSV" on a Chinese Windows, GBK's superset)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise InventoryError([Problem(file, None, "", "neither UTF-8 nor GB18030 text")])
+    raise InventoryError([Problem(file, None, "", "neither UTF-8 nor GB18030 text")])  # pragma: no cover
+
+
+def _csv_rows(raw: bytes, file: str) -> list[tuple[int, list[Cell]]]:
+    text = decode_text(raw, file)
     if '"' not in text:
         # no quoted field, so no field spans lines: one line is one record, numbered as an editor shows it
         lines = text.split("\n")

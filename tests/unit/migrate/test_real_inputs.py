@@ -3,6 +3,7 @@ files filled in those layouts the way Excel saves them (byte-order mark, CRLF, C
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -70,6 +71,18 @@ class TestRealFiles:
     def test_both_azure_template_headers_are_understood(self, path: str) -> None:
         imported = import_catalogue_file(REAL / path, "azure", {})
         assert imported.systems == {} and "Boot type" in imported.ignored and "Server name" not in imported.ignored
+
+    def test_a_template_excel_saved_as_gbk_csv_on_a_chinese_windows_imports(self, tmp_path: Path) -> None:
+        header = (REAL / "azure-import-template/ImportTemplate.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+        columns = next(csv.reader([header]))
+        row = {"*Server name": "社保核心库", "IP addresses": "198.51.100.7", "*Cores": "8",
+               "*Memory (In MB)": "16384", "*OS name": "麒麟 V10"}
+        line = ",".join(row.get(c, "") for c in columns)
+        path = tmp_path / "servers.csv"
+        path.write_bytes(f"{header}\r\n{line}\r\n".encode("gbk"))
+        defaults = {"department": "人社局", "site": "ez-dc", "storage_gb": "100"}
+        (system,) = import_catalogue_file(path, "azure", defaults).systems.values()
+        assert (system.name, system.stack.os, system.ram_gb) == ("社保核心库", "麒麟 V10", 16)
 
     @pytest.mark.parametrize("case", ["konveyor-ui-template", "konveyor-hub-template"])
     def test_the_konveyor_templates_import_with_their_dependencies(self, case: str) -> None:
