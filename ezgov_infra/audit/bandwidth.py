@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 
-from ezgov_infra.models.bandwidth import DropReason, Rate, Sample, SiteBandwidth, SiteTest, Utilisation
+from ezgov_infra.models.bandwidth import DropReason, Rate, Sample, SampleRow, SiteBandwidth, SiteTest, Utilisation
 from ezgov_infra.models.findings import SEVERITY_ORDER, Finding
 from ezgov_infra.models.inventory import CircuitStatus, Inventory
 from ezgov_infra.models.kinds import Category, Severity
@@ -54,37 +54,48 @@ def percentile(values: Sequence[float], fraction: float = 0.95) -> float | None:
 
 def interval_rate(first: Sample, second: Sample) -> Rate | DropReason:
     """The average rate between two samples of one interface, or why there is none."""
-    elapsed = second.ts - first.ts
+    return _interval(first.ts, first.uptime, first.in_octets, first.out_octets, first.hc,
+                     second.ts, second.uptime, second.in_octets, second.out_octets, second.hc, second.speed_mbps)
+
+
+def row_rate(first: SampleRow, second: SampleRow) -> Rate | DropReason:
+    """`interval_rate` of two samples read as plain rows in `Sample`'s field order: a province's poll is judged
+    without making a `Sample` of each of its rows."""
+    return _interval(first[2], first[3], first[4], first[5], first[7],
+                     second[2], second[3], second[4], second[5], second[7], second[6])
+
+
+def _interval(ts: float, uptime: int | None, in_octets: int | None, out_octets: int | None, hc: bool | int,
+              ts2: float, uptime2: int | None, in_octets2: int | None, out_octets2: int | None, hc2: bool | int,
+              speed_mbps: int | None) -> Rate | DropReason:
+    elapsed = ts2 - ts
     if elapsed <= 0:
         return DropReason.clock
-    if first.uptime is not None and second.uptime is not None:
-        ticks = second.uptime - first.uptime
+    if uptime is not None and uptime2 is not None:
+        ticks = uptime2 - uptime
         if ticks < 0 or ticks / 100 + max(RESTART_SLACK_S, RESTART_SLACK_RATIO * elapsed) < elapsed:
             return DropReason.restart
-    if None in (first.in_octets, first.out_octets, second.in_octets, second.out_octets):
+    if in_octets is None or out_octets is None or in_octets2 is None or out_octets2 is None:
         return DropReason.missing
-    if first.hc != second.hc:
+    if bool(hc) != bool(hc2):
         return DropReason.counter_type
-    speed = second.speed_mbps or None
-    deltas: list[int] = []
-    for before, after in ((first.in_octets, second.in_octets), (first.out_octets, second.out_octets)):
-        assert before is not None and after is not None
-        delta = after - before
-        if delta < 0:
-            if second.hc:
-                return DropReason.backwards
-            delta += WRAP32
-        deltas.append(delta)
-    if not second.hc and speed is not None and speed * 1e6 / 8 * elapsed >= WRAP32:
+    speed = speed_mbps or None
+    delta_in, delta_out = in_octets2 - in_octets, out_octets2 - out_octets
+    if delta_in < 0 or delta_out < 0:
+        if hc2:
+            return DropReason.backwards
+        delta_in += WRAP32 if delta_in < 0 else 0
+        delta_out += WRAP32 if delta_out < 0 else 0
+    if not hc2 and speed is not None and speed * 1e6 / 8 * elapsed >= WRAP32:
         return DropReason.wrap_ambiguous
-    in_bps, out_bps = deltas[0] * 8 / elapsed, deltas[1] * 8 / elapsed
+    in_bps, out_bps = delta_in * 8 / elapsed, delta_out * 8 / elapsed
     if speed is not None:
         line = speed * 1e6
         if max(in_bps, out_bps) > line * (1 + SPEED_JITTER):
             return DropReason.above_speed
         # a saturated link reads a little above line rate when the two reads are not exactly `elapsed` apart
         in_bps, out_bps = min(in_bps, line), min(out_bps, line)
-    return Rate(first.ts, second.ts, in_bps, out_bps, speed)
+    return Rate(ts, ts2, in_bps, out_bps, speed)
 
 
 def rates(samples: Sequence[Sample]) -> tuple[list[Rate], Counter[str]]:

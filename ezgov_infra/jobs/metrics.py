@@ -14,9 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.audit.bandwidth import interval_rate
+from ezgov_infra.audit.bandwidth import row_rate
 from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
-from ezgov_infra.models.bandwidth import Rate, Sample
+from ezgov_infra.models.bandwidth import Rate
 from ezgov_infra.ops.exposition import parse_listen, render, start
 from ezgov_infra.ops.families import Family, StoredRuns, build
 from ezgov_infra.ops.index import INDEX_VERSION, MetricsIndex
@@ -135,10 +135,9 @@ def read_runs(history_db: Path) -> StoredRuns:
         poll = history.latest_run(POLL_KIND)
         if poll is not None:
             for first, second in last_sample_pairs(history, int(poll["id"])):
-                a = Sample(*first)
-                rate = interval_rate(a, Sample(*second))
+                rate = row_rate(first, second)
                 if isinstance(rate, Rate):
-                    stored.rates.append((a.device, a.interface, rate))
+                    stored.rates.append((first[0], first[1], rate))
     return stored
 
 

@@ -35,6 +35,10 @@ class Sample:
     hc: bool = True
 
 
+# A sample as a plain row, in `Sample`'s field order (`hc` may be the database's 0 or 1)
+SampleRow = tuple[str, str, float, int | None, int | None, int | None, int | None, bool | int]
+
+
 class DropReason(StrEnum):
     """Why an interval between two samples gave no rate."""
 

@@ -4,8 +4,8 @@
 `results_with_facts` extracts all the named facts of a row in one `json_extract` (one parse of the row's facts
 document instead of one per key) and reads the whole run as one JSON document; `last_sample_pairs` reads the run's
 samples as plain tuples in the order the `samples_run` index keeps them (no window function, no sort, no dict per
-row) and keeps each interface's last two, in `Sample`'s field order. On a history that is not an SQLite
-connection they fall back to `History`'s own methods.
+row) and keeps each interface's last two as they come (`SampleRow`s, `hc` the stored 0 or 1). On a history that
+is not an SQLite connection they fall back to `History`'s own methods.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
+from ezgov_infra.models.bandwidth import SampleRow
 from ezgov_infra.store.history import History
 
-SampleRow = tuple[str, str, float, int | None, int | None, int | None, int | None, bool]
 SAMPLE_COLUMNS = "device, interface, ts, uptime, in_octets, out_octets, speed_mbps, hc"
 
 
@@ -87,13 +87,8 @@ def last_sample_pairs(history: History, run_id: int) -> list[tuple[SampleRow, Sa
         if after is not None and after[0] == last[0] and after[1] == last[1]:
             continue
         if first[0] == last[0] and first[1] == last[1]:
-            pairs.append((_tuple(first), _tuple(last)))
+            pairs.append((first, last))
     return pairs
-
-
-def _tuple(row: tuple[Any, ...]) -> SampleRow:
-    device, interface, ts, uptime, in_octets, out_octets, speed, hc = row
-    return (device, interface, ts, uptime, in_octets, out_octets, speed, bool(hc))
 
 
 def _row(sample: dict[str, Any]) -> SampleRow:
