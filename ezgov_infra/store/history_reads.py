@@ -35,15 +35,23 @@ def results_with_facts(history: History, run_id: int, keys: Sequence[str]) -> li
     if db is None or not named:
         return history.result_facts(run_id, keys)
     # json_extract of one path gives the bare SQL value, of two or more a JSON array: a lone key is asked twice
-    paths = ", ".join(f"'$.{key}'" for key in (named if len(named) > 1 else named * 2))
-    # one JSON document for the whole run (one parse, not one per row), put in subject order (ties as stored)
-    text = db.execute(f"SELECT json_group_array(json_array(subject, status, category, message, rowid, "
+    asked = named if len(named) > 1 else named * 2
+    paths = ", ".join(f"'$.{key}'" for key in asked)
+    # one JSON document for the whole run (one parse, not one per row), put in subject order (a subject has one
+    # result in a run: the table's key)
+    text = db.execute(f"SELECT json_group_array(json_array(subject, status, category, message, "
                       f"json_extract(facts, {paths}))) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
-    rows = sorted(json.loads(text or "[]"), key=itemgetter(0, 4))
+    rows = json.loads(text or "[]")
+    rows.sort(key=itemgetter(0))
     nested = [(i, key.split(".")) for i, key in enumerate(named) if "." in key]
     flat = [(i, key) for i, key in enumerate(named) if "." not in key]
+    absent = [None] * len(asked)
     out = []
-    for subject, status, category, message, _, values in rows:
+    for subject, status, category, message, values in rows:
+        if values == absent:  # none of the facts (a failed collection, or facts the audit does not state)
+            out.append({"subject": subject, "status": status, "category": category, "message": message,
+                        "facts": {}})
+            continue
         facts = {key: values[i] for i, key in flat if values[i] is not None}
         for i, (*parents, leaf) in nested:
             value = values[i]
