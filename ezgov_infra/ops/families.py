@@ -249,6 +249,9 @@ def bandwidth_families(index: MetricsIndex, judged: Verdicts) -> list[Family]:
 
 
 def _number(value: object) -> float | None:
+    kind = type(value)
+    if kind is float or kind is int:  # the usual cases first: a bool is neither
+        return float(value)  # type: ignore[arg-type]
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
@@ -267,13 +270,15 @@ def link_families(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
         capacity = _number(facts.get("capacity_mbps"))
         if district is None or not capacity:
             continue
-        p95 = [v for v in (_number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))) if v is not None]
-        if p95:
-            ratios.append(((district, site), float(max(p95) / capacity)))
-    rates = last.samples
+        p95_in, p95_out = _number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))
+        # the busier direction (the first of equals, as max() takes it)
+        busier = p95_out if p95_in is None or (p95_out is not None and p95_out > p95_in) else p95_in
+        if busier is not None:
+            ratios.append(((district, site), float(busier / capacity)))
+    rates, device_site = last.samples, index.device_site
     for device, interface, rate in stored.rates:
-        site = index.device_site.get(device, "")
-        district = index.site_district.get(site, "")
+        site = device_site.get(device, "")
+        district = site_district.get(site, "")
         rates.append(((district, site, device, interface, "in"), float(rate.in_bps)))
         rates.append(((district, site, device, interface, "out"), float(rate.out_bps)))
     return [ratio, last]
