@@ -172,15 +172,15 @@ def device_families(index: MetricsIndex, stored: StoredRuns, judged: Verdicts) -
     states, scores = status.samples, score.samples
     for device, verdict in sorted(verdicts.items()):
         site = device_site[device]
-        labels = (site_district.get(site, ""), site, device)
-        states.append(((*labels, READINESS_STATE[verdict]), 1.0))
-        counts = coverage.get(labels[0])
+        district = site_district.get(site, "")
+        states.append(((district, site, device, READINESS_STATE[verdict]), 1.0))
+        counts = coverage.get(district)
         if counts is None:
-            counts = coverage[labels[0]] = [0, 0]
+            counts = coverage[district] = [0, 0]
         counts[1] += 1
         if verdict != "unknown":
             counts[0] += 1
-            scores.append((labels, float(max(0, 100 - penalty.get(device, 0)))))
+            scores.append(((district, site, device), float(max(0, 100 - penalty.get(device, 0)))))
     for district, (known, every) in sorted(coverage.items()):
         measured.add((district,), known)
         in_run.add((district,), every)
