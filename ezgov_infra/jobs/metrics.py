@@ -14,9 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.audit.bandwidth import row_rate
+from ezgov_infra.audit.intervals import row_rate
 from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
-from ezgov_infra.models.bandwidth import Rate
+from ezgov_infra.models.samples import Rate
 from ezgov_infra.ops.exposition import parse_listen, render, start
 from ezgov_infra.ops.families import Family, StoredRuns, build
 from ezgov_infra.ops.index import INDEX_VERSION, MetricsIndex

@@ -31,7 +31,7 @@ from ezgov_infra.report.sources import (
 )
 
 if TYPE_CHECKING:
-    from ezgov_infra.models.bandwidth import Rate
+    from ezgov_infra.models.samples import Rate
 
 Labels = tuple[str, ...]
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from ezgov_infra.models.bandwidth import SampleRow
+from ezgov_infra.models.samples import SampleRow
 from ezgov_infra.store.history import History
 
 SAMPLE_COLUMNS = "device, interface, ts, uptime, in_octets, out_octets, speed_mbps, hc"
