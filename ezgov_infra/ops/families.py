@@ -14,15 +14,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from ezgov_infra.models.inventory import Device, Inventory, Site, Website, WebsiteFate
+from ezgov_infra.models.kinds import WebsiteFate
 from ezgov_infra.ops.index import MetricsIndex
 from ezgov_infra.report.figures import Ratio, bandwidth_ratio, ipv6_ratio, status_of, website_ratio
 from ezgov_infra.report.sources import (
     BANDWIDTH_AUDIT,
     IPV6_AUDIT,
     WEB_CHECK,
+    Members,
     RunView,
     SiteBandwidth,
     device_readiness,
@@ -63,14 +64,24 @@ class StoredRuns:
 READINESS_STATE = {"ready": "ready", "partial": "partial", "not ready": "not_ready", "unknown": "unknown"}
 
 
-def membership(index: MetricsIndex) -> Inventory:
-    """An inventory holding only which devices, sites and websites exist and each website's fate: all that the
-    report's verdict functions read of it. Built without validation (the index came from a validated one)."""
-    devices = cast("dict[str, Device]", dict.fromkeys(index.device_site))
-    sites = cast("dict[str, Site]", dict.fromkeys(index.site_district))
-    websites = {h: Website.model_construct(id=h, name=h, name_en=h, department="", region="", fate=WebsiteFate(f))
-                for h, f in index.website_fate.items()}
-    return Inventory.model_construct(devices=devices, sites=sites, websites=websites)
+@dataclass(frozen=True, slots=True)
+class Fate:
+    fate: WebsiteFate
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """Which devices, sites and websites exist and each website's fate: all that the report's verdict functions
+    read of an inventory (`report.sources.Members`), from the index (which came from a validated inventory)."""
+
+    devices: dict[str, None]
+    sites: dict[str, None]
+    websites: dict[str, Fate]
+
+
+def membership(index: MetricsIndex) -> Membership:
+    return Membership(devices=dict.fromkeys(index.device_site), sites=dict.fromkeys(index.site_district),
+                      websites={h: Fate(WebsiteFate(f)) for h, f in index.website_fate.items()})
 
 
 @dataclass(slots=True)
@@ -81,7 +92,7 @@ class Verdicts:
     sites: dict[str, SiteBandwidth] | None = None  # from the newest bandwidth audit
 
 
-def judge(stored: StoredRuns, inventory: Inventory) -> Verdicts:
+def judge(stored: StoredRuns, inventory: Members) -> Verdicts:
     six, band = stored.audits.get(IPV6_AUDIT), stored.audits.get(BANDWIDTH_AUDIT)
     return Verdicts(devices=device_readiness(six, inventory) if six is not None else None,
                     sites=site_bandwidth(band, inventory) if band is not None else None)
@@ -106,7 +117,7 @@ def runs_family(stored: StoredRuns) -> Family:
     return family
 
 
-def kpi_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory, verdicts: Verdicts,
+def kpi_families(index: MetricsIndex, stored: StoredRuns, inventory: Members, verdicts: Verdicts,
                  ) -> list[Family]:
     ratio = Family("ezgov_kpi_ratio", "Each figure of the readiness report: done over total (0..1).", ("kpi",))
     target = Family("ezgov_kpi_target_ratio", "The plan's target for each figure of the readiness report (0..1).",
@@ -292,7 +303,7 @@ def _check_states(facts: Mapping[str, object]) -> Iterable[tuple[str, str]]:
         yield from ((str(c.get("id")), str(c.get("status"))) for c in checks if isinstance(c, Mapping))
 
 
-def website_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory) -> list[Family]:
+def website_families(index: MetricsIndex, stored: StoredRuns, inventory: Members) -> list[Family]:
     reachable = Family("ezgov_website_ipv6_reachable", "1 when a website has a usable AAAA and every IPv6 address "
                        "answers, as the report judges it; 0 otherwise.", ("district", "website"))
     checks = Family("ezgov_website_check_status", "Each website IPv6 check's outcome in the newest web check; value "

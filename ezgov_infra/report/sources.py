@@ -9,14 +9,15 @@ critical finding makes a device not ready, any high or medium one partial.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ezgov_infra.models.inventory import Inventory
-
-if TYPE_CHECKING:  # annotations only: the metrics exporter reads verdicts without the migration models
+if TYPE_CHECKING:  # annotations only: the metrics exporter reads verdicts without the inventory's or migration models
     from ezgov_infra.audit.broadband import Assessment, TrendPoint
+    from ezgov_infra.models.inventory import Inventory
+    from ezgov_infra.models.kinds import WebsiteFate
     from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
     from ezgov_infra.models.systems import LegacySystem
 
@@ -25,6 +26,25 @@ WEB_CHECK = "web-check"
 BANDWIDTH_AUDIT = "bandwidth-audit"
 REPORT = "readiness-report"
 AUDIT_KINDS = (IPV6_AUDIT, WEB_CHECK, BANDWIDTH_AUDIT)
+
+class Fated(Protocol):
+    @property
+    def fate(self) -> WebsiteFate: ...
+
+
+class Members(Protocol):
+    """What the verdicts read of an inventory: which devices, sites and websites exist, and each website's fate.
+    An `Inventory` is one; the metrics exporter passes a lighter one built from its index."""
+
+    @property
+    def devices(self) -> Mapping[str, object]: ...
+
+    @property
+    def sites(self) -> Mapping[str, object]: ...
+
+    @property
+    def websites(self) -> Mapping[str, Fated]: ...
+
 
 # Website checks whose failure means the site cannot be reached over IPv6 at all.
 WEB_REACH_RULES = ("web.aaaa", "web.reachable")
@@ -93,7 +113,7 @@ def _readiness_word(value: Any) -> str | None:
     return word if word in ("ready", "partial", "not ready", "unknown") else None
 
 
-def device_readiness(run: RunView, inventory: Inventory) -> dict[str, str]:
+def device_readiness(run: RunView, inventory: Members) -> dict[str, str]:
     """`device -> ready | partial | not ready | unknown` for every inventory device the run covered."""
     judged = _verdicts_from_findings(run.findings)
     devices = inventory.devices
@@ -158,7 +178,7 @@ def _number(value: Any) -> float | None:
 P95_FACTS = ("p95_mbps", "p95_in_mbps", "p95_out_mbps")
 
 
-def site_bandwidth(run: RunView, inventory: Inventory) -> dict[str, SiteBandwidth]:
+def site_bandwidth(run: RunView, inventory: Members) -> dict[str, SiteBandwidth]:
     """Per site: target, contracted and measured rates, and whether the site meets its target.
 
     Where the audit did not state `meets_target`, the measured rate (else the contracted one) is held against the
@@ -192,7 +212,7 @@ def site_bandwidth(run: RunView, inventory: Inventory) -> dict[str, SiteBandwidt
     return sites
 
 
-def website_reachable(run: RunView, inventory: Inventory) -> dict[str, bool]:
+def website_reachable(run: RunView, inventory: Members) -> dict[str, bool]:
     """`host -> reachable over IPv6` for every inventory website the run checked.
 
     Reachable means a usable AAAA and every IPv6 address answering (checks `web.aaaa` and `web.reachable`); a host
