@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, cast
@@ -52,12 +52,17 @@ def _registry(collect: Callable[[], list[Family]]) -> CollectorRegistry:
 
 def render(families: list[Family]) -> bytes:
     """The families in Prometheus' text exposition format (version 0.0.4)."""
-    out: list[str] = []
+    return b"".join(render_families(families))
+
+
+def render_families(families: Iterable[Family]) -> Iterator[bytes]:
+    """`render`, one family's text at a time: a province's exposition is written without ever holding all of it
+    (some 40 MB, three times over, as lines, text and bytes)."""
     for family in families:
         gauge = GaugeMetricFamily(family.name, family.help, labels=list(family.labels))  # the library's checks
         name = escape_metric_name(gauge.name)
         doc = gauge.documentation.replace("\\", r"\\").replace("\n", r"\n")
-        out.append(f"# HELP {name} {doc}\n# TYPE {name} gauge\n")
+        out = [f"# HELP {name} {doc}\n# TYPE {name} gauge\n"]
         # label pairs sorted by label name, as the library writes them; `%` cannot occur in a (escaped) name
         order = sorted(range(len(family.labels)), key=lambda i: family.labels[i])
         pairs = ",".join(f'{escape_label_name(family.labels[i])}="%s"' for i in order)
@@ -74,7 +79,7 @@ def render(families: list[Family]) -> bytes:
         else:
             out += [line % (*[_label_value(values[i]) for i in order], number)
                     for (values, _), number in zip(samples, numbers, strict=True)]
-    return "".join(out).encode("utf-8")
+        yield "".join(out).encode("utf-8")
 
 
 def _numbers(values: list[float]) -> list[str]:
