@@ -84,13 +84,13 @@ def write_once(folder: Path, state: Path, out: Path, env: dict[str, str]) -> tup
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, done.stdout.strip()
 
 
-def environment(state: Path, code: Path | None, bytecode: str, tmp: Path) -> dict[str, str]:
+def environment(state: Path, code: Path | None, bytecode: str, pycache: Path) -> dict[str, str]:
     env = {**os.environ, "EZGOV_STATE_DIR": str(state), "EZGOV_CACHE_DIR": str(state / "cache")}
     if code is not None:
         env["PYTHONPATH"] = str(code.resolve())
     if bytecode == "cached":
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache" / (code.name if code else "checkout"))
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     return env
 
 
@@ -113,23 +113,24 @@ def main() -> None:
         took = time.perf_counter() - t0
         print(f"generated {args.sites} sites, {args.devices} devices and their runs in {took:.1f} s")
         codes: list[Path | None] = [None, *args.code]
-        envs = [environment(state, code, args.bytecode, Path(tmp)) for code in codes]
-        out = Path(tmp) / "ezgov.prom"
+        envs = [environment(state, code, args.bytecode, Path(tmp) / "pycache" / str(i)) for i, code in enumerate(codes)]
+        outs = [Path(tmp) / f"ezgov-{i}.prom" for i in range(len(codes))]
         print(f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores; "
               f"bytecode {args.bytecode}")
-        cold, cold_cpu, _ = write_once(folder, state, out, envs[0])
+        cold, cold_cpu, _ = write_once(folder, state, outs[0], envs[0])
         print(f"metrics write {cold:6.2f} s cold ({cold_cpu:.2f} s CPU; index built: inventory loaded and validated)")
-        for env in envs[1:]:
+        for env, out in zip(envs[1:], outs[1:], strict=True):
             write_once(folder, state, out, env)  # its modules compiled once, as the first code's were
         warm: list[list[tuple[float, float, str]]] = [[] for _ in codes]
         for _ in range(args.repeat):
-            for runs, env in zip(warm, envs, strict=True):
+            for runs, env, out in zip(warm, envs, outs, strict=True):
                 runs.append(write_once(folder, state, out, env))
-        lines = sum(1 for line in out.read_text().splitlines() if not line.startswith("#"))
-        for code, runs in zip(codes, warm, strict=True):
+        lines = sum(1 for line in outs[0].read_text().splitlines() if not line.startswith("#"))
+        for code, runs, out in zip(codes, warm, outs, strict=True):
+            same = "" if code is None else f"; the same bytes: {out.read_bytes() == outs[0].read_bytes()}"
             print(f"metrics write {statistics.median(w for w, _, _ in runs):6.2f} s warm "
                   f"({statistics.median(c for _, c, _ in runs):.2f} s CPU; median of {args.repeat}, whole process; "
-                  f"target <= 2 s)  code: {code or 'this checkout'}  {runs[-1][2]}")
+                  f"target <= 2 s)  code: {code or 'this checkout'}  {runs[-1][2]}{same}")
             print(json.dumps({"code": str(code or "this checkout"), "cold_s": round(cold, 2),
                               "warm_s": [round(w, 2) for w, _, _ in runs],
                               "warm_cpu_s": [round(c, 2) for _, c, _ in runs], "samples": lines}))
