@@ -8,6 +8,11 @@ database: an IPv6 audit of every device (a facts document of about 1 kB each, a 
 and a counter poll of every uplink (two rounds). It times `ezgov metrics write FILE` as a whole process: once cold
 (the metrics index of the inventory is built: the inventory is loaded and validated) and then warm (the index is
 reused, as on every scrape until the inventory or a plan changes). Target: warm <= 2 s.
+
+The processes run with their modules' bytecode cached (in the bench's temporary folder), as an installed package
+has it; `--bytecode none` keeps the environment's setting (with PYTHONDONTWRITEBYTECODE set, an editable checkout
+compiles its modules from source in every process). `--code DIR` (repeatable) times the ezgov_infra package of
+other checkouts too, their warm runs interleaved with this one's so that all see the same machine load.
 """
 
 from __future__ import annotations
@@ -66,10 +71,9 @@ def synthesise(db: Path, n_sites: int, n_devices: int) -> None:
         history.finish_run(poll, "ok")
 
 
-def write_once(folder: Path, state: Path, out: Path) -> tuple[float, float, str]:
+def write_once(folder: Path, state: Path, out: Path, env: dict[str, str]) -> tuple[float, float, str]:
     """Wall and CPU (user + system) seconds of one `ezgov metrics write` process, and what it said."""
     ezgov = Path(sys.executable).parent / "ezgov"
-    env = {**os.environ, "EZGOV_STATE_DIR": str(state), "EZGOV_CACHE_DIR": str(state / "cache")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run([str(ezgov), "metrics", "write", str(out), "-i", str(folder), "--state-dir", str(state),
@@ -80,11 +84,25 @@ def write_once(folder: Path, state: Path, out: Path) -> tuple[float, float, str]
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, done.stdout.strip()
 
 
+def environment(state: Path, code: Path | None, bytecode: str, pycache: Path) -> dict[str, str]:
+    env = {**os.environ, "EZGOV_STATE_DIR": str(state), "EZGOV_CACHE_DIR": str(state / "cache")}
+    if code is not None:
+        env["PYTHONPATH"] = str(code.resolve())
+    if bytecode == "cached":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=50_000)
     parser.add_argument("--devices", type=int, default=60_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bytecode", choices=("cached", "none"), default="cached",
+                        help="cached: modules compiled once, as installed (default); none: as the environment says")
+    parser.add_argument("--code", type=Path, action="append", default=[],
+                        help="also time the ezgov_infra package of this checkout (repeatable)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ezgov-bench-") as tmp:
         folder, state = Path(tmp) / "inventory", Path(tmp) / "state"
@@ -94,17 +112,28 @@ def main() -> None:
         synthesise(state / "history.sqlite", args.sites, args.devices)
         took = time.perf_counter() - t0
         print(f"generated {args.sites} sites, {args.devices} devices and their runs in {took:.1f} s")
-        out = Path(tmp) / "ezgov.prom"
-        print(f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
-        cold, cold_cpu, said = write_once(folder, state, out)
+        codes: list[Path | None] = [None, *args.code]
+        envs = [environment(state, code, args.bytecode, Path(tmp) / "pycache" / str(i)) for i, code in enumerate(codes)]
+        outs = [Path(tmp) / f"ezgov-{i}.prom" for i in range(len(codes))]
+        print(f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores; "
+              f"bytecode {args.bytecode}")
+        cold, cold_cpu, _ = write_once(folder, state, outs[0], envs[0])
         print(f"metrics write {cold:6.2f} s cold ({cold_cpu:.2f} s CPU; index built: inventory loaded and validated)")
-        warm = [write_once(folder, state, out) for _ in range(args.repeat)]
-        lines = sum(1 for line in out.read_text().splitlines() if not line.startswith("#"))
-        print(f"metrics write {statistics.median(w for w, _, _ in warm):6.2f} s warm "
-              f"({statistics.median(c for _, c, _ in warm):.2f} s CPU; median of {args.repeat}, whole process; "
-              f"target <= 2 s)  {said}")
-        print(json.dumps({"cold_s": round(cold, 2), "warm_s": [round(w, 2) for w, _, _ in warm],
-                          "warm_cpu_s": [round(c, 2) for _, c, _ in warm], "samples": lines}))
+        for env, out in zip(envs[1:], outs[1:], strict=True):
+            write_once(folder, state, out, env)  # its modules compiled once, as the first code's were
+        warm: list[list[tuple[float, float, str]]] = [[] for _ in codes]
+        for _ in range(args.repeat):
+            for runs, env, out in zip(warm, envs, outs, strict=True):
+                runs.append(write_once(folder, state, out, env))
+        lines = sum(1 for line in outs[0].read_text().splitlines() if not line.startswith("#"))
+        for code, runs, out in zip(codes, warm, outs, strict=True):
+            same = "" if code is None else f"; the same bytes: {out.read_bytes() == outs[0].read_bytes()}"
+            print(f"metrics write {statistics.median(w for w, _, _ in runs):6.2f} s warm "
+                  f"({statistics.median(c for _, c, _ in runs):.2f} s CPU; median of {args.repeat}, whole process; "
+                  f"target <= 2 s)  code: {code or 'this checkout'}  {runs[-1][2]}{same}")
+            print(json.dumps({"code": str(code or "this checkout"), "cold_s": round(cold, 2),
+                              "warm_s": [round(w, 2) for w, _, _ in runs],
+                              "warm_cpu_s": [round(c, 2) for _, c, _ in runs], "samples": lines}))
         print(f"load average now {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 

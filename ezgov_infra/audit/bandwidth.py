@@ -1,16 +1,6 @@
 """Bandwidth arithmetic and rules: counters to rates, rates to utilisation, sites against the policy. Pure.
 
-Counter rules (an interval is two consecutive samples of one interface):
-
-- 64-bit (ifHC*) counters never wrap in practice; one that decreased was reset: the interval is dropped
-  (`backwards`). 32-bit counters that decreased wrapped once at 2**32; an interval long enough for a 32-bit
-  counter to wrap more than once at the interface speed cannot be read and is dropped (`wrap-ambiguous`).
-- sysUpTime that went back, or advanced less than the wall clock did (beyond a tolerance), means the agent
-  restarted in between: the counters restarted too, so the interval is dropped (`restart`), never read as a spike.
-- A rate more than 10% above the interface speed is not believable: dropped (`above-speed`). Up to 10% above
-  is timing jitter of the two reads on a saturated link and counts as the speed itself.
-- A missed poll leaves a longer interval whose average is still right; it is kept and counted as a gap.
-Dropped intervals are counted per reason and reported, never replaced by zero.
+The counter rules that give an interval's rate, or drop it, live in `audit.intervals`.
 """
 
 from __future__ import annotations
@@ -20,19 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 
-from ezgov_infra.models.bandwidth import DropReason, Rate, Sample, SiteBandwidth, SiteTest, Utilisation
+from ezgov_infra.audit.intervals import interval_rate
+from ezgov_infra.models.bandwidth import Rate, Sample, SiteBandwidth, SiteTest, Utilisation
 from ezgov_infra.models.findings import SEVERITY_ORDER, Finding
 from ezgov_infra.models.inventory import CircuitStatus, Inventory
 from ezgov_infra.models.kinds import Category, Severity
 
-WRAP32 = 2**32
-# sysUpTime may trail the wall clock by the request's round trip; more than this means the agent restarted.
-RESTART_SLACK_S = 2.0
-RESTART_SLACK_RATIO = 0.10
 GAP_FACTOR = 2.5
-# Counter reads are timestamped by the poller, not the agent: a saturated link can read a few percent above its
-# speed. Up to this fraction above, the rate is the speed; beyond it, the reading is impossible and dropped.
-SPEED_JITTER = 0.10
 
 
 def percentile_index(n: int, fraction: float = 0.95) -> int:
@@ -50,41 +34,6 @@ def percentile(values: Sequence[float], fraction: float = 0.95) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[percentile_index(len(ordered), fraction)]
-
-
-def interval_rate(first: Sample, second: Sample) -> Rate | DropReason:
-    """The average rate between two samples of one interface, or why there is none."""
-    elapsed = second.ts - first.ts
-    if elapsed <= 0:
-        return DropReason.clock
-    if first.uptime is not None and second.uptime is not None:
-        ticks = second.uptime - first.uptime
-        if ticks < 0 or ticks / 100 + max(RESTART_SLACK_S, RESTART_SLACK_RATIO * elapsed) < elapsed:
-            return DropReason.restart
-    if None in (first.in_octets, first.out_octets, second.in_octets, second.out_octets):
-        return DropReason.missing
-    if first.hc != second.hc:
-        return DropReason.counter_type
-    speed = second.speed_mbps or None
-    deltas: list[int] = []
-    for before, after in ((first.in_octets, second.in_octets), (first.out_octets, second.out_octets)):
-        assert before is not None and after is not None
-        delta = after - before
-        if delta < 0:
-            if second.hc:
-                return DropReason.backwards
-            delta += WRAP32
-        deltas.append(delta)
-    if not second.hc and speed is not None and speed * 1e6 / 8 * elapsed >= WRAP32:
-        return DropReason.wrap_ambiguous
-    in_bps, out_bps = deltas[0] * 8 / elapsed, deltas[1] * 8 / elapsed
-    if speed is not None:
-        line = speed * 1e6
-        if max(in_bps, out_bps) > line * (1 + SPEED_JITTER):
-            return DropReason.above_speed
-        # a saturated link reads a little above line rate when the two reads are not exactly `elapsed` apart
-        in_bps, out_bps = min(in_bps, line), min(out_bps, line)
-    return Rate(first.ts, second.ts, in_bps, out_bps, speed)
 
 
 def rates(samples: Sequence[Sample]) -> tuple[list[Rate], Counter[str]]:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ezgov_infra.audit.bandwidth import interval_rate
+from ezgov_infra.audit.intervals import row_rate
 from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
-from ezgov_infra.models.bandwidth import Rate, Sample
-from ezgov_infra.ops.exposition import parse_listen, render, start
+from ezgov_infra.models.samples import Rate
+from ezgov_infra.ops.exposition import parse_listen, render_families, start
 from ezgov_infra.ops.families import Family, StoredRuns, build
 from ezgov_infra.ops.index import INDEX_VERSION, MetricsIndex
 from ezgov_infra.report.sources import AUDIT_KINDS, BANDWIDTH_AUDIT, IPV6_AUDIT, WEB_CHECK, RunView
@@ -135,10 +136,9 @@ def read_runs(history_db: Path) -> StoredRuns:
         poll = history.latest_run(POLL_KIND)
         if poll is not None:
             for first, second in last_sample_pairs(history, int(poll["id"])):
-                a = Sample(*first)
-                rate = interval_rate(a, Sample(*second))
+                rate = row_rate(first, second)
                 if isinstance(rate, Rate):
-                    stored.rates.append((a.device, a.interface, rate))
+                    stored.rates.append((first[0], first[1], rate))
     return stored
 
 
@@ -180,10 +180,17 @@ def write(*, folder: Path, state_dir: Path, out: Path, plans_dir: Path = DEFAULT
 
     with bulk():  # a province's runs are a million small objects (not for `serve`, whose scrapes are freed)
         families = collect(folder=folder, state_dir=state_dir, plans_dir=plans_dir)
-        text = render(families)
-    atomic_write(out, text)
+        size = 0
+
+        def counted() -> Iterator[bytes]:
+            nonlocal size
+            for chunk in render_families(families):
+                size += len(chunk)
+                yield chunk
+
+        atomic_write(out, counted())  # family by family: the whole text is never held
     return WriteResult(path=str(out), families=len(families), samples=sum(len(f.samples) for f in families),
-                       size=len(text))
+                       size=size)
 
 
 def serve(*, folder: Path, state_dir: Path, listen: str, plans_dir: Path = DEFAULT_PLANS_DIR) -> Any:

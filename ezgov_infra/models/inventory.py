@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ezgov_infra.models.kinds import Classification
+from ezgov_infra.models.kinds import Classification, WebsiteFate
 from ezgov_infra.models.policy import Policy
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$")]
@@ -295,12 +295,6 @@ class Prefix(Record):
         if self.region and self.site:
             raise ValueError("a prefix is scoped to a region or a site, not both")
         return self
-
-
-class WebsiteFate(StrEnum):
-    keep = "keep"
-    consolidate = "consolidate"
-    retire = "retire"
 
 
 class Website(Record):

@@ -1,6 +1,6 @@
 """The closed sets of words ezgov uses everywhere: severities, rule categories, readiness, languages, output formats,
-inventory kinds, classifications and carriers. Plain enums, no I/O and no pydantic, so the CLI offers them as choices
-without copying them and without importing the models."""
+inventory kinds, classifications, website fates and carriers. Plain enums, no I/O and no pydantic, so the CLI offers
+them as choices without copying them and without importing the models."""
 
 from __future__ import annotations
 
@@ -80,3 +80,9 @@ class Carrier(StrEnum):
     mobile = "mobile"
     unicom = "unicom"
     broadcast = "broadcast"
+
+
+class WebsiteFate(StrEnum):
+    keep = "keep"
+    consolidate = "consolidate"
+    retire = "retire"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, cast
@@ -52,12 +52,17 @@ def _registry(collect: Callable[[], list[Family]]) -> CollectorRegistry:
 
 def render(families: list[Family]) -> bytes:
     """The families in Prometheus' text exposition format (version 0.0.4)."""
-    out: list[str] = []
+    return b"".join(render_families(families))
+
+
+def render_families(families: Iterable[Family]) -> Iterator[bytes]:
+    """`render`, one family's text at a time: a province's exposition is written without ever holding all of it
+    (some 40 MB, three times over, as lines, text and bytes)."""
     for family in families:
         gauge = GaugeMetricFamily(family.name, family.help, labels=list(family.labels))  # the library's checks
         name = escape_metric_name(gauge.name)
         doc = gauge.documentation.replace("\\", r"\\").replace("\n", r"\n")
-        out.append(f"# HELP {name} {doc}\n# TYPE {name} gauge\n")
+        out = [f"# HELP {name} {doc}\n# TYPE {name} gauge\n"]
         # label pairs sorted by label name, as the library writes them; `%` cannot occur in a (escaped) name
         order = sorted(range(len(family.labels)), key=lambda i: family.labels[i])
         pairs = ",".join(f'{escape_label_name(family.labels[i])}="%s"' for i in order)
@@ -65,17 +70,26 @@ def render(families: list[Family]) -> bytes:
         plain = not _ESCAPED.search("".join(map("".join, [values for values, _ in family.samples])))
         sorted_already = order == list(range(len(order)))
         pick = itemgetter(*order) if len(order) > 1 else itemgetter(0)  # the label values in the order written
-        # each distinct number formatted once (0.0 and -0.0 are equal keys but not equal text: zeros each time)
         samples = family.samples
-        texts = {value: _number(value) for value in {value for _, value in samples if value}}
+        numbers = _numbers([value for _, value in samples])
         if plain and sorted_already:
-            out += [line % (*values, texts[value] if value else _number(value)) for values, value in samples]
+            out += [line % (*values, number) for (values, _), number in zip(samples, numbers, strict=True)]
         elif plain:
-            out += [line % (*pick(values), texts[value] if value else _number(value)) for values, value in samples]
+            out += [line % (*pick(values), number) for (values, _), number in zip(samples, numbers, strict=True)]
         else:
-            out += [line % (*[_label_value(values[i]) for i in order], texts[value] if value else _number(value))
-                    for values, value in samples]
-    return "".join(out).encode("utf-8")
+            out += [line % (*[_label_value(values[i]) for i in order], number)
+                    for (values, _), number in zip(samples, numbers, strict=True)]
+        yield "".join(out).encode("utf-8")
+
+
+def _numbers(values: list[float]) -> list[str]:
+    """`_number` of each value: a family of mostly distinct numbers (rates, ratios) formats each in turn, others
+    each distinct number once (0.0 and -0.0 are equal keys but not equal text: zeros are formatted each time)."""
+    distinct = set(values)
+    if 2 * len(distinct) > len(values):
+        return list(map(_number, values))
+    texts = {value: _number(value) for value in distinct if value}
+    return [texts[value] if value else _number(value) for value in values]
 
 
 def _number(value: float) -> str:
@@ -84,14 +98,15 @@ def _number(value: float) -> str:
     library's words."""
     text = repr(value)
     dot = text.find(".")
-    if 0 <= dot <= 6:
-        return text
-    if dot > 6 and value > 0:
-        digits = (text[:dot] + text[dot + 1:]).rstrip("0")
-        return f"{digits[0]}.{digits[1:]}e+{dot - 1:02d}" if len(digits) > 1 else f"{digits}e+{dot - 1:02d}"
+    if dot <= 6:
+        return text if dot >= 0 else _go_float(value)
+    if value > 0:
+        digits = text.replace(".", "", 1).rstrip("0")
+        return digits[0] + "." + digits[1:] + _EXPONENT[dot] if len(digits) > 1 else digits + _EXPONENT[dot]
     return _go_float(value)
 
 
+_EXPONENT = tuple(f"e+{dot - 1:02d}" for dot in range(18))  # by the point's place: repr has 17 digits at most
 _go_float = cast("Callable[[float], str]", floatToGoString)  # the library's number format (untyped)
 _ESCAPED = re.compile(r'[\\\n"]')
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from ezgov_infra.models.inventory import Device, Inventory, Site, Website, WebsiteFate
+from ezgov_infra.models.kinds import WebsiteFate
 from ezgov_infra.ops.index import MetricsIndex
 from ezgov_infra.report.figures import Ratio, bandwidth_ratio, ipv6_ratio, status_of, website_ratio
 from ezgov_infra.report.sources import (
     BANDWIDTH_AUDIT,
     IPV6_AUDIT,
     WEB_CHECK,
+    Members,
     RunView,
     SiteBandwidth,
     device_readiness,
@@ -31,7 +32,7 @@ from ezgov_infra.report.sources import (
 )
 
 if TYPE_CHECKING:
-    from ezgov_infra.models.bandwidth import Rate
+    from ezgov_infra.models.samples import Rate
 
 Labels = tuple[str, ...]
 
@@ -63,14 +64,24 @@ class StoredRuns:
 READINESS_STATE = {"ready": "ready", "partial": "partial", "not ready": "not_ready", "unknown": "unknown"}
 
 
-def membership(index: MetricsIndex) -> Inventory:
-    """An inventory holding only which devices, sites and websites exist and each website's fate: all that the
-    report's verdict functions read of it. Built without validation (the index came from a validated one)."""
-    devices = cast("dict[str, Device]", dict.fromkeys(index.device_site))
-    sites = cast("dict[str, Site]", dict.fromkeys(index.site_district))
-    websites = {h: Website.model_construct(id=h, name=h, name_en=h, department="", region="", fate=WebsiteFate(f))
-                for h, f in index.website_fate.items()}
-    return Inventory.model_construct(devices=devices, sites=sites, websites=websites)
+@dataclass(frozen=True, slots=True)
+class Fate:
+    fate: WebsiteFate
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """Which devices, sites and websites exist and each website's fate: all that the report's verdict functions
+    read of an inventory (`report.sources.Members`), from the index (which came from a validated inventory)."""
+
+    devices: dict[str, None]
+    sites: dict[str, None]
+    websites: dict[str, Fate]
+
+
+def membership(index: MetricsIndex) -> Membership:
+    return Membership(devices=dict.fromkeys(index.device_site), sites=dict.fromkeys(index.site_district),
+                      websites={h: Fate(WebsiteFate(f)) for h, f in index.website_fate.items()})
 
 
 @dataclass(slots=True)
@@ -81,7 +92,7 @@ class Verdicts:
     sites: dict[str, SiteBandwidth] | None = None  # from the newest bandwidth audit
 
 
-def judge(stored: StoredRuns, inventory: Inventory) -> Verdicts:
+def judge(stored: StoredRuns, inventory: Members) -> Verdicts:
     six, band = stored.audits.get(IPV6_AUDIT), stored.audits.get(BANDWIDTH_AUDIT)
     return Verdicts(devices=device_readiness(six, inventory) if six is not None else None,
                     sites=site_bandwidth(band, inventory) if band is not None else None)
@@ -106,7 +117,7 @@ def runs_family(stored: StoredRuns) -> Family:
     return family
 
 
-def kpi_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory, verdicts: Verdicts,
+def kpi_families(index: MetricsIndex, stored: StoredRuns, inventory: Members, verdicts: Verdicts,
                  ) -> list[Family]:
     ratio = Family("ezgov_kpi_ratio", "Each figure of the readiness report: done over total (0..1).", ("kpi",))
     target = Family("ezgov_kpi_target_ratio", "The plan's target for each figure of the readiness report (0..1).",
@@ -172,15 +183,15 @@ def device_families(index: MetricsIndex, stored: StoredRuns, judged: Verdicts) -
     states, scores = status.samples, score.samples
     for device, verdict in sorted(verdicts.items()):
         site = device_site[device]
-        labels = (site_district.get(site, ""), site, device)
-        states.append(((*labels, READINESS_STATE[verdict]), 1.0))
-        counts = coverage.get(labels[0])
+        district = site_district.get(site, "")
+        states.append(((district, site, device, READINESS_STATE[verdict]), 1.0))
+        counts = coverage.get(district)
         if counts is None:
-            counts = coverage[labels[0]] = [0, 0]
+            counts = coverage[district] = [0, 0]
         counts[1] += 1
         if verdict != "unknown":
             counts[0] += 1
-            scores.append((labels, float(max(0, 100 - penalty.get(device, 0)))))
+            scores.append(((district, site, device), float(max(0, 100 - penalty.get(device, 0)))))
     for district, (known, every) in sorted(coverage.items()):
         measured.add((district,), known)
         in_run.add((district,), every)
@@ -249,6 +260,9 @@ def bandwidth_families(index: MetricsIndex, judged: Verdicts) -> list[Family]:
 
 
 def _number(value: object) -> float | None:
+    kind = type(value)
+    if kind is float or kind is int:  # the usual cases first: a bool is neither
+        return float(value)  # type: ignore[arg-type]
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
@@ -267,13 +281,15 @@ def link_families(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
         capacity = _number(facts.get("capacity_mbps"))
         if district is None or not capacity:
             continue
-        p95 = [v for v in (_number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))) if v is not None]
-        if p95:
-            ratios.append(((district, site), float(max(p95) / capacity)))
-    rates = last.samples
+        p95_in, p95_out = _number(facts.get("p95_in_mbps")), _number(facts.get("p95_out_mbps"))
+        # the busier direction (the first of equals, as max() takes it)
+        busier = p95_out if p95_in is None or (p95_out is not None and p95_out > p95_in) else p95_in
+        if busier is not None:
+            ratios.append(((district, site), float(busier / capacity)))
+    rates, device_site = last.samples, index.device_site
     for device, interface, rate in stored.rates:
-        site = index.device_site.get(device, "")
-        district = index.site_district.get(site, "")
+        site = device_site.get(device, "")
+        district = site_district.get(site, "")
         rates.append(((district, site, device, interface, "in"), float(rate.in_bps)))
         rates.append(((district, site, device, interface, "out"), float(rate.out_bps)))
     return [ratio, last]
@@ -287,7 +303,7 @@ def _check_states(facts: Mapping[str, object]) -> Iterable[tuple[str, str]]:
         yield from ((str(c.get("id")), str(c.get("status"))) for c in checks if isinstance(c, Mapping))
 
 
-def website_families(index: MetricsIndex, stored: StoredRuns, inventory: Inventory) -> list[Family]:
+def website_families(index: MetricsIndex, stored: StoredRuns, inventory: Members) -> list[Family]:
     reachable = Family("ezgov_website_ipv6_reachable", "1 when a website has a usable AAAA and every IPv6 address "
                        "answers, as the report judges it; 0 otherwise.", ("district", "website"))
     checks = Family("ezgov_website_check_status", "Each website IPv6 check's outcome in the newest web check; value "

@@ -10,11 +10,13 @@ Pure: built from an already loaded inventory and report sources.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ezgov_infra.models.inventory import Inventory
 from ezgov_infra.report.figures import Kpi
 from ezgov_infra.report.sources import Migration
+
+if TYPE_CHECKING:  # annotations only: a scrape reads the index without the inventory's models
+    from ezgov_infra.models.inventory import Inventory
 
 CITY = "(city)"  # the district label of sites under no district, as the coverage counts name them
 INDEX_VERSION = 1

@@ -22,12 +22,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ezgov_infra.models.inventory import Inventory, WebsiteFate
-from ezgov_infra.models.kinds import Classification
+from ezgov_infra.models.kinds import Classification, WebsiteFate
 from ezgov_infra.report.sources import (
     BANDWIDTH_AUDIT,
     IPV6_AUDIT,
     WEB_CHECK,
+    Members,
     RunView,
     SiteBandwidth,
     Sources,
@@ -119,7 +119,7 @@ def make_kpi(text: Text, kpi_id: str, ratio: Ratio, previous: float | None, sour
 # ------------------------------------------------------------------------------------------------ the six figures
 
 
-def ipv6_ratio(run: RunView | None, inv: Inventory, devices: Iterable[str] | None = None, *,
+def ipv6_ratio(run: RunView | None, inv: Members, devices: Iterable[str] | None = None, *,
                verdicts: Mapping[str, str] | None = None) -> Ratio:
     """Ready devices over judged ones; `verdicts`, when the caller has them, are `device_readiness(run, inv)`."""
     if run is None:
@@ -130,7 +130,7 @@ def ipv6_ratio(run: RunView | None, inv: Inventory, devices: Iterable[str] | Non
     return Ratio(sum(v == "ready" for v in judged), len(judged))
 
 
-def bandwidth_ratio(run: RunView | None, inv: Inventory, sites: Iterable[str] | None = None, *,
+def bandwidth_ratio(run: RunView | None, inv: Members, sites: Iterable[str] | None = None, *,
                     bandwidth: Mapping[str, SiteBandwidth] | None = None) -> Ratio:
     """Sites meeting their target over measured ones; `bandwidth`, when the caller has it, is
     `site_bandwidth(run, inv)`."""
@@ -143,7 +143,7 @@ def bandwidth_ratio(run: RunView | None, inv: Inventory, sites: Iterable[str] | 
     return Ratio(sum(bool(b.meets_target) for b in measured), len(measured))
 
 
-def website_ratio(run: RunView | None, inv: Inventory, hosts: Iterable[str] | None = None) -> Ratio:
+def website_ratio(run: RunView | None, inv: Members, hosts: Iterable[str] | None = None) -> Ratio:
     if run is None:
         return Ratio(None, None)
     wanted = set(hosts) if hosts is not None else None

@@ -9,14 +9,15 @@ critical finding makes a device not ready, any high or medium one partial.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ezgov_infra.models.inventory import Inventory
-
-if TYPE_CHECKING:  # annotations only: the metrics exporter reads verdicts without the migration models
+if TYPE_CHECKING:  # annotations only: the metrics exporter reads verdicts without the inventory's or migration models
     from ezgov_infra.audit.broadband import Assessment, TrendPoint
+    from ezgov_infra.models.inventory import Inventory
+    from ezgov_infra.models.kinds import WebsiteFate
     from ezgov_infra.models.plan import MigrationPlan, SystemAssessment
     from ezgov_infra.models.systems import LegacySystem
 
@@ -25,6 +26,25 @@ WEB_CHECK = "web-check"
 BANDWIDTH_AUDIT = "bandwidth-audit"
 REPORT = "readiness-report"
 AUDIT_KINDS = (IPV6_AUDIT, WEB_CHECK, BANDWIDTH_AUDIT)
+
+class Fated(Protocol):
+    @property
+    def fate(self) -> WebsiteFate: ...
+
+
+class Members(Protocol):
+    """What the verdicts read of an inventory: which devices, sites and websites exist, and each website's fate.
+    An `Inventory` is one; the metrics exporter passes a lighter one built from its index."""
+
+    @property
+    def devices(self) -> Mapping[str, object]: ...
+
+    @property
+    def sites(self) -> Mapping[str, object]: ...
+
+    @property
+    def websites(self) -> Mapping[str, Fated]: ...
+
 
 # Website checks whose failure means the site cannot be reached over IPv6 at all.
 WEB_REACH_RULES = ("web.aaaa", "web.reachable")
@@ -93,35 +113,44 @@ def _readiness_word(value: Any) -> str | None:
     return word if word in ("ready", "partial", "not ready", "unknown") else None
 
 
-def device_readiness(run: RunView, inventory: Inventory) -> dict[str, str]:
+def device_readiness(run: RunView, inventory: Members) -> dict[str, str]:
     """`device -> ready | partial | not ready | unknown` for every inventory device the run covered."""
-    by_subject = run.findings_of()
+    judged = _verdicts_from_findings(run.findings)
+    devices = inventory.devices
     verdicts: dict[str, str] = {}
     for result in run.results:
         device = str(result["subject"])
-        if device not in inventory.devices:
+        if device not in devices:
             continue
         if result["status"] != "ok":
             verdicts[device] = "unknown"
             continue
-        facts = result.get("facts") or {}
-        if not facts.get("ipv6_evidence", True):
-            verdicts[device] = "unknown"  # nothing about IPv6 was collected: not measured
-            continue
-        score = facts.get("score")
-        score = score if isinstance(score, dict) else {}
-        stated = _readiness_word(facts.get("readiness")) or _readiness_word(score.get("readiness"))
-        if stated is not None:
-            verdicts[device] = stated
-            continue
-        severities = {str(f["severity"]) for f in by_subject.get(device, [])}
-        if "critical" in severities:
-            verdicts[device] = "not ready"
-        elif severities & {"high", "medium"}:
-            verdicts[device] = "partial"
-        else:
-            verdicts[device] = "ready"
+        facts = result.get("facts")
+        if facts:
+            if not facts.get("ipv6_evidence", True):
+                verdicts[device] = "unknown"  # nothing about IPv6 was collected: not measured
+                continue
+            score = facts.get("score")
+            score = score if isinstance(score, dict) else {}
+            stated = _readiness_word(facts.get("readiness")) or _readiness_word(score.get("readiness"))
+            if stated is not None:
+                verdicts[device] = stated
+                continue
+        verdicts[device] = judged.get(device, "ready")
     return verdicts
+
+
+def _verdicts_from_findings(findings: list[dict[str, Any]]) -> dict[str, str]:
+    """`subject -> not ready | partial` by the documented rule (any critical finding, else any high or medium
+    one); a subject without such findings is not named."""
+    judged: dict[str, str] = {}
+    for finding in findings:
+        severity = str(finding["severity"])
+        if severity == "critical":
+            judged[str(finding["subject"])] = "not ready"
+        elif severity in ("high", "medium"):
+            judged.setdefault(str(finding["subject"]), "partial")
+    return judged
 
 
 @dataclass(slots=True)
@@ -146,17 +175,21 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def site_bandwidth(run: RunView, inventory: Inventory) -> dict[str, SiteBandwidth]:
+P95_FACTS = ("p95_mbps", "p95_in_mbps", "p95_out_mbps")
+
+
+def site_bandwidth(run: RunView, inventory: Members) -> dict[str, SiteBandwidth]:
     """Per site: target, contracted and measured rates, and whether the site meets its target.
 
     Where the audit did not state `meets_target`, the measured rate (else the contracted one) is held against the
     target; a site with neither stays undecided (None) and counts as not measured.
     """
     sites: dict[str, SiteBandwidth] = {}
+    known_sites = inventory.sites
     for result in run.results:
         facts = result.get("facts") or {}
         site = str(facts.get("site") or result["subject"])
-        if site not in inventory.sites:
+        if site not in known_sites:
             continue
         target = _number(facts.get("target_mbps"))
         contracted = _number(facts.get("contracted_mbps"))
@@ -165,10 +198,12 @@ def site_bandwidth(run: RunView, inventory: Inventory) -> dict[str, SiteBandwidt
         if not isinstance(meets, bool):
             rate = measured if measured is not None else contracted
             meets = None if rate is None or target is None or result["status"] != "ok" else rate >= target
-        p95 = [v for v in (_number(facts.get(k)) for k in ("p95_mbps", "p95_in_mbps", "p95_out_mbps"))
-               if v is not None]
-        entry = SiteBandwidth(site, target, contracted, measured, max(p95) if p95 else None,
-                              _number(facts.get("headroom_mbps")), meets)
+        p95 = None  # the highest stated, the first of equals
+        for key in P95_FACTS:
+            value = _number(facts.get(key))
+            if value is not None and (p95 is None or value > p95):
+                p95 = value
+        entry = SiteBandwidth(site, target, contracted, measured, p95, _number(facts.get("headroom_mbps")), meets)
         known = sites.get(site)
         # Several results for one site (several uplinks): the site meets its target only if every one does.
         if known is not None and known.meets_target is not None and entry.meets_target is not None:
@@ -177,7 +212,7 @@ def site_bandwidth(run: RunView, inventory: Inventory) -> dict[str, SiteBandwidt
     return sites
 
 
-def website_reachable(run: RunView, inventory: Inventory) -> dict[str, bool]:
+def website_reachable(run: RunView, inventory: Members) -> dict[str, bool]:
     """`host -> reachable over IPv6` for every inventory website the run checked.
 
     Reachable means a usable AAAA and every IPv6 address answering (checks `web.aaaa` and `web.reachable`); a host

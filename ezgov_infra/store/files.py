@@ -11,7 +11,7 @@ import fcntl
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,8 +71,9 @@ def shared_lock(directory: Path, name: str = LOCK_NAME) -> Iterator[None]:
         yield
 
 
-def write_temporary(path: Path, data: bytes, *, mode: int | None = None, tag: str = "") -> Path:
-    """Write `data` to a new temporary file beside `path`, synced to disk, with its final mode; returns it.
+def write_temporary(path: Path, data: bytes | Iterable[bytes], *, mode: int | None = None, tag: str = "") -> Path:
+    """Write `data` (bytes, or chunks of bytes written in turn) to a new temporary file beside `path`, synced to
+    disk, with its final mode; returns it.
 
     The file is created 0600 (mkstemp), so a secret is never readable by others, not even for a moment.
     """
@@ -80,7 +81,10 @@ def write_temporary(path: Path, data: bytes, *, mode: int | None = None, tag: st
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{tag}", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
@@ -104,8 +108,9 @@ def sync_folder(folder: Path) -> None:
         os.close(dir_fd)
 
 
-def atomic_write(path: Path, text: str | bytes, *, mode: int | None = None) -> None:
-    """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
+def atomic_write(path: Path, text: str | bytes | Iterable[bytes], *, mode: int | None = None) -> None:
+    """Write a temp file beside `path` (text, bytes, or chunks of bytes), fsync it, rename it over `path`, fsync
+    the folder.
 
     A writer killed at any moment leaves either the old file or the new one, never a mix. The temporary file is
     created 0600 and given its final mode before the rename: `mode`, else the existing file's, else 0644. A

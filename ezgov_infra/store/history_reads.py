@@ -4,8 +4,8 @@
 `results_with_facts` extracts all the named facts of a row in one `json_extract` (one parse of the row's facts
 document instead of one per key) and reads the whole run as one JSON document; `last_sample_pairs` reads the run's
 samples as plain tuples in the order the `samples_run` index keeps them (no window function, no sort, no dict per
-row) and keeps each interface's last two, in `Sample`'s field order. On a history that is not an SQLite
-connection they fall back to `History`'s own methods.
+row) and keeps each interface's last two as they come (`SampleRow`s, `hc` the stored 0 or 1). On a history that
+is not an SQLite connection they fall back to `History`'s own methods.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
+from ezgov_infra.models.samples import SampleRow
 from ezgov_infra.store.history import History
 
-SampleRow = tuple[str, str, float, int | None, int | None, int | None, int | None, bool]
 SAMPLE_COLUMNS = "device, interface, ts, uptime, in_octets, out_octets, speed_mbps, hc"
 
 
@@ -35,15 +35,23 @@ def results_with_facts(history: History, run_id: int, keys: Sequence[str]) -> li
     if db is None or not named:
         return history.result_facts(run_id, keys)
     # json_extract of one path gives the bare SQL value, of two or more a JSON array: a lone key is asked twice
-    paths = ", ".join(f"'$.{key}'" for key in (named if len(named) > 1 else named * 2))
-    # one JSON document for the whole run (one parse, not one per row), put in subject order (ties as stored)
-    text = db.execute(f"SELECT json_group_array(json_array(subject, status, category, message, rowid, "
+    asked = named if len(named) > 1 else named * 2
+    paths = ", ".join(f"'$.{key}'" for key in asked)
+    # one JSON document for the whole run (one parse, not one per row), put in subject order (a subject has one
+    # result in a run: the table's key)
+    text = db.execute(f"SELECT json_group_array(json_array(subject, status, category, message, "
                       f"json_extract(facts, {paths}))) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
-    rows = sorted(json.loads(text or "[]"), key=itemgetter(0, 4))
+    rows = json.loads(text or "[]")
+    rows.sort(key=itemgetter(0))
     nested = [(i, key.split(".")) for i, key in enumerate(named) if "." in key]
     flat = [(i, key) for i, key in enumerate(named) if "." not in key]
+    absent = [None] * len(asked)
     out = []
-    for subject, status, category, message, _, values in rows:
+    for subject, status, category, message, values in rows:
+        if values == absent:  # none of the facts (a failed collection, or facts the audit does not state)
+            out.append({"subject": subject, "status": status, "category": category, "message": message,
+                        "facts": {}})
+            continue
         facts = {key: values[i] for i, key in flat if values[i] is not None}
         for i, (*parents, leaf) in nested:
             value = values[i]
@@ -87,13 +95,8 @@ def last_sample_pairs(history: History, run_id: int) -> list[tuple[SampleRow, Sa
         if after is not None and after[0] == last[0] and after[1] == last[1]:
             continue
         if first[0] == last[0] and first[1] == last[1]:
-            pairs.append((_tuple(first), _tuple(last)))
+            pairs.append((first, last))
     return pairs
-
-
-def _tuple(row: tuple[Any, ...]) -> SampleRow:
-    device, interface, ts, uptime, in_octets, out_octets, speed, hc = row
-    return (device, interface, ts, uptime, in_octets, out_octets, speed, bool(hc))
 
 
 def _row(sample: dict[str, Any]) -> SampleRow:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ezgov_infra.audit.bandwidth import WRAP32, interval_rate, percentile, percentile_index, rates, utilisation
+from ezgov_infra.audit.bandwidth import percentile, percentile_index, rates, utilisation
+from ezgov_infra.audit.intervals import WRAP32, interval_rate
 from ezgov_infra.models.bandwidth import DropReason, Rate, Sample
 
 MB = 1_000_000
