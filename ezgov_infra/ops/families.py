@@ -1,8 +1,9 @@
 """The metric families ezgov exposes, computed from stored runs and the metrics index. Pure.
 
-Names follow Prometheus' conventions: `ezgov_` prefix, base units in the name (`_seconds`, `_bits_per_second`,
-`_ratio` for 0..1), plain gauges. Verdicts are the report's own (`report.sources`, `report.figures`), so a
-dashboard and the readiness report never disagree. A fact not measured is not exposed (no series), never 0.
+Names follow Prometheus' conventions: `ezgov_` prefix, base units in the name (`_seconds`, `_bytes_per_second`
+(bytes, not bits, as promtool's lint asks: a dashboard shows bits with `* 8`), `_ratio` for 0..1), plain gauges.
+Verdicts are the report's own (`report.sources`, `report.figures`), so a dashboard and the readiness report never
+disagree. A fact not measured is not exposed (no series), never 0.
 
 State-like values (a device's readiness, a website check, a figure's status) are one series labelled with the
 current state, value 1: `count by (state) (ezgov_device_readiness_status)` counts devices per state, and a series
@@ -270,8 +271,8 @@ def link_families(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
     ratio = Family("ezgov_link_utilisation_p95_ratio", "The busier direction's 95th percentile over the site's "
                    "uplink capacity (the lower of contract and port speed), from the newest bandwidth audit.",
                    ("district", "site"))
-    last = Family("ezgov_link_last_rate_bits_per_second", "Each polled interface's rate over the newest interval of "
-                  "the newest counter poll.", ("district", "site", "device", "interface", "direction"))
+    last = Family("ezgov_link_last_rate_bytes_per_second", "Each polled interface's rate over the newest interval "
+                  "of the newest counter poll.", ("district", "site", "device", "interface", "direction"))
     run = stored.audits.get(BANDWIDTH_AUDIT)
     site_district, ratios = index.site_district, ratio.samples
     for result in run.results if run else []:
@@ -290,8 +291,8 @@ def link_families(index: MetricsIndex, stored: StoredRuns) -> list[Family]:
     for device, interface, rate in stored.rates:
         site = device_site.get(device, "")
         district = site_district.get(site, "")
-        rates.append(((district, site, device, interface, "in"), float(rate.in_bps)))
-        rates.append(((district, site, device, interface, "out"), float(rate.out_bps)))
+        rates.append(((district, site, device, interface, "in"), rate.in_bps / 8))
+        rates.append(((district, site, device, interface, "out"), rate.out_bps / 8))
     return [ratio, last]
 
 

@@ -52,6 +52,33 @@ class TestPromtool:
         assert done.stdout.strip() == "" and done.stderr.strip() == ""  # not even a lint warning
 
 
+    def test_promtool_check_metrics_passes_with_a_counter_poll_stored(self, sample_state: SampleState,
+                                                                    tmp_path: Path) -> None:
+        import shutil
+
+        from ezgov_infra.cli.main import main
+        from ezgov_infra.store.history import open_history
+
+        promtool = require("promtool")
+        state = tmp_path / "state"
+        shutil.copytree(sample_state.state_dir, state)
+        with open_history(state / "history.sqlite") as history:  # two rounds 300 s apart: 100 Mbit/s in
+            poll = history.start_run("bandwidth-poll")
+            history.add_samples([{"device": "ez-core-1", "interface": "eth1", "ts": 1_000.0 + 300 * n,
+                                  "uptime": 100_000 + 30_000 * n, "in_octets": n * 3_750_000_000,
+                                  "out_octets": n * 375_000_000, "speed_mbps": 1000} for n in range(2)], poll)
+            history.finish_run(poll, "ok")
+        out = tmp_path / "ezgov.prom"
+        assert main(["metrics", "write", str(out), "-i", str(sample_state.inventory), "--state-dir", str(state),
+                     "--plans-dir", str(sample_state.plans_dir)]) == 0
+        text = out.read_text(encoding="utf-8")
+        rates = {labels["direction"]: value for labels, value in parse(text)["ezgov_link_last_rate_bytes_per_second"]}
+        assert rates == {"in": 12_500_000.0, "out": 1_250_000.0}  # bytes per second, as promtool wants units
+        done = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0 and done.stdout.strip() == "" and done.stderr.strip() == "", done.stdout
+
+
 class TestAgreesWithTheReport:
     def test_each_figure_is_the_reports(self, exposition: str, sample_state: SampleState) -> None:
         from ezgov_infra.jobs.report import build
