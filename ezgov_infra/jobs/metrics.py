@@ -25,7 +25,6 @@ from ezgov_infra.report.sources import AUDIT_KINDS, BANDWIDTH_AUDIT, IPV6_AUDIT,
 from ezgov_infra.store.broadband import BroadbandStore
 from ezgov_infra.store.files import atomic_write
 from ezgov_infra.store.history import history_exists, open_history
-from ezgov_infra.store.history_reads import finding_keys, last_sample_pairs, results_with_facts
 from ezgov_infra.store.reading import bulk
 
 POLL_KIND = "bandwidth-poll"
@@ -130,12 +129,12 @@ def read_runs(history_db: Path) -> StoredRuns:
             run_id = int(row["id"])
             stored.audits[kind] = RunView(id=run_id, kind=kind, started=str(row["started"]), status=str(row["status"]),
                                           summary=dict(row["summary"]),
-                                          results=results_with_facts(history, run_id, FACT_KEYS[kind]),
-                                          findings=finding_keys(history, run_id))
+                                          results=history.result_facts(run_id, FACT_KEYS[kind]),
+                                          findings=history.finding_keys(run_id))
             stored.streaks[kind] = _streaks(history, kind, stored.audits[kind])
         poll = history.latest_run(POLL_KIND)
         if poll is not None:
-            for first, second in last_sample_pairs(history, int(poll["id"])):
+            for first, second in history.last_sample_pairs(int(poll["id"])):
                 rate = row_rate(first, second)
                 if isinstance(rate, Rate):
                     stored.rates.append((first[0], first[1], rate))

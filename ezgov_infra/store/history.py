@@ -17,10 +17,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
 from ezgov_infra.config import database_url
+from ezgov_infra.models.samples import SampleRow
+
+SAMPLE_COLUMNS = "device, interface, ts, uptime, in_octets, out_octets, speed_mbps, hc"  # a `SampleRow`
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -229,37 +233,41 @@ class History:
         return [{**row, "evidence": json.loads(row["evidence"])} for row in rows]
 
     def result_facts(self, run_id: int, keys: Sequence[str]) -> list[dict[str, Any]]:
-        """The results of a run with only the named facts (`a.b` reaches into an object): the database extracts
-        them, so a 60,000-device run is read without parsing each device's whole facts document. SQLite gives the
-        rows as one JSON array (one parse, not one per row), put in subject order (ties in the order stored)."""
+        """The results of a run in subject order, each with only the named facts (`a.b` reaches into an object; a
+        fact absent or null is left out). The database extracts them, so a 60,000-device run is read without
+        parsing each device's whole facts document; SQLite gives the whole run as one JSON array (one parse, not
+        one per row)."""
         named = [key for key in keys if key.replace(".", "").isidentifier()]
-        rows: list[tuple[str, str, str | None, str | None, dict[str, Any]]]
+        rows: list[tuple[str, str, str | None, str | None, list[Any]]]
         if self.db is not None:
-            paths = ", ".join(f"'{key}', facts -> '$.{key}'" for key in named)
-            sql = (f"SELECT json_group_array(json_array(subject, status, category, message, rowid, "
-                   f"json_object({paths}))) FROM results WHERE run_id = ?")
-            text = self.db.execute(sql, (run_id,)).fetchone()[0]
-            rows = [(r[0], r[1], r[2], r[3], r[5])
-                    for r in sorted(json.loads(text or "[]"), key=lambda row: (row[0], row[4]))]
+            # json_extract of one path gives the bare SQL value, of two or more a JSON array: a lone key twice
+            paths = ", ".join(f"'$.{key}'" for key in (named if len(named) > 1 else named * 2))
+            picked = f"json_extract(facts, {paths})" if named else "json_array()"
+            text = self.db.execute(f"SELECT json_group_array(json_array(subject, status, category, message, "
+                                   f"{picked})) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
+            rows = json.loads(text or "[]")
+            rows.sort(key=itemgetter(0))  # a subject has one result in a run (the table's key)
         else:
-            picked = "json_build_object(" + ", ".join(
-                f"'{key}', facts::jsonb #> '{{{','.join(key.split('.'))}}}'" for key in named) + ")::text"
+            picked = "json_build_array(" + ", ".join(
+                f"facts::jsonb #> '{{{','.join(key.split('.'))}}}'" for key in named) + ")::text"
             sql = (f"SELECT subject, status, category, message, {picked} AS facts FROM results "
                    "WHERE run_id = ? ORDER BY subject")
             rows = [(r["subject"], r["status"], r["category"], r["message"], json.loads(r["facts"]))
                     for r in self.sql.rows(sql, (run_id,))]
-        nested = [(key, key.split(".")) for key in named if "." in key]
+        nested = [(i, key.split(".")) for i, key in enumerate(named) if "." in key]
+        flat = [(i, key) for i, key in enumerate(named) if "." not in key]
         out = []
-        for subject, status, category, message, flat in rows:
-            facts = {key: value for key, value in flat.items() if value is not None and "." not in key}
-            for key, (*parents, leaf) in nested:
-                value = flat.get(key)
-                if value is None:
-                    continue
-                node = facts
-                for parent in parents:
-                    node = node.setdefault(parent, {})
-                node[leaf] = value
+        for subject, status, category, message, values in rows:
+            facts: dict[str, Any] = {}
+            if any(value is not None for value in values):  # else a failed collection, or facts not stated
+                facts = {key: values[i] for i, key in flat if values[i] is not None}
+                for i, (*parents, leaf) in nested:
+                    if values[i] is None:
+                        continue
+                    node = facts
+                    for parent in parents:
+                        node = node.setdefault(parent, {})
+                    node[leaf] = values[i]
             out.append({"subject": subject, "status": status, "category": category, "message": message,
                         "facts": facts})
         return out
@@ -272,7 +280,8 @@ class History:
 
     def finding_keys(self, run_id: int) -> list[dict[str, Any]]:
         """Subject, rule and severity of a run's findings (no evidence): what counts and verdicts need."""
-        return self.sql.rows("SELECT subject, rule, severity FROM findings WHERE run_id = ?", (run_id,))
+        rows = self.sql.tuples("SELECT subject, rule, severity FROM findings WHERE run_id = ?", (run_id,))
+        return [{"subject": subject, "rule": rule, "severity": severity} for subject, rule, severity in rows]
 
     def statuses(self, run_id: int, subjects: Sequence[str]) -> dict[str, str]:
         """`subject -> status` in a run, for the named subjects only."""
@@ -283,19 +292,18 @@ class History:
             found.update((row["subject"], row["status"]) for row in self.sql.rows(sql, (run_id, *chunk)))
         return found
 
-    def last_two_samples(self, run_id: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """Per interface, its last two samples in a run (oldest first), for the newest interval rate."""
-        rows = self.sql.rows(
-            "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY device, interface ORDER BY ts DESC) AS n "
-            "FROM samples WHERE run_id = ?) AS ranked WHERE n <= 2 ORDER BY device, interface, ts", (run_id,))
-        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        previous: dict[str, Any] | None = None
-        for current in rows:
-            current.pop("n")
-            if previous is not None and (previous["device"], previous["interface"]) == (current["device"],
-                                                                                         current["interface"]):
-                pairs.append((previous, current))
-            previous = current
+    def last_sample_pairs(self, run_id: int) -> list[tuple[SampleRow, SampleRow]]:
+        """Per interface, its last two samples in a run (oldest first), for the newest interval rate: plain rows
+        (`SampleRow`, `hc` as stored), read in the order the `samples_run` index keeps them."""
+        rows = self.sql.tuples(f"SELECT {SAMPLE_COLUMNS} FROM samples WHERE run_id = ? "
+                               "ORDER BY device, interface, ts", (run_id,))
+        pairs: list[tuple[SampleRow, SampleRow]] = []
+        # each row beside the one before and the one after it (None after the last row)
+        for first, last, after in zip(rows, rows[1:], [*rows[2:], None], strict=False):
+            if after is not None and after[0] == last[0] and after[1] == last[1]:
+                continue
+            if first[0] == last[0] and first[1] == last[1]:
+                pairs.append((first, last))
         return pairs
 
     @staticmethod

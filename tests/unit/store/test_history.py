@@ -72,6 +72,34 @@ class TestRuns:
         assert rows[0]["facts"] == {"software": {"version": "8.4"}, "ipv6_forwarding": True}
         assert rows[1] == {"subject": "r2", "status": "failed", "category": "auth", "message": None, "facts": {}}
 
+    @pytest.mark.parametrize(("keys", "expected"), [
+        (("readiness", "score.readiness"), {"r0": {}, "r1": {}, "r2": {"readiness": "ready",
+                                                                       "score": {"readiness": "partial"}},
+                                            "r3": {}}),
+        (("site",), {"r0": {"site": ""}, "r1": {}, "r2": {"site": "s2"}, "r3": {"site": "站点"}}),
+        (("checks",), {"r0": {}, "r1": {}, "r2": {}, "r3": {"checks": [{"id": "web.aaaa", "status": "pass"}]}}),
+        (("meets_target", "p95_in_mbps"), {"r0": {"meets_target": True}, "r1": {},
+                                           "r2": {"meets_target": False, "p95_in_mbps": 12.5}, "r3": {}}),
+        (("no-such key", "site"), {"r0": {"site": ""}, "r1": {}, "r2": {"site": "s2"}, "r3": {"site": "站点"}}),
+        ((), {"r0": {}, "r1": {}, "r2": {}, "r3": {}}),
+    ])
+    def test_facts_of_every_shape_come_back_in_subject_order(self, store: tuple[Path, str | None],
+                                                            keys: tuple[str, ...],
+                                                            expected: dict[str, dict[str, Any]]) -> None:
+        path, url = store
+        with open_history(path, url=url) as history:
+            run_id = history.record_run("ipv6-audit", status="ok", results=[
+                {"subject": "r2", "status": "ok", "facts": {"readiness": "ready", "site": "s2", "p95_in_mbps": 12.5,
+                                                             "score": {"readiness": "partial", "x": 1},
+                                                             "meets_target": False}},
+                {"subject": "r1", "status": "failed", "category": "unreachable", "message": "no route"},
+                {"subject": "r3", "status": "ok", "facts": {"readiness": None, "score": 7, "site": "站点",
+                                                             "checks": [{"id": "web.aaaa", "status": "pass"}]}},
+                {"subject": "r0", "status": "ok", "facts": {"capacity_mbps": 100, "meets_target": True, "site": ""}}])
+            rows = history.result_facts(run_id, keys)
+        assert {r["subject"]: r["facts"] for r in rows} == expected
+        assert [r["subject"] for r in rows] == ["r0", "r1", "r2", "r3"]
+
 
 class TestSamples:
     def test_samples_keep_64_bit_counters_and_times(self, store: tuple[Path, str | None]) -> None:
@@ -84,10 +112,28 @@ class TestSamples:
             assert history.add_samples(rows, run_id) == 3
             assert history.add_samples([], run_id) == 0
             stored = history.samples(device="r1", since=1764400001.0)
-            pairs = history.last_two_samples(run_id)
+            pairs = history.last_sample_pairs(run_id)
         assert [s["ts"] for s in stored] == [1764400001.125, 1764400002.125]
         assert stored[-1]["in_octets"] == big - 8 and stored[-1]["hc"] == 1 and stored[-1]["run_id"] == run_id
-        assert len(pairs) == 1 and (pairs[0][0]["uptime"], pairs[0][1]["uptime"]) == (101, 102)
+        assert len(pairs) == 1 and (pairs[0][0][3], pairs[0][1][3]) == (101, 102)  # uptimes
+        assert pairs[0][1][4] == big - 8
+
+    def test_the_last_two_samples_of_each_interface_of_the_run(self, store: tuple[Path, str | None]) -> None:
+        path, url = store
+        with open_history(path, url=url) as history:
+            run = history.start_run("bandwidth-poll")
+            other = history.start_run("bandwidth-poll")
+            rows = [{"device": d, "interface": i, "ts": float(ts), "uptime": 100 * ts, "in_octets": 10 * ts,
+                     "out_octets": None if ts == 3 else ts, "speed_mbps": 1000, "hc": ts != 2}
+                    for d, i, count in (("a", "ge0", 1), ("a", "ge1", 3), ("b", "ge0", 2), ("c", "x", 4))
+                    for ts in range(1, count + 1)]
+            history.add_samples(rows[::-1], run)
+            history.add_samples([{**rows[0], "ts": 99.0}], other)
+            pairs = history.last_sample_pairs(run)
+        # an interface with one sample has no interval; the others their last two, oldest first, as stored
+        assert [(a[0], a[1], a[2], b[2]) for a, b in pairs] == [("a", "ge1", 2, 3), ("b", "ge0", 1, 2),
+                                                                ("c", "x", 3, 4)]
+        assert pairs[0] == (("a", "ge1", 2.0, 200, 20, 2, 1000, 0), ("a", "ge1", 3.0, 300, 30, None, 1000, 1))
 
 
 def _writer(path: str, url: str | None, worker: int, batches: int, size: int) -> None:
