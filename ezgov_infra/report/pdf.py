@@ -5,21 +5,26 @@ executive summary). Chinese needs a CJK font installed on the machine (Debian: f
 text still converts but shows as empty boxes, so the absence is reported instead of a silent bad PDF.
 
 Speed (bench/report_render.py): WeasyPrint builds hundreds of thousands of small Python objects for a report of
-forty pages and keeps them all until the PDF is written, so Python's cyclic collector only rescans live objects
-while it runs; it is paused for the conversion (about a sixth of the time) and the garbage collected once after.
+forty pages and keeps them all until the PDF is written, so Python's cyclic collector would only rescan live
+objects while it runs; it is paused for the conversion (about a sixth of the time) and the conversion's garbage
+collected once after. Its import looks its C libraries up in the loader's cache instead of through compilers.
 WeasyPrint reports its steps and each page it lays out through its progress logger; `progress` hears them as
 notes.
 """
 
 from __future__ import annotations
 
+import ctypes.util
 import gc
 import logging
+import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ezgov_infra import process
 from ezgov_infra.errors import ReportError
@@ -73,16 +78,66 @@ def _watched(progress: Progress) -> Iterator[None]:
 
 
 @contextmanager
+def _libraries_from_loader_cache() -> Iterator[None]:
+    """WeasyPrint names each C library it loads (Pango, HarfBuzz, fontconfig ...) in several spellings and cffi asks
+    `ctypes.util.find_library` about each; on Linux that runs ldconfig, then gcc and ld for every spelling it does
+    not find: some fifty processes, a fifth of a second of each PDF. While WeasyPrint is imported the question is
+    answered from the loader's cache (`ldconfig -p`, read once) the way ctypes answers it first; should a library
+    be missing from the cache, `_import_weasyprint` imports again with the full search. Not on other systems, nor
+    with LD_LIBRARY_PATH set (the cache does not see those folders)."""
+    ldconfig = shutil.which("ldconfig") or next((p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig")
+                                                 if os.path.exists(p)), None)
+    if sys.platform != "linux" or ldconfig is None or os.environ.get("LD_LIBRARY_PATH"):
+        yield
+        return
+    listing = process.capture([ldconfig, "-p"], timeout=30).stdout
+    sonames = [line.split()[0] for line in listing.splitlines()[1:] if " => " in line]
+    original = ctypes.util.find_library
+
+    def from_cache(name: str) -> str | None:
+        prefix = f"lib{name}."
+        return next((soname for soname in sonames if soname.startswith(prefix)), None)
+
+    ctypes.util.find_library = from_cache
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+@contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: the conversion's objects live until its end anyway."""
+    """No cyclic garbage collection inside: the conversion's objects live until its end anyway. The objects alive
+    before (modules, the report's data) are set aside meanwhile (frozen), so the one collection after scans only
+    what the conversion made. Unlike `store.reading.bulk`, whose records hold no cycle, WeasyPrint's boxes do: its
+    garbage is collected here, not left to the next command's allocations. What was already frozen before (a
+    province's inventory read in bulk) stays frozen."""
     was_enabled = gc.isenabled()
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
     gc.disable()
     try:
         yield
     finally:
+        gc.collect()
+        if thaw:
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
-        gc.collect()
+
+
+def _import_weasyprint() -> Any:
+    try:
+        try:
+            with _libraries_from_loader_cache():
+                import weasyprint
+        except OSError:  # a C library outside the loader's cache: ctypes' full search finds it
+            import weasyprint
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ReportError(f"WeasyPrint is not installed: {exc}") from exc
+    except OSError as exc:
+        raise ReportError(f"WeasyPrint cannot load its C libraries (Pango, HarfBuzz, fontconfig): {exc}") from exc
+    return weasyprint
 
 
 def html_to_pdf(html: str, *, base: Path, lang: str, progress: Progress | None = None) -> bytes:
@@ -97,10 +152,7 @@ def html_to_pdf(html: str, *, base: Path, lang: str, progress: Progress | None =
     watcher.started(f"PDF ({lang})", None)
     try:
         with _collector_paused():
-            try:
-                import weasyprint
-            except ImportError as exc:  # pragma: no cover - a declared dependency
-                raise ReportError(f"WeasyPrint is not installed: {exc}") from exc
+            weasyprint = _import_weasyprint()
             try:
                 with _watched(watcher):
                     pdf = weasyprint.HTML(string=html, base_url=str(base)).write_pdf()
