@@ -50,7 +50,7 @@ class TestConversion:
         assert notes[-1] == "writing 2 pages"
 
     def test_the_collector_is_running_again_after_with_nothing_left_frozen(self, tmp_path: Path) -> None:
-        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.unfreeze()  # an earlier bulk read in this session may have frozen what it read
         pdf.html_to_pdf(TWO_PAGES, base=tmp_path, lang="en")
         assert gc.isenabled()
         assert gc.get_freeze_count() == 0
@@ -70,6 +70,7 @@ class TestConversion:
                 raise ValueError("no font for U+4E00")
 
         heard = Heard()
+        gc.unfreeze()
         monkeypatch.setattr(pdf, "_import_weasyprint", Broken)
         with pytest.raises(pdf.ReportError, match="PDF rendering failed: no font for U\\+4E00"):
             pdf.html_to_pdf(TWO_PAGES, base=tmp_path, lang="en", progress=heard)
@@ -98,3 +99,14 @@ class TestLibraryLookup:
         before = ctypes.util.find_library
         with pdf._libraries_from_loader_cache():
             assert ctypes.util.find_library is before
+
+
+class TestFrozenBefore:
+    def test_what_a_bulk_read_froze_stays_frozen(self, tmp_path: Path) -> None:
+        gc.freeze()
+        try:
+            frozen = gc.get_freeze_count()
+            pdf.html_to_pdf(TWO_PAGES, base=tmp_path, lang="en")
+            assert gc.get_freeze_count() >= frozen and gc.isenabled()
+        finally:
+            gc.unfreeze()
