@@ -127,6 +127,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _import_weasyprint() -> Any:
+    if "weasyprint" in sys.modules:  # a second PDF in this process: the libraries are loaded
+        return sys.modules["weasyprint"]
     try:
         try:
             with _libraries_from_loader_cache():
