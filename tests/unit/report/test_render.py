@@ -80,6 +80,8 @@ class TestHtml:
         assert len(asides) >= 3, headings  # owners, milestones, evidence sections
         assert [h for h in headings if re.search(r"[()]", h)] == []
         assert "生成于 2019年11月1日 09:00（UTC+8）" in html
+        # the worst sites and townships: name（id）：problem；problem
+        assert "</strong> (" not in html and re.search(r"</strong>（[^（）<]+）：[^<]+；", html)
 
     def test_english_headings_keep_their_parentheses(self, sample_state: SampleState) -> None:
         html = render_html(build(sample_state, "en"))
