@@ -136,3 +136,13 @@ def playbook_drawer(title: str) -> Drawer:
         return f"[red]{result.category}[/red] {escape(result.subject)}: {escape(result.message or '')}"
 
     return Drawer(bar="spinner", title=title, line=line, status=status, tally=lambda r: str(r.value))
+
+
+def steps_drawer(title: str) -> Drawer:
+    """One slow job told in steps (a PDF's layout): a spinner with the title and the step under way."""
+    from ezgov_infra.cli.render import escape
+
+    def status(drawer: Drawer) -> str:
+        return f"{escape(drawer.title)}: {escape(drawer.activity)}" if drawer.activity else escape(drawer.title)
+
+    return Drawer(bar="spinner", title=title, line=None, status=status)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ezgov_infra.cli.options import FormatOpt, InventoryOpt, PlansOpt, StateDirOpt, resolved
 from ezgov_infra.models.kinds import Format, Lang
+
+if TYPE_CHECKING:
+    from ezgov_infra.models.runs import Progress
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -33,6 +37,18 @@ AsOfOpt = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
+
+
+def _pdf_progress(fmt: ReportFormat, lang: Lang) -> Progress | None:
+    """On a terminal, a line that follows the PDF's layout page by page; in a log, one line when it starts."""
+    if fmt is not ReportFormat.pdf:
+        return None
+    if sys.stderr.isatty():
+        from ezgov_infra.cli.progress import steps_drawer
+
+        return steps_drawer(f"PDF ({lang.value})")
+    typer.echo(f"laying out the PDF ({lang.value}) ...", err=True)
+    return None
 
 
 @app.command("readiness")
@@ -67,7 +83,7 @@ def readiness_command(
     settings = resolved(ctx, inventory=inventory, state_dir=state_dir, plans_dir=plans_dir)
     result = report.readiness(folder=settings.inventory, state_dir=settings.state_dir, lang=lang.value,
                               fmt=fmt.value, out=out, run=run, plans_dir=settings.plans_dir, plan=plan,
-                              as_of=_day(as_of), brief=brief, progress=lambda line: typer.echo(line, err=True))
+                              as_of=_day(as_of), brief=brief, progress=_pdf_progress(fmt, lang))
     typer.echo(f"wrote {result.path} ({result.format}, {result.lang}, {result.size} bytes)")
 
 

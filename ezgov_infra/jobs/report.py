@@ -8,7 +8,7 @@ figures in the summary) so the next report shows the trend of figures that come 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +20,8 @@ from ezgov_infra.config import DEFAULT_PLANS_DIR, history_path
 from ezgov_infra.errors import InputError
 from ezgov_infra.jobs.broadband import assess_history
 from ezgov_infra.migrate.assess import assess
+from ezgov_infra.models.inventory import Inventory
+from ezgov_infra.models.runs import Progress
 from ezgov_infra.report.build import Report, build_report
 from ezgov_infra.report.pdf import html_to_pdf
 from ezgov_infra.report.render import render_html, render_markdown, workbook_sheets
@@ -115,11 +117,13 @@ def read_history(path: Path, run: str, everything: Mapping[str, set[str]] | None
     return runs, previous, earlier, partial
 
 
-def read_migration(folder: Path, plans_dir: Path, plan_name: str | None, as_of: date) -> Migration:
-
+def read_migration(folder: Path, plans_dir: Path, plan_name: str | None, as_of: date,
+                   inventory: Inventory | None = None) -> Migration:
+    """The catalogue, its assessment and the plan; `inventory` when the caller already loaded `folder`."""
     if not (folder / SYSTEMS_FILE).exists():
         return Migration()
-    inventory = load_inventory(folder)
+    if inventory is None:
+        inventory = load_inventory(folder)
     systems = load_catalogue(folder, inventory)
     rules, _ = load_rules(folder)
     plan = None
@@ -145,8 +149,9 @@ def load_sources(*, folder: Path, history_db: Path, run: str = "latest", plans_d
     runs, previous, earlier, partial = read_history(history_db, run, everything)
 
     households, _, households_trend = assess_history(inventory, history_db)
+    migration = read_migration(folder, plans_dir, plan, day, inventory)
     return Sources(inventory=inventory, as_of=day, coverage=coverage, runs=runs, previous=previous,
-                   earlier=earlier, partial=partial, migration=read_migration(folder, plans_dir, plan, day),
+                   earlier=earlier, partial=partial, migration=migration,
                    broadband=households, broadband_trend=households_trend)
 
 
@@ -171,11 +176,12 @@ def executive_rows(report: Report) -> list[dict[str, Any]]:
 def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "html", out: Path | None = None,
               run: str = "latest", plans_dir: Path = DEFAULT_PLANS_DIR, plan: str | None = None,
               as_of: date | None = None, generated: datetime | None = None, brief: bool = False,
-              progress: Callable[[str], None] | None = None) -> ReportResult:
+              progress: Progress | None = None) -> ReportResult:
     """Build the report and write it to `out` (default `<state dir>/reports/readiness-<lang>.<ext>`).
 
     `brief`: the executive page alone (one page); `xlsx`: the open items and the wave schedule as a workbook for
-    those who forward tables. `progress` hears one line per slow step (the PDF's layout).
+    those who forward tables. `progress` follows the PDF's conversion, the one slow step: a note per stage and
+    per page laid out.
     """
 
     if fmt not in FORMATS:
@@ -196,9 +202,7 @@ def readiness(*, folder: Path, state_dir: Path, lang: str = "zh", fmt: str = "ht
         if fmt == "html":
             atomic_write(target, html)
         else:
-            if progress is not None:
-                progress(f"laying out the PDF ({lang}) ...")
-            atomic_write(target, html_to_pdf(html, base=target.parent.resolve(), lang=lang))
+            atomic_write(target, html_to_pdf(html, base=target.parent.resolve(), lang=lang, progress=progress))
     recorded = _record(history_db, report, target, fmt) if run == "latest" else None
     return ReportResult(path=str(target), format=fmt, lang=lang, size=target.stat().st_size,
                         recorded_run=recorded, figures=executive_rows(report))

@@ -70,7 +70,7 @@ def build_report(sources: Sources, lang: str, *, generated: datetime | None = No
         lang=lang,
         title=text("title"),
         subtitle=text("subtitle", city=text.name(city, "")),
-        generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"),
+        generated=text.moment(generated or datetime.now().astimezone()),
         as_of=sources.as_of,
         kpis=executive(sources, text, Ratio(coverage.connected, coverage.required)) + households,
         districts=district_rows(sources, text, coverage.by_district, worst, per_district),

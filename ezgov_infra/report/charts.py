@@ -22,10 +22,19 @@ FILLS = {"met": "solid", "close": "hatch", "off": "cross", "unknown": "none", "e
          "planned": "hatch", "failed": "cross", "rolled_back": "cross", "overdue": "none"}
 
 
-def _defs() -> str:
-    """Hatch patterns, one per status colour: status stays readable in black and white."""
+# The report's own faces (report.css), so a chart's words print in the font the text around it uses: an SVG left
+# to fontconfig's "sans-serif" pulls in a Latin face and a Japanese CJK face besides, each embedded in the PDF.
+FONTS = {"zh": "Noto Sans CJK SC, sans-serif", "en": "DejaVu Sans, Noto Sans CJK SC, sans-serif"}
+
+
+def _defs(statuses: Sequence[str]) -> str:
+    """Hatch patterns for the statuses the chart draws: status stays readable in black and white. Only the
+    patterns used are written, so the chart stays light to lay out."""
+    used = {s for s in statuses if FILLS.get(s) in ("hatch", "cross")}
     out = ["<defs>"]
     for name, colour in COLOURS.items():
+        if name not in used:
+            continue
         out.append(f'<pattern id="hatch-{name}" width="6" height="6" patternUnits="userSpaceOnUse" '
                    f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
                    f'<line x1="0" y1="0" x2="0" y2="6" stroke="{colour}" stroke-width="3"/></pattern>')
@@ -51,7 +60,7 @@ def text_width(text: str, size: float) -> float:
     return sum(size if ord(ch) >= 0x2E80 else 0.62 * size for ch in text)
 
 
-def kpi_bars(kpis: Sequence[Kpi], *, title: str, target_label: str) -> str:
+def kpi_bars(kpis: Sequence[Kpi], *, title: str, target_label: str, font: str = "sans-serif") -> str:
     """One horizontal bar per figure, 0-100%, with the target marked and the value written beside it; the label
     and value columns are as wide as their longest text, so nothing is cut at the chart's edges."""
     bar_w, row_h, top = 300, 30, 28
@@ -59,8 +68,8 @@ def kpi_bars(kpis: Sequence[Kpi], *, title: str, target_label: str) -> str:
     value_w = int(max([text_width(f"{k.value_text} · {k.status_text}", 12) for k in kpis] + [60.0]) + 16)
     width, height = label_w + bar_w + value_w, top + row_h * len(kpis) + 24
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-           f"<title>{escape(title)}</title>", _defs()]
+           f'width="{width}" height="{height}" font-family="{escape(font)}" font-size="12">',
+           f"<title>{escape(title)}</title>", _defs([k.status for k in kpis if k.pct is not None])]
     target_x = label_w + bar_w
     for index, kpi in enumerate(kpis):
         y = top + index * row_h
@@ -107,7 +116,8 @@ def window(schedule: Schedule) -> tuple[date, date]:
     return first - timedelta(days=3), last + timedelta(days=3)
 
 
-def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: str) -> str:
+def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: str,
+          font: str = "sans-serif") -> str:
     """Waves as bars on the plan's calendar, the deadline, today (when inside the window) and the milestones that
     fall inside it as vertical lines."""
     waves = schedule.waves
@@ -123,8 +133,9 @@ def gantt(schedule: Schedule, *, title: str, deadline_label: str, today_label: s
         return label_w + chart_w * (_day(day) - first).days / span
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-           f"<title>{escape(title)}</title>", _defs()]
+           f'width="{width}" height="{height}" font-family="{escape(font)}" font-size="11">',
+           f"<title>{escape(title)}</title>",
+           _defs([w.status if w.status in FILLS else "planned" for w in waves] + [m.status for m in milestones])]
     step = month_step(chart_w * 30.4 / span)
     month = date(first.year, first.month, 1)
     index = 0

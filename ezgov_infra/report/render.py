@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ezgov_infra.report.build import Report
-from ezgov_infra.report.charts import gantt, kpi_bars
+from ezgov_infra.report.charts import FONTS, gantt, kpi_bars
 from ezgov_infra.report.text import Text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -49,9 +49,10 @@ def stylesheet() -> str:
 
 def charts(report: Report, text: Text) -> dict[str, str]:
     return {
-        "kpi_chart": kpi_bars(report.kpis, title=text("ui.chart_kpis"), target_label=text("ui.chart_target")),
+        "kpi_chart": kpi_bars(report.kpis, title=text("ui.chart_kpis"), target_label=text("ui.chart_target"),
+                              font=FONTS[report.lang]),
         "gantt": gantt(report.schedule, title=text("ui.schedule"), deadline_label=text("ui.chart_deadline"),
-                       today_label=text("ui.chart_today")),
+                       today_label=text("ui.chart_today"), font=FONTS[report.lang]),
     }
 
 

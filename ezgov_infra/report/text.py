@@ -7,7 +7,7 @@ Sentences take named fields (`{done} of {total}`); a missing key or field is a p
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
@@ -44,6 +44,15 @@ def strings(lang: str) -> dict[str, str]:
     return _flatten(tree)
 
 
+def zone(offset: timedelta | None) -> str:
+    """`UTC`, `UTC+8`, `UTC+5:30`, `UTC-3`: a zone by its offset, which no reader mistakes (CST is three zones)."""
+    minutes = round((offset or timedelta()).total_seconds() / 60)
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 class Text:
     """`text("kpi.coverage.title")`, `text("trend.up", delta=2.5)`; `text.name(site)` picks name or name_en."""
 
@@ -69,6 +78,13 @@ class Text:
     def date(self, day: date) -> str:
         """A calendar day as each language writes it: 2019年11月1日, 2019-11-01."""
         return f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh" else day.isoformat()
+
+    def moment(self, when: datetime) -> str:
+        """A date and time with its zone as each language writes it: 2026年11月29日 18:30（UTC+8）,
+        29 Nov 2026 18:30 UTC+8. A time without a zone is taken as the machine's local time."""
+        when = when.astimezone() if when.tzinfo is None else when
+        return self("ui.moment", year=when.year, month=self("ui.months").split()[when.month - 1], day=when.day,
+                    time=when.strftime("%H:%M"), zone=zone(when.utcoffset()))
 
     def day(self, stamp: str) -> str:
         """The day of an ISO timestamp (`2019-11-01T09:00:00`) as `date` writes it."""

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 ALLOWLIST = frozenset({
     "IPv4", "IPv6", "OSPF", "OSPFv3", "BGP", "IS", "SNMP", "SNMPv3", "SNMPv2c", "SSH", "Telnet", "Mbps", "Gbps",
-    "A", "AAAA", "NTP", "AAA", "DNS", "MTU", "USB", "ACL", "VRP", "CPE", "syslog", "PDF", "HTML", "p10", "p95",
+    "A", "AAAA", "NTP", "AAA", "DNS", "MTU", "USB", "ACL", "VRP", "CPE", "syslog", "PDF", "HTML", "p10", "p95", "UTC",
 })
 WORD = re.compile(r"(?<![A-Za-z0-9_./:@-])[A-Za-z][A-Za-z0-9]*(?:[-_./:@][A-Za-z0-9]+)*")
 CJK = re.compile(r"[\u3400-\u9fff]")

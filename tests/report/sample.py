@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
@@ -20,7 +20,7 @@ from tests.conftest import REPO, SAMPLE
 
 SITES_LAB = REPO / "ezgov_infra" / "lab" / "websites" / "sites.yaml"
 AS_OF = date(2019, 11, 1)
-GENERATED = datetime(2019, 11, 1, 9, 0)
+GENERATED = datetime(2019, 11, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))  # Beijing time
 
 # What each website-lab mode fails, as the website check reports it (rule, severity).
 MODE_FINDINGS: dict[str, list[tuple[str, str]]] = {

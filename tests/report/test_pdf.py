@@ -110,6 +110,15 @@ class TestPagesPrint:
             assert page.fill() >= 1 / 3, f"page {page.number} is {page.fill():.0%} full: {page.text[:80]}"
 
 
+class TestFonts:
+    def test_the_chinese_pdf_embeds_one_face_charts_included(self, pdfs: dict[str, Path]) -> None:
+        # a chart left to fontconfig's "sans-serif" would add a Latin face and a Japanese CJK face
+        listing = subprocess.run([need("pdffonts", "poppler-utils"), str(pdfs["zh"])], capture_output=True,
+                                 text=True, check=True).stdout
+        faces = [line.split()[0].split("+", 1)[1] for line in listing.splitlines()[2:] if line.strip()]
+        assert faces == ["Noto-Sans-CJK-SC"]
+
+
 class TestBrief:
     def test_the_brief_is_one_page(self, sample_state: SampleState, tmp_path: Path) -> None:
         state = SampleState(sample_state.inventory, tmp_path / "state", sample_state.plans_dir, sample_state.plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -71,6 +72,21 @@ class TestHtml:
     def test_chinese_report_uses_chinese_names(self, sample_state: SampleState) -> None:
         html = render_html(build(sample_state, "zh"))
         assert "电子政务网络和政务云推进情况报告" in html and "鄂城区" in html and "Echeng District" not in html
+
+    def test_chinese_headings_use_full_width_parentheses(self, sample_state: SampleState) -> None:
+        html = render_html(build(sample_state, "zh"))
+        headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", html, re.S)]
+        asides = [h for h in headings if "（" in h]
+        assert len(asides) >= 3, headings  # owners, milestones, evidence sections
+        assert [h for h in headings if re.search(r"[()]", h)] == []
+        assert "生成于 2019年11月1日 09:00（UTC+8）" in html
+        # the worst sites and townships: name（id）：problem；problem
+        assert "</strong> (" not in html and re.search(r"</strong>（[^（）<]+）：[^<]+；", html)
+
+    def test_english_headings_keep_their_parentheses(self, sample_state: SampleState) -> None:
+        html = render_html(build(sample_state, "en"))
+        assert re.search(r"<h4>[^<]+ \(\d{4}-\d{2}-\d{2}\): [^<]+</h4>", html)
+        assert "generated 1 Nov 2019 09:00 UTC+8" in html
 
     def test_device_strings_show_as_text(self, tmp_path: Path, sample_inventory: Path) -> None:
         state = hostile_state(tmp_path, sample_inventory)

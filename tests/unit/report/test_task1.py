@@ -61,8 +61,8 @@ class TestSection:
         assert ("所用运营商报表：中国广电（2019-06-30）、中国移动（2019-06-30）、中国电信（2019-06-30）、"
                 "中国联通（2019-03-31）") in text
         worst = [line for line in text.splitlines() if line.startswith("- **")]
-        assert worst[0] == "- **西山街道** (鄂城区): 1798 户未达目标速率"
-        assert "- **梁子镇** (梁子湖区): 1 个行政村 4G 未全覆盖" in worst
+        assert worst[0] == "- **西山街道**（鄂城区）：1798 户未达目标速率"
+        assert "- **梁子镇**（梁子湖区）：1 个行政村 4G 未全覆盖" in worst
         assert "| 2019-03-31 | 75.9% | 81.1% | 73.8% |" in text
         assert "凤凰街道滨湖社区：具备千兆接入能力，但实测下载中位数 67.9 Mbps（p10 38.7 Mbps，7 次测速）" in text
 

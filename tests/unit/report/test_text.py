@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ezgov_infra.report.text import LANGUAGES, Text, strings
+from ezgov_infra.report.text import LANGUAGES, Text, strings, zone
 from tests.conftest import REPO
 
 PACKAGE = REPO / "ezgov_infra" / "report"
@@ -61,3 +62,22 @@ class TestText:
         assert Text("en").pct(100.0) == "100%"
         assert Text("en").pct(94.1) == "94.1%"
         assert Text("en").pct(None) == "Not yet measured"
+
+
+class TestMoment:
+    BEIJING = timezone(timedelta(hours=8))
+
+    def test_a_time_reads_as_each_language_writes_it_with_its_zone(self) -> None:
+        when = datetime(2026, 11, 29, 18, 30, 45, tzinfo=self.BEIJING)
+        assert Text("zh").moment(when) == "2026年11月29日 18:30（UTC+8）"
+        assert Text("en").moment(when) == "29 Nov 2026 18:30 UTC+8"
+
+    def test_a_zone_is_named_by_its_offset(self) -> None:
+        assert zone(timedelta(0)) == "UTC"
+        assert zone(timedelta(hours=5, minutes=30)) == "UTC+5:30"
+        assert zone(timedelta(hours=-3)) == "UTC-3"
+
+    def test_a_time_without_a_zone_is_the_machines_local_time(self) -> None:
+        naive = datetime(2026, 1, 5, 7, 5)
+        local = naive.astimezone()
+        assert Text("en").moment(naive) == f"5 Jan 2026 07:05 {zone(local.utcoffset())}"
