@@ -145,30 +145,7 @@ def read_azure_table(text: str, file: str, defaults: Mapping[str, str],
         out.problems.append(Problem(file, 1, "header", f"missing mandatory column(s): {', '.join(missing)}",
                                     "the Azure Migrate template's mandatory columns are marked with *; an "
                                     "exported assessment names its servers in a `Machine` column"))
-    for line, row in table.rows:
-        name = row.get("Server name", "")
-        if not name:
-            out.problem(line, "Server name", "missing server name")
-            continue
-        fields: dict[str, Any] = {**defaults, "id": slug(name), "name": name, "name_en": name}
-        columns = {"id": "Server name", "name": "Server name", "name_en": "Server name", "vcpu": "Cores",
-                   "ram_gb": "Memory (In MB)", "os": "OS name", "os_version": "OS version",
-                   "storage_gb": "Disk 1 size (In GB)", "addresses": "IP addresses",
-                   "cpu_util_pct": "CPU utilization percentage", "memory_util_pct": "Memory utilization percentage"}
-        fields.update(clean({"vcpu": row.get("Cores", ""), "os": row.get("OS name", ""),
-                             "os_version": row.get("OS version", ""),
-                             "cpu_util_pct": row.get("CPU utilization percentage", ""),
-                             "memory_util_pct": row.get("Memory utilization percentage", "")}))
-        if row.get("IP addresses"):
-            fields["addresses"] = split_list(row["IP addresses"])
-        if row.get("Memory (In MB)"):
-            fields["ram_gb"] = _megabytes_to_gb(row["Memory (In MB)"])
-        disks = [_number(out, line, row, c) for c in table.columns if re.fullmatch(r"Disk \d+ size \(In GB\)", c)]
-        sizes = [d for d in disks if d is not None]
-        if sizes:
-            fields["storage_gb"] = round(sum(sizes), 2)
-        out.classify(fields, [defaults.get("classification")])
-        out.build(line, fields, columns)
+    _servers(table, out, defaults, "Server name", TEMPLATE_FIELDS, "server name", disks=True)
     return Imported(out.result(), table.ignored)
 
 
@@ -197,25 +174,7 @@ def _assessment(table: Table, defaults: Mapping[str, str], rules: Sequence[Class
     if table.columns and "Machine" not in table.columns:
         out.problems.append(Problem(table.file, table.header_line, "header", "missing the Machine column",
                                     f"export the assessment and read its {ASSESSMENT_SHEET} sheet"))
-    columns = {"id": "Machine", "name": "Machine", "name_en": "Machine", "vcpu": "Cores", "ram_gb": "Memory(MB)",
-               "os": "Operating system", "storage_gb": "Storage(GB)", "addresses": "IP address",
-               "cpu_util_pct": "CPU usage(%)", "memory_util_pct": "Memory usage(%)"}
-    for line, row in table.rows:
-        name = row.get("Machine", "")
-        if not name:
-            out.problem(line, "Machine", "missing machine name")
-            continue
-        fields: dict[str, Any] = {**defaults, "id": slug(name), "name": name, "name_en": name}
-        fields.update(clean({"vcpu": row.get("Cores", ""), "os": row.get("Operating system", ""),
-                             "storage_gb": row.get("Storage(GB)", ""),
-                             "cpu_util_pct": row.get("CPU usage(%)", ""),
-                             "memory_util_pct": row.get("Memory usage(%)", "")}))
-        if row.get("IP address"):
-            fields["addresses"] = split_list(row["IP address"])
-        if row.get("Memory(MB)"):
-            fields["ram_gb"] = _megabytes_to_gb(row["Memory(MB)"])
-        out.classify(fields, [defaults.get("classification")])
-        out.build(line, fields, columns)
+    _servers(table, out, defaults, "Machine", ASSESSMENT_FIELDS, "machine name", disks=False)
     return Imported(out.result(), table.ignored)
 
 
@@ -240,3 +199,37 @@ def _whole(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else repr(round(float(value), 4))
+
+
+# Which column of each layout gives each field of a system (storage: the template's disks are summed instead)
+TEMPLATE_FIELDS = {"vcpu": "Cores", "ram_gb": "Memory (In MB)", "os": "OS name", "os_version": "OS version",
+                   "storage_gb": "Disk 1 size (In GB)", "addresses": "IP addresses",
+                   "cpu_util_pct": "CPU utilization percentage", "memory_util_pct": "Memory utilization percentage"}
+ASSESSMENT_FIELDS = {"vcpu": "Cores", "ram_gb": "Memory(MB)", "os": "Operating system", "storage_gb": "Storage(GB)",
+                     "addresses": "IP address", "cpu_util_pct": "CPU usage(%)", "memory_util_pct": "Memory usage(%)"}
+
+
+def _servers(table: Table, out: Collector, defaults: Mapping[str, str], name_column: str,
+             columns: Mapping[str, str], what: str, *, disks: bool) -> None:
+    """Each row of either layout as a system: named by `name_column`, its fields from `columns`; with `disks`,
+    storage is the sum of the `Disk N size` cells."""
+    located = {"id": name_column, "name": name_column, "name_en": name_column, **columns}
+    plain = [f for f in ("vcpu", "os", "os_version", "storage_gb", "cpu_util_pct", "memory_util_pct")
+             if f in columns and not (disks and f == "storage_gb")]
+    disk_columns = [c for c in table.columns if re.fullmatch(r"Disk \d+ size \(In GB\)", c)] if disks else []
+    for line, row in table.rows:
+        name = row.get(name_column, "")
+        if not name:
+            out.problem(line, name_column, f"missing {what}")
+            continue
+        fields: dict[str, Any] = {**defaults, "id": slug(name), "name": name, "name_en": name}
+        fields.update(clean({f: row.get(columns[f], "") for f in plain}))
+        if row.get(columns["addresses"]):
+            fields["addresses"] = split_list(row[columns["addresses"]])
+        if row.get(columns["ram_gb"]):
+            fields["ram_gb"] = _megabytes_to_gb(row[columns["ram_gb"]])
+        sizes = [size for c in disk_columns if (size := _number(out, line, row, c)) is not None]
+        if sizes:
+            fields["storage_gb"] = round(sum(sizes), 2)
+        out.classify(fields, [defaults.get("classification")])
+        out.build(line, fields, located)
