@@ -18,7 +18,8 @@ from ezgov_infra.migrate.assess import assess as run_rules
 from ezgov_infra.migrate.azure import to_azure_csv
 from ezgov_infra.migrate.catalogue import find_cycles
 from ezgov_infra.migrate.diff import diff_plans
-from ezgov_infra.migrate.importers import import_catalogue_file, to_ezgov_csv
+from ezgov_infra.migrate.formats import import_catalogue_file
+from ezgov_infra.migrate.importers import to_ezgov_csv
 from ezgov_infra.migrate.konveyor import to_konveyor_csv
 from ezgov_infra.migrate.networks import Overlap, overlaps
 from ezgov_infra.migrate.planner import PlanInput

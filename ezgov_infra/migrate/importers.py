@@ -20,14 +20,12 @@ import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
 from pydantic import ValidationError
 
-from ezgov_infra.errors import InputError, InventoryError, Problem
+from ezgov_infra.errors import InventoryError, Problem
 from ezgov_infra.models.kinds import Classification
 from ezgov_infra.models.plan import ClassifyRule
 from ezgov_infra.models.systems import LegacySystem, most_restrictive
@@ -287,55 +285,3 @@ class Imported:
 
 
 Reader = Callable[[str, str, Mapping[str, str], Sequence[ClassifyRule]], Imported]
-
-
-def _readers() -> dict[str, Reader]:
-    from ezgov_infra.migrate.azure import read_azure_table
-    from ezgov_infra.migrate.konveyor import read_konveyor_table
-
-    def ezgov(text: str, file: str, defaults: Mapping[str, str], rules: Sequence[ClassifyRule]) -> Imported:
-        return Imported(read_ezgov_csv(text, file, defaults, rules), [])
-
-    return {"csv": ezgov, "konveyor": read_konveyor_table, "azure": read_azure_table}
-
-
-def import_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str],
-                          rules: Sequence[ClassifyRule] = ()) -> Imported:
-    readers = _readers()
-    if fmt not in readers:
-        raise InputError(f"unknown import format {fmt!r} (one of {', '.join(FORMATS)})")
-    if path.suffix.lower() == ".xlsx":
-        if fmt != "azure":
-            raise InputError(f"{path}: the {fmt} format is read from CSV; the only workbook read is an exported "
-                             "Azure Migrate assessment (--format azure)")
-        from ezgov_infra.migrate.azure import ASSESSMENT_SHEET, read_assessment_rows
-
-        return read_assessment_rows(_sheet_rows(path, ASSESSMENT_SHEET), str(path), defaults, rules)
-    from ezgov_infra.store.carrier_files import decode_text
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    return readers[fmt](decode_text(raw, str(path)), str(path), defaults, rules)
-
-
-def _sheet_rows(path: Path, sheet: str) -> list[tuple[int, list[str]]]:
-    """A workbook sheet's rows as text cells, numbers written the way a person typed them (`4`, not `4.0`)."""
-    from ezgov_infra.store.carrier_files import read_grid
-
-    def text(cell: object) -> str:
-        if cell is None:
-            return ""
-        if isinstance(cell, bool):
-            return "true" if cell else "false"
-        if isinstance(cell, float):
-            return str(int(cell)) if cell.is_integer() else repr(cell)
-        return cell.isoformat() if isinstance(cell, date) else str(cell)
-
-    return [(number, [text(c) for c in cells]) for number, cells in read_grid(path, sheet=sheet).rows]
-
-
-def read_catalogue_file(path: Path, fmt: str, defaults: Mapping[str, str],
-                        rules: Sequence[ClassifyRule] = ()) -> dict[str, LegacySystem]:
-    return import_catalogue_file(path, fmt, defaults, rules).systems

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ezgov_infra.errors import InventoryError
-from ezgov_infra.migrate.importers import read_catalogue_file, read_ezgov_csv, to_ezgov_csv
+from ezgov_infra.migrate.formats import read_catalogue_file
+from ezgov_infra.migrate.importers import read_ezgov_csv, to_ezgov_csv
 from ezgov_infra.models.systems import LegacySystem
 from ezgov_infra.store.yamlfiles import dump_plain
 from tests.conftest import DATA as TESTS_DATA

@@ -17,7 +17,8 @@ from ezgov_infra.cli.main import app
 from ezgov_infra.errors import InputError, InventoryError, PlanError
 from ezgov_infra.jobs import migration
 from ezgov_infra.migrate.azure import to_azure_csv
-from ezgov_infra.migrate.importers import import_catalogue_file, read_catalogue_file, slug, to_ezgov_csv
+from ezgov_infra.migrate.formats import import_catalogue_file, read_catalogue_file
+from ezgov_infra.migrate.importers import slug, to_ezgov_csv
 from ezgov_infra.migrate.konveyor import to_konveyor_csv
 from ezgov_infra.models.plan import ClassifyRule, MigrationPlan
 from ezgov_infra.store.carrier_files import Cell, write_workbook
