@@ -6,8 +6,9 @@
 Generates a synthetic province (one root, 100 districts, 16 townships each, villages below) into a temporary
 folder, kept as one folder of files per kind, one file per district (`--layout folders`, the default: regions/,
 sites/, devices/, interfaces/, circuits/), or one file per kind (`--layout file`). Each step is timed as a whole
-fresh process (interpreter, imports and all), with its CPU time (user + system) and peak RSS, since the wall time
-depends on what else runs on the machine (the load average is printed):
+fresh process (interpreter, imports and all; the modules' bytecode cached after the first process, as an installed
+package has it), with its CPU time (user + system) and peak RSS, since the wall time depends on what else runs on
+the machine (the load average is printed):
 
 - PyYAML's bare C parse of the same bytes (`yaml.load(text, CSafeLoader)` on every file), the bound for cold;
 - load + validate cold (nothing cached), warm (every file's validated records from the content-hash cache), and
@@ -220,7 +221,9 @@ def main() -> None:
               f"YAML in {len(files)} files, layout {args.layout}) in {time.perf_counter() - t0:.1f} s")
         print(f"code: {args.code or 'this checkout'}; load average {load()} on {os.cpu_count()} cores")
         env = {**os.environ, "EZGOV_STATE_DIR": str(Path(tmp) / "state"),
-               "EZGOV_CACHE_DIR": str(Path(tmp) / "state" / "cache")}
+               "EZGOV_CACHE_DIR": str(Path(tmp) / "state" / "cache"),
+               "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}  # modules compiled once, as installed ones are
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         if args.code is not None:
             env["PYTHONPATH"] = str(args.code.resolve())
         print(f"{'bare C parse':22s} {run_once(STEPS['bare C parse'], folder, env)}   (PyYAML, every file)")
