@@ -3,7 +3,10 @@ call (ssh-keyscan, fc-list, git, the demo's own steps) all go through it, so `su
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO
 
@@ -33,3 +36,43 @@ def detached(argv: Sequence[str], *, log: IO[bytes] | None, env: Mapping[str, st
     return subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=log if log is not None else subprocess.DEVNULL,
                             stderr=subprocess.STDOUT, env=dict(env) if env is not None else None,
                             start_new_session=True, pass_fds=tuple(pass_fds), cwd="/", preexec_fn=preexec_fn)
+
+
+def stop_marked(marker: str, *, grace: float = 3.0) -> list[int]:
+    """End every process whose command line holds `marker`, a path unique to one run of ours: what a program we
+    started and that was killed leaves behind in sessions of its own (Ansible's workers call setsid, so killing the
+    playbook's process group misses them). SIGTERM, then SIGKILL after `grace`; returns the PIDs found."""
+    wanted, me = marker.encode(), os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                if wanted in handle.read():
+                    found.append(int(entry))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    for number in (signal.SIGTERM, signal.SIGKILL):
+        left = []
+        for pid in found:
+            try:
+                os.kill(pid, number)
+                left.append(pid)
+            except ProcessLookupError:
+                continue
+        deadline = time.monotonic() + (grace if number == signal.SIGTERM else 0.0)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.05)
+            left = [pid for pid in left if os.path.exists(f"/proc/{pid}") and not _zombie(pid)]
+        if not left:
+            break
+    return found
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[-1].split()[0] == b"Z"
+    except OSError:
+        return True

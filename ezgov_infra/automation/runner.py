@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ezgov_infra import process
 from ezgov_infra.errors import PlaybookError
 from ezgov_infra.models.runs import Batch, NoProgress, Progress, Result
 from ezgov_infra.store.files import atomic_write, private_folder
@@ -202,6 +203,8 @@ def run_playbook(
                                       secrets.values())) from None
     finally:
         progress.finished()
+        # a playbook stopped for time (or that failed to start) may leave Ansible's workers running: end them
+        process.stop_marked(str(private))
     masked = mask_secrets(private, secrets.values())
     elapsed = time.monotonic() - clock
     per_host = stream.results(runner.stats or {})

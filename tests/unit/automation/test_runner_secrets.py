@@ -148,6 +148,19 @@ class TestCarelessPlaybook:
         (slow,) = [p for p in (state / "artifacts").iterdir() if p.name.endswith("-slow")]
         assert MASK in "".join(p.read_text(encoding="utf-8") for p in slow.rglob("stdout"))
 
+    def test_a_run_stopped_for_time_leaves_no_ansible_process_behind(
+            self, runs: tuple[RunSummary, PlaybookError, Path]) -> None:
+        _, _, state = runs
+        (slow,) = [p for p in (state / "artifacts").iterdir() if p.name.endswith("-slow")]
+        left = []
+        for entry in Path("/proc").iterdir():  # Ansible's workers run in sessions of their own
+            try:
+                if entry.name.isdigit() and str(slow).encode() in (entry / "cmdline").read_bytes():
+                    left.append(entry.name)
+            except OSError:
+                continue
+        assert left == []
+
     def test_artifacts_are_in_a_folder_only_the_owner_can_read(self, runs: tuple[RunSummary, PlaybookError,
                                                                                    Path]) -> None:
         summary, _, _ = runs
