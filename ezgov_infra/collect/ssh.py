@@ -3,6 +3,11 @@ emulators, `lab.emulator.server`, use paramiko's server side).
 
 `collect(target)` logs in, runs the platform profile's commands and returns `DeviceFacts` through the platform's
 parser; `configure(target, lines)` sends configuration lines through the driver's configuration view and saves.
+
+Show commands run in a `ShowSession`: netmiko opens the connection (host keys, authentication, the terminal and its
+driver's login questions), then each read waits for what the device sends, and a command is done when its echo has
+come back and the prompt follows its output. netmiko's own session preparation and `send_command` poll with sleeps
+(about 0.35 s per device in all), which a province pays once per device; configuration keeps netmiko's driver.
 Host keys are checked against a known_hosts file unless the caller explicitly disables it. Errors are translated
 into the ezgov categories:
 
@@ -16,8 +21,10 @@ Secrets stay in `SshCredentials`; nothing here logs, and netmiko's session log i
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import logging
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -36,6 +43,7 @@ from ezgov_infra.models.credentials import SshCredentials
 from ezgov_infra.models.facts import DeviceFacts, Fault, Source
 from ezgov_infra.platforms import PlatformProfile
 from ezgov_infra.platforms.parsers import parse
+from ezgov_infra.store.reading import bulk
 
 
 @dataclass(frozen=True)
@@ -102,11 +110,11 @@ def _translate(target: SshTarget, exc: BaseException) -> CollectError:
     return UnreachableError(f"{where}: {exc.__class__.__name__}: {text}")
 
 
-def _tcp_precheck(target: SshTarget) -> None:
-    """Fail fast and precisely before netmiko: refused is unreachable, silence is a timeout."""
+def _tcp_connect(target: SshTarget) -> socket.socket:
+    """The TCP connection the session runs over, opened here: a refusal is then unreachable and silence a timeout,
+    precisely (netmiko words both as "TCP connection to device failed"), and the device is connected to once."""
     try:
-        with socket.create_connection((target.host, target.port), timeout=target.connect_timeout):
-            pass
+        return socket.create_connection((target.host, target.port), timeout=target.connect_timeout)
     except ConnectionRefusedError as exc:
         raise UnreachableError(f"{target.device} ({target.host}): SSH connection refused") from exc
     except TimeoutError as exc:
@@ -116,15 +124,124 @@ def _tcp_precheck(target: SshTarget) -> None:
         raise UnreachableError(f"{target.device} ({target.host}): {exc.strerror or exc}") from exc
 
 
-def _connect(target: SshTarget) -> Any:
-    from netmiko import ConnectHandler
+def _netmiko() -> Any:
+    """netmiko, imported with the cyclic collector paused: its two hundred drivers, paramiko and cryptography are
+    some hundred thousand objects, and the collector would walk the whole heap several times while they load
+    (0.04 s of the 0.12 s import, which every device of a run waits for)."""
+    with bulk():
+        import netmiko
+    return netmiko
 
+
+def _driver(target: SshTarget, **options: Any) -> Any:
+    """netmiko's driver for the platform over `_tcp_connect`'s socket; its errors translated."""
     # paramiko logs connection failures at ERROR; they are reported as results, not printed by Python's fallback.
     logging.getLogger("paramiko").addHandler(logging.NullHandler())
-    _tcp_precheck(target)
+    sock = _tcp_connect(target)
     try:
-        return ConnectHandler(**_connection_args(target))
+        return _netmiko().ConnectHandler(**_connection_args(target), sock=sock, **options)
     except Exception as exc:  # netmiko and paramiko raise many unrelated types; all are translated
+        sock.close()
+        raise _translate(target, exc) from None
+
+
+def driver_session(target: SshTarget) -> Any:
+    """A connection prepared by netmiko's driver for the platform (pager off, prompt found, its sleeps and all):
+    what configuration runs in, and the reference a `ShowSession`'s answers are tested against."""
+    return _driver(target)
+
+
+class ShowSession:
+    """Show commands over the interactive channel netmiko opened, read as the device writes them.
+
+    The prompt is learnt once (an empty line is sent; the last line matching the profile's `prompt` is it), the
+    profile's `paging` commands turn the pager off, and `send_command` returns what the device printed between the
+    echo of the command and the prompt, line ends normalised and terminal codes removed by the driver's own
+    functions. A "more" line (the profile's `more`) is answered with a space should the pager stay on."""
+
+    def __init__(self, connection: Any, profile: PlatformProfile, timeout: float) -> None:
+        self.connection = connection
+        self.channel = connection.remote_conn  # paramiko's Channel, with a pty and a shell
+        self.profile = profile
+        self.prompt_re = re.compile(profile.prompt)
+        # the "more" line at the end of what came, and the line with the cursor moves or backspaces that erase it
+        self.more_re = re.compile(rf"{profile.more}\s*$") if profile.more else None
+        self.erased_more = re.compile(rf"[ \t]*{profile.more}(?:(?:\x1b\[\d+D|\x08)+ *(?:\x1b\[\d+D|\x08)+)?") \
+            if profile.more else None
+        self.decoder = codecs.getincrementaldecoder(connection.encoding)(errors="replace")
+        self.prompt = self._learn_prompt(time.monotonic() + timeout)
+        for command in profile.paging:
+            self.send_command(command, read_timeout=timeout)
+
+    def _clean(self, text: str) -> str:
+        return str(self.connection.strip_ansi_escape_codes(self.connection.normalize_linefeeds(text)))
+
+    def _output(self, raw: str) -> str:
+        """The whole answer cleaned, every "more" line and its erasure gone."""
+        return self._clean(self.erased_more.sub("", raw) if self.erased_more is not None else raw)
+
+    def _read(self, deadline: float, waiting_for: str) -> str:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no prompt after {waiting_for}")
+        self.channel.settimeout(remaining)
+        data = self.channel.recv(65536)
+        if not data:
+            raise EOFError(f"the device closed the session after {waiting_for}")
+        return str(self.decoder.decode(data))
+
+    def _last_line(self, raw: str) -> str:
+        return self._clean(raw[-2048:]).rpartition("\n")[2].strip()
+
+    def _learn_prompt(self, deadline: float) -> str:
+        """The prompt, from the answer to an empty line (which also answers a banner's "press ENTER to continue";
+        the driver's login handler has answered any question asked before, such as VRP's password change)."""
+        self.channel.sendall(self.connection.RETURN)
+        raw = ""
+        while True:
+            raw += self._read(deadline, "login")
+            last = self._last_line(raw)
+            if self.prompt_re.match(last):
+                return last
+
+    def send_command(self, command: str, read_timeout: float = 30.0, **_: Any) -> str:
+        """What the device printed for `command` (netmiko's `send_command` with its command and prompt stripped)."""
+        deadline = time.monotonic() + read_timeout
+        self.channel.sendall(command + self.connection.RETURN)
+        raw = ""
+        while True:
+            raw += self._read(deadline, f"`{command}`")
+            last = self._last_line(raw)
+            if self.more_re is not None and self.more_re.search(last):
+                self.channel.sendall(" ")
+                continue
+            if last != self.prompt:
+                continue
+            lines = self._output(raw).split("\n")
+            # the echo, after any prompt the device printed before it; a prompt before the echo is not the end
+            echo = next((i for i, line in enumerate(lines) if line.rstrip().endswith(command)), None)
+            if echo is None or echo == len(lines) - 1:
+                continue
+            return "\n".join(lines[echo + 1:-1])
+
+    def disconnect(self) -> None:
+        """Log out as the device expects (`quit` or `exit`), then close the connection."""
+        with contextlib.suppress(Exception):
+            self.channel.sendall(self.profile.logout + self.connection.RETURN)
+        self.connection.paramiko_cleanup()
+
+
+def _show_session(target: SshTarget) -> ShowSession:
+    """A `ShowSession` on `target`: netmiko connects and logs in, nothing of its session preparation runs."""
+    connection = _driver(target, auto_connect=False)
+    try:
+        connection.establish_connection()
+        return ShowSession(connection, target.profile, target.command_timeout)
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            connection.paramiko_cleanup()
+        with contextlib.suppress(Exception):
+            connection.sock.close()
         raise _translate(target, exc) from None
 
 
@@ -137,7 +254,7 @@ def configure(target: SshTarget, lines: list[str], *, save: bool = True) -> str:
     save; returns the transcript. A line the device refuses stops the run with `ConfigRefused`."""
     from netmiko.exceptions import ConfigInvalidException
 
-    connection = _connect(target)
+    connection = driver_session(target)
     try:
         transcript = str(connection.send_config_set(lines, read_timeout=target.command_timeout,
                                                     error_pattern=REFUSED))
@@ -157,7 +274,7 @@ def configure(target: SshTarget, lines: list[str], *, save: bool = True) -> str:
 
 
 class Session(Protocol):
-    """What the collector needs of a connection: netmiko's, or `testing.replay.ReplaySession` in unit tests."""
+    """What the collector needs of a connection: a `ShowSession`, or `testing.replay.ReplaySession` in unit tests."""
 
     def send_command(self, command: str, **kwargs: Any) -> str: ...
 
@@ -168,17 +285,12 @@ Connect = Callable[[SshTarget], Session]
 
 
 def run_commands(target: SshTarget, commands: dict[str, str], connect: Connect | None = None) -> dict[str, str]:
-    """`{key: output}` for each command, over one SSH session (`connect` opens it; default: netmiko)."""
-    connection = (connect or _connect)(target)
+    """`{key: output}` for each command, over one SSH session (`connect` opens it; default: a `ShowSession`)."""
+    connection = (connect or _show_session)(target)
     outputs: dict[str, str] = {}
     try:
         for key, command in commands.items():
-            if target.profile.fast_cli:
-                text = connection.send_command(command, read_timeout=target.command_timeout,
-                                               auto_find_prompt=False, cmd_verify=False)
-            else:
-                text = connection.send_command(command, read_timeout=target.command_timeout)
-            outputs[key] = str(text)
+            outputs[key] = str(connection.send_command(command, read_timeout=target.command_timeout))
     except Exception as exc:
         raise _translate(target, exc) from None
     finally:
@@ -205,7 +317,7 @@ def probe_ssh(host: str, port: int = 22, timeout: float = 3.0) -> bool:
 
 
 def collect(target: SshTarget, connect: Connect | None = None) -> DeviceFacts:
-    """Facts of one device over SSH; `connect` injects the session (default: netmiko)."""
+    """Facts of one device over SSH; `connect` injects the session (default: a `ShowSession`)."""
     started = time.monotonic()
     outputs = run_commands(target, dict(target.profile.commands), connect)
     facts = parse(target.device, target.profile.name, outputs, Source.ssh)

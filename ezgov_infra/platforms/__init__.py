@@ -26,6 +26,12 @@ class PlatformProfile(BaseModel):
     ansible_network_os: str
     ansible_connection: str
     fast_cli: bool = False
+    # The show session (`collect.ssh.ShowSession`): a regex the prompt line matches, the commands that turn the
+    # pager off, a regex for the pager's "more" line should it stay on, and the command that ends the session.
+    prompt: str = r"^\S+[>#]\s*$"
+    paging: list[str] = Field(default_factory=list)
+    more: str | None = None
+    logout: str = "exit"
     commands: dict[str, str] = Field(default_factory=dict)
     optional_commands: dict[str, str] = Field(default_factory=dict)
     capabilities: list[str] = Field(default_factory=list)

@@ -127,7 +127,7 @@ class TestEmulatedDevices:
             assert not {"ge0-0-1", "ge1-0-1", "lo"} & (names | described)
 
     def test_the_dual_stack_vrp8_device_routes_ipv6_with_its_frr_neighbour(self, lab: Lab) -> None:
-        shown = ssh_lines(lab, lab.nodes[VRP8].mgmt_ipv6 or "", "display ospfv3 peer",
+        shown = ssh_lines(lab, lab.nodes[VRP8].mgmt_ipv6 or "", "screen-length 0 temporary", "display ospfv3 peer",
                           "display ipv6 routing-table")
         assert "Full/ -" in shown  # the adjacency with huarong-agg-1, as FRR under the emulator reports it
         core_loopback = ipv6_vars(CORE)["loopback"]["address"].split("/")[0].upper()

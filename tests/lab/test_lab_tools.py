@@ -37,6 +37,25 @@ class TestNetmiko:
         finally:
             session.disconnect()  # type: ignore[attr-defined]
 
+    def test_the_audit_show_session_reads_what_the_driver_reads(self, lab: Lab) -> None:
+        """ezgov's `ShowSession` (netmiko's connection, its own reads) against netmiko's `send_command`."""
+        from ezgov_infra.collect.ssh import SshTarget, run_commands
+        from ezgov_infra.models.credentials import SshCredentials
+        from ezgov_infra.platforms import load_profile
+
+        secrets = lab.secrets
+        profile = load_profile("frr")
+        commands = {key: profile.commands[key] for key in ("version", "bgp_summary", "config")}
+        target = SshTarget(NODE, lab.nodes[NODE].mgmt_ipv4 or "", profile, SshCredentials(
+            secrets["ssh"]["username"], None, secrets["ssh"]["key_file"], secrets["known_hosts"]))
+        session = netmiko_session(lab, target.host, use_key=True)
+        try:
+            expected = {key: session.send_command(command) for key, command in commands.items()}  # type: ignore[attr-defined]
+        finally:
+            session.disconnect()  # type: ignore[attr-defined]
+        assert run_commands(target, commands) == expected
+        assert f"hostname {NODE}" in expected["config"]
+
     def test_password_login_over_ipv6_can_configure(self, lab: Lab) -> None:
         session = netmiko_session(lab, lab.nodes[NODE].mgmt_ipv6 or "", use_key=False)
         try:

@@ -111,6 +111,7 @@ class Session:
     dirty: bool = False
     question: str | None = None  # what the next line answers
     closed: bool = False
+    screen_length: int = 24  # lines a screen shows before the pager stops ("---- More ----"); 0: no pager
 
     def __post_init__(self) -> None:
         self.views = [View("user", self.root or self.device.running, "")]
@@ -253,7 +254,8 @@ class Session:
     # -- built-ins --------------------------------------------------------------------------------------------
     def _builtin(self, name: str, words: list[str], line: str) -> str:
         kind = self.views[-1].kind
-        if name == "ok":
+        if name == "pager-off":
+            self.screen_length = 0
             return ""
         if name == "system-view":
             if self.device.spec.dialect == "vrp8" and self.root is None:

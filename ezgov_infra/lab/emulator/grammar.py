@@ -129,8 +129,8 @@ VTY = [_s("acl INT inbound", LINE, 1), _s("acl ipv6 INT inbound", LINE, 2),
        _s("user privilege level INT", LINE, 2)]
 USER = [
     _s("system-view", BUILTIN, "system-view"),
-    _s("screen-length 0 temporary", BUILTIN, "ok"),
-    _s("screen-length disable", BUILTIN, "ok"),
+    _s("screen-length 0 temporary", BUILTIN, "pager-off"),
+    _s("screen-length disable", BUILTIN, "pager-off"),
     _s("save", BUILTIN, "save"),
     _s("save force", BUILTIN, "save"),
     *DISPLAY,

@@ -66,11 +66,41 @@ def _crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
+class Pager:
+    """The device's pager: an answer longer than a screen stops at "---- More ----" until a key is pressed (space:
+    the next screen, Enter: one more line, anything else: the rest is dropped), and the line is then erased with
+    the cursor moves the devices send."""
+
+    def __init__(self, vendor: str) -> None:
+        self.more = "  ---- More ----" if vendor == "huawei" else "---- More ----"
+        width = 42 if vendor == "huawei" else 16
+        self.erase = f"\x1b[{width}D" + " " * width + f"\x1b[{width}D"
+        self.pending: list[str] = []
+
+    def start(self, text: str, rows: int) -> str:
+        """What is shown of `text` at once; the rest waits for keys."""
+        lines = text.split("\r\n")
+        if rows <= 0 or len(lines) <= rows:
+            return text
+        self.pending = lines[rows - 1:]
+        return "\r\n".join(lines[:rows - 1]) + "\r\n" + self.more
+
+    def key(self, char: str, rows: int) -> tuple[str, bool]:
+        """What a key shows, and whether the answer is now complete."""
+        count = rows - 1 if char == " " else 1 if char in "\r\n" else 0
+        shown, self.pending = self.pending[:count], (self.pending[count:] if count else [])
+        text = self.erase + "\r\n".join(shown)
+        if self.pending:
+            return text + "\r\n" + self.more, False
+        return text if shown else self.erase + "\r\n", True
+
+
 def shell(channel: paramiko.Channel, device: Device) -> None:
     """An interactive session: echo, one answer per line, the prompt after it."""
     session = Session(device)
     banner = VRP_BANNER if device.spec.vendor == "huawei" else COMWARE_BANNER
     channel.sendall(_crlf(banner) + session.prompt())
+    pager = Pager(device.spec.vendor)
     typed = ""
     last = ""
     while not session.closed:
@@ -82,7 +112,10 @@ def shell(channel: paramiko.Channel, device: Device) -> None:
                 last = char
                 continue  # \r\n is one line end
             last = char
-            if char in "\r\n":
+            if pager.pending:
+                text, complete = pager.key(char, session.screen_length)
+                channel.sendall(text + (session.prompt() if complete else ""))
+            elif char in "\r\n":
                 channel.sendall("\r\n")
                 answer = session.handle(typed)
                 typed = ""
@@ -91,7 +124,8 @@ def shell(channel: paramiko.Channel, device: Device) -> None:
                 text = _crlf(answer)
                 if text and not text.endswith("\r\n") and session.question is None:
                     text += "\r\n"
-                channel.sendall(text + ("" if session.question is not None else session.prompt()))
+                text = pager.start(text, session.screen_length)
+                channel.sendall(text + ("" if session.question is not None or pager.pending else session.prompt()))
             elif char in ("\x08", "\x7f"):
                 if typed:
                     typed = typed[:-1]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ezgov_infra.collect.credentials import SshCredentials
-from ezgov_infra.collect.ssh import SshTarget, configure, run_commands
-from ezgov_infra.errors import ConfigRefused
+from ezgov_infra.collect.ssh import SshTarget, configure, driver_session, run_commands
+from ezgov_infra.errors import CollectTimeout, ConfigRefused
 from ezgov_infra.lab.emulator.cli import Device, Session
 from ezgov_infra.lab.emulator.device import DeviceSpec, PortSpec
 from ezgov_infra.lab.emulator.routing import plane_state
@@ -199,6 +199,36 @@ class TestDrivenByNetmiko:
                                {"version": "display version", "config": "display current-configuration"})
         assert outputs["config"].strip() == devices[dialect].config_text().strip()
         assert "uptime is" in outputs["version"]
+
+    @pytest.mark.parametrize("dialect", ["vrp8", "comware7"])
+    def test_the_show_session_answers_exactly_as_netmikos_driver(
+            self, served: tuple[dict[str, Device], dict[str, int], Path], dialect: str) -> None:
+        _, ports, known_hosts = served
+        device = target(dialect, ports[dialect], known_hosts)
+        commands = {key: device.profile.commands[key] for key in ("version", "interfaces_v6", "config")}
+        driver = driver_session(device)
+        try:
+            expected = {key: driver.send_command(command) for key, command in commands.items()}
+        finally:
+            driver.disconnect()
+        assert run_commands(device, commands) == expected
+        assert "uptime is" in expected["version"] and "return" in expected["config"]
+
+    @pytest.mark.parametrize("dialect", ["vrp5", "comware7"])
+    def test_a_pager_left_on_is_paged_through(
+            self, served: tuple[dict[str, Device], dict[str, int], Path], dialect: str) -> None:
+        devices, ports, known_hosts = served
+        device = target(dialect, ports[dialect], known_hosts)
+        config = devices[dialect].config_text().strip()
+        assert config.count("\n") > 24  # more than a screen
+        pager_on = SshTarget(device.device, device.host, device.profile.model_copy(update={"paging": []}),
+                             device.credentials, port=device.port, command_timeout=1)
+        assert run_commands(pager_on, {"config": "display current-configuration"})["config"].strip() == config
+        # the emulator's pager is real: a session that does not answer it waits for a prompt that never comes
+        deaf = SshTarget(device.device, device.host, pager_on.profile.model_copy(update={"more": None}),
+                         device.credentials, port=device.port, command_timeout=1)
+        with pytest.raises(CollectTimeout):
+            run_commands(deaf, {"config": "display current-configuration"})
 
     @pytest.mark.parametrize(("dialect", "uplink", "commit"), [
         ("vrp5", "GigabitEthernet0/0/1", []), ("vrp8", "GigabitEthernet0/0/1", ["commit"]),
