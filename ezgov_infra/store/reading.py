@@ -10,21 +10,22 @@ from ezgov_infra.errors import Problem
 
 
 @contextmanager
-def bulk() -> Iterator[None]:
+def bulk(*, freeze: bool = False) -> Iterator[None]:
     """A province's inventory or carriers' reports are some hundred thousand small objects and no reference cycle:
     the cyclic garbage collector would only walk them over and over while they are made (half the load's time).
 
     When that was a province's worth (more than `FREEZE_ABOVE` new objects), what was made is then frozen (moved
     out of the collector's sight): records are freed by reference counting as usual, and the command does not pay
     a full collection of everything it just read on its next allocation. A small read is left to the collector, so
-    a long-lived process (a test session, `metrics serve`) keeps collecting what it made before."""
+    a long-lived process (a test session, `metrics serve`) keeps collecting what it made before. `freeze`: what
+    was made lives as long as the process (a library's modules), so it is frozen whatever its size."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            if gc.get_count()[0] > FREEZE_ABOVE:
+            if freeze or gc.get_count()[0] > FREEZE_ABOVE:
                 gc.freeze()
             gc.enable()
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -145,3 +148,16 @@ class TestInjectedSession:
         with pytest.raises(UnsupportedError, match="rejected the interfaces_v4 command") as caught:
             collect(vrp, connect=lambda _: session)
         assert caught.value.category == "unsupported"
+
+
+class TestLoading:
+    def test_netmiko_loads_once_with_the_collector_paused_and_what_is_loaded_frozen(self) -> None:
+        """In a fresh interpreter: the first load freezes the modules, a later one freezes nothing of the run's."""
+        code = ("import gc, json\nfrom ezgov_infra.collect import ssh\n"
+                "before = gc.get_freeze_count()\nssh._netmiko()\nfirst = gc.get_freeze_count()\n"
+                "garbage = [[i] for i in range(1000)]\nssh._netmiko()\n"
+                "print(json.dumps([before, first, gc.get_freeze_count(), gc.isenabled()]))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        before, first, second, enabled = json.loads(done.stdout)
+        assert first > before + 50_000  # netmiko, paramiko and cryptography
+        assert second == first and enabled
