@@ -59,6 +59,11 @@ def main() -> None:
                                                   distributed=distributed)
                 return ipv6_audit.audit(inventory=SAMPLE, state_dir=state_dir, options=options)
 
+            def serving(n: int) -> bool:
+                """Every group has `n` live workers (one question to the workers, not one per group)."""
+                live = queue.live_groups()
+                return all(len(live.get(g, ())) >= n for g in groups)
+
             local = audit(False)
             count = len(local.devices)
             baseline = f"local ({args.concurrency} threads)"
@@ -75,7 +80,7 @@ def main() -> None:
                                     log=Path(folder) / f"worker-{n}-{index}.log")
                         workers.append((pid, proc_start(pid)))
                     deadline = time.monotonic() + 60
-                    while min(len(queue.live_groups().get(g, ())) for g in groups) < n:
+                    while not serving(n):
                         if time.monotonic() > deadline:
                             logs = "".join(f.read_text(errors="replace")[-1500:] for f in Path(folder).glob("w*.log"))
                             sys.exit(f"workers did not start:\n{logs}")

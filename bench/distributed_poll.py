@@ -95,7 +95,8 @@ def main() -> None:
                     pid = start(["env", f"EZGOV_BROKER_URL={redis.url}", *argv], log=Path(folder) / f"w{index}.log")
                     workers.append((pid, proc_start(pid)))
                 deadline = time.monotonic() + 60
-                while min(len(queue.live_groups().get(g, ())) for g in groups) < args.workers:
+                # one question to the workers per round (not one per group): every group needs them all
+                while any(len(live.get(g, ())) < args.workers for live in [queue.live_groups()] for g in groups):
                     if time.monotonic() > deadline:
                         logs = "".join(f.read_text(errors="replace")[-1500:] for f in Path(folder).glob("w*.log"))
                         sys.exit(f"workers did not start:\n{logs}")

@@ -153,8 +153,10 @@ class Work:
     params: Mapping[str, Any]
 
 
-def live_groups(timeout: float = 0.5) -> dict[str, set[str]]:
-    """`queue -> worker names` of every worker answering now."""
+def live_groups(timeout: float = 1.0) -> dict[str, set[str]]:
+    """`queue -> worker names` of every worker answering now. Workers answer within milliseconds, but kombu's Redis
+    client may first finish the previous call's blocking read of its reply queue (up to its 1 s BRPOP timeout):
+    with half a second, a third of the calls heard no worker at all."""
     try:
         answers = app.control.inspect(timeout=timeout).active_queues() or {}
     except Exception as exc:  # kombu raises the transport's own errors

@@ -72,7 +72,7 @@ def _wait_for(groups: dict[str, int], timeout: float = 30.0) -> None:
 
     deadline = time.monotonic() + timeout
     while True:
-        live = queue.live_groups(timeout=0.5)
+        live = queue.live_groups()
         if all((len(live.get(g, ())) >= n) if n else not live.get(g) for g, n in groups.items()):
             return
         assert time.monotonic() < deadline, f"workers not as expected: {live}"
