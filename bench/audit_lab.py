@@ -1,6 +1,6 @@
 """Shared by the audit benchmarks: a running router lab (given, or built for the run), timing of whole processes.
 
-Not a benchmark itself; `audit_ssh.py` and `audit_snmp.py` import it.
+Not a benchmark itself; `audit_ssh.py`, `audit_snmp.py` and the distributed benches import it.
 """
 
 from __future__ import annotations
@@ -86,3 +86,18 @@ def report(title: str, figures: list[Figure], baseline: str) -> None:
     for figure in figures:
         sys.stdout.write(f"{figure.name:<44}{figure.wall:>10.3f}{figure.cpu:>10.3f}"
                          f"{figure.wall / base.wall:>12.2f}\n")
+
+
+def wait_for_workers(groups: list[str], count: int, logs: Path, timeout: float = 60.0) -> None:
+    """Until every poller group has `count` live Celery workers (one question to the workers per round, not one
+    per group); else exit with the tail of the workers' logs (`logs/w*.log`)."""
+    from ezgov_infra.collect import queue
+
+    deadline = time.monotonic() + timeout
+    while True:
+        live = queue.live_groups()
+        if all(len(live.get(g, ())) >= count for g in groups):
+            return
+        if time.monotonic() > deadline:
+            tails = "".join(f.read_text(errors="replace")[-1500:] for f in logs.glob("w*.log"))
+            sys.exit(f"workers did not start:\n{tails}")

@@ -14,13 +14,12 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from audit_lab import SAMPLE, Figure, measure, report, router_lab
+from audit_lab import SAMPLE, Figure, measure, report, router_lab, wait_for_workers
 
 from ezgov_infra.lab import engines
 from ezgov_infra.lab.ns import proc_start, start, terminate
@@ -39,7 +38,6 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=6)
     args = parser.parse_args()
 
-    from ezgov_infra.collect import queue
     from ezgov_infra.jobs import ipv6_audit
     from ezgov_infra.jobs.distributed import connect
     from ezgov_infra.models.selector import parse_limit
@@ -59,11 +57,6 @@ def main() -> None:
                                                   distributed=distributed)
                 return ipv6_audit.audit(inventory=SAMPLE, state_dir=state_dir, options=options)
 
-            def serving(n: int) -> bool:
-                """Every group has `n` live workers (one question to the workers, not one per group)."""
-                live = queue.live_groups()
-                return all(len(live.get(g, ())) >= n for g in groups)
-
             local = audit(False)
             count = len(local.devices)
             baseline = f"local ({args.concurrency} threads)"
@@ -79,11 +72,7 @@ def main() -> None:
                         pid = start(["env", f"EZGOV_BROKER_URL={redis.url}", *argv],
                                     log=Path(folder) / f"worker-{n}-{index}.log")
                         workers.append((pid, proc_start(pid)))
-                    deadline = time.monotonic() + 60
-                    while not serving(n):
-                        if time.monotonic() > deadline:
-                            logs = "".join(f.read_text(errors="replace")[-1500:] for f in Path(folder).glob("w*.log"))
-                            sys.exit(f"workers did not start:\n{logs}")
+                    wait_for_workers(groups, n, Path(folder))
                     if verdicts(audit(True)) != verdicts(local):
                         sys.exit(f"{n} workers: results differ from the local run")
                     figures.append(measure(f"distributed, {n} worker(s) x {threads} threads",

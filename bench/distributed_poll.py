@@ -16,11 +16,14 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from audit_lab import wait_for_workers
 
 from ezgov_infra.lab import engines
 from ezgov_infra.lab.farm import Agent, snmp_farm
@@ -72,7 +75,6 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="threads per worker")
     args = parser.parse_args()
 
-    from ezgov_infra.collect import queue
     from ezgov_infra.jobs import bandwidth
     from ezgov_infra.jobs.distributed import connect
     from ezgov_infra.models.selector import parse_limit
@@ -94,12 +96,7 @@ def main() -> None:
                             str(state_dir), *[a for g in groups for a in ("--group", g)]]
                     pid = start(["env", f"EZGOV_BROKER_URL={redis.url}", *argv], log=Path(folder) / f"w{index}.log")
                     workers.append((pid, proc_start(pid)))
-                deadline = time.monotonic() + 60
-                # one question to the workers per round (not one per group): every group needs them all
-                while any(len(live.get(g, ())) < args.workers for live in [queue.live_groups()] for g in groups):
-                    if time.monotonic() > deadline:
-                        logs = "".join(f.read_text(errors="replace")[-1500:] for f in Path(folder).glob("w*.log"))
-                        sys.exit(f"workers did not start:\n{logs}")
+                wait_for_workers(groups, args.workers, Path(folder))
                 figures = {}
                 for distributed in (False, True):
                     hook = Rounds()

@@ -139,8 +139,10 @@ def _netmiko() -> Any:
 _LOADING = threading.Lock()  # one thread loads netmiko (and freezes); the others wait for it
 
 
-def _driver(target: SshTarget, **options: Any) -> Any:
-    """netmiko's driver for the platform over `_tcp_connect`'s socket; its errors translated."""
+def driver_session(target: SshTarget, **options: Any) -> Any:
+    """netmiko's driver for the platform over `_tcp_connect`'s socket, its errors translated: prepared by the
+    driver (pager off, prompt found, its sleeps and all) for configuration and as the reference a `ShowSession`'s
+    answers are tested against; with `auto_connect=False`, only built, for a `ShowSession` to connect."""
     # paramiko logs connection failures at ERROR; they are reported as results, not printed by Python's fallback.
     logging.getLogger("paramiko").addHandler(logging.NullHandler())
     sock = _tcp_connect(target)
@@ -149,12 +151,6 @@ def _driver(target: SshTarget, **options: Any) -> Any:
     except Exception as exc:  # netmiko and paramiko raise many unrelated types; all are translated
         sock.close()
         raise _translate(target, exc) from None
-
-
-def driver_session(target: SshTarget) -> Any:
-    """A connection prepared by netmiko's driver for the platform (pager off, prompt found, its sleeps and all):
-    what configuration runs in, and the reference a `ShowSession`'s answers are tested against."""
-    return _driver(target)
 
 
 class ShowSession:
@@ -239,7 +235,7 @@ class ShowSession:
 
 def _show_session(target: SshTarget) -> ShowSession:
     """A `ShowSession` on `target`: netmiko connects and logs in, nothing of its session preparation runs."""
-    connection = _driver(target, auto_connect=False)
+    connection = driver_session(target, auto_connect=False)
     try:
         connection.establish_connection()
         return ShowSession(connection, target.profile, target.command_timeout)
