@@ -32,7 +32,7 @@ def free_udp_port() -> int:
 
 @pytest.fixture(scope="module")
 def agent() -> Iterator[int]:
-    """snmpsim serving every recording (community = the file's name), as an unprivileged user."""
+    """snmpsim serving every recording (community = the file's name), on loopback only."""
     if not RESPONDER.exists():
         pytest.skip("snmpsim is not installed (pip install -e '.[dev]')")
     folder = Path(tempfile.mkdtemp(prefix="ezgov-snmpsim-"))
@@ -41,16 +41,15 @@ def agent() -> Iterator[int]:
         shutil.copy(recording, folder / recording.name)
         os.chmod(folder / recording.name, 0o644)
     (folder / "cache").mkdir()
-    drop: list[str] = []
-    if os.geteuid() == 0:  # snmpsim will not serve as root; started as nobody it needs no privilege drop
-        shutil.chown(folder / "cache", "nobody", "nogroup")
-        drop = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    # snmpsim refuses root unless told: as root (CI), it is told, rather than started as `nobody`, who cannot reach
+    # the interpreter when the checkout lies under a private folder (`mktemp -d` makes them 0700)
+    env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}
     port = free_udp_port()
     log = folder / "snmpsim.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([*drop, str(RESPONDER), f"--data-dir={folder}", f"--cache-dir={folder / 'cache'}",
+        process = subprocess.Popen([str(RESPONDER), f"--data-dir={folder}", f"--cache-dir={folder / 'cache'}",
                                     f"--agent-udpv4-endpoint=127.0.0.1:{port}"], stdout=out,
-                                   stderr=subprocess.STDOUT, cwd=folder)
+                                   stderr=subprocess.STDOUT, cwd=folder, env=env)
     try:
         deadline = time.monotonic() + 30
         while b"Listening at UDP/IPv4 endpoint" not in log.read_bytes():
